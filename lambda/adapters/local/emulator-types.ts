@@ -1,0 +1,65 @@
+/**
+ * The contract of the local API Gateway emulator (apigw-emulator.ts). It turns HTTP
+ * requests into the same REST API proxy events AWS sends and applies what API Gateway
+ * applies: REQUEST authorizers with a result cache keyed on identity sources, gateway
+ * responses (UNAUTHORIZED, ACCESS_DENIED, ...), the renaming of an integration's
+ * WWW-Authenticate header to x-amzn-remapped-www-authenticate, the 29 s integration
+ * timeout and the 10 MB payload limit.
+ */
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  APIGatewayRequestAuthorizerEvent,
+} from 'aws-lambda';
+
+export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+export type RequestAuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
+
+export interface EmulatedRoute {
+  /** HTTP method or 'ANY'. */
+  readonly method: string;
+  /** API Gateway resource path: '/token', '/.well-known/{proxy+}', '/{proxy+}'. */
+  readonly resource: string;
+  readonly handler: ProxyHandler;
+  /** Whether the API's authorizer guards this route. */
+  readonly authorized?: boolean;
+}
+
+export interface EmulatedAuthorizer {
+  readonly handler: RequestAuthorizerHandler;
+  /** e.g. ['method.request.header.Authorization']. A request missing any of them gets UNAUTHORIZED without invoking the authorizer, as AWS does when caching is on. */
+  readonly identitySources: readonly string[];
+  /** API Gateway's authorizerResultTtlInSeconds; 0 disables the cache. */
+  readonly resultTtlSeconds: number;
+}
+
+/** API Gateway gateway responses: the status, static headers and body template for a response type. */
+export interface EmulatedGatewayResponse {
+  readonly statusCode: number;
+  /** Header values as they are configured, e.g. `'Bearer resource_metadata="..."'` without the outer single quotes. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+export interface EmulatedApiSpec {
+  /** For logs. */
+  readonly name: string;
+  readonly port: number;
+  /** Host to bind; 127.0.0.1 unless a test says otherwise. */
+  readonly host?: string;
+  readonly routes: readonly EmulatedRoute[];
+  readonly authorizer?: EmulatedAuthorizer;
+  /** Keys: API Gateway response types such as UNAUTHORIZED, ACCESS_DENIED, DEFAULT_4XX, DEFAULT_5XX. */
+  readonly gatewayResponses?: Readonly<Record<string, EmulatedGatewayResponse>>;
+  /** The stage name in requestContext.stage; the URL has no stage prefix (as with a custom domain). */
+  readonly stage?: string;
+}
+
+export interface RunningApi {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+  /** Drops cached authorizer results (tests of the revocation delay use the TTL instead). */
+  clearAuthorizerCache(): void;
+}
