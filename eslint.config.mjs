@@ -5,8 +5,9 @@ import tseslint from 'typescript-eslint';
 const impure = [
   { group: ['@aws-sdk/*', 'aws-lambda', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'aws-jwt-verify', 'aws-jwt-verify/*', '@aws-lambda-powertools/*'], message: 'lambda/core is pure: reach AWS through a port in lambda/core/ports.ts.' },
   { group: ['**/adapters/*', '**/adapters/**', '**/handlers/**'], message: 'lambda/core must not depend on adapters or handlers.' },
-  { group: ['node:http', 'node:https', 'node:net', 'node:dns', 'node:fs', 'node:child_process', 'http', 'https', 'net', 'dns', 'fs', 'child_process'], message: 'lambda/core does no I/O.' },
 ];
+const io = ['node:http', 'node:https', 'node:net', 'node:dns', 'node:fs', 'node:fs/promises', 'node:child_process', 'http', 'https', 'net', 'dns', 'fs', 'child_process']
+  .map((name) => ({ name, message: 'lambda/core does no I/O: use a port.' }));
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'cdk.out/**', '.local/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
@@ -23,7 +24,7 @@ export default tseslint.config(
   {
     files: ['lambda/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: impure }],
+      'no-restricted-imports': ['error', { patterns: impure, paths: io }],
       'no-restricted-globals': ['error',
         { name: 'process', message: 'lambda/core reads no environment: configuration arrives as an argument.' },
         { name: 'fetch', message: 'lambda/core does no network I/O: use a port.' },
