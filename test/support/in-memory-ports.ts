@@ -1,0 +1,261 @@
+/**
+ * In-memory implementations of the core's ports, for unit tests of the pure core only.
+ * Integration and end-to-end tests use the DynamoDB adapters against DynamoDB Local.
+ * They keep the contract's semantics that matter to the core: conditional writes throw
+ * ConditionFailedError, reads return expired records (the core must check expiresAt).
+ */
+import { constants, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { ConditionFailedError, OAuthError } from '../../lambda/core/errors';
+import { parseConfig, type Config } from '../../lambda/core/config';
+import type {
+  AuditEvent,
+  AuthorizationCodeRecord,
+  AuthorizationCodeStore,
+  ClientMetadataFetcher,
+  ClientRecord,
+  ClientStore,
+  Clock,
+  ConsentRecord,
+  LoginSessionRecord,
+  PendingAuthorizationRecord,
+  PublicJwk,
+  Random,
+  RefreshFamilyRecord,
+  RefreshFamilyStore,
+  RevocationKey,
+  RevocationRecord,
+  RevocationStore,
+  SessionStore,
+  Signer,
+  UpstreamIdentity,
+  UpstreamIdp,
+} from '../../lambda/core/ports';
+import type { AuthorizationServerDeps } from '../../lambda/core/authorization-server/deps';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export class FixedClock implements Clock {
+  constructor(public ms = Date.UTC(2026, 0, 1, 12, 0, 0)) {}
+  nowMs(): number {
+    return this.ms;
+  }
+  advanceSeconds(seconds: number): void {
+    this.ms += seconds * 1000;
+  }
+}
+
+/** Deterministic bytes: a counter, so every token differs and tests can reproduce them. */
+export class CountingRandom implements Random {
+  private counter = 0;
+  bytes(length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i++) out[i] = (this.counter * 31 + i * 7 + 1) & 0xff;
+    this.counter++;
+    const view = new DataView(out.buffer);
+    if (length >= 4) view.setUint32(0, this.counter);
+    return out;
+  }
+}
+
+export class InMemoryClientStore implements ClientStore {
+  readonly items = new Map<string, ClientRecord>();
+  async get(clientId: string) {
+    return this.items.get(clientId);
+  }
+  async create(client: ClientRecord) {
+    if (this.items.has(client.clientId)) throw new ConditionFailedError('client exists');
+    this.items.set(client.clientId, client);
+  }
+}
+
+export class InMemoryCodeStore implements AuthorizationCodeStore {
+  readonly items = new Map<string, AuthorizationCodeRecord>();
+  async put(code: AuthorizationCodeRecord) {
+    this.items.set(code.codeHash, code);
+  }
+  async get(codeHash: string) {
+    return this.items.get(codeHash);
+  }
+  async markRedeemed(codeHash: string, redeemedAt: number, familyId: string) {
+    const code = this.items.get(codeHash);
+    if (!code || code.redeemedAt !== undefined) throw new ConditionFailedError('code already redeemed');
+    this.items.set(codeHash, { ...code, redeemedAt, familyId });
+  }
+}
+
+export class InMemoryFamilyStore implements RefreshFamilyStore {
+  readonly items = new Map<string, RefreshFamilyRecord>();
+  async create(family: RefreshFamilyRecord) {
+    if (this.items.has(family.familyId)) throw new ConditionFailedError('family exists');
+    this.items.set(family.familyId, family);
+  }
+  async get(familyId: string) {
+    return this.items.get(familyId);
+  }
+  async rotate(familyId: string, expectedGeneration: number, next: Parameters<RefreshFamilyStore['rotate']>[2]) {
+    const family = this.items.get(familyId);
+    if (!family || family.generation !== expectedGeneration || family.revokedAt !== undefined) throw new ConditionFailedError('family moved on');
+    this.items.set(familyId, { ...family, ...next, generation: expectedGeneration + 1 });
+  }
+  async markRevoked(familyId: string, revokedAt: number) {
+    const family = this.items.get(familyId);
+    if (family) this.items.set(familyId, { ...family, revokedAt });
+  }
+}
+
+const revocationId = (key: RevocationKey) => `${key.kind}#${key.value}`;
+
+export class InMemoryRevocationStore implements RevocationStore {
+  readonly items = new Map<string, RevocationRecord>();
+  async revoke(record: RevocationRecord) {
+    const existing = this.items.get(revocationId(record.key));
+    if (!existing || existing.revokedAt <= record.revokedAt) this.items.set(revocationId(record.key), record);
+  }
+  async find(keys: readonly RevocationKey[]) {
+    return keys.map((k) => this.items.get(revocationId(k))).filter((r): r is RevocationRecord => r !== undefined);
+  }
+}
+
+export class InMemorySessionStore implements SessionStore {
+  readonly pending = new Map<string, PendingAuthorizationRecord>();
+  readonly logins = new Map<string, LoginSessionRecord>();
+  readonly consents = new Map<string, ConsentRecord>();
+  async putPendingAuthorization(record: PendingAuthorizationRecord) {
+    this.pending.set(record.id, record);
+  }
+  async getPendingAuthorization(id: string) {
+    return this.pending.get(id);
+  }
+  async updatePendingAuthorization(record: PendingAuthorizationRecord) {
+    this.pending.set(record.id, record);
+  }
+  async takePendingAuthorizationByUpstreamState(upstreamStateHash: string) {
+    for (const [id, record] of this.pending) {
+      if (record.upstreamStateHash === upstreamStateHash) {
+        this.pending.delete(id);
+        return record;
+      }
+    }
+    return undefined;
+  }
+  async deletePendingAuthorization(id: string) {
+    if (!this.pending.delete(id)) throw new ConditionFailedError('pending authorization gone');
+  }
+  async putLoginSession(record: LoginSessionRecord) {
+    this.logins.set(record.sessionHash, record);
+  }
+  async getLoginSession(sessionHash: string) {
+    return this.logins.get(sessionHash);
+  }
+  async deleteLoginSession(sessionHash: string) {
+    this.logins.delete(sessionHash);
+  }
+  async putConsent(record: ConsentRecord) {
+    this.consents.set(`${record.subject}|${record.clientId}|${record.resource}`, record);
+  }
+  async getConsent(subject: string, clientId: string, resource: string) {
+    return this.consents.get(`${subject}|${clientId}|${resource}`);
+  }
+}
+
+/** A real RSA key: tokens it signs verify with any JOSE library against publicKeys(). */
+export class TestRsaSigner implements Signer {
+  readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
+  signCalls = 0;
+  constructor(readonly kid = 'test-key-1') {
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    this.privateKey = pair.privateKey;
+    this.publicKey = pair.publicKey;
+  }
+  async currentKeyId() {
+    return this.kid;
+  }
+  async signDigest(keyId: string, digest: Uint8Array) {
+    if (keyId !== this.kid) throw new Error(`unknown key ${keyId}`);
+    this.signCalls++;
+    // Sign the DigestInfo-wrapped digest exactly as KMS does for MessageType DIGEST.
+    const digestInfoPrefix = Buffer.from('3031300d060960864801650304020105000420', 'hex');
+    return sign(null, Buffer.concat([digestInfoPrefix, Buffer.from(digest)]), { key: this.privateKey, padding: constants.RSA_PKCS1_PADDING });
+  }
+  async publicKeys(): Promise<readonly PublicJwk[]> {
+    const jwk = this.publicKey.export({ format: 'jwk' }) as { n: string; e: string };
+    return [{ kty: 'RSA', kid: this.kid, alg: 'RS256', use: 'sig', n: jwk.n, e: jwk.e }];
+  }
+}
+
+/** A scripted upstream IdP: redeem() returns whoever the test logged in as. */
+export class FakeUpstreamIdp implements UpstreamIdp {
+  identity: UpstreamIdentity = { subject: 'alice-sub', groups: ['mcp-users', 'mcp-admins'], authTime: 0, username: 'alice' };
+  lastAuthorization?: { state: string; nonce: string; codeChallenge: string; redirectUri: string };
+  async authorizationUrl(params: { state: string; nonce: string; codeChallenge: string; redirectUri: string }) {
+    this.lastAuthorization = params;
+    const url = new URL('https://idp.example/authorize');
+    url.searchParams.set('state', params.state);
+    return url.href;
+  }
+  async redeem(_params: { code: string; codeVerifier: string; nonce: string; redirectUri: string }) {
+    return this.identity;
+  }
+}
+
+export class FakeMetadataFetcher implements ClientMetadataFetcher {
+  readonly documents = new Map<string, Record<string, unknown>>();
+  fetched: string[] = [];
+  async fetch(url: string) {
+    this.fetched.push(url);
+    const doc = this.documents.get(url);
+    if (!doc) {
+      throw new OAuthError('invalid_client', 'The client metadata document could not be retrieved.');
+    }
+    return doc;
+  }
+}
+
+export class RecordingAudit {
+  readonly events: AuditEvent[] = [];
+  emit(event: AuditEvent) {
+    this.events.push(event);
+  }
+}
+
+export function localTestConfig(overrides: (raw: any) => void = () => {}): Config {
+  const raw = JSON.parse(readFileSync(join(__dirname, '../../config/local.json'), 'utf8'));
+  overrides(raw);
+  return parseConfig(raw);
+}
+
+export interface InMemoryDeps extends AuthorizationServerDeps {
+  readonly clock: FixedClock;
+  readonly random: CountingRandom;
+  readonly signer: TestRsaSigner;
+  readonly clients: InMemoryClientStore;
+  readonly codes: InMemoryCodeStore;
+  readonly families: InMemoryFamilyStore;
+  readonly revocations: InMemoryRevocationStore;
+  readonly sessions: InMemorySessionStore;
+  readonly upstream: FakeUpstreamIdp;
+  readonly metadataFetcher: FakeMetadataFetcher;
+  readonly audit: RecordingAudit;
+  readonly errors: unknown[];
+}
+
+export function inMemoryDeps(config: Config = localTestConfig()): InMemoryDeps {
+  const errors: unknown[] = [];
+  return {
+    config,
+    clock: new FixedClock(),
+    random: new CountingRandom(),
+    signer: new TestRsaSigner(),
+    clients: new InMemoryClientStore(),
+    codes: new InMemoryCodeStore(),
+    families: new InMemoryFamilyStore(),
+    revocations: new InMemoryRevocationStore(),
+    sessions: new InMemorySessionStore(),
+    upstream: new FakeUpstreamIdp(),
+    metadataFetcher: new FakeMetadataFetcher(),
+    audit: new RecordingAudit(),
+    errors,
+    logError: (_message, error) => errors.push(error),
+  };
+}
