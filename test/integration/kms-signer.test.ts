@@ -1,6 +1,7 @@
 import { GetPublicKeyCommand, KMSClient, SignCommand, type SignCommandInput } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { JwtRsaVerifier } from 'aws-jwt-verify';
+import type { Jwks } from 'aws-jwt-verify/jwk';
 import { constants, createHash, generateKeyPairSync, privateEncrypt, type KeyObject } from 'node:crypto';
 import { DependencyUnavailableError } from '../../lambda/core/errors';
 import { KmsSigner } from '../../lambda/adapters/kms/kms-signer';
@@ -58,6 +59,10 @@ async function signJwt(signer: KmsSigner, payload: Record<string, unknown>, typ 
   return `${signingInput}.${Buffer.from(signature).toString('base64url')}`;
 }
 
+async function jwksOf(signer: KmsSigner): Promise<Jwks> {
+  return { keys: (await signer.publicKeys()).map((k) => ({ ...k })) };
+}
+
 function claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const now = Math.floor(Date.now() / 1000);
   return { iss: ISSUER, sub: 'alice-sub', aud: AUDIENCE, client_id: 'c1', scope: 'tool:read', iat: now, exp: now + 900, jti: 'jti-1', ...overrides };
@@ -70,7 +75,7 @@ describe('KmsSigner', () => {
     const signer = newSigner();
     const token = await signJwt(signer, claims());
     const verifier = JwtRsaVerifier.create({ issuer: ISSUER, audience: AUDIENCE, jwksUri: `${ISSUER}/.well-known/jwks.json` });
-    verifier.cacheJwks({ keys: [...(await signer.publicKeys())] });
+    verifier.cacheJwks(await jwksOf(signer));
 
     const payload = await verifier.verify(token);
 
@@ -86,7 +91,7 @@ describe('KmsSigner', () => {
     const [header, , signature] = token.split('.');
     const forged = `${header}.${Buffer.from(JSON.stringify(claims({ scope: 'admin' }))).toString('base64url')}.${signature}`;
     const verifier = JwtRsaVerifier.create({ issuer: ISSUER, audience: AUDIENCE, jwksUri: `${ISSUER}/.well-known/jwks.json` });
-    verifier.cacheJwks({ keys: [...(await signer.publicKeys())] });
+    verifier.cacheJwks(await jwksOf(signer));
 
     await expect(verifier.verify(forged)).rejects.toThrow(/signature/i);
   });
