@@ -1,0 +1,350 @@
+/**
+ * The dev IdP: local mode's stand-in for Cognito, so that login locally takes the same
+ * federated OIDC path as in AWS. It is the certified `oidc-provider` with a plain HTML
+ * login form (inputs `username` and `password`) and no consent step of its own.
+ *
+ * DEVELOPMENT ONLY: users and passwords come from the config file in clear text, keys
+ * and cookie secrets live in memory and die with the process, and everything is plain
+ * http on loopback.
+ *
+ * oidc-provider is ESM-only; this file is CommonJS, so it is loaded with a dynamic
+ * import(), which works under node and tsx but never inside a Jest process. Tests run the
+ * dev IdP as a child process (test/support/dev-idp-process.ts).
+ */
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { DevUserConfig } from '../../core/config';
+import { constantTimeEqual } from '../../core/crypto';
+
+export interface DevIdpClient {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly redirectUris: readonly string[];
+  /** oidc-provider holds each client to one method. @default 'client_secret_basic' */
+  readonly tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
+}
+
+export interface DevIdpOptions {
+  readonly port: number;
+  /** An origin such as http://localhost:8789 (no path: the provider is mounted at /). */
+  readonly issuer: string;
+  readonly clients: readonly DevIdpClient[];
+  readonly users: readonly DevUserConfig[];
+  /** @default '127.0.0.1' (and ::1 when the machine has it) */
+  readonly host?: string;
+}
+
+export interface RunningDevIdp {
+  readonly issuer: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** The stable subject of a dev user, shaped like a federated id so nobody mistakes it for a username. */
+export function devSubject(username: string): string {
+  return `dev|${username}`;
+}
+
+const MAX_FORM_BYTES = 8 * 1024;
+const INTERACTION_PATH = /^\/interaction\/([A-Za-z0-9_-]{1,128})(\/login)?$/;
+const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Type': 'text/html; charset=utf-8',
+  'Cache-Control': 'no-store',
+  'X-Frame-Options': 'DENY',
+  // No form-action: browsers apply it to the redirect chain after the POST, which leaves this origin.
+  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+  'Referrer-Policy': 'no-referrer',
+};
+
+export async function startDevIdp(options: DevIdpOptions): Promise<RunningDevIdp> {
+  const issuerUrl = new URL(options.issuer);
+  if (issuerUrl.pathname !== '/' || options.issuer.endsWith('/')) {
+    throw new Error(`dev IdP issuer must be an origin without a trailing slash, got ${options.issuer}`);
+  }
+  if (options.clients.length === 0) throw new Error('dev IdP needs at least one client');
+
+  const Provider = await loadProvider();
+  const users = new Map(options.users.map((u) => [devSubject(u.username), u]));
+  const provider = new Provider(options.issuer, providerConfiguration(options, users));
+  const providerCallback = provider.callback();
+
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const match = INTERACTION_PATH.exec(path);
+    if (!match) {
+      providerCallback(req, res);
+      return;
+    }
+    handleInteraction(provider, options.users, req, res, match[1] ?? '', Boolean(match[2])).catch(() => {
+      if (!res.headersSent) sendPage(res, 500, page('Something went wrong', '<p>The dev IdP failed to handle this request. Start again from the application.</p>'));
+      else res.end();
+    });
+  };
+
+  const host = options.host ?? '127.0.0.1';
+  const servers = [await listen(createServer(handler), options.port, host)];
+  // "localhost" resolves to ::1 first on many machines; answer there too when IPv6 loopback exists.
+  if (host === '127.0.0.1') {
+    const v6 = await listen(createServer(handler), options.port, '::1').catch(() => undefined);
+    if (v6) servers.push(v6);
+  }
+  return {
+    issuer: options.issuer,
+    port: options.port,
+    close: () => Promise.all(servers.map(closeServer)).then(() => undefined),
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// oidc-provider wiring
+
+/** The part of oidc-provider's API this file uses (the package ships no types). */
+interface OidcProvider {
+  callback(): (req: IncomingMessage, res: ServerResponse) => void;
+  interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;
+  interactionFinished(req: IncomingMessage, res: ServerResponse, result: Record<string, unknown>, options?: { mergeWithLastSubmission?: boolean }): Promise<void>;
+  readonly Grant: GrantConstructor;
+}
+type OidcProviderConstructor = new (issuer: string, configuration: Record<string, unknown>) => OidcProvider;
+
+interface InteractionDetails {
+  readonly uid: string;
+  readonly prompt: { readonly name: string };
+  readonly params: Record<string, unknown>;
+  readonly session?: { readonly accountId?: string };
+  readonly grantId?: string;
+}
+
+interface Grant {
+  readonly accountId?: string;
+  readonly clientId?: string;
+  addOIDCScope(scope: string): void;
+  addOIDCClaims(claims: string[]): void;
+  save(): Promise<string>;
+}
+interface GrantConstructor {
+  new (init: { accountId: string; clientId: string }): Grant;
+  find(id: string): Promise<Grant | undefined>;
+}
+
+/** What oidc-provider passes to loadExistingGrant: its Koa context, reduced to what we read. */
+interface GrantContext {
+  readonly oidc: {
+    readonly provider: OidcProvider;
+    readonly client: { readonly clientId: string };
+    readonly session: { readonly accountId?: string; grantIdFor(clientId: string): string | undefined };
+    readonly result?: { readonly consent?: { readonly grantId?: string } };
+    readonly requestParamOIDCScopes: Set<string>;
+    readonly requestParamClaims: Set<string>;
+  };
+}
+
+async function loadProvider(): Promise<OidcProviderConstructor> {
+  // A variable specifier keeps TypeScript from looking for type declarations the package does not have.
+  const specifier = 'oidc-provider';
+  const loaded = (await import(specifier)) as { default: OidcProviderConstructor };
+  return loaded.default;
+}
+
+function providerConfiguration(options: DevIdpOptions, users: ReadonlyMap<string, DevUserConfig>): Record<string, unknown> {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: `dev-${randomUUID()}`, alg: 'RS256', use: 'sig' };
+
+  return {
+    clients: options.clients.map((c) => ({
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
+      redirect_uris: [...c.redirectUris],
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: c.tokenEndpointAuthMethod ?? 'client_secret_basic',
+      id_token_signed_response_alg: 'RS256',
+    })),
+    jwks: { keys: [signingKey] },
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    responseTypes: ['code'],
+    scopes: ['openid', 'email', 'profile'],
+    // groups rides on openid so that every ID token carries it, as Cognito does with cognito:groups.
+    claims: { openid: ['sub', 'groups'], email: ['email', 'email_verified'], profile: ['preferred_username'] },
+    // With response_type=code, oidc-provider would otherwise move scope claims to userinfo only.
+    conformIdTokenClaims: false,
+    pkce: { required: () => true },
+    features: { devInteractions: { enabled: false } },
+    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+    findAccount: (_ctx: unknown, sub: string) => {
+      const user = users.get(sub);
+      if (!user) return undefined;
+      return {
+        accountId: sub,
+        claims: async () => ({
+          sub,
+          email: user.email,
+          email_verified: user.email !== undefined,
+          preferred_username: user.username,
+          groups: [...user.groups],
+        }),
+      };
+    },
+    // No consent step: the dev IdP stands in for the organisation's IdP, whose consent (if
+    // any) is not what we test. The AS shows its own consent page.
+    loadExistingGrant: autoGrant,
+    renderError: (ctx: { type: string; body: string }, out: { error?: string; error_description?: string }) => {
+      ctx.type = 'html';
+      ctx.body = page('Sign-in error', `<p><strong>${escapeHtml(out.error ?? 'error')}</strong>: ${escapeHtml(out.error_description ?? '')}</p>`);
+    },
+    ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 600, Session: 8 * 3600, Grant: 8 * 3600 },
+  };
+}
+
+async function autoGrant(ctx: GrantContext): Promise<Grant | undefined> {
+  const { provider, client, session, result } = ctx.oidc;
+  if (!session.accountId) return undefined;
+  const grantId = result?.consent?.grantId ?? session.grantIdFor(client.clientId);
+  const existing = grantId ? await provider.Grant.find(grantId) : undefined;
+  const grant = existing ?? new provider.Grant({ accountId: session.accountId, clientId: client.clientId });
+  grant.addOIDCScope([...ctx.oidc.requestParamOIDCScopes].join(' '));
+  const claims = [...ctx.oidc.requestParamClaims];
+  if (claims.length) grant.addOIDCClaims(claims);
+  await grant.save();
+  return grant;
+}
+
+// ---------------------------------------------------------------------------------------
+// The login form
+
+async function handleInteraction(provider: OidcProvider, users: readonly DevUserConfig[], req: IncomingMessage, res: ServerResponse, uid: string, isLoginPost: boolean): Promise<void> {
+  let details: InteractionDetails;
+  try {
+    details = await provider.interactionDetails(req, res);
+  } catch {
+    sendPage(res, 400, page('Sign-in expired', '<p>This sign-in has expired or was already used. Start again from the application.</p>'));
+    return;
+  }
+  if (details.uid !== uid) {
+    sendPage(res, 400, page('Sign-in expired', '<p>This sign-in does not belong to this browser. Start again from the application.</p>'));
+    return;
+  }
+
+  if (details.prompt.name !== 'login') {
+    // autoGrant normally satisfies consent before it is asked; should a prompt still come, grant it.
+    await finishConsent(provider, req, res, details);
+    return;
+  }
+
+  if (req.method === 'GET' && !isLoginPost) {
+    sendPage(res, 200, loginPage(uid));
+    return;
+  }
+  if (req.method !== 'POST' || !isLoginPost) {
+    res.writeHead(405, { Allow: isLoginPost ? 'POST' : 'GET', 'Content-Type': 'text/plain' }).end('Method Not Allowed');
+    return;
+  }
+
+  const form = await readForm(req);
+  const username = form?.get('username') ?? '';
+  const password = form?.get('password') ?? '';
+  const user = authenticate(users, username, password);
+  if (!user) {
+    sendPage(res, 401, loginPage(uid, { username, error: 'Wrong username or password.' }));
+    return;
+  }
+  // interactionFinished answers 303, so the browser turns the POST into a GET (never 307).
+  await provider.interactionFinished(req, res, { login: { accountId: devSubject(user.username) } }, { mergeWithLastSubmission: false });
+}
+
+async function finishConsent(provider: OidcProvider, req: IncomingMessage, res: ServerResponse, details: InteractionDetails): Promise<void> {
+  const accountId = details.session?.accountId;
+  const clientId = typeof details.params.client_id === 'string' ? details.params.client_id : undefined;
+  if (!accountId || !clientId) {
+    sendPage(res, 400, page('Sign-in expired', '<p>Start again from the application.</p>'));
+    return;
+  }
+  const existing = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
+  const grant = existing ?? new provider.Grant({ accountId, clientId });
+  if (typeof details.params.scope === 'string') grant.addOIDCScope(details.params.scope);
+  const grantId = await grant.save();
+  await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+}
+
+function authenticate(users: readonly DevUserConfig[], username: string, password: string): DevUserConfig | undefined {
+  let found: DevUserConfig | undefined;
+  // Look at every user and compare in constant time, so timing says nothing about which part was wrong.
+  for (const user of users) {
+    const nameMatches = constantTimeEqual(user.username, username);
+    const passwordMatches = constantTimeEqual(user.password, password);
+    if (nameMatches && passwordMatches) found = user;
+  }
+  return found;
+}
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_FORM_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
+function loginPage(uid: string, state: { username?: string; error?: string } = {}): string {
+  const error = state.error ? `<p class="error" role="alert">${escapeHtml(state.error)}</p>` : '';
+  return page('Sign in to the dev IdP', `
+    ${error}
+    <form method="post" action="/interaction/${escapeHtml(uid)}/login">
+      <label>Username <input type="text" name="username" value="${escapeHtml(state.username ?? '')}" autocomplete="username" autofocus required></label>
+      <label>Password <input type="password" name="password" autocomplete="current-password" required></label>
+      <button type="submit">Sign in</button>
+    </form>`);
+}
+
+function page(title: string, body: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>
+body{font-family:system-ui,sans-serif;max-width:26rem;margin:3rem auto;padding:0 1rem}
+label{display:block;margin:.75rem 0}input{display:block;width:100%;padding:.4rem;box-sizing:border-box}
+button{padding:.5rem 1.2rem}.error{color:#b00020}.dev{background:#fff3cd;border:1px solid #e0c060;padding:.5rem}
+</style>
+</head>
+<body>
+<p class="dev"><strong>Development IdP.</strong> For local testing only: never use it in production or with real passwords.</p>
+<h1>${escapeHtml(title)}</h1>
+${body}
+</body>
+</html>`;
+}
+
+function sendPage(res: ServerResponse, status: number, html: string): void {
+  res.writeHead(status, SECURITY_HEADERS).end(html);
+}
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+// ---------------------------------------------------------------------------------------
+
+function listen(server: Server, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
