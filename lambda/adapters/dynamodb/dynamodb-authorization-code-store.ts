@@ -1,0 +1,112 @@
+import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AuthorizationCodeRecord, AuthorizationCodeStore } from '../../core/ports';
+import {
+  ItemReader,
+  booleanValue,
+  buildItem,
+  numberValue,
+  optionalValue,
+  stringListValue,
+  stringValue,
+  withoutUndefined,
+  type Item,
+} from './attribute-values';
+import { translateDynamoDbError } from './store-errors';
+import { PARTITION_KEY } from './tables';
+
+/** Authorization codes, stored by hash only. Redemption is single use by a conditional write. */
+export class DynamoDbAuthorizationCodeStore implements AuthorizationCodeStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async put(code: AuthorizationCodeRecord): Promise<void> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: codeToItem(code),
+          // A put over an existing code would erase its redeemedAt and make it usable again.
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': PARTITION_KEY },
+        }),
+      );
+    } catch (error) {
+      throw translateDynamoDbError(error, 'authorization code already exists');
+    }
+  }
+
+  async get(codeHash: string): Promise<AuthorizationCodeRecord | undefined> {
+    try {
+      // Strongly consistent: a replay right after a redemption must see redeemedAt.
+      const { Item } = await this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: { [PARTITION_KEY]: stringValue(codeHash) }, ConsistentRead: true }),
+      );
+      return Item ? codeFromItem(Item) : undefined;
+    } catch (error) {
+      throw translateDynamoDbError(error);
+    }
+  }
+
+  async markRedeemed(codeHash: string, redeemedAt: number, familyId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { [PARTITION_KEY]: stringValue(codeHash) },
+          UpdateExpression: 'SET redeemedAt = :redeemedAt, familyId = :familyId',
+          // Two /token requests with the same code both read it unredeemed, both check
+          // PKCE, both reach this write:
+          //   A: get -> unredeemed -> markRedeemed ✓ -> tokens
+          //   B: get -> unredeemed -> markRedeemed ✗ (redeemedAt now exists) -> invalid_grant
+          // DynamoDB evaluates the condition and applies the update atomically per item, so
+          // exactly one wins. attribute_exists keeps a vanished code from being recreated.
+          ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(redeemedAt)',
+          ExpressionAttributeNames: { '#pk': PARTITION_KEY },
+          ExpressionAttributeValues: { ':redeemedAt': numberValue(redeemedAt), ':familyId': stringValue(familyId) },
+        }),
+      );
+    } catch (error) {
+      throw translateDynamoDbError(error, 'authorization code already redeemed');
+    }
+  }
+}
+
+function codeToItem(code: AuthorizationCodeRecord): Item {
+  return buildItem({
+    [PARTITION_KEY]: stringValue(code.codeHash),
+    codeHash: stringValue(code.codeHash),
+    clientId: stringValue(code.clientId),
+    redirectUri: stringValue(code.redirectUri),
+    redirectUriWasSent: booleanValue(code.redirectUriWasSent),
+    codeChallenge: stringValue(code.codeChallenge),
+    resources: stringListValue(code.resources),
+    scope: stringListValue(code.scope),
+    subject: stringValue(code.subject),
+    authTime: numberValue(code.authTime),
+    issuedAt: numberValue(code.issuedAt),
+    expiresAt: numberValue(code.expiresAt),
+    redeemedAt: optionalValue(code.redeemedAt, numberValue),
+    familyId: optionalValue(code.familyId, stringValue),
+  });
+}
+
+function codeFromItem(item: Item): AuthorizationCodeRecord {
+  const read = new ItemReader(item, 'authorization code');
+  return withoutUndefined<AuthorizationCodeRecord>({
+    codeHash: read.string('codeHash'),
+    clientId: read.string('clientId'),
+    redirectUri: read.string('redirectUri'),
+    redirectUriWasSent: read.boolean('redirectUriWasSent'),
+    codeChallenge: read.string('codeChallenge'),
+    resources: read.stringList('resources'),
+    scope: read.stringList('scope'),
+    subject: read.string('subject'),
+    authTime: read.number('authTime'),
+    issuedAt: read.number('issuedAt'),
+    expiresAt: read.number('expiresAt'),
+    redeemedAt: read.optionalNumber('redeemedAt'),
+    familyId: read.optionalString('familyId'),
+  });
+}

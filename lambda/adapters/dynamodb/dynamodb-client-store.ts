@@ -1,0 +1,95 @@
+import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ClientRecord, ClientStore, TokenEndpointAuthMethod } from '../../core/ports';
+import {
+  ItemReader,
+  buildItem,
+  numberValue,
+  optionalValue,
+  stringListValue,
+  stringValue,
+  withoutUndefined,
+  type Item,
+} from './attribute-values';
+import { translateDynamoDbError } from './store-errors';
+import { PARTITION_KEY } from './tables';
+
+const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = ['none', 'client_secret_basic', 'client_secret_post'];
+const SOURCES: readonly ClientRecord['source'][] = ['static', 'dynamic', 'metadata_document'];
+const APPLICATION_TYPES: readonly NonNullable<ClientRecord['applicationType']>[] = ['web', 'native'];
+
+/**
+ * Registered clients. Static clients come from the configuration and never expire, so
+ * their items carry no `expiresAt` and TTL leaves them alone.
+ */
+export class DynamoDbClientStore implements ClientStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(clientId: string): Promise<ClientRecord | undefined> {
+    try {
+      const { Item } = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { [PARTITION_KEY]: stringValue(clientId) } }));
+      return Item ? clientFromItem(Item) : undefined;
+    } catch (error) {
+      throw translateDynamoDbError(error);
+    }
+  }
+
+  async create(client: ClientRecord): Promise<void> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: clientToItem(client),
+          // Two registrations racing for one client_id (a metadata document fetched twice
+          // at once): the first put wins, the second must not silently replace it.
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': PARTITION_KEY },
+        }),
+      );
+    } catch (error) {
+      throw translateDynamoDbError(error, 'client already exists');
+    }
+  }
+}
+
+function clientToItem(client: ClientRecord): Item {
+  return buildItem({
+    [PARTITION_KEY]: stringValue(client.clientId),
+    clientId: stringValue(client.clientId),
+    clientSecretHash: optionalValue(client.clientSecretHash, stringValue),
+    tokenEndpointAuthMethod: stringValue(client.tokenEndpointAuthMethod),
+    redirectUris: stringListValue(client.redirectUris),
+    grantTypes: stringListValue(client.grantTypes),
+    responseTypes: stringListValue(client.responseTypes),
+    clientName: optionalValue(client.clientName, stringValue),
+    clientUri: optionalValue(client.clientUri, stringValue),
+    logoUri: optionalValue(client.logoUri, stringValue),
+    scope: optionalValue(client.scope, stringValue),
+    applicationType: optionalValue(client.applicationType, stringValue),
+    source: stringValue(client.source),
+    createdAt: numberValue(client.createdAt),
+    expiresAt: optionalValue(client.expiresAt, numberValue),
+  });
+}
+
+function clientFromItem(item: Item): ClientRecord {
+  const read = new ItemReader(item, 'client');
+  return withoutUndefined<ClientRecord>({
+    clientId: read.string('clientId'),
+    clientSecretHash: read.optionalString('clientSecretHash'),
+    tokenEndpointAuthMethod: read.oneOf('tokenEndpointAuthMethod', AUTH_METHODS),
+    redirectUris: read.stringList('redirectUris'),
+    grantTypes: read.stringList('grantTypes'),
+    responseTypes: read.stringList('responseTypes'),
+    clientName: read.optionalString('clientName'),
+    clientUri: read.optionalString('clientUri'),
+    logoUri: read.optionalString('logoUri'),
+    scope: read.optionalString('scope'),
+    applicationType: read.optionalOneOf('applicationType', APPLICATION_TYPES),
+    source: read.oneOf('source', SOURCES),
+    createdAt: read.number('createdAt'),
+    expiresAt: read.optionalNumber('expiresAt'),
+  });
+}

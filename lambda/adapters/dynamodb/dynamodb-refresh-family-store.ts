@@ -1,0 +1,182 @@
+import {
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import type { RefreshFamilyRecord, RefreshFamilyStore } from '../../core/ports';
+import {
+  ItemReader,
+  buildItem,
+  numberValue,
+  optionalValue,
+  stringListValue,
+  stringValue,
+  withoutUndefined,
+  type Item,
+} from './attribute-values';
+import { isConditionFailure, translateDynamoDbError } from './store-errors';
+import { FAMILIES_BY_CLIENT_INDEX, FAMILIES_BY_SUBJECT_INDEX, PARTITION_KEY } from './tables';
+
+/** Refresh token families. Rotation is a conditional write on the generation counter. */
+export class DynamoDbRefreshFamilyStore implements RefreshFamilyStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(family: RefreshFamilyRecord): Promise<void> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: familyToItem(family),
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': PARTITION_KEY },
+        }),
+      );
+    } catch (error) {
+      throw translateDynamoDbError(error, 'refresh family already exists');
+    }
+  }
+
+  async get(familyId: string): Promise<RefreshFamilyRecord | undefined> {
+    try {
+      // Strongly consistent: reuse detection must see the latest rotation and revocation.
+      const { Item } = await this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: { [PARTITION_KEY]: stringValue(familyId) }, ConsistentRead: true }),
+      );
+      return Item ? familyFromItem(Item) : undefined;
+    } catch (error) {
+      throw translateDynamoDbError(error);
+    }
+  }
+
+  async rotate(
+    familyId: string,
+    expectedGeneration: number,
+    next: { readonly currentTokenHash: string; readonly previousTokenHash: string; readonly lastUsedAt: number; readonly scope: readonly string[] },
+  ): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { [PARTITION_KEY]: stringValue(familyId) },
+          UpdateExpression:
+            'SET currentTokenHash = :current, previousTokenHash = :previous, lastUsedAt = :lastUsedAt, #scope = :scope, generation = :nextGeneration',
+          // Two refreshes with the same token both read generation g:
+          //   A: get (g) -> rotate(g) ✓ -> generation g+1, new token
+          //   B: get (g) -> rotate(g) ✗ (generation is g+1 now) -> invalid_grant
+          // The condition and the update are one atomic step on the item, so the family
+          // never forks into two live successors. A revoked family never rotates again.
+          ConditionExpression: 'attribute_exists(#pk) AND generation = :expected AND attribute_not_exists(revokedAt)',
+          ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#scope': 'scope' },
+          ExpressionAttributeValues: {
+            ':current': stringValue(next.currentTokenHash),
+            ':previous': stringValue(next.previousTokenHash),
+            ':lastUsedAt': numberValue(next.lastUsedAt),
+            ':scope': stringListValue(next.scope),
+            ':expected': numberValue(expectedGeneration),
+            ':nextGeneration': numberValue(expectedGeneration + 1),
+          },
+        }),
+      );
+    } catch (error) {
+      throw translateDynamoDbError(error, 'refresh family moved on');
+    }
+  }
+
+  async markRevoked(familyId: string, revokedAt: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { [PARTITION_KEY]: stringValue(familyId) },
+          // The first revocation time stands: a second one (reuse after revocation) adds nothing.
+          UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :revokedAt)',
+          // Never create a bare item for an unknown family.
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': PARTITION_KEY },
+          ExpressionAttributeValues: { ':revokedAt': numberValue(revokedAt) },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return; // nothing to revoke
+      throw translateDynamoDbError(error);
+    }
+  }
+
+  /** Every family of a user, for an operator revoking that user (not part of the core's port). */
+  listFamilyIdsBySubject(subject: string): Promise<string[]> {
+    return this.listFamilyIds(FAMILIES_BY_SUBJECT_INDEX, 'subject', subject);
+  }
+
+  /** Every family of a client, for an operator revoking that client (not part of the core's port). */
+  listFamilyIdsByClient(clientId: string): Promise<string[]> {
+    return this.listFamilyIds(FAMILIES_BY_CLIENT_INDEX, 'clientId', clientId);
+  }
+
+  private async listFamilyIds(indexName: string, attribute: string, value: string): Promise<string[]> {
+    const ids: string[] = [];
+    let exclusiveStartKey: Item | undefined;
+    try {
+      do {
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: indexName,
+            KeyConditionExpression: '#attribute = :value',
+            ExpressionAttributeNames: { '#attribute': attribute },
+            ExpressionAttributeValues: { ':value': stringValue(value) },
+            ProjectionExpression: 'familyId',
+            ExclusiveStartKey: exclusiveStartKey,
+          }),
+        );
+        for (const item of page.Items ?? []) ids.push(new ItemReader(item, 'refresh family').string('familyId'));
+        exclusiveStartKey = page.LastEvaluatedKey;
+      } while (exclusiveStartKey);
+    } catch (error) {
+      throw translateDynamoDbError(error);
+    }
+    return ids.sort();
+  }
+}
+
+function familyToItem(family: RefreshFamilyRecord): Item {
+  return buildItem({
+    [PARTITION_KEY]: stringValue(family.familyId),
+    familyId: stringValue(family.familyId),
+    clientId: stringValue(family.clientId),
+    subject: stringValue(family.subject),
+    scope: stringListValue(family.scope),
+    resources: stringListValue(family.resources),
+    authTime: numberValue(family.authTime),
+    currentTokenHash: stringValue(family.currentTokenHash),
+    previousTokenHash: optionalValue(family.previousTokenHash, stringValue),
+    generation: numberValue(family.generation),
+    createdAt: numberValue(family.createdAt),
+    lastUsedAt: numberValue(family.lastUsedAt),
+    expiresAt: numberValue(family.expiresAt),
+    revokedAt: optionalValue(family.revokedAt, numberValue),
+  });
+}
+
+function familyFromItem(item: Item): RefreshFamilyRecord {
+  const read = new ItemReader(item, 'refresh family');
+  return withoutUndefined<RefreshFamilyRecord>({
+    familyId: read.string('familyId'),
+    clientId: read.string('clientId'),
+    subject: read.string('subject'),
+    scope: read.stringList('scope'),
+    resources: read.stringList('resources'),
+    authTime: read.number('authTime'),
+    currentTokenHash: read.string('currentTokenHash'),
+    previousTokenHash: read.optionalString('previousTokenHash'),
+    generation: read.number('generation'),
+    createdAt: read.number('createdAt'),
+    lastUsedAt: read.number('lastUsedAt'),
+    expiresAt: read.number('expiresAt'),
+    revokedAt: read.optionalNumber('revokedAt'),
+  });
+}

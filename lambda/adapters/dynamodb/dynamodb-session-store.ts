@@ -1,0 +1,278 @@
+import {
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  TransactWriteItemsCommand,
+  type DynamoDBClient,
+  type TransactWriteItem,
+} from '@aws-sdk/client-dynamodb';
+import type { ConsentRecord, LoginSessionRecord, PendingAuthorizationRecord, SessionStore } from '../../core/ports';
+import {
+  ItemReader,
+  booleanValue,
+  buildItem,
+  numberValue,
+  optionalValue,
+  stringListValue,
+  stringValue,
+  withoutUndefined,
+  type Item,
+} from './attribute-values';
+import { isConditionFailure, translateDynamoDbError } from './store-errors';
+import { PARTITION_KEY } from './tables';
+
+/**
+ * Browser-side state in one table, told apart by the prefix of `pk`:
+ *   pending#<id>                  an /authorize request waiting for consent and login
+ *   upstream-state#<stateHash>    points at the pending request that sent that state upstream
+ *   login#<sessionHash>           a login session
+ *   consent#<subject>#<clientId>#<resource>   (each part URI-encoded, so no part can forge a #)
+ * All reads are strongly consistent: the browser comes back within seconds of each write.
+ */
+export class DynamoDbSessionStore implements SessionStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async putPendingAuthorization(record: PendingAuthorizationRecord): Promise<void> {
+    await this.writePending(record, false);
+  }
+
+  async getPendingAuthorization(id: string): Promise<PendingAuthorizationRecord | undefined> {
+    const item = await this.getItem(pendingKey(id));
+    return item ? pendingFromItem(item) : undefined;
+  }
+
+  /**
+   * Only updates a request that still exists: the consent form deletes it (single use), and
+   * a late update must not bring it back. Throws ConditionFailedError when it is gone.
+   */
+  async updatePendingAuthorization(record: PendingAuthorizationRecord): Promise<void> {
+    await this.writePending(record, true);
+  }
+
+  async takePendingAuthorizationByUpstreamState(upstreamStateHash: string): Promise<PendingAuthorizationRecord | undefined> {
+    // Two callbacks carrying the same state (a double-submitted redirect, or a replay):
+    //   A: delete pointer if it exists ✓ -> delete pending ✓ -> continues the login
+    //   B: delete pointer if it exists ✗ (A deleted it)      -> undefined -> 400
+    // A read of the pending request followed by a delete would let both read it first; the
+    // conditional delete of the pointer is the one atomic step that only one caller passes.
+    let pointer: Item | undefined;
+    try {
+      const deleted = await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: { [PARTITION_KEY]: stringValue(upstreamStatePointerKey(upstreamStateHash)) },
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': PARTITION_KEY },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      pointer = deleted.Attributes;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw translateDynamoDbError(error);
+    }
+    if (!pointer) return undefined;
+    const pendingId = new ItemReader(pointer, 'upstream state pointer').string('pendingId');
+    try {
+      // Only the pointer's winner gets here. The pending request must still carry this
+      // state: if it was sent upstream again since, its new state is the only valid one.
+      const deleted = await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: { [PARTITION_KEY]: stringValue(pendingKey(pendingId)) },
+          ConditionExpression: 'upstreamStateHash = :stateHash',
+          ExpressionAttributeValues: { ':stateHash': stringValue(upstreamStateHash) },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return deleted.Attributes ? pendingFromItem(deleted.Attributes) : undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw translateDynamoDbError(error);
+    }
+  }
+
+  async deletePendingAuthorization(id: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: { [PARTITION_KEY]: stringValue(pendingKey(id)) },
+          // Two posts of one consent form: the delete succeeds once, the second is refused.
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': PARTITION_KEY },
+        }),
+      );
+    } catch (error) {
+      throw translateDynamoDbError(error, 'pending authorization already used');
+    }
+  }
+
+  async putLoginSession(record: LoginSessionRecord): Promise<void> {
+    await this.putItem(
+      buildItem({
+        [PARTITION_KEY]: stringValue(loginKey(record.sessionHash)),
+        sessionHash: stringValue(record.sessionHash),
+        subject: stringValue(record.subject),
+        groups: stringListValue(record.groups),
+        authTime: numberValue(record.authTime),
+        expiresAt: numberValue(record.expiresAt),
+      }),
+    );
+  }
+
+  async getLoginSession(sessionHash: string): Promise<LoginSessionRecord | undefined> {
+    const item = await this.getItem(loginKey(sessionHash));
+    if (!item) return undefined;
+    const read = new ItemReader(item, 'login session');
+    return {
+      sessionHash: read.string('sessionHash'),
+      subject: read.string('subject'),
+      groups: read.stringList('groups'),
+      authTime: read.number('authTime'),
+      expiresAt: read.number('expiresAt'),
+    };
+  }
+
+  async deleteLoginSession(sessionHash: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: { [PARTITION_KEY]: stringValue(loginKey(sessionHash)) } }));
+    } catch (error) {
+      throw translateDynamoDbError(error);
+    }
+  }
+
+  async putConsent(record: ConsentRecord): Promise<void> {
+    await this.putItem(
+      buildItem({
+        [PARTITION_KEY]: stringValue(consentKey(record.subject, record.clientId, record.resource)),
+        subject: stringValue(record.subject),
+        clientId: stringValue(record.clientId),
+        resource: stringValue(record.resource),
+        scope: stringListValue(record.scope),
+        grantedAt: numberValue(record.grantedAt),
+        expiresAt: numberValue(record.expiresAt),
+      }),
+    );
+  }
+
+  async getConsent(subject: string, clientId: string, resource: string): Promise<ConsentRecord | undefined> {
+    const item = await this.getItem(consentKey(subject, clientId, resource));
+    if (!item) return undefined;
+    const read = new ItemReader(item, 'consent');
+    return {
+      subject: read.string('subject'),
+      clientId: read.string('clientId'),
+      resource: read.string('resource'),
+      scope: read.stringList('scope'),
+      grantedAt: read.number('grantedAt'),
+      expiresAt: read.number('expiresAt'),
+    };
+  }
+
+  private async writePending(record: PendingAuthorizationRecord, mustExist: boolean): Promise<void> {
+    const pendingPut: TransactWriteItem['Put'] = {
+      TableName: this.tableName,
+      Item: pendingToItem(record),
+      ...(mustExist && { ConditionExpression: 'attribute_exists(#pk)', ExpressionAttributeNames: { '#pk': PARTITION_KEY } }),
+    };
+    try {
+      if (record.upstreamStateHash === undefined) {
+        await this.client.send(new PutItemCommand(pendingPut));
+        return;
+      }
+      // The request and its pointer appear together or not at all, so a callback can never
+      // find a pointer whose request was not written. An older pointer of the same request
+      // stays behind until TTL; the take refuses it because the request's state moved on.
+      const pointerPut: TransactWriteItem['Put'] = {
+        TableName: this.tableName,
+        Item: buildItem({
+          [PARTITION_KEY]: stringValue(upstreamStatePointerKey(record.upstreamStateHash)),
+          pendingId: stringValue(record.id),
+          expiresAt: numberValue(record.expiresAt),
+        }),
+      };
+      await this.client.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: pendingPut }, { Put: pointerPut }] }));
+    } catch (error) {
+      throw translateDynamoDbError(error, 'pending authorization is gone');
+    }
+  }
+
+  private async putItem(item: Item): Promise<void> {
+    try {
+      await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: item }));
+    } catch (error) {
+      throw translateDynamoDbError(error);
+    }
+  }
+
+  private async getItem(pk: string): Promise<Item | undefined> {
+    try {
+      const { Item } = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { [PARTITION_KEY]: stringValue(pk) }, ConsistentRead: true }));
+      return Item;
+    } catch (error) {
+      throw translateDynamoDbError(error);
+    }
+  }
+}
+
+function pendingKey(id: string): string {
+  return `pending#${id}`;
+}
+
+function upstreamStatePointerKey(upstreamStateHash: string): string {
+  return `upstream-state#${upstreamStateHash}`;
+}
+
+function loginKey(sessionHash: string): string {
+  return `login#${sessionHash}`;
+}
+
+function consentKey(subject: string, clientId: string, resource: string): string {
+  return `consent#${encodeURIComponent(subject)}#${encodeURIComponent(clientId)}#${encodeURIComponent(resource)}`;
+}
+
+function pendingToItem(record: PendingAuthorizationRecord): Item {
+  return buildItem({
+    [PARTITION_KEY]: stringValue(pendingKey(record.id)),
+    id: stringValue(record.id),
+    clientId: stringValue(record.clientId),
+    redirectUri: stringValue(record.redirectUri),
+    redirectUriWasSent: booleanValue(record.redirectUriWasSent),
+    state: optionalValue(record.state, stringValue),
+    codeChallenge: stringValue(record.codeChallenge),
+    resources: stringListValue(record.resources),
+    requestedScope: stringListValue(record.requestedScope),
+    csrfTokenHash: stringValue(record.csrfTokenHash),
+    consentedAt: optionalValue(record.consentedAt, numberValue),
+    upstreamStateHash: optionalValue(record.upstreamStateHash, stringValue),
+    upstreamNonce: optionalValue(record.upstreamNonce, stringValue),
+    upstreamCodeVerifier: optionalValue(record.upstreamCodeVerifier, stringValue),
+    createdAt: numberValue(record.createdAt),
+    expiresAt: numberValue(record.expiresAt),
+  });
+}
+
+function pendingFromItem(item: Item): PendingAuthorizationRecord {
+  const read = new ItemReader(item, 'pending authorization');
+  return withoutUndefined<PendingAuthorizationRecord>({
+    id: read.string('id'),
+    clientId: read.string('clientId'),
+    redirectUri: read.string('redirectUri'),
+    redirectUriWasSent: read.boolean('redirectUriWasSent'),
+    state: read.optionalString('state'),
+    codeChallenge: read.string('codeChallenge'),
+    resources: read.stringList('resources'),
+    requestedScope: read.stringList('requestedScope'),
+    csrfTokenHash: read.string('csrfTokenHash'),
+    consentedAt: read.optionalNumber('consentedAt'),
+    upstreamStateHash: read.optionalString('upstreamStateHash'),
+    upstreamNonce: read.optionalString('upstreamNonce'),
+    upstreamCodeVerifier: read.optionalString('upstreamCodeVerifier'),
+    createdAt: read.number('createdAt'),
+    expiresAt: read.number('expiresAt'),
+  });
+}

@@ -1,0 +1,88 @@
+/**
+ * Turns what the DynamoDB SDK throws into the two errors the core understands:
+ * ConditionFailedError (a conditional write lost a race: the core answers invalid_grant
+ * and issues nothing) and DependencyUnavailableError (throttled or unreachable after the
+ * SDK's own retries: 503, nothing consumed). Anything else (a validation error, a missing
+ * table) is a bug or a misconfiguration and is rethrown untouched, so it becomes a 500
+ * with the details in the log only.
+ */
+import { ConditionFailedError, DependencyUnavailableError } from '../../core/errors';
+
+const DEPENDENCY = 'DynamoDB';
+
+const UNAVAILABLE_ERROR_NAMES = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  // Two transactions touched the same item at once; nothing was written, a retry may pass.
+  'TransactionConflictException',
+]);
+
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+]);
+
+const UNAVAILABLE_CANCELLATION_CODES = new Set(['TransactionConflict', 'ProvisionedThroughputExceeded', 'ThrottlingError']);
+
+interface SdkErrorShape {
+  readonly name?: unknown;
+  readonly code?: unknown;
+  readonly $fault?: unknown;
+  readonly $retryable?: { readonly throttling?: boolean };
+  readonly $metadata?: { readonly httpStatusCode?: number };
+  readonly CancellationReasons?: readonly { readonly Code?: string }[];
+}
+
+function shapeOf(error: unknown): SdkErrorShape {
+  return typeof error === 'object' && error !== null ? (error as SdkErrorShape) : {};
+}
+
+/** True when the write was refused by its condition, alone or inside a transaction. */
+export function isConditionFailure(error: unknown): boolean {
+  const shape = shapeOf(error);
+  if (shape.name === 'ConditionalCheckFailedException') return true;
+  return shape.name === 'TransactionCanceledException' && (shape.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
+}
+
+export function isUnavailable(error: unknown): boolean {
+  const shape = shapeOf(error);
+  if (typeof shape.name === 'string' && UNAVAILABLE_ERROR_NAMES.has(shape.name)) return true;
+  if (typeof shape.code === 'string' && NETWORK_ERROR_CODES.has(shape.code)) return true;
+  if (shape.$retryable?.throttling === true) return true;
+  if (shape.$fault === 'server') return true;
+  const status = shape.$metadata?.httpStatusCode;
+  if (typeof status === 'number' && status >= 500) return true;
+  if (shape.name === 'TransactionCanceledException') {
+    return (shape.CancellationReasons ?? []).some((reason) => reason.Code !== undefined && UNAVAILABLE_CANCELLATION_CODES.has(reason.Code));
+  }
+  return false;
+}
+
+/**
+ * The error to throw for a failed call. `conditionFailed` names what lost the race; a
+ * caller that expects no condition can omit it and a condition failure is then a bug.
+ */
+export function translateDynamoDbError(error: unknown, conditionFailed?: string): unknown {
+  if (conditionFailed !== undefined && isConditionFailure(error)) return new ConditionFailedError(conditionFailed);
+  if (isUnavailable(error)) return new DependencyUnavailableError(DEPENDENCY, { cause: error });
+  return error;
+}
+
+export function unavailable(cause: unknown): DependencyUnavailableError {
+  return new DependencyUnavailableError(DEPENDENCY, { cause });
+}
