@@ -35,6 +35,12 @@ export interface ResourceConfig {
   readonly defaultScopes: readonly string[];
   readonly routes: readonly RouteRuleConfig[];
   readonly tools: readonly ToolRuleConfig[];
+  /**
+   * Confidential clients (typically this resource's own server) allowed to introspect
+   * tokens whose aud is this resource (RFC 7662), besides each token's own client.
+   * @default []
+   */
+  readonly introspectionClients?: readonly string[];
 }
 
 export interface StaticClientConfig {
@@ -223,7 +229,9 @@ function parseResource(v: Validator, input: unknown, path: string): ResourceConf
     const to = v.object(t, at);
     return { name: v.string(to.name, `${at}.name`), scopes: scopeList(to.scopes, `${at}.scopes`) };
   });
-  return { uri, name, scopes, defaultScopes, routes, tools };
+  const introspectionClients = (o.introspectionClients === undefined ? [] : v.array(o.introspectionClients, `${path}.introspectionClients`))
+    .map((c, i) => v.string(c, `${path}.introspectionClients[${i}]`));
+  return { uri, name, scopes, defaultScopes, routes, tools, introspectionClients };
 }
 
 function parseStaticClient(v: Validator, input: unknown, path: string): StaticClientConfig {

@@ -1,0 +1,89 @@
+/**
+ * Who is calling /token, /revoke or /introspect (OAuth 2.1 section 2.4): client_secret_basic,
+ * client_secret_post, or a public client that only names itself (`none`). Every failure to
+ * authenticate is the same 401 invalid_client with the same text, so a caller cannot tell
+ * an unknown client from a wrong secret.
+ */
+import { constantTimeEqual, sha256Base64url } from '../crypto';
+import { OAuthError } from '../errors';
+import { headerCount, singleHeader, type HttpRequest } from '../http';
+import type { ClientRecord, TokenEndpointAuthMethod } from '../ports';
+import { resolveClient } from './clients';
+import type { AuthorizationServerDeps } from './deps';
+import { nowSeconds } from './deps';
+import type { FormBody } from './form-body';
+
+export interface AuthenticatedClient {
+  readonly client: ClientRecord;
+  /** How the caller proved itself; `none` means it only named itself. */
+  readonly method: TokenEndpointAuthMethod;
+}
+
+interface PresentedCredentials {
+  readonly clientId: string;
+  readonly secret?: string;
+  readonly method: TokenEndpointAuthMethod;
+}
+
+const BASIC_CREDENTIALS = /^[A-Za-z0-9+/]+={0,2}$/;
+
+export function clientAuthenticationFailed(): OAuthError {
+  return new OAuthError('invalid_client', 'Client authentication failed.');
+}
+
+export async function authenticateClient(deps: AuthorizationServerDeps, request: HttpRequest, form: FormBody): Promise<AuthenticatedClient> {
+  const presented = presentedCredentials(request, form);
+  const client = await resolveClient(deps, presented.clientId);
+  if (!client) throw clientAuthenticationFailed();
+  if (client.expiresAt !== undefined && client.expiresAt < nowSeconds(deps)) throw clientAuthenticationFailed();
+
+  const confidential = client.tokenEndpointAuthMethod !== 'none' || client.clientSecretHash !== undefined;
+  if (!confidential) {
+    // A public client has no secret; one that sends a secret is not the client we know.
+    if (presented.method !== 'none') throw clientAuthenticationFailed();
+    return { client, method: 'none' };
+  }
+  // Basic and post both prove the same secret; insisting on the registered one only breaks
+  // clients whose library picks the other, and protects nothing.
+  if (presented.secret === undefined || client.clientSecretHash === undefined) throw clientAuthenticationFailed();
+  if (!constantTimeEqual(sha256Base64url(presented.secret), client.clientSecretHash)) throw clientAuthenticationFailed();
+  return { client, method: presented.method };
+}
+
+function presentedCredentials(request: HttpRequest, form: FormBody): PresentedCredentials {
+  if (headerCount(request, 'authorization') > 1) throw new OAuthError('invalid_request', 'Send one Authorization header.');
+  const authorization = singleHeader(request, 'authorization');
+  const bodyClientId = form.get('client_id');
+  const bodySecret = form.get('client_secret');
+
+  if (authorization !== undefined) {
+    if (bodySecret !== undefined) throw new OAuthError('invalid_request', 'Use one client authentication method, not two.');
+    const basic = parseBasic(authorization);
+    if (bodyClientId !== undefined && bodyClientId !== basic.clientId) throw new OAuthError('invalid_request', 'client_id does not match the authenticated client.');
+    return { ...basic, method: 'client_secret_basic' };
+  }
+  if (bodyClientId === undefined) throw clientAuthenticationFailed();
+  if (bodySecret !== undefined) return { clientId: bodyClientId, secret: bodySecret, method: 'client_secret_post' };
+  return { clientId: bodyClientId, method: 'none' };
+}
+
+/** RFC 6749 section 2.3.1: id and secret are form-urlencoded before they are joined with ':' and base64-encoded. */
+function parseBasic(authorization: string): { clientId: string; secret: string } {
+  const match = /^basic +(\S+)\s*$/i.exec(authorization);
+  if (!match || !BASIC_CREDENTIALS.test(match[1])) throw clientAuthenticationFailed();
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) throw clientAuthenticationFailed();
+  const clientId = formDecode(decoded.slice(0, colon));
+  const secret = formDecode(decoded.slice(colon + 1));
+  if (!clientId || !secret) throw clientAuthenticationFailed();
+  return { clientId, secret };
+}
+
+function formDecode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * grant_type=authorization_code (OAuth 2.1 section 4.1.3, RFC 7636, RFC 8707).
+ *
+ * Validate everything first, write last: a request that fails any check consumes nothing,
+ * so an attacker who guesses at a code (another client, a wrong verifier, another resource)
+ * cannot burn the legitimate client's code. The single write that decides who wins is the
+ * conditional markRedeemed; everything before it may run in parallel for the same code.
+ */
+import { constantTimeEqual, sha256Base64url } from '../../crypto';
+import { ConditionFailedError, OAuthError } from '../../errors';
+import type { AuthorizationCodeRecord, ClientRecord } from '../../ports';
+import { issueAccessToken } from '../access-token';
+import type { AuthorizationServerDeps } from '../deps';
+import { nowSeconds } from '../deps';
+import type { FormBody } from '../form-body';
+import { newFamilyId, newRefreshToken } from '../refresh-token-format';
+import { revokeFamily } from '../revocation';
+import { chooseResource, chooseScope, type TokenResponseBody } from './grant-parameters';
+
+/** RFC 7636 section 4.1: 43 to 128 unreserved characters. */
+const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
+
+/** One text for every way a code can be wrong, so failures do not say which check tripped. */
+const invalidCode = () => new OAuthError('invalid_grant', 'The authorization code is invalid, expired, or was issued to another client.');
+
+export async function exchangeAuthorizationCode(deps: AuthorizationServerDeps, client: ClientRecord, form: FormBody): Promise<TokenResponseBody> {
+  const code = form.get('code');
+  if (code === undefined) throw new OAuthError('invalid_request', 'The code parameter is required.');
+  const now = nowSeconds(deps);
+  const codeHash = sha256Base64url(code);
+  const record = await deps.codes.get(codeHash);
+  // TTL deletes late: an expired record may still be read and must be refused here.
+  if (!record || record.expiresAt < now || record.clientId !== client.clientId) throw invalidCode();
+  checkRedirectUri(record, form.get('redirect_uri'));
+  checkCodeVerifier(record, form.get('code_verifier'));
+
+  // Only a caller holding the code, the client and the verifier gets this far: a second
+  // redemption by such a caller means the code leaked, so its tokens must die too
+  // (OAuth 2.1 section 4.1.3). A replay failing an earlier check revokes nothing.
+  if (record.redeemedAt !== undefined) {
+    if (record.familyId !== undefined) await revokeFamily(deps, record.familyId, now, 'code_replay');
+    deps.audit.emit({ type: 'code_replay_detected', clientId: client.clientId });
+    throw invalidCode();
+  }
+
+  const resource = chooseResource(form, record.resources, 'only');
+  const scope = chooseScope(deps.config, form, record.scope, resource);
+
+  const familyId = newFamilyId(deps.random);
+  const refreshToken = newRefreshToken(deps.random, familyId);
+  const accessToken = await issueAccessToken(deps, {
+    subject: record.subject,
+    clientId: client.clientId,
+    audience: resource,
+    scope,
+    familyId,
+    authTime: record.authTime,
+  }, now);
+
+  // The family exists even for clients without refresh_token: it is what `fid` names, so
+  // a later replay of this code can revoke the access token issued now.
+  await deps.families.create({
+    familyId,
+    clientId: client.clientId,
+    subject: record.subject,
+    scope: record.scope,
+    resources: record.resources,
+    authTime: record.authTime,
+    currentTokenHash: sha256Base64url(refreshToken),
+    generation: 0,
+    createdAt: now,
+    lastUsedAt: now,
+    expiresAt: now + deps.config.tokens.refreshTokenAbsoluteSeconds,
+  });
+  try {
+    await deps.codes.markRedeemed(codeHash, now, familyId);
+  } catch (error) {
+    if (!(error instanceof ConditionFailedError)) throw error;
+    // Another request redeemed this code between our read and our write. Its tokens are
+    // the only ones; the family we just made never reaches a caller.
+    await deps.families.markRevoked(familyId, now);
+    throw invalidCode();
+  }
+
+  deps.audit.emit({ type: 'token_issued', grantType: 'authorization_code', clientId: client.clientId, subject: record.subject });
+  return {
+    access_token: accessToken.token,
+    token_type: 'Bearer',
+    expires_in: deps.config.tokens.accessTokenSeconds,
+    scope: accessToken.claims.scope,
+    ...(client.grantTypes.includes('refresh_token') ? { refresh_token: refreshToken } : {}),
+  };
+}
+
+/** RFC 6749 section 4.1.3: if the authorization request carried redirect_uri, the token request repeats it exactly. */
+function checkRedirectUri(record: AuthorizationCodeRecord, sent: string | undefined): void {
+  if (sent === undefined ? record.redirectUriWasSent : sent !== record.redirectUri) throw invalidCode();
+}
+
+/** RFC 7636 section 4.6, S256 only. A missing verifier is invalid_grant (SECURITY-CASES decision). */
+function checkCodeVerifier(record: AuthorizationCodeRecord, verifier: string | undefined): void {
+  if (verifier === undefined || !CODE_VERIFIER.test(verifier)) throw invalidCode();
+  if (!constantTimeEqual(sha256Base64url(verifier), record.codeChallenge)) throw invalidCode();
+}

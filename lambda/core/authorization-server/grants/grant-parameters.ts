@@ -1,0 +1,57 @@
+/**
+ * What both grants share: choosing the one resource a token is for (RFC 8707), narrowing
+ * scope (never widening it), and the token response body (RFC 6749 section 5.1).
+ */
+import type { Config } from '../../config';
+import { OAuthError } from '../../errors';
+import type { FormBody } from '../form-body';
+import { findResource, parseScopeString } from '../scopes';
+
+/** RFC 6749 section 3.3 scope-token. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+export interface TokenResponseBody {
+  readonly access_token: string;
+  readonly token_type: 'Bearer';
+  readonly expires_in: number;
+  readonly scope: string;
+  readonly refresh_token?: string;
+}
+
+/**
+ * The audience of the token: the one `resource` sent, which must be among those granted;
+ * without one, the grant's only resource. Each token is for exactly one resource so that
+ * one MCP server cannot replay it at another (RFC 8707 section 2.2).
+ */
+export function chooseResource(form: FormBody, granted: readonly string[], whenAbsent: 'only' | 'first'): string {
+  const requested = form.all('resource');
+  if (requested.length > 1) throw new OAuthError('invalid_target', 'Request a token for one resource at a time.');
+  if (requested.length === 1) {
+    if (!granted.includes(requested[0])) throw new OAuthError('invalid_target', 'The resource was not part of this grant.');
+    return requested[0];
+  }
+  if (granted.length === 1 || (whenAbsent === 'first' && granted.length > 1)) return granted[0];
+  throw new OAuthError('invalid_target', 'This grant covers several resources: name one with the resource parameter.');
+}
+
+/**
+ * The scope of the token: what the request asks for (a subset of the grant), or the whole
+ * grant, limited to scopes the resource defines, so a token for one server never carries
+ * another server's permissions.
+ */
+export function chooseScope(config: Config, form: FormBody, granted: readonly string[], resource: string): string[] {
+  const resourceConfig = findResource(config, resource);
+  if (!resourceConfig) throw new OAuthError('invalid_target', 'The resource is not served by this authorization server.');
+  const defined = new Set(resourceConfig.scopes.map((s) => s.name));
+
+  const param = form.get('scope');
+  if (param !== undefined) {
+    const requested = parseScopeString(param);
+    if (requested.length === 0 || !requested.every((s) => SCOPE_TOKEN.test(s))) throw new OAuthError('invalid_scope', 'The scope parameter is malformed.');
+    if (!requested.every((s) => granted.includes(s) && defined.has(s))) throw new OAuthError('invalid_scope', 'The requested scope exceeds the grant.');
+    return requested;
+  }
+  const scope = granted.filter((s) => defined.has(s));
+  if (scope.length === 0) throw new OAuthError('invalid_scope', 'The grant holds no scope for this resource.');
+  return scope;
+}
