@@ -54,6 +54,17 @@ export interface EmulatedApiSpec {
   readonly gatewayResponses?: Readonly<Record<string, EmulatedGatewayResponse>>;
   /** The stage name in requestContext.stage; the URL has no stage prefix (as with a custom domain). */
   readonly stage?: string;
+  /** WAF rate-based rules in front of the API: requests per source IP and window; over the limit gets 429. */
+  readonly rateLimits?: readonly EmulatedRateLimit[];
+  /** API Gateway's integration timeout; 29 000 ms as on AWS unless a test shortens it. */
+  readonly integrationTimeoutMs?: number;
+}
+
+/** A WAF rate-based rule scoped to requests whose path starts with pathPrefix. */
+export interface EmulatedRateLimit {
+  readonly pathPrefix: string;
+  readonly limit: number;
+  readonly windowSeconds: number;
 }
 
 export interface RunningApi {

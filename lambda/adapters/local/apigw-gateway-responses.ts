@@ -1,0 +1,77 @@
+/**
+ * API Gateway's own responses (the ones no integration produced) with AWS's default status,
+ * body and x-amzn-ErrorType, overridable per type by the API's gateway responses. A type
+ * that is not customised falls back to DEFAULT_4XX or DEFAULT_5XX (headers and body), and
+ * keeps its own status code, as on AWS.
+ */
+import type { EmulatedGatewayResponse } from './emulator-types';
+
+export type GatewayResponseType =
+  | 'UNAUTHORIZED'
+  | 'ACCESS_DENIED'
+  | 'AUTHORIZER_FAILURE'
+  | 'MISSING_AUTHENTICATION_TOKEN'
+  | 'REQUEST_TOO_LARGE'
+  | 'INTEGRATION_TIMEOUT'
+  | 'DEFAULT_5XX';
+
+export interface GatewayReply {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+interface Default {
+  readonly status: number;
+  readonly errorType: string;
+  /** $context.error.message; null where AWS reports none. */
+  readonly message: string | null;
+  /** AWS writes {"Message":...} for authorizer denials, {"message":...} elsewhere. */
+  readonly messageKey?: 'Message';
+}
+
+const DEFAULTS: Record<GatewayResponseType, Default> = {
+  UNAUTHORIZED: { status: 401, errorType: 'UnauthorizedException', message: 'Unauthorized' },
+  ACCESS_DENIED: { status: 403, errorType: 'AccessDeniedException', message: 'User is not authorized to access this resource', messageKey: 'Message' },
+  AUTHORIZER_FAILURE: { status: 500, errorType: 'AuthorizerConfigurationException', message: null },
+  MISSING_AUTHENTICATION_TOKEN: { status: 403, errorType: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' },
+  REQUEST_TOO_LARGE: { status: 413, errorType: 'RequestEntityTooLargeException', message: 'Request Too Long' },
+  INTEGRATION_TIMEOUT: { status: 504, errorType: 'InternalServerErrorException', message: 'Endpoint request timed out' },
+  DEFAULT_5XX: { status: 502, errorType: 'InternalServerErrorException', message: 'Internal server error' },
+};
+
+export interface GatewayResponseOptions {
+  readonly requestId: string;
+  /** Overrides the default message (e.g. the explicit-deny wording of ACCESS_DENIED). */
+  readonly message?: string;
+}
+
+export function gatewayResponse(
+  type: GatewayResponseType,
+  configured: Readonly<Record<string, EmulatedGatewayResponse>> | undefined,
+  options: GatewayResponseOptions,
+): GatewayReply {
+  const builtIn = DEFAULTS[type];
+  const message = options.message ?? builtIn.message;
+  const specific = configured?.[type];
+  const family = configured?.[builtIn.status >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX'];
+  const custom = specific ?? family;
+  const status = specific?.statusCode ?? builtIn.status;
+  const body = custom?.body !== undefined
+    ? renderTemplate(custom.body, { message, requestId: options.requestId, responseType: type })
+    : `{"${builtIn.messageKey ?? 'message'}":${JSON.stringify(message)}}`;
+  return {
+    status,
+    headers: { 'Content-Type': 'application/json', 'x-amzn-ErrorType': builtIn.errorType, ...(custom?.headers ?? {}) },
+    body,
+  };
+}
+
+/** The $context variables gateway response templates use most. */
+function renderTemplate(template: string, values: { message: string | null; requestId: string; responseType: string }): string {
+  return template
+    .replace(/\$context\.error\.messageString/g, JSON.stringify(values.message))
+    .replace(/\$context\.error\.message/g, values.message ?? '')
+    .replace(/\$context\.error\.responseType/g, values.responseType)
+    .replace(/\$context\.requestId/g, values.requestId);
+}
