@@ -4,26 +4,69 @@
  * CIMD is enabled) a client ID metadata document fetched and validated on the spot.
  * Returns undefined for an unknown client; the caller decides which error that is.
  *
- * OWNER: authorize/registration helper. The signature is a contract used by /token.
+ * The signature of resolveClient is a contract used by /token. /authorize uses
+ * findClient, which also says why a client is unknown, so the page can tell the user.
  */
+import { OAuthError } from '../errors';
 import type { ClientRecord } from '../ports';
-import type { AuthorizationServerDeps } from './deps';
+import { clientFromMetadataDocument, clientIdUrlProblem, looksLikeClientIdUrl } from './client-metadata-document';
+import { nowSeconds, type AuthorizationServerDeps } from './deps';
+
+export type ClientLookup =
+  | { readonly found: true; readonly client: ClientRecord }
+  | { readonly found: false; readonly reason: string };
+
+const MAX_CLIENT_ID_LENGTH = 2048;
 
 export async function resolveClient(deps: AuthorizationServerDeps, clientId: string): Promise<ClientRecord | undefined> {
+  const lookup = await findClient(deps, clientId);
+  return lookup.found ? lookup.client : undefined;
+}
+
+/**
+ * Failures of the metadata fetcher that it reports as OAuthError (unreachable, too large,
+ * forbidden target) are an unknown client; anything else (a store outage) is thrown.
+ */
+export async function findClient(deps: AuthorizationServerDeps, clientId: string): Promise<ClientLookup> {
+  if (clientId.length === 0 || clientId.length > MAX_CLIENT_ID_LENGTH) return { found: false, reason: 'The client_id is not valid.' };
   const configured = deps.config.clients.find((c) => c.clientId === clientId);
   if (configured) {
     return {
-      clientId: configured.clientId,
-      clientName: configured.clientName,
-      redirectUris: configured.redirectUris,
-      tokenEndpointAuthMethod: configured.tokenEndpointAuthMethod,
-      clientSecretHash: configured.clientSecretHash,
-      grantTypes: ['authorization_code', 'refresh_token'],
-      responseTypes: ['code'],
-      source: 'static',
-      createdAt: 0,
+      found: true,
+      client: {
+        clientId: configured.clientId,
+        clientName: configured.clientName,
+        redirectUris: configured.redirectUris,
+        tokenEndpointAuthMethod: configured.tokenEndpointAuthMethod,
+        clientSecretHash: configured.clientSecretHash,
+        grantTypes: ['authorization_code', 'refresh_token'],
+        responseTypes: ['code'],
+        source: 'static',
+        createdAt: 0,
+      },
     };
   }
-  // TODO(authorize helper): client ID metadata documents (https client_id URLs).
-  return deps.clients.get(clientId);
+  if (looksLikeClientIdUrl(clientId)) return findMetadataDocumentClient(deps, clientId);
+
+  const stored = await deps.clients.get(clientId);
+  // The store may still hold a client that DynamoDB TTL has not yet removed.
+  if (!stored || (stored.expiresAt !== undefined && stored.expiresAt <= nowSeconds(deps))) {
+    return { found: false, reason: 'The client is not registered with this server.' };
+  }
+  return { found: true, client: stored };
+}
+
+async function findMetadataDocumentClient(deps: AuthorizationServerDeps, clientId: string): Promise<ClientLookup> {
+  if (!deps.config.registration.clientIdMetadataDocumentsEnabled) {
+    return { found: false, reason: 'This server does not accept URL client identifiers (client ID metadata documents).' };
+  }
+  const problem = clientIdUrlProblem(clientId);
+  if (problem) return { found: false, reason: `The client_id URL ${problem}.` };
+  try {
+    const document = await deps.metadataFetcher.fetch(clientId);
+    return { found: true, client: clientFromMetadataDocument(clientId, document, deps.config, nowSeconds(deps)) };
+  } catch (error) {
+    if (error instanceof OAuthError && error.exposed) return { found: false, reason: error.description };
+    throw error;
+  }
 }

@@ -1,0 +1,117 @@
+/**
+ * GET /authorize: the start of the authorization code flow.
+ *
+ * A valid request from a browser that is already signed in, for scopes the user already
+ * approved for this very client, gets its code at once. Everything else sees the consent
+ * page first, before any redirect to the upstream IdP: the MCP security best practices
+ * require consent before the AS acts on a client's behalf (confused deputy), and a client
+ * never seen before always asks.
+ */
+import { randomToken, sha256Base64url } from '../crypto';
+import type { HttpRequest, HttpResponse } from '../http';
+import type { LoginSessionRecord, PendingAuthorizationRecord } from '../ports';
+import { reportValidationError } from './authorization-outcome';
+import { validateAuthorizationRequest, type AuthorizationRequest } from './authorize-request';
+import { successRedirectUrl } from './authorization-response';
+import { consentCovers } from './consent-records';
+import { setCookieHeader } from './cookies';
+import { ENDPOINT_PATHS, nowSeconds, type AuthorizationServerDeps } from './deps';
+import { issueAuthorizationCode } from './issue-code';
+import { currentLoginSession } from './login-session';
+import { consentPage, errorPage, unexpectedErrorPage, type ConsentPageResource } from './pages';
+import { isLoopbackRedirect } from './redirect-uri';
+import { redirectResponse } from './responses';
+import { findResource, grantedScopeFor } from './scopes';
+
+export async function handleAuthorize(deps: AuthorizationServerDeps, req: HttpRequest): Promise<HttpResponse> {
+  try {
+    const validation = await validateAuthorizationRequest(deps, req.query);
+    if (validation.kind === 'no_redirect') {
+      deps.audit.emit({ type: 'request_rejected', endpoint: 'authorize', error: 'invalid_request' });
+      return errorPage(400, 'This request cannot be completed', validation.description);
+    }
+    const session = await currentLoginSession(deps, req);
+    if (validation.kind === 'error_redirect') return reportValidationError(deps, validation, session !== undefined);
+
+    const request = validation.request;
+    if (!session) return askForConsent(deps, request, undefined);
+
+    const scope = grantedScopeFor(deps.config, request.scope, session.groups);
+    if (scope.length === 0) {
+      return reportValidationError(deps, { ...request, error: 'invalid_scope', description: 'You are not entitled to any of the requested scopes.' }, true);
+    }
+    if (await consentCovers(deps, session.subject, request.client.clientId, request.resources, scope)) {
+      const code = await issueAuthorizationCode(deps, {
+        clientId: request.client.clientId,
+        redirectUri: request.redirectUri,
+        redirectUriWasSent: request.redirectUriWasSent,
+        codeChallenge: request.codeChallenge,
+        resources: request.resources,
+        scope,
+        subject: session.subject,
+        authTime: session.authTime,
+      });
+      return redirectResponse(successRedirectUrl(deps.config, request.redirectUri, { code, state: request.state }), [], 302);
+    }
+    return askForConsent(deps, request, session);
+  } catch (error) {
+    return unexpectedErrorPage(deps.logError, error);
+  }
+}
+
+/** Stores the request as pending, binds this browser to it with a cookie, and shows the consent page. */
+async function askForConsent(deps: AuthorizationServerDeps, request: AuthorizationRequest, session: LoginSessionRecord | undefined): Promise<HttpResponse> {
+  const now = nowSeconds(deps);
+  const csrfToken = randomToken(deps.random);
+  const lifetime = deps.config.tokens.pendingAuthorizationSeconds;
+  const pending: PendingAuthorizationRecord = {
+    id: randomToken(deps.random),
+    clientId: request.client.clientId,
+    redirectUri: request.redirectUri,
+    redirectUriWasSent: request.redirectUriWasSent,
+    state: request.state,
+    codeChallenge: request.codeChallenge,
+    resources: request.resources,
+    requestedScope: request.scope,
+    csrfTokenHash: sha256Base64url(csrfToken),
+    createdAt: now,
+    expiresAt: now + lifetime,
+  };
+  await deps.sessions.putPendingAuthorization(pending);
+
+  // A signed-in user is shown exactly what they will get; otherwise what was asked for.
+  const shownScope = session ? grantedScopeFor(deps.config, request.scope, session.groups) : request.scope;
+  const resources: ConsentPageResource[] = request.resources.map((uri) => {
+    const resource = findResource(deps.config, uri)!;
+    return {
+      name: resource.name,
+      uri: resource.uri,
+      scopes: resource.scopes.filter((s) => shownScope.includes(s.name)),
+    };
+  });
+  const client = request.client;
+  return consentPage(
+    {
+      clientName: client.clientName,
+      clientId: client.clientId,
+      clientIdUrlHost: client.source === 'metadata_document' ? new URL(client.clientId).host : undefined,
+      redirectHost: displayHost(request.redirectUri),
+      onlyLoopbackRedirects: client.redirectUris.every(isLoopbackRedirect),
+      resources,
+      formAction: deps.config.issuer + ENDPOINT_PATHS.consent,
+      csrfToken,
+      signInFollows: session === undefined,
+    },
+    [setCookieHeader(deps.config, 'pendingAuthorization', pending.id, lifetime)],
+  );
+}
+
+/** What the user should recognise: the host for web URIs, the app's scheme for private-use ones. */
+function displayHost(redirectUri: string): string {
+  try {
+    const url = new URL(redirectUri);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.host : url.protocol.replace(/:$/, '');
+  } catch {
+    return redirectUri;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Minting an authorization code: 256 random bits shown once to the client, stored only as
+ * SHA-256, bound to the client, redirect URI, PKCE challenge, resources and scope that
+ * /token will check again. It lives config.tokens.authorizationCodeSeconds (60 s default,
+ * at most 600: OAuth 2.1 section 4.1.2).
+ */
+import { randomToken, sha256Base64url } from '../crypto';
+import type { AuthorizationCodeRecord } from '../ports';
+import { nowSeconds, type AuthorizationServerDeps } from './deps';
+
+export interface CodeGrant {
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly redirectUriWasSent: boolean;
+  readonly codeChallenge: string;
+  readonly resources: readonly string[];
+  readonly scope: readonly string[];
+  readonly subject: string;
+  readonly authTime: number;
+}
+
+/** Stores the code's record and returns the code itself, which exists nowhere else. */
+export async function issueAuthorizationCode(deps: AuthorizationServerDeps, grant: CodeGrant): Promise<string> {
+  const code = randomToken(deps.random, 32);
+  const now = nowSeconds(deps);
+  const record: AuthorizationCodeRecord = {
+    codeHash: sha256Base64url(code),
+    clientId: grant.clientId,
+    redirectUri: grant.redirectUri,
+    redirectUriWasSent: grant.redirectUriWasSent,
+    codeChallenge: grant.codeChallenge,
+    resources: [...grant.resources],
+    scope: [...grant.scope],
+    subject: grant.subject,
+    authTime: grant.authTime,
+    issuedAt: now,
+    expiresAt: now + deps.config.tokens.authorizationCodeSeconds,
+  };
+  await deps.codes.put(record);
+  return code;
+}

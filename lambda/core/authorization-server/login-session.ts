@@ -1,0 +1,35 @@
+/**
+ * The login session: after a user signed in at the upstream IdP, the browser holds a random
+ * cookie whose SHA-256 is the key of a LoginSessionRecord. The cookie value itself is never
+ * stored, so a leaked table does not hand out sessions.
+ */
+import { randomToken, sha256Base64url } from '../crypto';
+import type { HttpRequest } from '../http';
+import type { LoginSessionRecord, UpstreamIdentity } from '../ports';
+import { readCookie, setCookieHeader } from './cookies';
+import { nowSeconds, type AuthorizationServerDeps } from './deps';
+
+/** The browser's live login session, or undefined (no cookie, unknown, or past expiresAt: TTL deletion lags). */
+export async function currentLoginSession(deps: AuthorizationServerDeps, request: HttpRequest): Promise<LoginSessionRecord | undefined> {
+  const cookie = readCookie(deps.config, request, 'loginSession');
+  if (!cookie) return undefined;
+  const session = await deps.sessions.getLoginSession(sha256Base64url(cookie));
+  if (!session || session.expiresAt <= nowSeconds(deps)) return undefined;
+  return session;
+}
+
+export async function startLoginSession(deps: AuthorizationServerDeps, identity: UpstreamIdentity): Promise<{ readonly session: LoginSessionRecord; readonly setCookie: string }> {
+  const now = nowSeconds(deps);
+  const cookieValue = randomToken(deps.random);
+  const lifetime = deps.config.tokens.loginSessionSeconds;
+  const session: LoginSessionRecord = {
+    sessionHash: sha256Base64url(cookieValue),
+    subject: identity.subject,
+    groups: [...identity.groups],
+    // An IdP that does not report auth_time authenticated the user just now.
+    authTime: identity.authTime > 0 ? identity.authTime : now,
+    expiresAt: now + lifetime,
+  };
+  await deps.sessions.putLoginSession(session);
+  return { session, setCookie: setCookieHeader(deps.config, 'loginSession', cookieValue, lifetime) };
+}

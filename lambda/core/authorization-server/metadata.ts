@@ -1,0 +1,47 @@
+/**
+ * Authorization server metadata (RFC 8414) at /.well-known/oauth-authorization-server.
+ * MCP clients discover every endpoint from here, so it is built from the same
+ * ENDPOINT_PATHS the router serves and from the configuration, never written by hand.
+ */
+import type { Config } from '../config';
+import type { HttpRequest, HttpResponse } from '../http';
+import { ENDPOINT_PATHS, type AuthorizationServerDeps } from './deps';
+import { errorResponse, publicJsonResponse } from './responses';
+import { allScopeNames } from './scopes';
+
+/** Clients re-read metadata rarely; five minutes lets a configuration change show up quickly. */
+const METADATA_MAX_AGE_SECONDS = 300;
+
+const CLIENT_AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post'];
+
+export function authorizationServerMetadata(config: Config): Record<string, unknown> {
+  const at = (path: string) => config.issuer + path;
+  return {
+    issuer: config.issuer,
+    authorization_endpoint: at(ENDPOINT_PATHS.authorize),
+    token_endpoint: at(ENDPOINT_PATHS.token),
+    ...(config.registration.dynamicRegistrationEnabled ? { registration_endpoint: at(ENDPOINT_PATHS.register) } : {}),
+    revocation_endpoint: at(ENDPOINT_PATHS.revoke),
+    introspection_endpoint: at(ENDPOINT_PATHS.introspect),
+    jwks_uri: at(ENDPOINT_PATHS.jwks),
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    grant_types_supported: ['authorization_code', 'refresh_token'],
+    code_challenge_methods_supported: ['S256'],
+    token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    // Introspection reveals token contents: only authenticated (confidential) callers.
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    scopes_supported: allScopeNames(config),
+    client_id_metadata_document_supported: config.registration.clientIdMetadataDocumentsEnabled,
+    authorization_response_iss_parameter_supported: true,
+  };
+}
+
+export async function handleMetadata(deps: AuthorizationServerDeps, _req: HttpRequest): Promise<HttpResponse> {
+  try {
+    return publicJsonResponse(authorizationServerMetadata(deps.config), METADATA_MAX_AGE_SECONDS);
+  } catch (error) {
+    return errorResponse(error, deps.logError);
+  }
+}
