@@ -1,0 +1,129 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionFailedError } from '../../lambda/core/errors';
+import type { RefreshFamilyRecord } from '../../lambda/core/ports';
+import { useDynamoDbTables } from '../support/dynamodb';
+
+const tables = useDynamoDbTables('families');
+
+let counter = 0;
+function family(overrides: Partial<RefreshFamilyRecord> = {}): RefreshFamilyRecord {
+  counter++;
+  return {
+    familyId: `family-${counter}`,
+    clientId: 'client-1',
+    subject: 'alice-sub',
+    scope: ['tool:read', 'tool:execute'],
+    resources: ['http://localhost:8788/mcp'],
+    authTime: 1_767_268_000,
+    currentTokenHash: `hash-${counter}-0`,
+    generation: 0,
+    createdAt: 1_767_268_800,
+    lastUsedAt: 1_767_268_800,
+    expiresAt: 1_769_860_800,
+    ...overrides,
+  };
+}
+
+function next(tag: string, scope: readonly string[] = ['tool:read']) {
+  return { currentTokenHash: `current-${tag}`, previousTokenHash: `previous-${tag}`, lastUsedAt: 1_767_269_000, scope };
+}
+
+describe('DynamoDbRefreshFamilyStore', () => {
+  it('round-trips a new family without the optional fields', async () => {
+    const stored = family();
+    await tables().stores.families.create(stored);
+    expect(await tables().stores.families.get(stored.familyId)).toStrictEqual(stored);
+  });
+
+  it('round-trips a family with every optional field, even past its expiresAt', async () => {
+    const stored = family({ previousTokenHash: 'older', revokedAt: 1_767_268_900, generation: 7, expiresAt: 10 });
+    await tables().stores.families.create(stored);
+    expect(await tables().stores.families.get(stored.familyId)).toStrictEqual(stored);
+  });
+
+  it('returns undefined for an unknown family', async () => {
+    expect(await tables().stores.families.get('no-such-family')).toBeUndefined();
+  });
+
+  it('refuses to create a family whose id exists, and keeps the original', async () => {
+    const stored = family();
+    await tables().stores.families.create(stored);
+    await expect(tables().stores.families.create({ ...stored, subject: 'mallory' })).rejects.toThrow(ConditionFailedError);
+    expect((await tables().stores.families.get(stored.familyId))?.subject).toBe('alice-sub');
+  });
+
+  it('rotates at the expected generation: new hashes, new scope, generation + 1', async () => {
+    const stored = family();
+    await tables().stores.families.create(stored);
+    await tables().stores.families.rotate(stored.familyId, 0, next('a'));
+    expect(await tables().stores.families.get(stored.familyId)).toStrictEqual({
+      ...stored,
+      currentTokenHash: 'current-a',
+      previousTokenHash: 'previous-a',
+      lastUsedAt: 1_767_269_000,
+      scope: ['tool:read'],
+      generation: 1,
+    });
+  });
+
+  it('refuses a rotation at a stale generation and changes nothing', async () => {
+    const stored = family();
+    await tables().stores.families.create(stored);
+    await tables().stores.families.rotate(stored.familyId, 0, next('a'));
+    await expect(tables().stores.families.rotate(stored.familyId, 0, next('b'))).rejects.toThrow(ConditionFailedError);
+    expect(await tables().stores.families.get(stored.familyId)).toMatchObject({ generation: 1, currentTokenHash: 'current-a' });
+  });
+
+  it('refuses to rotate a revoked family', async () => {
+    const stored = family();
+    await tables().stores.families.create(stored);
+    await tables().stores.families.markRevoked(stored.familyId, 1_767_268_900);
+    await expect(tables().stores.families.rotate(stored.familyId, 0, next('a'))).rejects.toThrow(ConditionFailedError);
+    expect(await tables().stores.families.get(stored.familyId)).toMatchObject({ generation: 0, currentTokenHash: stored.currentTokenHash });
+  });
+
+  it('refuses to rotate a family that does not exist, and does not create it', async () => {
+    await expect(tables().stores.families.rotate('ghost', 0, next('a'))).rejects.toThrow(ConditionFailedError);
+    expect(await tables().stores.families.get('ghost')).toBeUndefined();
+  });
+
+  it('keeps the first revocation time', async () => {
+    const stored = family();
+    await tables().stores.families.create(stored);
+    await tables().stores.families.markRevoked(stored.familyId, 1_767_268_900);
+    await tables().stores.families.markRevoked(stored.familyId, 1_767_269_999);
+    expect((await tables().stores.families.get(stored.familyId))?.revokedAt).toBe(1_767_268_900);
+  });
+
+  it('revoking an unknown family is a no-op that creates no item', async () => {
+    await tables().stores.families.markRevoked('unknown-family', 1);
+    const { Item } = await tables().client.send(new GetItemCommand({ TableName: tables().names.families, Key: { pk: { S: 'unknown-family' } } }));
+    expect(Item).toBeUndefined();
+  });
+
+  it('lets exactly one of 20 concurrent rotations from the same generation win, with no fork', async () => {
+    const stored = family();
+    await tables().stores.families.create(stored);
+    const outcomes = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => tables().stores.families.rotate(stored.familyId, 0, next(`racer-${i}`))));
+    const winners = outcomes.flatMap((outcome, i) => (outcome.status === 'fulfilled' ? [i] : []));
+    expect(winners).toHaveLength(1);
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(ConditionFailedError);
+    }
+    expect(await tables().stores.families.get(stored.familyId)).toMatchObject({
+      generation: 1,
+      currentTokenHash: `current-racer-${winners[0]}`,
+      previousTokenHash: `previous-racer-${winners[0]}`,
+    });
+  });
+
+  it('lists a subject’s and a client’s families through the GSIs', async () => {
+    const a = family({ subject: 'gsi-carol', clientId: 'gsi-client-x' });
+    const b = family({ subject: 'gsi-carol', clientId: 'gsi-client-y' });
+    const c = family({ subject: 'gsi-dave', clientId: 'gsi-client-x' });
+    for (const f of [a, b, c]) await tables().stores.families.create(f);
+    expect(await tables().stores.families.listFamilyIdsBySubject('gsi-carol')).toEqual([a.familyId, b.familyId].sort());
+    expect(await tables().stores.families.listFamilyIdsByClient('gsi-client-x')).toEqual([a.familyId, c.familyId].sort());
+    expect(await tables().stores.families.listFamilyIdsBySubject('gsi-nobody')).toEqual([]);
+  });
+});

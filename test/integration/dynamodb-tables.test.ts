@@ -1,0 +1,70 @@
+import { DescribeTableCommand, DescribeTimeToLiveCommand, PutItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { TABLE_DEFINITIONS, TABLE_KEYS, createTables, tableNamesForPrefix } from '../../lambda/adapters/dynamodb/tables';
+import { createTestTables, deleteTables, type TestTables } from '../support/dynamodb';
+
+describe('table definitions', () => {
+  it('give every table a string partition key and the expiresAt TTL attribute', () => {
+    for (const key of TABLE_KEYS) {
+      expect(TABLE_DEFINITIONS[key].partitionKey).toBe('pk');
+      expect(TABLE_DEFINITIONS[key].ttlAttribute).toBe('expiresAt');
+    }
+  });
+
+  it('index families by subject and by client for operators', () => {
+    expect(TABLE_DEFINITIONS.families.globalSecondaryIndexes.map((index) => [index.indexName, index.partitionKey])).toEqual([
+      ['bySubject', 'subject'],
+      ['byClient', 'clientId'],
+    ]);
+  });
+
+  it('derive physical names from a prefix', () => {
+    expect(tableNamesForPrefix('mcp')).toEqual({
+      clients: 'mcp-clients',
+      codes: 'mcp-codes',
+      families: 'mcp-families',
+      revocations: 'mcp-revocations',
+      sessions: 'mcp-sessions',
+    });
+  });
+});
+
+describe('createTables on DynamoDB Local', () => {
+  let tables: TestTables;
+  beforeAll(async () => {
+    tables = await createTestTables('tables');
+  });
+  afterAll(async () => {
+    await tables.dispose();
+  });
+
+  it('creates every table ACTIVE, with TTL on expiresAt and the GSIs of the definition', async () => {
+    for (const key of TABLE_KEYS) {
+      const { Table } = await tables.client.send(new DescribeTableCommand({ TableName: tables.names[key] }));
+      expect(Table?.TableStatus).toBe('ACTIVE');
+      expect(Table?.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }]);
+      expect((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName).sort()).toEqual(
+        TABLE_DEFINITIONS[key].globalSecondaryIndexes.map((index) => index.indexName).sort(),
+      );
+      const { TimeToLiveDescription } = await tables.client.send(new DescribeTimeToLiveCommand({ TableName: tables.names[key] }));
+      expect(TimeToLiveDescription?.AttributeName).toBe('expiresAt');
+      expect(TimeToLiveDescription?.TimeToLiveStatus).toBe('ENABLED');
+    }
+  });
+
+  it('is idempotent and keeps the data of existing tables', async () => {
+    await tables.client.send(new PutItemCommand({ TableName: tables.names.clients, Item: { pk: { S: 'kept' }, marker: { S: 'before' } } }));
+    await createTables(tables.client, tables.names);
+    const { Item } = await tables.client.send(new GetItemCommand({ TableName: tables.names.clients, Key: { pk: { S: 'kept' } } }));
+    expect(Item?.marker).toEqual({ S: 'before' });
+  });
+
+  it('creates the tables that are missing next to ones that exist', async () => {
+    await deleteTables(tables.client, { ...tables.names, clients: 'none-such-table-x' });
+    await createTables(tables.client, tables.names);
+    const { Table } = await tables.client.send(new DescribeTableCommand({ TableName: tables.names.codes }));
+    expect(Table?.TableStatus).toBe('ACTIVE');
+    expect(Table?.ItemCount ?? 0).toBe(0);
+    const { Item } = await tables.client.send(new GetItemCommand({ TableName: tables.names.clients, Key: { pk: { S: 'kept' } } }));
+    expect(Item?.marker).toEqual({ S: 'before' });
+  });
+});

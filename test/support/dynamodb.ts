@@ -1,0 +1,84 @@
+/**
+ * A fresh set of tables on the DynamoDB Local that the Jest global setup started
+ * (process.env.DYNAMODB_ENDPOINT), under a prefix no other suite uses, deleted afterwards.
+ *
+ *   const tables = useDynamoDbTables('codes');      // registers beforeAll/afterAll
+ *   it('...', async () => { await tables().stores.codes.put(...) });
+ *
+ * or, outside a describe block's hooks: `const t = await createTestTables('x'); ... await t.dispose();`
+ */
+import { randomBytes } from 'node:crypto';
+import { DeleteTableCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { localDynamoDbClient } from '../../lambda/adapters/local/dynamodb-local';
+import { createDynamoDbStores, type DynamoDbStores } from '../../lambda/adapters/dynamodb/dynamodb-stores';
+import { TABLE_KEYS, createTables, tableNamesForPrefix, type TableNames } from '../../lambda/adapters/dynamodb/tables';
+
+export interface TestTables {
+  readonly endpoint: string;
+  readonly client: DynamoDBClient;
+  readonly prefix: string;
+  readonly names: TableNames;
+  readonly stores: DynamoDbStores;
+  /** Deletes the tables and closes the client. */
+  dispose(): Promise<void>;
+}
+
+export function dynamoDbEndpoint(): string {
+  const endpoint = process.env.DYNAMODB_ENDPOINT;
+  if (!endpoint) throw new Error('DYNAMODB_ENDPOINT is not set: run the tests through Jest, whose global setup starts DynamoDB Local.');
+  return endpoint;
+}
+
+export function uniqueTablePrefix(label = 'test'): string {
+  const safeLabel = label.replace(/[^a-zA-Z0-9_.-]/g, '-').slice(0, 40) || 'test';
+  return `${safeLabel}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+export async function createTestTables(label = 'test'): Promise<TestTables> {
+  const endpoint = dynamoDbEndpoint();
+  const client = localDynamoDbClient(endpoint);
+  const prefix = uniqueTablePrefix(label);
+  const names = tableNamesForPrefix(prefix);
+  await createTables(client, names);
+  return {
+    endpoint,
+    client,
+    prefix,
+    names,
+    stores: createDynamoDbStores(client, names),
+    dispose: async () => {
+      try {
+        await deleteTables(client, names);
+      } finally {
+        client.destroy();
+      }
+    },
+  };
+}
+
+export async function deleteTables(client: DynamoDBClient, names: TableNames): Promise<void> {
+  await Promise.all(
+    TABLE_KEYS.map(async (key) => {
+      try {
+        await client.send(new DeleteTableCommand({ TableName: names[key] }));
+      } catch (error) {
+        if (!(error instanceof ResourceNotFoundException)) throw error;
+      }
+    }),
+  );
+}
+
+/** Creates the tables in beforeAll and deletes them in afterAll; call the result inside tests. */
+export function useDynamoDbTables(label = 'test'): () => TestTables {
+  let tables: TestTables | undefined;
+  beforeAll(async () => {
+    tables = await createTestTables(label);
+  });
+  afterAll(async () => {
+    await tables?.dispose();
+  });
+  return () => {
+    if (!tables) throw new Error('The DynamoDB test tables exist only inside tests (after beforeAll).');
+    return tables;
+  };
+}
