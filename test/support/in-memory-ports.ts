@@ -4,7 +4,7 @@
  * They keep the contract's semantics that matter to the core: conditional writes throw
  * ConditionFailedError, reads return expired records (the core must check expiresAt).
  */
-import { constants, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { constants, generateKeyPairSync, privateEncrypt, type KeyObject } from 'node:crypto';
 import { ConditionFailedError, OAuthError } from '../../lambda/core/errors';
 import { parseConfig, type Config } from '../../lambda/core/config';
 import type {
@@ -176,7 +176,8 @@ export class TestRsaSigner implements Signer {
     this.signCalls++;
     // Sign the DigestInfo-wrapped digest exactly as KMS does for MessageType DIGEST.
     const digestInfoPrefix = Buffer.from('3031300d060960864801650304020105000420', 'hex');
-    return sign(null, Buffer.concat([digestInfoPrefix, Buffer.from(digest)]), { key: this.privateKey, padding: constants.RSA_PKCS1_PADDING });
+    // crypto.sign(null, ...) would hash its input once more; PKCS#1 v1.5 over a ready DigestInfo is a raw private-key operation.
+    return privateEncrypt({ key: this.privateKey, padding: constants.RSA_PKCS1_PADDING }, Buffer.concat([digestInfoPrefix, Buffer.from(digest)]));
   }
   async publicKeys(): Promise<readonly PublicJwk[]> {
     const jwk = this.publicKey.export({ format: 'jwk' }) as { n: string; e: string };
