@@ -1,0 +1,110 @@
+/**
+ * The one reader of process.env in lambda/. The CDK app hands each function its settings
+ * as a few JSON variables; they are parsed and validated here, once per cold start, and
+ * every error names the variable so a broken deployment says what to fix.
+ *
+ *   MCP_OAUTH_CONFIG        the product Config (validated by parseConfig)
+ *   MCP_OAUTH_TABLES        {"clients": ..., "codes": ..., "families": ..., "revocations": ..., "sessions": ...}
+ *   MCP_OAUTH_SIGNING_KEYS  {"active": "<KMS key id or ARN>", "published": ["<key id or ARN>", ...]}
+ *   DYNAMODB_ENDPOINT       optional: a DynamoDB endpoint other than AWS's (DynamoDB Local)
+ */
+import { ConfigError, parseConfig, type Config } from '../../core/config';
+import { TABLE_KEYS, type TableKey, type TableNames } from '../dynamodb/tables';
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export interface SigningKeyIds {
+  /** The KMS key that signs now. */
+  readonly active: string;
+  /** Keys verifiers must also accept: the next one (published before it signs) and retired ones. */
+  readonly published: readonly string[];
+}
+
+export class EnvironmentError extends Error {
+  constructor(readonly variable: string, problem: string, options: { cause?: unknown } = {}) {
+    super(`${variable}: ${problem}`, options);
+    this.name = 'EnvironmentError';
+  }
+}
+
+export function readConfig(env: Environment = process.env): Config {
+  const raw = readJson(env, 'MCP_OAUTH_CONFIG');
+  try {
+    return parseConfig(raw);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new EnvironmentError('MCP_OAUTH_CONFIG', `invalid configuration:\n  ${error.problems.join('\n  ')}`, { cause: error });
+    throw error;
+  }
+}
+
+export function readTableNames(env: Environment = process.env): TableNames {
+  const raw = readJson(env, 'MCP_OAUTH_TABLES');
+  const expected = `a JSON object with a table name for each of ${TABLE_KEYS.join(', ')}`;
+  if (!isObject(raw)) throw new EnvironmentError('MCP_OAUTH_TABLES', `must be ${expected}`);
+  const names = {} as Record<TableKey, string>;
+  for (const key of TABLE_KEYS) {
+    const value = raw[key];
+    if (typeof value !== 'string' || !value) throw new EnvironmentError('MCP_OAUTH_TABLES', `"${key}" is missing or empty (must be ${expected})`);
+    names[key] = value;
+  }
+  return names;
+}
+
+export function readSigningKeys(env: Environment = process.env): SigningKeyIds {
+  const raw = readJson(env, 'MCP_OAUTH_SIGNING_KEYS');
+  const shape = 'must be {"active": "<key id>", "published": ["<key id>", ...]}';
+  if (!isObject(raw) || typeof raw.active !== 'string' || !raw.active) throw new EnvironmentError('MCP_OAUTH_SIGNING_KEYS', shape);
+  const published = raw.published ?? [];
+  if (!Array.isArray(published) || !published.every((id) => typeof id === 'string' && id)) throw new EnvironmentError('MCP_OAUTH_SIGNING_KEYS', shape);
+  return { active: raw.active, published: published as string[] };
+}
+
+export function readDynamoDbEndpoint(env: Environment = process.env): string | undefined {
+  const value = env.DYNAMODB_ENDPOINT;
+  if (value === undefined || value === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new EnvironmentError('DYNAMODB_ENDPOINT', 'must be an absolute http(s) URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new EnvironmentError('DYNAMODB_ENDPOINT', 'must be an absolute http(s) URL');
+  return value;
+}
+
+/** Everything the authorization server function reads from its environment. */
+export interface AuthorizationServerEnvironment {
+  readonly config: Config;
+  readonly tableNames: TableNames;
+  readonly signingKeys: SigningKeyIds;
+  readonly dynamoDbEndpoint?: string;
+}
+
+export function readAuthorizationServerEnvironment(env: Environment = process.env): AuthorizationServerEnvironment {
+  return {
+    config: readConfig(env),
+    tableNames: readTableNames(env),
+    signingKeys: readSigningKeys(env),
+    dynamoDbEndpoint: readDynamoDbEndpoint(env),
+  };
+}
+
+/** Reads once per container (cold start); a failure is not cached, so the next invocation reports it again. */
+export function oncePerColdStart<T>(read: () => T): () => T {
+  let value: { readonly v: T } | undefined;
+  return () => (value ??= { v: read() }).v;
+}
+
+function readJson(env: Environment, variable: string): unknown {
+  const text = env[variable];
+  if (text === undefined || text.trim() === '') throw new EnvironmentError(variable, 'is not set');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new EnvironmentError(variable, 'is not valid JSON', { cause: error });
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

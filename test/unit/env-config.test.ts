@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  EnvironmentError,
+  oncePerColdStart,
+  readAuthorizationServerEnvironment,
+  readDynamoDbEndpoint,
+  readSigningKeys,
+  readTableNames,
+} from '../../lambda/adapters/config/env';
+
+const configJson = readFileSync(join(__dirname, '../../config/local.json'), 'utf8');
+const tables = { clients: 't-clients', codes: 't-codes', families: 't-families', revocations: 't-revocations', sessions: 't-sessions' };
+const validEnv = {
+  MCP_OAUTH_CONFIG: configJson,
+  MCP_OAUTH_TABLES: JSON.stringify(tables),
+  MCP_OAUTH_SIGNING_KEYS: JSON.stringify({ active: 'arn:aws:kms:eu-west-1:111122223333:key/a', published: ['arn:aws:kms:eu-west-1:111122223333:key/b'] }),
+};
+
+function errorOf(read: () => unknown): EnvironmentError {
+  try {
+    read();
+  } catch (error) {
+    if (error instanceof EnvironmentError) return error;
+    throw error;
+  }
+  throw new Error('expected an EnvironmentError');
+}
+
+describe('readAuthorizationServerEnvironment', () => {
+  it('reads and validates every variable', () => {
+    const env = readAuthorizationServerEnvironment({ ...validEnv, DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' });
+
+    expect(env.config.issuer).toBe('http://localhost:8787');
+    expect(env.tableNames).toEqual(tables);
+    expect(env.signingKeys).toEqual({ active: 'arn:aws:kms:eu-west-1:111122223333:key/a', published: ['arn:aws:kms:eu-west-1:111122223333:key/b'] });
+    expect(env.dynamoDbEndpoint).toBe('http://127.0.0.1:8000');
+  });
+
+  it.each([
+    ['MCP_OAUTH_CONFIG', undefined, 'MCP_OAUTH_CONFIG: is not set'],
+    ['MCP_OAUTH_CONFIG', '{nope', 'MCP_OAUTH_CONFIG: is not valid JSON'],
+    ['MCP_OAUTH_CONFIG', JSON.stringify({ ...JSON.parse(configJson), issuer: 'http://localhost:8787/' }), 'MCP_OAUTH_CONFIG: invalid configuration:\n  issuer: must not end with /'],
+    ['MCP_OAUTH_TABLES', '[]', 'MCP_OAUTH_TABLES: must be a JSON object'],
+    ['MCP_OAUTH_TABLES', JSON.stringify({ ...tables, sessions: '' }), 'MCP_OAUTH_TABLES: "sessions" is missing or empty'],
+    ['MCP_OAUTH_SIGNING_KEYS', JSON.stringify({ published: [] }), 'MCP_OAUTH_SIGNING_KEYS: must be {"active"'],
+    ['MCP_OAUTH_SIGNING_KEYS', JSON.stringify({ active: 'k', published: [1] }), 'MCP_OAUTH_SIGNING_KEYS: must be {"active"'],
+  ])('names %s in the error (case %#)', (variable, value, message) => {
+    const error = errorOf(() => readAuthorizationServerEnvironment({ ...validEnv, [variable]: value }));
+
+    expect(error.variable).toBe(variable);
+    expect(error.message.startsWith(message)).toBe(true);
+  });
+
+  it('treats published signing keys as optional', () => {
+    expect(readSigningKeys({ MCP_OAUTH_SIGNING_KEYS: '{"active":"k1"}' })).toEqual({ active: 'k1', published: [] });
+  });
+
+  it('rejects a DYNAMODB_ENDPOINT that is not an http(s) URL, and allows none', () => {
+    expect(errorOf(() => readDynamoDbEndpoint({ DYNAMODB_ENDPOINT: 'localhost:8000' })).message).toBe('DYNAMODB_ENDPOINT: must be an absolute http(s) URL');
+    expect(readDynamoDbEndpoint({})).toBeUndefined();
+  });
+
+  it('does not accept table names for an unknown shape', () => {
+    expect(errorOf(() => readTableNames({ MCP_OAUTH_TABLES: '"x"' })).variable).toBe('MCP_OAUTH_TABLES');
+  });
+});
+
+describe('oncePerColdStart', () => {
+  it('reads once and then serves the same value, but retries after a failure', () => {
+    let calls = 0;
+    const read = oncePerColdStart(() => {
+      calls++;
+      if (calls === 1) throw new Error('first read fails');
+      return { calls };
+    });
+
+    expect(read).toThrow('first read fails');
+    const first = read();
+    const second = read();
+
+    expect(first).toBe(second);
+    expect(calls).toBe(2);
+  });
+});
