@@ -13,7 +13,8 @@ import type { HttpRequest, HttpResponse } from '../http';
 import type { ClientRecord } from '../ports';
 import { validateClientMetadata, type ClientMetadata } from './client-metadata';
 import { nowSeconds, type AuthorizationServerDeps } from './deps';
-import { errorResponse, jsonResponse } from './responses';
+import { rejectRequest } from './rejected-request';
+import { jsonResponse } from './responses';
 
 export const MAX_REGISTRATION_BODY_BYTES = 16 * 1024;
 
@@ -52,8 +53,7 @@ export async function handleRegister(deps: AuthorizationServerDeps, req: HttpReq
     deps.audit.emit({ type: 'client_registered', clientId, source: 'dynamic' });
     return jsonResponse(201, registrationResponse(client, metadata, clientSecret));
   } catch (error) {
-    if (error instanceof OAuthError) deps.audit.emit({ type: 'request_rejected', endpoint: 'register', error: error.code });
-    return errorResponse(error, deps.logError);
+    return rejectRequest(deps, 'register', error);
   }
 }
 

@@ -1,0 +1,173 @@
+/**
+ * Helpers for unit tests of the browser side of the authorization server: building
+ * requests, reading cookies and redirects, and walking the consent and sign-in steps
+ * against the in-memory ports.
+ */
+import { createHash } from 'node:crypto';
+import type { HttpRequest, HttpResponse } from '../../lambda/core/http';
+import type { LoginSessionRecord } from '../../lambda/core/ports';
+import { handleAuthorize } from '../../lambda/core/authorization-server/authorize';
+import { handleConsent } from '../../lambda/core/authorization-server/consent';
+import { handleUpstreamCallback } from '../../lambda/core/authorization-server/upstream-callback';
+import type { Config } from '../../lambda/core/config';
+import {
+  CountingRandom,
+  FakeMetadataFetcher,
+  FakeUpstreamIdp,
+  FixedClock,
+  InMemoryClientStore,
+  InMemoryCodeStore,
+  InMemoryFamilyStore,
+  InMemoryRevocationStore,
+  InMemorySessionStore,
+  localTestConfig,
+  RecordingAudit,
+  TestRsaSigner,
+  type InMemoryDeps,
+} from './in-memory-ports';
+
+export const ISSUER = 'https://auth.example.com';
+export const R1 = 'http://localhost:8788/mcp';
+export const R2 = 'https://files.example.com/mcp';
+export const VERIFIER = 'a-pkce-verifier-that-is-long-enough-to-be-valid-0123456789';
+export const CHALLENGE = createHash('sha256').update(VERIFIER).digest('base64url');
+
+/** The shipped local config, moved to an https issuer, with the clients the security cases name. */
+export function browserTestDeps(overrides: (raw: any) => void = () => {}): InMemoryDeps {
+  return depsWithSharedSigner(
+    localTestConfig((raw) => {
+      raw.issuer = ISSUER;
+      raw.resources.push({
+        uri: R2,
+        name: 'File server',
+        scopes: [{ name: 'files:read', description: 'Read your files' }],
+      });
+      raw.groupScopes['mcp-users'] = ['tool:read', 'tool:execute', 'files:read'];
+      raw.clients = [
+        { clientId: 'C1', clientName: 'Client One', redirectUris: ['https://c1.example/cb'], tokenEndpointAuthMethod: 'none' },
+        { clientId: 'C2', clientName: 'Client Two', redirectUris: ['https://c2.example/a', 'https://c2.example/b'] },
+        { clientId: 'LOOP', clientName: 'Loopback app', redirectUris: ['http://127.0.0.1/cb'] },
+      ];
+      overrides(raw);
+    }),
+  );
+}
+
+let sharedSigner: TestRsaSigner | undefined;
+
+/** Like inMemoryDeps, but one RSA key for the whole file: the browser side never signs, and key generation is slow. */
+function depsWithSharedSigner(config: Config): InMemoryDeps {
+  sharedSigner ??= new TestRsaSigner();
+  const errors: unknown[] = [];
+  return {
+    config,
+    clock: new FixedClock(),
+    random: new CountingRandom(),
+    signer: sharedSigner,
+    clients: new InMemoryClientStore(),
+    codes: new InMemoryCodeStore(),
+    families: new InMemoryFamilyStore(),
+    revocations: new InMemoryRevocationStore(),
+    sessions: new InMemorySessionStore(),
+    upstream: new FakeUpstreamIdp(),
+    metadataFetcher: new FakeMetadataFetcher(),
+    audit: new RecordingAudit(),
+    errors,
+    logError: (_message, error) => errors.push(error),
+  };
+}
+
+export function httpRequest(method: string, path: string, parts: { query?: Record<string, string | string[]>; cookie?: string; body?: string; headers?: Record<string, string[]> } = {}): HttpRequest {
+  const query: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(parts.query ?? {})) query[k] = Array.isArray(v) ? v : [v];
+  const headers: Record<string, string[]> = { ...(parts.headers ?? {}) };
+  if (parts.cookie) headers.cookie = [parts.cookie];
+  if (parts.body !== undefined && !headers['content-type']) headers['content-type'] = ['application/x-www-form-urlencoded'];
+  return { method, path, query, headers, body: parts.body, sourceIp: '127.0.0.1' };
+}
+
+/** The A0 request of SECURITY-CASES.md, with any parameter replaced (undefined removes it). */
+export function a0(changes: Record<string, string | string[] | undefined> = {}): Record<string, string | string[]> {
+  const base: Record<string, string | string[] | undefined> = {
+    response_type: 'code',
+    client_id: 'C1',
+    redirect_uri: 'https://c1.example/cb',
+    code_challenge: CHALLENGE,
+    code_challenge_method: 'S256',
+    state: 'S',
+    scope: 'tool:read',
+    resource: R1,
+    ...changes,
+  };
+  return Object.fromEntries(Object.entries(base).filter((e): e is [string, string | string[]] => e[1] !== undefined));
+}
+
+export function authorize(deps: InMemoryDeps, query: Record<string, string | string[]>, cookie?: string): Promise<HttpResponse> {
+  return handleAuthorize(deps, httpRequest('GET', '/authorize', { query, cookie }));
+}
+
+export function setCookies(response: HttpResponse): string[] {
+  return [...(response.multiValueHeaders?.['Set-Cookie'] ?? [])];
+}
+
+/** name -> value of every cookie the response sets. */
+export function cookieValues(response: HttpResponse): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const header of setCookies(response)) {
+    const [pair] = header.split(';');
+    const eq = pair.indexOf('=');
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+/** The query of a redirect, plus the URI it was appended to. */
+export function redirectTarget(response: HttpResponse): { base: string; params: URLSearchParams } {
+  const location = response.headers.Location;
+  if (!location) throw new Error(`expected a redirect, got ${response.status}: ${response.body.slice(0, 300)}`);
+  const q = location.indexOf('?');
+  return { base: q < 0 ? location : location.slice(0, q), params: new URLSearchParams(q < 0 ? '' : location.slice(q + 1)) };
+}
+
+export function csrfTokenOf(page: HttpResponse): string {
+  const match = /name="csrf_token" value="([^"]+)"/.exec(page.body);
+  if (!match) throw new Error(`no consent form in: ${page.body.slice(0, 300)}`);
+  return match[1];
+}
+
+export function postConsent(deps: InMemoryDeps, fields: Record<string, string | string[]>, cookie?: string): Promise<HttpResponse> {
+  const body = new URLSearchParams();
+  for (const [k, v] of Object.entries(fields)) for (const value of Array.isArray(v) ? v : [v]) body.append(k, value);
+  return handleConsent(deps, httpRequest('POST', '/consent', { body: body.toString(), cookie }));
+}
+
+export function upstreamCallback(deps: InMemoryDeps, query: Record<string, string | string[]>, cookie?: string): Promise<HttpResponse> {
+  return handleUpstreamCallback(deps, httpRequest('GET', '/callback', { query, cookie }));
+}
+
+/** A signed-in browser: the session record is stored, the cookie header to send is returned. */
+export async function signedIn(deps: InMemoryDeps, session: Partial<LoginSessionRecord> & { cookieValue?: string } = {}): Promise<string> {
+  const cookieValue = session.cookieValue ?? 'session-cookie-value-for-tests-0123456789abcdef';
+  const now = Math.floor(deps.clock.nowMs() / 1000);
+  await deps.sessions.putLoginSession({
+    sessionHash: createHash('sha256').update(cookieValue).digest('base64url'),
+    subject: session.subject ?? 'alice-sub',
+    groups: session.groups ?? ['mcp-users', 'mcp-admins'],
+    authTime: session.authTime ?? now - 60,
+    expiresAt: session.expiresAt ?? now + 3600,
+  });
+  return `__Host-mcp_session=${cookieValue}`;
+}
+
+/**
+ * The whole browser journey of a user with no session: /authorize, consent page, approve,
+ * upstream sign-in, callback. Returns every response so tests can look at each step.
+ */
+export async function fullFlow(deps: InMemoryDeps, query: Record<string, string | string[]> = a0()) {
+  const consentPage = await authorize(deps, query);
+  const pendingCookie = `__Host-mcp_authz=${cookieValues(consentPage)['__Host-mcp_authz']}`;
+  const approved = await postConsent(deps, { csrf_token: csrfTokenOf(consentPage), decision: 'approve' }, pendingCookie);
+  const upstreamState = deps.upstream.lastAuthorization?.state ?? '';
+  const callback = await upstreamCallback(deps, { code: 'upstream-code', state: upstreamState }, pendingCookie);
+  return { consentPage, pendingCookie, approved, upstreamState, callback };
+}
