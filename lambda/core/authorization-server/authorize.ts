@@ -34,7 +34,7 @@ export async function handleAuthorize(deps: AuthorizationServerDeps, req: HttpRe
     if (validation.kind === 'error_redirect') return reportValidationError(deps, validation, session !== undefined);
 
     const request = validation.request;
-    if (!session) return askForConsent(deps, request, undefined);
+    if (!session) return await askForConsent(deps, request, undefined);
 
     const scope = grantedScopeFor(deps.config, request.scope, session.groups);
     if (scope.length === 0) {
@@ -53,7 +53,7 @@ export async function handleAuthorize(deps: AuthorizationServerDeps, req: HttpRe
       });
       return redirectResponse(successRedirectUrl(deps.config, request.redirectUri, { code, state: request.state }), [], 302);
     }
-    return askForConsent(deps, request, session);
+    return await askForConsent(deps, request, session);
   } catch (error) {
     return unexpectedErrorPage(deps.logError, error);
   }

@@ -59,7 +59,7 @@ export function consentPage(model: ConsentPageModel, cookies: string[]): HttpRes
   const resources = model.resources
     .map((r) => {
       const scopes = r.scopes.map((s) => `<li><code>${escapeHtml(s.name)}</code>: ${escapeHtml(s.description)}</li>`).join('');
-      return `<h2>${escapeHtml(r.name)}</h2><p><code>${escapeHtml(r.uri)}</code></p><ul>${scopes || '<li>No specific permissions.</li>'}</ul>`;
+      return `<h2>${escapeHtml(r.name)}</h2><p><code>${escapeUrlAttribute(r.uri)}</code></p><ul>${scopes || '<li>No specific permissions.</li>'}</ul>`;
     })
     .join('');
   const signIn = model.signInFollows ? '<p>After you approve, you will be asked to sign in. Your administrator may grant fewer permissions than requested.</p>' : '';
@@ -77,7 +77,7 @@ ${signIn}
   return htmlResponse(200, page(`Authorize ${model.clientName ?? 'application'}`, body), { cookies });
 }
 
-/** Server-made URLs and tokens stay readable in the markup (scrapers and tests read them) while still unable to break out of the attribute. */
+/** Server-made URLs and tokens (never client input) stay readable in the markup, for scrapers and tests, while still unable to break out of an element or attribute. */
 function escapeUrlAttribute(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
