@@ -1,0 +1,63 @@
+/**
+ * Audit events as CloudWatch metrics, written in Embedded Metric Format to stdout (Lambda
+ * ships stdout to CloudWatch Logs, which extracts the metrics: no PutMetricData call and
+ * no latency on the request path). Each event is published at once as a single metric, so
+ * nothing is lost when an invocation ends early and no flush is needed in the handler.
+ *
+ * Namespace McpOAuth; every metric has the `service` dimension; RequestsRejected also has
+ * `Endpoint`. Client ids and error codes go in as EMF properties (searchable in Logs
+ * Insights, not dimensions: dimensions with unbounded values would multiply the metrics).
+ * Subjects and tokens are never written.
+ */
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { AuditEvent, AuditSink } from '../../core/ports';
+
+export const METRICS_NAMESPACE = 'McpOAuth';
+
+export const AUDIT_METRIC_NAMES = {
+  token_issued: 'TokensIssued',
+  refresh_reuse_detected: 'RefreshReuseDetected',
+  code_replay_detected: 'CodeReplayDetected',
+  client_registered: 'ClientsRegistered',
+  token_revoked: 'TokensRevoked',
+  request_rejected: 'RequestsRejected',
+  login_completed: 'LoginsCompleted',
+  consent_granted: 'ConsentsGranted',
+} as const satisfies Record<AuditEvent['type'], string>;
+
+export class EmfAuditSink implements AuditSink {
+  private readonly metrics: Metrics;
+
+  constructor(options: { serviceName: string; metrics?: Metrics }) {
+    this.metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: options.serviceName });
+  }
+
+  emit(event: AuditEvent): void {
+    const metric = this.metrics.singleMetric();
+    for (const [key, value] of Object.entries(propertiesOf(event))) metric.addMetadata(key, value);
+    if (event.type === 'request_rejected') metric.addDimension('Endpoint', event.endpoint);
+    metric.addMetric(AUDIT_METRIC_NAMES[event.type], MetricUnit.Count, 1);
+  }
+}
+
+/** What may accompany a metric: ids of clients and kinds of things, never subjects or token material. */
+function propertiesOf(event: AuditEvent): Record<string, string> {
+  switch (event.type) {
+    case 'token_issued':
+      return { clientId: event.clientId, grantType: event.grantType };
+    case 'refresh_reuse_detected':
+      return { clientId: event.clientId, familyId: event.familyId };
+    case 'code_replay_detected':
+      return { clientId: event.clientId };
+    case 'client_registered':
+      return { clientId: event.clientId, clientSource: event.source };
+    case 'token_revoked':
+      return { clientId: event.clientId, tokenKind: event.what };
+    case 'request_rejected':
+      return { error: event.error };
+    case 'login_completed':
+      return {};
+    case 'consent_granted':
+      return { clientId: event.clientId };
+  }
+}
