@@ -72,6 +72,9 @@ export async function startDevIdp(options: DevIdpOptions): Promise<RunningDevIdp
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const match = INTERACTION_PATH.exec(path);
     if (!match) {
+      // oidc-provider's own pages (errors, form_post) must not be framed either.
+      res.setHeader('X-Frame-Options', 'DENY');
+      res.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
       providerCallback(req, res);
       return;
     }
