@@ -1,0 +1,223 @@
+/**
+ * The API Gateway REQUEST authorizer that guards an MCP server. It verifies our RS256
+ * `at+jwt` access tokens against the issuer's JWKS (fetched once per cold start, again only
+ * for an unknown kid, at most once per cooldown), applies the route's scope rule (AND), and
+ * checks revocation with one BatchGetItem behind a short in-memory cache. It never calls KMS.
+ *
+ * Every failure of the token is the same `Unauthorized` (API Gateway's UNAUTHORIZED gateway
+ * response, 401); a valid token without the scopes gets a Deny (ACCESS_DENIED, 403). The
+ * response never says which check failed; the log does, without the token.
+ */
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { JwtVerifier } from 'aws-jwt-verify';
+import { FetchError, JwksNotAvailableInCacheError, JwksValidationError } from 'aws-jwt-verify/error';
+import type { Fetcher } from 'aws-jwt-verify/https';
+import { SimpleFetcher } from 'aws-jwt-verify/https';
+import { SimpleJwksCache, SimplePenaltyBox } from 'aws-jwt-verify/jwk';
+import type { Config, ResourceConfig } from '../core/config';
+import type { Clock, RevocationKey, RevocationRecord, RevocationStore } from '../core/ports';
+import { bearerToken, checkAccessTokenClaims, isRevoked, precheckAccessToken, revocationKeysFor } from '../core/guard/access-token-rules';
+import { decideAccess, policyStatements } from '../core/guard/authorizer-decision';
+import { decodeMcpHeaderValue, type McpRequestHeaders } from '../core/guard/mcp-request-rules';
+import { DynamoDbRevocationStore } from '../adapters/dynamodb/dynamodb-revocation-store';
+import { guardEnvironment } from '../adapters/mcp/guard-environment';
+
+export type RequestAuthorizer = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
+
+export interface AuthorizerDeps {
+  readonly config: Config;
+  readonly resource: ResourceConfig;
+  /** The issuer's JWKS: `<issuer>/.well-known/jwks.json`. */
+  readonly jwksUri: string;
+  readonly revocations: RevocationStore;
+  readonly clock?: Clock;
+  /** Structured log lines; never given a token. */
+  readonly log?: (entry: Readonly<Record<string, unknown>>) => void;
+  /** After an unknown kid, no JWKS refetch for this long. @default 10 */
+  readonly jwksRefetchCooldownSeconds?: number;
+}
+
+/** The context the integration receives as event.requestContext.authorizer (strings only, as API Gateway passes them). */
+export interface GuardAuthorizerContext {
+  readonly sub: string;
+  readonly client_id: string;
+  readonly scope: string;
+  readonly jti: string;
+  readonly family: string;
+}
+
+const systemClock: Clock = { nowMs: () => Date.now() };
+const REVOCATION_CACHE_MAX_ENTRIES = 10_000;
+
+/** API Gateway turns exactly this error message into a 401 UNAUTHORIZED; any other error is a 500. */
+class Unauthorized extends Error {
+  constructor(readonly reason: string) {
+    super('Unauthorized');
+  }
+}
+
+export function createAuthorizer(deps: AuthorizerDeps): RequestAuthorizer {
+  const clock = deps.clock ?? systemClock;
+  const log = deps.log ?? ((entry) => console.log(JSON.stringify(entry)));
+  const skew = deps.config.guard.clockSkewSeconds;
+  const verifier = JwtVerifier.create(
+    { issuer: deps.config.issuer, audience: deps.resource.uri, jwksUri: deps.jwksUri, graceSeconds: skew },
+    {
+      jwksCache: new SimpleJwksCache({
+        fetcher: new LoopbackAwareFetcher(),
+        penaltyBox: new SimplePenaltyBox({ waitSeconds: deps.jwksRefetchCooldownSeconds ?? 10 }),
+      }),
+    },
+  );
+  const revocations = new CachedRevocationLookup(deps.revocations, clock, deps.config.guard.revocationCacheTtlSeconds);
+  // Per-tool decisions are safe only when API Gateway cannot replay this answer for another request.
+  const perRequestDecisions = deps.config.guard.authorizerCacheTtlSeconds === 0;
+
+  return async (event) => {
+    try {
+      return await authorize(event);
+    } catch (error) {
+      if (error instanceof Unauthorized) {
+        log({ level: 'info', message: 'access token refused', reason: error.reason, path: event.path });
+        throw error;
+      }
+      // Our dependencies failing is not the caller's fault: a 500, which API Gateway does not cache, rather than a 401 that sends clients back to login.
+      log({ level: 'error', message: 'authorizer failed', error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      throw new Error('Authorizer dependency unavailable');
+    }
+  };
+
+  async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
+    const token = bearerToken(onlyHeader(event, 'authorization'));
+    if (!token) throw new Unauthorized('no single Bearer authorization header');
+    const precheck = precheckAccessToken(token);
+    if (!precheck.ok) throw new Unauthorized(precheck.reason);
+
+    let payload: Record<string, unknown>;
+    try {
+      payload = (await verifier.verify(token)) as Record<string, unknown>;
+    } catch (error) {
+      if (error instanceof FetchError || error instanceof JwksValidationError || error instanceof JwksNotAvailableInCacheError) throw error;
+      throw new Unauthorized(error instanceof Error ? error.name : 'verification failed');
+    }
+    const nowSeconds = Math.floor(clock.nowMs() / 1000);
+    const claims = checkAccessTokenClaims(payload, { issuer: deps.config.issuer, audience: deps.resource.uri, nowSeconds, skewSeconds: skew });
+    if (!claims.ok) throw new Unauthorized(`claim ${claims.reason}`);
+    const verified = claims.value;
+
+    const records = await revocations.find(revocationKeysFor(verified));
+    if (isRevoked(records, verified.issuedAt)) throw new Unauthorized('revoked');
+
+    const request = {
+      method: event.httpMethod,
+      path: event.path,
+      grantedScopes: verified.scope,
+      mcpHeaders: mcpHeaders(event),
+      perRequestDecisions,
+    };
+    const decision = decideAccess(deps.resource, request);
+    if (decision.effect === 'deny') log({ level: 'info', message: 'insufficient scope', path: event.path, required: decision.requiredScopes.join(' '), client_id: verified.clientId });
+    const context: GuardAuthorizerContext = {
+      sub: verified.subject,
+      client_id: verified.clientId,
+      scope: verified.scope.join(' '),
+      jti: verified.jti,
+      family: verified.familyId ?? '',
+    };
+    return {
+      principalId: verified.subject,
+      policyDocument: { Version: '2012-10-17', Statement: policyStatements(deps.resource, event.methodArn, request, decision) },
+      context: { ...context },
+    };
+  }
+}
+
+/** The single value of a header, whatever its case; undefined when absent or repeated (a repeated Authorization is an attack or a bug). */
+function onlyHeader(event: APIGatewayRequestAuthorizerEvent, name: string): string | undefined {
+  const values: string[] = [];
+  const multi = event.multiValueHeaders ?? {};
+  if (Object.keys(multi).length) {
+    for (const [key, list] of Object.entries(multi)) if (key.toLowerCase() === name) values.push(...(list ?? []));
+  } else {
+    for (const [key, value] of Object.entries(event.headers ?? {})) if (key.toLowerCase() === name && value !== undefined) values.push(value);
+  }
+  return values.length === 1 ? values[0] : undefined;
+}
+
+function mcpHeaders(event: APIGatewayRequestAuthorizerEvent): McpRequestHeaders {
+  const read = (name: string) => {
+    const raw = onlyHeader(event, name);
+    return raw === undefined ? undefined : decodeMcpHeaderValue(raw);
+  };
+  return { method: read('mcp-method'), name: read('mcp-name') };
+}
+
+/**
+ * Revocation look-ups, remembered for `ttlSeconds`. This TTL plus API Gateway's authorizer
+ * cache TTL is the longest a revoked token can still pass (docs/guard.md).
+ */
+class CachedRevocationLookup {
+  private readonly cache = new Map<string, { readonly records: readonly RevocationRecord[]; readonly fetchedAtMs: number }>();
+
+  constructor(
+    private readonly store: RevocationStore,
+    private readonly clock: Clock,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  async find(keys: readonly RevocationKey[]): Promise<readonly RevocationRecord[]> {
+    const cacheKey = JSON.stringify(keys);
+    const now = this.clock.nowMs();
+    const hit = this.cache.get(cacheKey);
+    if (hit && now - hit.fetchedAtMs < this.ttlSeconds * 1000) return hit.records;
+    const records = await this.store.find(keys);
+    if (this.ttlSeconds > 0) {
+      this.cache.delete(cacheKey);
+      if (this.cache.size >= REVOCATION_CACHE_MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(cacheKey, { records, fetchedAtMs: now });
+    }
+    return records;
+  }
+}
+
+/**
+ * aws-jwt-verify fetches over https only. Local mode's issuer is http://localhost, so plain
+ * http is allowed for loopback hosts and nothing else.
+ */
+class LoopbackAwareFetcher implements Fetcher {
+  private readonly https = new SimpleFetcher();
+
+  async fetch(uri: string): Promise<ArrayBuffer> {
+    const url = new URL(uri);
+    if (url.protocol === 'https:') return this.https.fetch(uri);
+    if (url.protocol !== 'http:' || !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) throw new FetchError(uri, 'JWKS must be fetched over https');
+    const response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(3000) }).catch((error: unknown) => {
+      throw new FetchError(uri, error instanceof Error ? error.message : 'fetch failed');
+    });
+    if (response.status !== 200) throw new FetchError(uri, `Status code is ${response.status}, expected 200`);
+    return response.arrayBuffer();
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// The Lambda entry. The CDK app passes the validated configuration as one JSON variable and
+// names the guarded resource and the revocations table.
+
+let lambdaAuthorizer: RequestAuthorizer | undefined;
+
+export const handler: RequestAuthorizer = async (event) => {
+  lambdaAuthorizer ??= authorizerFromEnvironment();
+  return lambdaAuthorizer(event);
+};
+
+function authorizerFromEnvironment(): RequestAuthorizer {
+  const env = guardEnvironment();
+  if (!env.revocationsTableName) throw new Error('REVOCATIONS_TABLE_NAME is not set');
+  return createAuthorizer({
+    config: env.config,
+    resource: env.resource,
+    jwksUri: `${env.config.issuer}/.well-known/jwks.json`,
+    revocations: new DynamoDbRevocationStore(new DynamoDBClient({}), env.revocationsTableName),
+  });
+}

@@ -1,0 +1,92 @@
+/**
+ * The demo MCP server as a Lambda proxy integration behind the guard's authorizer: a
+ * stateless Streamable HTTP server built with the official SDK, one McpServer and transport
+ * per invocation (nothing survives between requests, so any Lambda instance can answer any
+ * request), JSON responses instead of SSE (a proxy integration returns one body).
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { Config, ResourceConfig } from '../core/config';
+import type { Clock } from '../core/ports';
+import { createDemoMcpServer, createDemoStats } from '../adapters/mcp/demo-tools';
+import { guardEnvironment } from '../adapters/mcp/guard-environment';
+import { guardMcpRequest } from '../adapters/mcp/tool-scope-guard';
+
+export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+export interface DemoMcpServerDeps {
+  readonly config: Config;
+  readonly resource: ResourceConfig;
+  readonly clock?: Clock;
+}
+
+/** Request headers the SDK must not see: the token stays at the edge (no token passthrough). */
+const DROPPED_HEADERS = new Set(['authorization', 'cookie', 'host', 'content-length', 'connection']);
+
+export function createDemoMcpHandler(deps: DemoMcpServerDeps): ProxyHandler {
+  const clock = deps.clock ?? { nowMs: () => Date.now() };
+  const stats = createDemoStats(clock.nowMs());
+
+  return async (event) => {
+    if (event.httpMethod !== 'POST') {
+      // Stateless: no standalone SSE stream to GET and no session to DELETE.
+      return { statusCode: 405, headers: { Allow: 'POST', 'Content-Type': 'application/json' }, body: JSON.stringify(jsonRpcError(null, -32000, 'Method not allowed: this server is stateless, use POST')) };
+    }
+    const text = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return { statusCode: 400, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(jsonRpcError(null, -32700, 'Parse error')) };
+    }
+    const verdict = guardMcpRequest(event, deps.resource, body);
+    if (!verdict.ok) return verdict.response;
+
+    const server = createDemoMcpServer(deps.resource, verdict.identity, stats, () => clock.nowMs());
+    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    try {
+      await server.connect(transport);
+      const response = await transport.handleRequest(toWebRequest(event, deps.resource, text), {
+        parsedBody: body,
+        // The SDK's AuthInfo wants a token; the server never holds one, by design.
+        authInfo: { token: '', clientId: verdict.identity.clientId, scopes: [...verdict.identity.scopes], extra: { sub: verdict.identity.subject } },
+      });
+      return await toProxyResult(response);
+    } finally {
+      await server.close();
+    }
+  };
+}
+
+function toWebRequest(event: APIGatewayProxyEvent, resource: ResourceConfig, body: string): Request {
+  const headers = new Headers();
+  const multi = event.multiValueHeaders ?? {};
+  const entries = Object.keys(multi).length ? Object.entries(multi) : Object.entries(event.headers ?? {}).map(([k, v]) => [k, v === undefined ? [] : [v]] as const);
+  for (const [name, values] of entries) {
+    if (DROPPED_HEADERS.has(name.toLowerCase())) continue;
+    for (const value of values ?? []) headers.append(name, value);
+  }
+  return new Request(resource.uri, { method: 'POST', headers, body });
+}
+
+async function toProxyResult(response: Response): Promise<APIGatewayProxyResult> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  return { statusCode: response.status, headers, body: await response.text() };
+}
+
+function jsonRpcError(id: unknown, code: number, message: string) {
+  return { jsonrpc: '2.0', id, error: { code, message } };
+}
+
+let lambdaHandler: ProxyHandler | undefined;
+
+export const handler: ProxyHandler = async (event) => {
+  if (!lambdaHandler) {
+    const env = guardEnvironment();
+    lambdaHandler = createDemoMcpHandler({ config: env.config, resource: env.resource });
+  }
+  return lambdaHandler(event);
+};
