@@ -1,0 +1,103 @@
+/**
+ * The authorization server's Lambda entry: proxy event -> core -> proxy result, nothing
+ * else. Local mode runs the same createAuthorizationServerHandler behind the API Gateway
+ * emulator, with local adapters in the deps.
+ *
+ * Dependencies are built on the first invocation and kept for the container's life
+ * (clients, JWKS, discovery documents and caches survive between invocations). A failure
+ * while building them is not kept: the next invocation tries again.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { createAuthorizationServer } from '../core/authorization-server/router';
+import type { AuthorizationServerDeps } from '../core/authorization-server/deps';
+import { errorResponse } from '../core/authorization-server/responses';
+import type { Config } from '../core/config';
+import { toHttpRequest, toProxyResult } from '../adapters/apigw/proxy-event';
+import { readAuthorizationServerEnvironment, type AuthorizationServerEnvironment } from '../adapters/config/env';
+import { createDynamoDbStores } from '../adapters/dynamodb/dynamodb-stores';
+import { HttpClientMetadataFetcher } from '../adapters/http/client-metadata-fetcher';
+import { KmsSigner } from '../adapters/kms/kms-signer';
+import { EmfAuditSink } from '../adapters/observability/emf-audit-sink';
+import { createSafeLogger } from '../adapters/observability/safe-logger';
+import { cryptoRandom } from '../adapters/system/crypto-random';
+import { systemClock } from '../adapters/system/system-clock';
+import { OidcUpstreamIdp } from '../adapters/upstream-oidc/oidc-upstream-idp';
+
+export type AuthorizationServerHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+const SERVICE_NAME = 'authorization-server';
+
+export function createAuthorizationServerHandler(deps: AuthorizationServerDeps): AuthorizationServerHandler {
+  const server = createAuthorizationServer(deps);
+  return async (event) => {
+    try {
+      return toProxyResult(await server.handle(toHttpRequest(event)));
+    } catch (error) {
+      // The router already answers every failure; this only guards the conversion itself.
+      return toProxyResult(errorResponse(error, deps.logError));
+    }
+  };
+}
+
+/**
+ * The upstream client secret. TODO(E): in AWS it lives in Secrets Manager under
+ * config.upstream.clientSecretArn; until that adapter lands, only the inline secret
+ * (local mode and tests) is supported.
+ */
+export async function resolveUpstreamClientSecret(config: Config): Promise<string | undefined> {
+  return config.upstream.clientSecret;
+}
+
+export async function buildLambdaDeps(env: AuthorizationServerEnvironment): Promise<AuthorizationServerDeps> {
+  const { config } = env;
+  const { logError } = createSafeLogger({ serviceName: SERVICE_NAME });
+  const dynamoDb = new DynamoDBClient(env.dynamoDbEndpoint ? { endpoint: env.dynamoDbEndpoint } : {});
+  return {
+    config,
+    clock: systemClock,
+    random: cryptoRandom,
+    signer: new KmsSigner({ kms: new KMSClient({}), activeKeyId: env.signingKeys.active, publishedKeyIds: env.signingKeys.published }),
+    ...createDynamoDbStores(dynamoDb, env.tableNames),
+    upstream: new OidcUpstreamIdp({
+      issuer: config.upstream.issuer,
+      clientId: config.upstream.clientId,
+      clientSecret: await resolveUpstreamClientSecret(config),
+      scopes: config.upstream.scopes,
+      groupsClaim: config.upstream.groupsClaim,
+    }),
+    metadataFetcher: new HttpClientMetadataFetcher({
+      timeoutMs: config.registration.metadataDocumentTimeoutMs,
+      maxBytes: config.registration.metadataDocumentMaxBytes,
+      cacheSeconds: config.registration.metadataDocumentCacheSeconds,
+      clock: systemClock,
+    }),
+    audit: new EmfAuditSink({ serviceName: SERVICE_NAME }),
+    logError,
+  };
+}
+
+let building: Promise<AuthorizationServerHandler> | undefined;
+
+function coldStartHandler(): Promise<AuthorizationServerHandler> {
+  building ??= buildLambdaDeps(readAuthorizationServerEnvironment())
+    .then(createAuthorizationServerHandler)
+    .catch((error: unknown) => {
+      building = undefined;
+      throw error;
+    });
+  return building;
+}
+
+export const handler: AuthorizationServerHandler = async (event) => {
+  let serve: AuthorizationServerHandler;
+  try {
+    serve = await coldStartHandler();
+  } catch (error) {
+    // A misconfigured function says so in its log, and callers get the generic 500.
+    createSafeLogger({ serviceName: SERVICE_NAME }).logError('authorization server could not start', error);
+    return toProxyResult(errorResponse(error, () => undefined));
+  }
+  return serve(event);
+};
