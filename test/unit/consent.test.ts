@@ -1,0 +1,189 @@
+import { createHash } from 'node:crypto';
+import type { HttpResponse } from '../../lambda/core/http';
+import {
+  a0,
+  authorize,
+  browserTestDeps,
+  cookieValues,
+  csrfTokenOf,
+  ISSUER,
+  postConsent,
+  R1,
+  redirectTarget,
+  setCookies,
+  signedIn,
+} from '../support/browser-flow';
+import type { InMemoryDeps } from '../support/in-memory-ports';
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url');
+
+/** A browser that has just been shown the consent page: its cookie header and the form's token. */
+async function atConsentPage(deps: InMemoryDeps, query = a0(), sessionCookie?: string) {
+  const page = await authorize(deps, query, sessionCookie);
+  expect(page.status).toBe(200);
+  const pendingId = cookieValues(page)['__Host-mcp_authz'];
+  const cookie = [`__Host-mcp_authz=${pendingId}`, sessionCookie].filter(Boolean).join('; ');
+  return { page, pendingId, cookie, csrf: csrfTokenOf(page) };
+}
+
+function expectRefusedPage(response: HttpResponse, status: number, deps: InMemoryDeps): void {
+  expect(response.status).toBe(status);
+  expect(response.headers.Location).toBeUndefined();
+  expect(response.headers['X-Frame-Options']).toBe('DENY');
+  expect(deps.codes.items.size).toBe(0);
+  expect(deps.upstream.lastAuthorization).toBeUndefined();
+}
+
+describe('POST /consent: refused forms change nothing', () => {
+  it('without the pending-request cookie -> 400', async () => {
+    const deps = browserTestDeps();
+    const { csrf } = await atConsentPage(deps);
+    expectRefusedPage(await postConsent(deps, { csrf_token: csrf, decision: 'approve' }), 400, deps);
+    expect(deps.sessions.pending.size).toBe(1);
+  });
+
+  it('with a cookie naming no pending request -> 400', async () => {
+    const deps = browserTestDeps();
+    const { csrf } = await atConsentPage(deps);
+    expectRefusedPage(await postConsent(deps, { csrf_token: csrf, decision: 'approve' }, '__Host-mcp_authz=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'), 400, deps);
+  });
+
+  it('after the pending request expired -> 400', async () => {
+    const deps = browserTestDeps();
+    const { cookie, csrf } = await atConsentPage(deps);
+    deps.clock.advanceSeconds(deps.config.tokens.pendingAuthorizationSeconds);
+    expectRefusedPage(await postConsent(deps, { csrf_token: csrf, decision: 'approve' }, cookie), 400, deps);
+  });
+
+  it('case 14: no CSRF token -> 403, no code, the request is still pending', async () => {
+    const deps = browserTestDeps();
+    const { cookie, pendingId } = await atConsentPage(deps);
+    expectRefusedPage(await postConsent(deps, { decision: 'approve' }, cookie), 403, deps);
+    expect(deps.sessions.pending.get(pendingId)?.consentedAt).toBeUndefined();
+    expect(deps.audit.events).toContainEqual({ type: 'request_rejected', endpoint: 'consent', error: 'csrf' });
+  });
+
+  it('case 14: another session\'s CSRF token -> 403, no code', async () => {
+    const deps = browserTestDeps();
+    const victim = await atConsentPage(deps);
+    const attacker = await atConsentPage(deps);
+    expectRefusedPage(await postConsent(deps, { csrf_token: attacker.csrf, decision: 'approve' }, victim.cookie), 403, deps);
+    expect(deps.sessions.pending.size).toBe(2);
+  });
+
+  it('case 14: a signed-in victim is not made to approve by a forged form', async () => {
+    const deps = browserTestDeps();
+    const session = await signedIn(deps);
+    const victim = await atConsentPage(deps, a0(), session);
+    const response = await postConsent(deps, { csrf_token: 'forged-token-forged-token-forged-token-000', decision: 'approve' }, victim.cookie);
+    expectRefusedPage(response, 403, deps);
+    expect(deps.sessions.consents.size).toBe(0);
+  });
+
+  it.each([
+    ['two CSRF tokens', (csrf: string) => ({ csrf_token: [csrf, csrf], decision: 'approve' }), 403],
+    ['an empty CSRF token', () => ({ csrf_token: '', decision: 'approve' }), 403],
+    ['no decision', (csrf: string) => ({ csrf_token: csrf }), 400],
+    ['an unknown decision', (csrf: string) => ({ csrf_token: csrf, decision: 'allow-all' }), 400],
+    ['two decisions', (csrf: string) => ({ csrf_token: csrf, decision: ['deny', 'approve'] }), 400],
+  ])('%s -> %i', async (_name, form, status) => {
+    const deps = browserTestDeps();
+    const { cookie, csrf } = await atConsentPage(deps);
+    expectRefusedPage(await postConsent(deps, form(csrf), cookie), status, deps);
+    expect(deps.sessions.pending.size).toBe(1);
+  });
+});
+
+describe('POST /consent: deny', () => {
+  it('sends access_denied to the client (303, state, one iss), ends the pending request and clears its cookie', async () => {
+    const deps = browserTestDeps();
+    const { cookie, csrf } = await atConsentPage(deps);
+    const response = await postConsent(deps, { csrf_token: csrf, decision: 'deny' }, cookie);
+    expect(response.status).toBe(303);
+    const { base, params } = redirectTarget(response);
+    expect(base).toBe('https://c1.example/cb');
+    expect(params.get('error')).toBe('access_denied');
+    expect(params.getAll('state')).toEqual(['S']);
+    expect(params.getAll('iss')).toEqual([ISSUER]);
+    expect(deps.sessions.pending.size).toBe(0);
+    expect(setCookies(response)).toEqual([expect.stringMatching(/^__Host-mcp_authz=; .*Max-Age=0/)]);
+    expect(deps.codes.items.size).toBe(0);
+    expect(deps.sessions.consents.size).toBe(0);
+  });
+
+  it('a second submit of the same form finds nothing', async () => {
+    const deps = browserTestDeps();
+    const { cookie, csrf } = await atConsentPage(deps);
+    await postConsent(deps, { csrf_token: csrf, decision: 'deny' }, cookie);
+    expectRefusedPage(await postConsent(deps, { csrf_token: csrf, decision: 'approve' }, cookie), 400, deps);
+  });
+});
+
+describe('POST /consent: approve without a login session', () => {
+  it('marks the request consented and sends the browser to the upstream IdP (303) with fresh state, nonce and S256 PKCE', async () => {
+    const deps = browserTestDeps();
+    const { cookie, csrf, pendingId } = await atConsentPage(deps);
+    const response = await postConsent(deps, { csrf_token: csrf, decision: 'approve' }, cookie);
+    expect(response.status).toBe(303);
+    expect(response.headers.Location).toMatch(/^https:\/\/idp\.example\/authorize\?/);
+    const upstream = deps.upstream.lastAuthorization!;
+    expect(upstream.redirectUri).toBe(`${ISSUER}/callback`);
+    const pending = deps.sessions.pending.get(pendingId)!;
+    expect(pending).toMatchObject({ consentedAt: Math.floor(deps.clock.nowMs() / 1000), upstreamStateHash: sha256(upstream.state), upstreamNonce: upstream.nonce });
+    expect(upstream.codeChallenge).toBe(sha256(pending.upstreamCodeVerifier!));
+    expect(upstream.state).not.toBe(upstream.nonce);
+    expect(JSON.stringify(pending)).not.toContain(upstream.state);
+    expect(deps.codes.items.size).toBe(0);
+  });
+
+  it('the same form cannot send a second upstream request', async () => {
+    const deps = browserTestDeps();
+    const { cookie, csrf } = await atConsentPage(deps);
+    await postConsent(deps, { csrf_token: csrf, decision: 'approve' }, cookie);
+    const first = deps.upstream.lastAuthorization;
+    const again = await postConsent(deps, { csrf_token: csrf, decision: 'approve' }, cookie);
+    expect(again.status).toBe(400);
+    expect(deps.upstream.lastAuthorization).toBe(first);
+  });
+});
+
+describe('POST /consent: approve with a login session', () => {
+  it('remembers the consent, issues a code for the granted scope and redirects to the client (303, never 307)', async () => {
+    const deps = browserTestDeps();
+    const session = await signedIn(deps, { subject: 'bob-sub', groups: ['mcp-readers'] });
+    const { cookie, csrf } = await atConsentPage(deps, a0({ scope: 'tool:read tool:execute' }), session);
+    const response = await postConsent(deps, { csrf_token: csrf, decision: 'approve' }, cookie);
+    expect(response.status).toBe(303);
+    const { base, params } = redirectTarget(response);
+    expect(base).toBe('https://c1.example/cb');
+    expect(params.getAll('iss')).toEqual([ISSUER]);
+    expect(params.get('state')).toBe('S');
+    const record = deps.codes.items.get(sha256(params.get('code')!));
+    expect(record).toMatchObject({ clientId: 'C1', subject: 'bob-sub', scope: ['tool:read'], resources: [R1] });
+    expect(deps.sessions.consents.get(`bob-sub|C1|${R1}`)).toMatchObject({ scope: ['tool:read'], expiresAt: Math.floor(deps.clock.nowMs() / 1000) + deps.config.tokens.consentSeconds });
+    expect(deps.audit.events).toContainEqual({ type: 'consent_granted', subject: 'bob-sub', clientId: 'C1' });
+    expect(deps.sessions.pending.size).toBe(0);
+    expect(deps.upstream.lastAuthorization).toBeUndefined();
+  });
+
+  it('a double submit yields one code only', async () => {
+    const deps = browserTestDeps();
+    const session = await signedIn(deps);
+    const { cookie, csrf } = await atConsentPage(deps, a0(), session);
+    const [first, second] = await Promise.all([
+      postConsent(deps, { csrf_token: csrf, decision: 'approve' }, cookie),
+      postConsent(deps, { csrf_token: csrf, decision: 'approve' }, cookie),
+    ]);
+    expect([first.status, second.status].sort()).toEqual([303, 400]);
+    expect(deps.codes.items.size).toBe(1);
+  });
+
+  it('the next request of the same client needs no consent; a wider one does', async () => {
+    const deps = browserTestDeps();
+    const session = await signedIn(deps);
+    const { cookie, csrf } = await atConsentPage(deps, a0(), session);
+    await postConsent(deps, { csrf_token: csrf, decision: 'approve' }, cookie);
+    expect((await authorize(deps, a0(), session)).status).toBe(302);
+    expect((await authorize(deps, a0({ scope: 'tool:read admin' }), session)).status).toBe(200);
+  });
+});
