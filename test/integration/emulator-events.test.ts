@@ -206,3 +206,13 @@ describe('limits', () => {
     expect(events).toHaveLength(4);
   });
 });
+
+describe('startup', () => {
+  it('says which port to free when the port is taken', async () => {
+    const { handler } = recorder();
+    const first = await start({ routes: [{ method: 'GET', resource: '/x', handler }] });
+
+    await expect(startApiGatewayEmulator({ name: 'second', port: first.port, routes: [] }))
+      .rejects.toThrow(`second: port ${first.port} is already in use: stop what listens there, or choose another port.`);
+  });
+});

@@ -38,7 +38,7 @@ interface CachedAnswer {
 type AuthorizationOutcome = { readonly ok: true; readonly answer: AuthorizerAnswer } | { readonly ok: false; readonly reply: GatewayReply };
 
 class ApiGatewayEmulator {
-  private readonly server: Server;
+  private readonly servers: Server[] = [];
   private readonly stage: string;
   private readonly apiId: string;
   private readonly authorizerCache = new Map<string, CachedAnswer>();
@@ -48,40 +48,47 @@ class ApiGatewayEmulator {
     this.stage = spec.stage ?? 'local';
     // Stable per API name, shaped like a real API id (10 lower-case alphanumerics).
     this.apiId = createHash('sha256').update(spec.name).digest('hex').slice(0, 10);
-    this.server = createServer((req, res) => {
+  }
+
+  async listen(): Promise<RunningApi> {
+    const host = this.spec.host ?? '127.0.0.1';
+    const port = await this.listenOn(this.spec.port, host);
+    // "localhost" resolves to ::1 first on many machines: answer there too when IPv6 loopback exists.
+    if (host === '127.0.0.1') await this.listenOn(port, '::1').catch(() => undefined);
+    return {
+      url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+      port,
+      close: () => this.close(),
+      clearAuthorizerCache: () => this.authorizerCache.clear(),
+    };
+  }
+
+  private listenOn(port: number, host: string): Promise<number> {
+    const server = createServer((req, res) => {
       this.handle(req, res).catch(() => {
         if (!res.headersSent) send(res, { status: 500, headers: { 'Content-Type': 'application/json' }, body: '{"message":"Internal server error"}' });
         else res.destroy();
       });
     });
-  }
-
-  listen(): Promise<RunningApi> {
-    const host = this.spec.host ?? '127.0.0.1';
     return new Promise((resolve, reject) => {
-      this.server.once('error', (error: NodeJS.ErrnoException) => {
+      server.once('error', (error: NodeJS.ErrnoException) => {
         reject(error.code === 'EADDRINUSE'
-          ? new Error(`${this.spec.name}: port ${this.spec.port} is already in use: stop what listens there, or choose another port.`)
+          ? new Error(`${this.spec.name}: port ${port} is already in use: stop what listens there, or choose another port.`)
           : error);
       });
-      this.server.listen(this.spec.port, host, () => {
-        const address = this.server.address();
-        const port = typeof address === 'object' && address ? address.port : this.spec.port;
-        resolve({
-          url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-          port,
-          close: () => this.close(),
-          clearAuthorizerCache: () => this.authorizerCache.clear(),
-        });
+      server.listen(port, host, () => {
+        this.servers.push(server);
+        const address = server.address();
+        resolve(typeof address === 'object' && address ? address.port : port);
       });
     });
   }
 
-  private close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+  private async close(): Promise<void> {
+    await Promise.all(this.servers.splice(0).map((server) => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    })));
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
