@@ -3,6 +3,7 @@
  * may ask; anything not active for the caller is exactly {"active":false}.
  */
 import { handleIntrospection } from '../../lambda/core/authorization-server/introspection';
+import { localTestConfig } from '../support/in-memory-ports';
 import {
   CONFIDENTIAL, CONFIDENTIAL_SECRET, OTHER_CONFIDENTIAL, OTHER_CONFIDENTIAL_SECRET, PUBLIC, R1, R1_INTROSPECTOR, R1_INTROSPECTOR_SECRET, R2,
   basicAuth, codeParams, formRequest, json, login, seedCode, token, tokenDeps,
@@ -112,5 +113,16 @@ describe('/introspect', () => {
     expect(response.status).toBe(status);
     expect(json(response).error).toBe(error);
     expect(response.body).not.toContain('active');
+  });
+});
+
+describe('resources[].introspectionClients configuration', () => {
+  it('defaults to none, so only a token\'s own client may introspect it', () => {
+    expect(localTestConfig().resources[0].introspectionClients).toEqual([]);
+  });
+
+  it('names the option by its path when it is not a list of client ids', () => {
+    expect(() => localTestConfig((raw: any) => (raw.resources[0].introspectionClients = ['ok', 7]))).toThrow('resources[0].introspectionClients[1]: must be a non-empty string');
+    expect(() => localTestConfig((raw: any) => (raw.resources[0].introspectionClients = 'rs'))).toThrow('resources[0].introspectionClients: must be an array');
   });
 });
