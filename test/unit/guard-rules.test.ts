@@ -1,0 +1,184 @@
+/** The guard's pure rules: routes, scopes, challenges, metadata, token pre-checks and claims, header versus body. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseConfig, type Config } from '../../lambda/core/config';
+import { bearerToken, checkAccessTokenClaims, isRevoked, precheckAccessToken, revocationKeysFor } from '../../lambda/core/guard/access-token-rules';
+import { arnPatternMatches, decideAccess, policyStatements } from '../../lambda/core/guard/authorizer-decision';
+import { gatewayResponsesFor, protectedResourceMetadataPaths, protectedResourceMetadataUrl } from '../../lambda/core/guard/challenges';
+import { checkMcpHeadersAgainstBody, decideToolRequest, decodeMcpHeaderValue, toolScopesFromBody } from '../../lambda/core/guard/mcp-request-rules';
+import { protectedResourceMetadata } from '../../lambda/core/guard/protected-resource-metadata';
+import { matchRoute, pathMatches } from '../../lambda/core/guard/route-rules';
+import { missingScopes } from '../../lambda/core/guard/scopes';
+
+const config: Config = parseConfig(JSON.parse(readFileSync(join(__dirname, '../../config/local.json'), 'utf8')));
+const resource = config.resources[0]!;
+const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+const jws = (header: unknown) => `${b64(header)}.${b64({})}.sig`;
+
+describe('route rules', () => {
+  it.each([
+    ['/mcp', '/mcp', true],
+    ['/mcp', '/mcp/', true],
+    ['/mcp', '/mcpx', false],
+    ['/items/{id}', '/items/1', true],
+    ['/items/{id}', '/items/1/2', false],
+    ['/files/{proxy+}', '/files/a/b', true],
+    ['/files/{proxy+}', '/files', false],
+  ])('%s matches %s: %s', (pattern, path, expected) => {
+    expect(pathMatches(pattern, path)).toBe(expected);
+  });
+
+  it('prefers the exact method over *', () => {
+    const routes = [{ method: '*', path: '/a', scopes: ['x'] }, { method: 'GET', path: '/a', scopes: ['y'] }];
+    expect(matchRoute(routes, 'get', '/a')?.scopes).toEqual(['y']);
+    expect(matchRoute(routes, 'POST', '/a')?.scopes).toEqual(['x']);
+    expect(matchRoute(routes, 'POST', '/b')).toBeUndefined();
+  });
+
+  it('needs every scope (AND)', () => {
+    expect(missingScopes(['a', 'b'], ['b'])).toEqual(['a']);
+  });
+});
+
+describe('challenges and metadata', () => {
+  it('inserts the well-known segment before the resource path', () => {
+    expect(protectedResourceMetadataUrl(resource)).toBe('http://localhost:8788/.well-known/oauth-protected-resource/mcp');
+    expect(protectedResourceMetadataPaths(resource)).toEqual(['/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-protected-resource']);
+    expect(protectedResourceMetadataUrl({ uri: 'https://api.example/' })).toBe('https://api.example/.well-known/oauth-protected-resource');
+  });
+
+  it('gives the exact gateway response header values', () => {
+    const responses = gatewayResponsesFor(resource, config);
+    expect(responses.UNAUTHORIZED.statusCode).toBe(401);
+    expect(responses.UNAUTHORIZED.headers['WWW-Authenticate']).toBe('Bearer resource_metadata="http://localhost:8788/.well-known/oauth-protected-resource/mcp", scope="tool:read"');
+    expect(responses.ACCESS_DENIED.statusCode).toBe(403);
+    expect(responses.ACCESS_DENIED.headers['WWW-Authenticate']).toBe(
+      'Bearer error="insufficient_scope", scope="tool:read tool:execute admin", resource_metadata="http://localhost:8788/.well-known/oauth-protected-resource/mcp"',
+    );
+  });
+
+  it('publishes the issuer exactly and no offline_access', () => {
+    const withOffline = { ...resource, scopes: [...resource.scopes, { name: 'offline_access', description: 'x' }] };
+    expect(protectedResourceMetadata(withOffline, config)).toEqual({
+      resource: 'http://localhost:8788/mcp',
+      authorization_servers: ['http://localhost:8787'],
+      scopes_supported: ['tool:read', 'tool:execute', 'admin'],
+      bearer_methods_supported: ['header'],
+      resource_name: 'Demo MCP server',
+    });
+  });
+});
+
+describe('access token rules', () => {
+  it('reads only a single Bearer credential', () => {
+    expect(bearerToken('Bearer abc')).toBe('abc');
+    expect(bearerToken('bearer abc')).toBe('abc');
+    expect(bearerToken('Bearer a b')).toBeUndefined();
+    expect(bearerToken('Basic abc')).toBeUndefined();
+  });
+
+  it.each([
+    ['alg none', { alg: 'none', typ: 'at+jwt', kid: 'k' }],
+    ['HS256', { alg: 'HS256', typ: 'at+jwt', kid: 'k' }],
+    ['typ JWT', { alg: 'RS256', typ: 'JWT', kid: 'k' }],
+    ['no typ', { alg: 'RS256', kid: 'k' }],
+    ['crit', { alg: 'RS256', typ: 'at+jwt', kid: 'k', crit: ['x'] }],
+    ['jwk', { alg: 'RS256', typ: 'at+jwt', kid: 'k', jwk: {} }],
+    ['jku', { alg: 'RS256', typ: 'at+jwt', kid: 'k', jku: 'http://127.0.0.1/' }],
+    ['x5u', { alg: 'RS256', typ: 'at+jwt', kid: 'k', x5u: 'http://127.0.0.1/' }],
+    ['path kid', { alg: 'RS256', typ: 'at+jwt', kid: '../../x' }],
+    ['long kid', { alg: 'RS256', typ: 'at+jwt', kid: 'k'.repeat(200) }],
+  ])('pre-check refuses %s', (_name, header) => {
+    expect(precheckAccessToken(jws(header)).ok).toBe(false);
+  });
+
+  it('pre-check accepts our header shape, and refuses odd segment counts', () => {
+    expect(precheckAccessToken(jws({ alg: 'RS256', typ: 'application/AT+JWT', kid: 'abc_-1' }))).toEqual({ ok: true, value: { kid: 'abc_-1' } });
+    expect(precheckAccessToken('a.b').ok).toBe(false);
+    expect(precheckAccessToken('a.b.c.d').ok).toBe(false);
+    expect(precheckAccessToken(`${b64({ alg: 'RS256', typ: 'at+jwt', kid: 'k' })}.e30.`).ok).toBe(false);
+  });
+
+  const now = 1_800_000_000;
+  const valid = { iss: config.issuer, aud: resource.uri, sub: 'alice', client_id: 'c', scope: 'tool:read', jti: 'j', fid: 'f', iat: now, exp: now + 900 };
+  const expect_ = { issuer: config.issuer, audience: resource.uri, nowSeconds: now, skewSeconds: 30 };
+
+  it('accepts valid claims and names revocation keys', () => {
+    const result = checkAccessTokenClaims(valid, expect_);
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      expect(result.value.scope).toEqual(['tool:read']);
+      expect(revocationKeysFor(result.value)).toEqual([
+        { kind: 'jti', value: 'j' }, { kind: 'family', value: 'f' }, { kind: 'subject', value: 'alice' }, { kind: 'client', value: 'c' },
+      ]);
+    }
+  });
+
+  it.each([
+    ['iss', { iss: `${config.issuer}/` }],
+    ['aud', { aud: 'https://other.example/mcp' }],
+    ['aud', { aud: [resource.uri, 'https://other.example/mcp'] }],
+    ['exp', { exp: now - 31 }],
+    ['iat', { iat: now + 31 }],
+    ['nbf', { nbf: now + 31 }],
+    ['sub', { sub: '' }],
+    ['client_id', { client_id: undefined }],
+    ['jti', { jti: 5 }],
+    ['scope', { scope: ['tool:read'] }],
+  ])('refuses a bad %s', (reason, change) => {
+    expect(checkAccessTokenClaims({ ...valid, ...change }, expect_)).toEqual({ ok: false, reason });
+  });
+
+  it('a revocation covers tokens issued at or before it', () => {
+    const record = { key: { kind: 'jti' as const, value: 'j' }, revokedAt: 100, expiresAt: 200, reason: 'x' };
+    expect(isRevoked([record], 100)).toBe(true);
+    expect(isRevoked([record], 101)).toBe(false);
+  });
+});
+
+describe('tool rules and header versus body', () => {
+  const call = (name: string) => ({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: {} } });
+
+  it('decodes the base64 sentinel form and refuses garbage', () => {
+    expect(decodeMcpHeaderValue('echo')).toBe('echo');
+    expect(decodeMcpHeaderValue(`=?base64?${Buffer.from('héllo').toString('base64')}?=`)).toBe('héllo');
+    expect(decodeMcpHeaderValue('=?base64?***?=')).toBeUndefined();
+  });
+
+  it('matches headers to the body', () => {
+    expect(checkMcpHeadersAgainstBody({}, call('echo')).ok).toBe(true);
+    expect(checkMcpHeadersAgainstBody({ method: 'tools/call', name: 'echo' }, call('echo')).ok).toBe(true);
+    expect(checkMcpHeadersAgainstBody({ method: 'tools/call', name: 'whoami' }, call('admin_stats')).ok).toBe(false);
+    expect(checkMcpHeadersAgainstBody({ method: 'tools/list' }, call('echo')).ok).toBe(false);
+    expect(checkMcpHeadersAgainstBody({ method: 'tools/call' }, call('echo')).ok).toBe(false);
+    expect(checkMcpHeadersAgainstBody({ method: 'tools/call', name: 'echo' }, [call('echo')]).ok).toBe(false);
+  });
+
+  it('needs the union of tool scopes over a batch', () => {
+    expect(toolScopesFromBody(resource, [call('echo'), call('admin_stats'), { method: 'tools/list' }])).toEqual(['tool:execute', 'admin']);
+    expect(decideToolRequest(resource, {}, call('echo'), ['tool:read'])).toEqual({ effect: 'insufficient_scope', requiredScopes: ['tool:execute'] });
+    expect(decideToolRequest(resource, {}, call('echo'), ['tool:read', 'tool:execute'])).toEqual({ effect: 'allow' });
+  });
+});
+
+describe('authorizer decisions and policies', () => {
+  const arn = 'arn:aws:execute-api:us-east-1:1:api/stage/POST/mcp';
+  const request = (granted: string[], perRequestDecisions: boolean, mcpHeaders = {}) => ({ method: 'POST', path: '/mcp', grantedScopes: granted, mcpHeaders, perRequestDecisions });
+
+  it('decides per tool only when no cache can replay the answer', () => {
+    const headers = { method: 'tools/call', name: 'admin_stats' };
+    expect(decideAccess(resource, request(['tool:read'], true, headers))).toEqual({ effect: 'deny', requiredScopes: ['tool:read', 'admin'] });
+    expect(decideAccess(resource, request(['tool:read'], false, headers))).toEqual({ effect: 'allow' });
+    expect(decideAccess(resource, request([], false))).toEqual({ effect: 'deny', requiredScopes: ['tool:read'] });
+  });
+
+  it('a cached Deny on one route still allows the routes the token opens', () => {
+    const routes = { ...resource, routes: [...resource.routes, { method: 'GET', path: '/admin/{x}', scopes: ['admin'] }] };
+    const denied = policyStatements(routes, 'arn:aws:execute-api:us-east-1:1:api/stage/GET/admin/1', request(['tool:read'], false), { effect: 'deny', requiredScopes: ['admin'] });
+    const allow = denied.find((s) => s.Effect === 'Allow')!.Resource as string[];
+    const deny = denied.find((s) => s.Effect === 'Deny')!.Resource as string[];
+    expect(allow.some((p) => arnPatternMatches(p, arn))).toBe(true);
+    expect(deny.some((p) => arnPatternMatches(p, 'arn:aws:execute-api:us-east-1:1:api/stage/GET/admin/2'))).toBe(true);
+    expect(deny.some((p) => arnPatternMatches(p, arn))).toBe(false);
+  });
+});
