@@ -1,0 +1,106 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * The mcp-oauth command line.
+ *
+ *   mcp-oauth local [--config config/local.json] [--data-dir .local] [--fresh]
+ *                   [--dynamodb-endpoint URL] [--table-prefix mcp-oauth-local-]
+ *
+ * `npm start` runs `mcp-oauth local`: the authorization server, the dev IdP and the demo MCP
+ * server on this machine (docs/local-mode.md). PORT, when set, moves the authorization
+ * server and makes the issuer http://localhost:$PORT.
+ */
+import { parseArgs } from 'node:util';
+import { loadLocalConfig, readyMessage, startLocalStack, type RunningLocalStack } from '../lambda/adapters/local/local-stack';
+
+const USAGE = `usage: mcp-oauth local [options]
+
+Runs the authorization server, the dev IdP and the MCP server(s) locally.
+
+options:
+  --config <file>            product config (default: config/local.json)
+  --data-dir <dir>           DynamoDB Local data and the signing key (default: .local)
+  --fresh                    wipe the data folder first (new key, empty tables)
+  --dynamodb-endpoint <url>  use a running DynamoDB instead of starting DynamoDB Local
+  --table-prefix <prefix>    table name prefix (default: mcp-oauth-local-)
+  -h, --help                 this text
+
+environment:
+  PORT                       authorization server port; the issuer becomes http://localhost:$PORT`;
+
+async function runLocal(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      config: { type: 'string', default: 'config/local.json' },
+      'data-dir': { type: 'string', default: '.local' },
+      fresh: { type: 'boolean', default: false },
+      'dynamodb-endpoint': { type: 'string' },
+      'table-prefix': { type: 'string', default: 'mcp-oauth-local-' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const portOverride = parsePort(process.env.PORT);
+  const log = (line: string) => console.log(line);
+
+  // A signal during start-up waits for it to finish (or fail), so no child is left behind.
+  const state: { stack?: RunningLocalStack; stopping: boolean } = { stopping: false };
+  const stop = (signal: NodeJS.Signals) => {
+    if (state.stopping) {
+      console.error(`${signal} again: exiting without waiting`);
+      process.exit(1);
+    }
+    state.stopping = true;
+    log(`${signal}: stopping`);
+    state.stack?.stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  state.stack = await startLocalStack({
+    configPath: values.config,
+    dataDir: values['data-dir'],
+    fresh: values.fresh,
+    dynamoDbEndpoint: values['dynamodb-endpoint'],
+    tablePrefix: values['table-prefix'],
+    portOverride,
+    log,
+  });
+  if (state.stopping) {
+    await state.stack.stop();
+    process.exit(0);
+  }
+  for (const line of readyMessage(state.stack, loadLocalConfig(values.config, portOverride))) log(line);
+}
+
+function parsePort(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`PORT must be a port number (1-65535), got "${value}"`);
+  return port;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'local':
+      return runLocal(rest);
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      console.log(USAGE);
+      return;
+    default:
+      throw new Error(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(`mcp-oauth: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,257 @@
+/**
+ * Local mode: the whole product on one machine, the same handlers as on AWS behind the API
+ * Gateway emulator. DynamoDB Local (persisted in the data folder) instead of DynamoDB, a
+ * key file instead of KMS, the dev IdP instead of Cognito, console lines instead of EMF.
+ *
+ * Start order: config -> ports -> DynamoDB -> tables -> signing key -> dev IdP ->
+ * authorization server -> MCP API(s). If any step fails, what already started is stopped.
+ * DEVELOPMENT ONLY: nothing here is deployed.
+ */
+import { DeleteTableCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { ENDPOINT_PATHS, type AuthorizationServerDeps } from '../../core/authorization-server/deps';
+import { ConfigError, parseConfig, type Config, type ResourceConfig } from '../../core/config';
+import { createDynamoDbStores } from '../dynamodb/dynamodb-stores';
+import { createTables, tableNamesForPrefix, type TableNames } from '../dynamodb/tables';
+import { HttpClientMetadataFetcher } from '../http/client-metadata-fetcher';
+import { ConsoleAuditSink } from '../observability/console-audit-sink';
+import { describeError } from '../observability/safe-logger';
+import { cryptoRandom } from '../system/crypto-random';
+import { systemClock } from '../system/system-clock';
+import { OidcUpstreamIdp } from '../upstream-oidc/oidc-upstream-idp';
+import { createAuthorizationServerHandler } from '../../handlers/authorization-server';
+import { startApiGatewayEmulator } from './apigw-emulator';
+import { devIdpOptionsFromConfig } from './dev-idp-main';
+import { startDevIdp } from './dev-idp';
+import { assertPortFree, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
+import type { EmulatedRateLimit, RunningApi } from './emulator-types';
+import { LocalKeySigner } from './local-key-signer';
+import { startLocalMcpApi } from './local-mcp-api';
+
+export interface LocalStackOptions {
+  /** Path of the product config (JSON). */
+  readonly configPath: string;
+  /** Folder for DynamoDB Local's files and the signing key. */
+  readonly dataDir: string;
+  /** Wipe the data folder (or, with an external DynamoDB, this prefix's tables) first. */
+  readonly fresh?: boolean;
+  /** A DynamoDB that already runs; then none is started. */
+  readonly dynamoDbEndpoint?: string;
+  readonly tablePrefix: string;
+  /** Serve the authorization server on this port; the issuer becomes http://localhost:<port>. */
+  readonly portOverride?: number;
+  readonly log: (line: string) => void;
+}
+
+export interface RunningLocalStack {
+  readonly issuer: string;
+  readonly metadataUrl: string;
+  readonly jwksUrl: string;
+  readonly mcpUrls: readonly string[];
+  readonly devIdp: string;
+  readonly tableNames: TableNames;
+  readonly dynamoDbEndpoint: string;
+  stop(): Promise<void>;
+}
+
+/** WAF rate-based rules as the CDK stack sets them: generous, per source IP, never tripped by a test suite. */
+export const LOCAL_RATE_LIMITS: readonly EmulatedRateLimit[] = [
+  { pathPrefix: ENDPOINT_PATHS.register, limit: 100, windowSeconds: 60 },
+  { pathPrefix: ENDPOINT_PATHS.token, limit: 1000, windowSeconds: 60 },
+  { pathPrefix: ENDPOINT_PATHS.authorize, limit: 1000, windowSeconds: 60 },
+];
+
+/** What local mode may find in its data folder; anything else means the folder is not ours to wipe. */
+const DATA_DIR_ENTRIES = new Set(['dynamodb', 'signing-key.pem']);
+
+export function loadLocalConfig(path: string, portOverride?: number): Config {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`cannot read the config file ${path}: ${(error as Error).message}`);
+  }
+  if (portOverride !== undefined) raw = { ...raw, issuer: `http://localhost:${portOverride}` };
+  let config: Config;
+  try {
+    config = parseConfig(raw);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new Error(`${path}: ${error.message}`);
+    throw error;
+  }
+  if (!config.local) throw new Error(`${path}: local mode needs a "local" section (devIdpPort, dynamoDbPort, devUsers)`);
+  const issuer = new URL(config.issuer);
+  if (issuer.protocol !== 'http:' || !['localhost', '127.0.0.1'].includes(issuer.hostname) || !issuer.port) {
+    throw new Error(`${path}: issuer must be http://localhost:<port> in local mode (got ${config.issuer})`);
+  }
+  return config;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<RunningLocalStack> {
+  const { log } = options;
+  const config = loadLocalConfig(options.configPath, options.portOverride);
+  const local = config.local!;
+  const asPort = Number(new URL(config.issuer).port);
+  const mcpApis = groupResourcesByPort(config.resources);
+  const stoppers: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.splice(0).reverse()) await stop().catch(() => undefined);
+  };
+
+  try {
+    // Fail before the slow JVM start when a port is taken.
+    const ports: [number, string][] = [[asPort, 'the authorization server (issuer)'], [local.devIdpPort, 'the dev IdP (local.devIdpPort)'], ...[...mcpApis.keys()].map((p): [number, string] => [p, 'the MCP server (resources[].uri)'])];
+    if (!options.dynamoDbEndpoint) ports.push([local.dynamoDbPort, 'DynamoDB Local (local.dynamoDbPort)']);
+    for (const [port, what] of ports) {
+      await assertPortFree(port).catch((error: Error) => {
+        throw new Error(`${error.message} (needed by ${what})`);
+      });
+    }
+
+    const dataDir = resolve(options.dataDir);
+    if (options.fresh) wipeDataDir(dataDir, log);
+
+    let endpoint = options.dynamoDbEndpoint;
+    if (!endpoint) {
+      log(`starting DynamoDB Local on port ${local.dynamoDbPort} (data in ${join(dataDir, 'dynamodb')})`);
+      const dynamo = await startDynamoDbLocal({ port: local.dynamoDbPort, dataDir: join(dataDir, 'dynamodb') });
+      stoppers.push(() => dynamo.stop());
+      endpoint = dynamo.endpoint;
+    } else {
+      log(`using DynamoDB at ${endpoint}`);
+    }
+    const dynamoDb = localDynamoDbClient(endpoint);
+    stoppers.push(async () => dynamoDb.destroy());
+
+    const tableNames = tableNamesForPrefix(options.tablePrefix.replace(/-+$/, ''));
+    if (options.fresh && options.dynamoDbEndpoint) await deleteTables(dynamoDb, tableNames);
+    await createTables(dynamoDb, tableNames);
+    log(`tables ready (${Object.values(tableNames).join(', ')})`);
+
+    const keyPath = join(dataDir, 'signing-key.pem');
+    const { signer, created } = LocalKeySigner.fromFile(keyPath);
+    log(`${created ? 'created' : 'loaded'} signing key ${keyPath} (kid ${await signer.currentKeyId()})`);
+
+    const idpOptions = devIdpOptionsFromConfig(config);
+    const devIdp = await startDevIdp(idpOptions);
+    stoppers.push(() => devIdp.close());
+    if (config.upstream.issuer !== devIdp.issuer) {
+      log(`note: upstream.issuer is ${config.upstream.issuer} but the dev IdP runs at ${devIdp.issuer}; logins go to upstream.issuer`);
+    }
+    log(`dev IdP at ${devIdp.issuer}`);
+
+    const deps: AuthorizationServerDeps = {
+      config,
+      clock: systemClock,
+      random: cryptoRandom,
+      signer,
+      ...createDynamoDbStores(dynamoDb, tableNames),
+      upstream: new OidcUpstreamIdp({
+        issuer: config.upstream.issuer,
+        clientId: config.upstream.clientId,
+        clientSecret: config.upstream.clientSecret,
+        scopes: config.upstream.scopes,
+        groupsClaim: config.upstream.groupsClaim,
+      }),
+      metadataFetcher: new HttpClientMetadataFetcher({
+        timeoutMs: config.registration.metadataDocumentTimeoutMs,
+        maxBytes: config.registration.metadataDocumentMaxBytes,
+        cacheSeconds: config.registration.metadataDocumentCacheSeconds,
+        clock: systemClock,
+      }),
+      audit: new ConsoleAuditSink(log),
+      logError: (message, error) => {
+        const described = describeError(error);
+        log(`error: ${message}: ${described.name}: ${described.message}`);
+      },
+    };
+    const asHandler = createAuthorizationServerHandler(deps);
+    const authorizationServer = await startApiGatewayEmulator({
+      name: 'authorization-server',
+      port: asPort,
+      routes: [
+        { method: 'ANY', resource: '/', handler: asHandler },
+        { method: 'ANY', resource: '/{proxy+}', handler: asHandler },
+      ],
+      rateLimits: LOCAL_RATE_LIMITS,
+    });
+    stoppers.push(() => authorizationServer.close());
+    log(`authorization server at ${config.issuer}`);
+
+    for (const [port, resource] of mcpApis) {
+      const api: RunningApi = await startLocalMcpApi({ config, resource, port, dynamoDb, tableNames, log });
+      stoppers.push(() => api.close());
+    }
+
+    return {
+      issuer: config.issuer,
+      metadataUrl: `${config.issuer}${ENDPOINT_PATHS.metadata}`,
+      jwksUrl: `${config.issuer}${ENDPOINT_PATHS.jwks}`,
+      mcpUrls: config.resources.map((r) => r.uri),
+      devIdp: devIdp.issuer,
+      tableNames,
+      dynamoDbEndpoint: endpoint,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** The human block and the one machine-readable line that harnesses wait for. */
+export function readyMessage(stack: RunningLocalStack, config: Config): string[] {
+  const users = (config.local?.devUsers ?? []).map((u) => `    ${u.username} / ${u.password}  (groups: ${u.groups.join(', ') || 'none'})`);
+  return [
+    '',
+    'mcp-oauth local mode is ready',
+    `  issuer:           ${stack.issuer}`,
+    `  metadata:         ${stack.metadataUrl}`,
+    `  JWKS:             ${stack.jwksUrl}`,
+    ...stack.mcpUrls.map((url) => `  MCP server:       ${url}`),
+    `  dev IdP:          ${stack.devIdp}`,
+    '  dev users (username / password):',
+    ...users,
+    '  Ctrl+C stops everything.',
+    '',
+    `mcp-oauth local ready ${JSON.stringify({ issuer: stack.issuer, mcpUrl: stack.mcpUrls[0], devIdp: stack.devIdp })}`,
+  ];
+}
+
+function groupResourcesByPort(resources: readonly ResourceConfig[]): Map<number, ResourceConfig> {
+  const byPort = new Map<number, ResourceConfig>();
+  for (const resource of resources) {
+    const url = new URL(resource.uri);
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    const other = byPort.get(port);
+    if (other) throw new Error(`local mode serves one MCP server per port: ${other.uri} and ${resource.uri} share port ${port}`);
+    byPort.set(port, resource);
+  }
+  return byPort;
+}
+
+/** Wipes only a folder that local mode made: a typo in --data-dir must not delete someone's files. */
+function wipeDataDir(dataDir: string, log: (line: string) => void): void {
+  if (!existsSync(dataDir)) return;
+  if (dataDir === resolve('/') || dataDir === homedir() || dataDir === process.cwd()) {
+    throw new Error(`--fresh refuses to wipe ${dataDir}: choose a dedicated --data-dir`);
+  }
+  const foreign = readdirSync(dataDir).filter((entry) => !DATA_DIR_ENTRIES.has(entry));
+  if (foreign.length) {
+    throw new Error(`--fresh refuses to wipe ${dataDir}: it holds files local mode did not create (${foreign.slice(0, 3).join(', ')})`);
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+  log(`wiped ${dataDir}`);
+}
+
+async function deleteTables(client: DynamoDBClient, names: TableNames): Promise<void> {
+  for (const name of Object.values(names)) {
+    try {
+      await client.send(new DeleteTableCommand({ TableName: name }));
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+    }
+  }
+}
