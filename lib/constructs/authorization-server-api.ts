@@ -1,0 +1,152 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { Config } from '../../lambda/core/config';
+import type { CustomDomainDeployConfig, RateLimitsDeployConfig } from '../config';
+import { HANDLER_ENTRIES } from './handler-entries';
+import { OAuthFunction } from './oauth-function';
+import type { OAuthTables } from './oauth-tables';
+import { RateLimitWebAcl } from './rate-limit-web-acl';
+import { addCustomDomain, stageOptions } from './rest-api-defaults';
+import type { SigningKeys } from './signing-keys';
+import type { UpstreamLogin } from './upstream-login';
+
+/** The functions of the authorization server, split so each holds only the permissions its endpoints need. */
+export type EndpointGroup = 'browser' | 'token' | 'public';
+
+/** Every route of the authorization server and the group that serves it. */
+export const AUTHORIZATION_SERVER_ROUTES: readonly { readonly path: string; readonly methods: readonly string[]; readonly group: EndpointGroup }[] = [
+  { path: '/authorize', methods: ['GET'], group: 'browser' },
+  { path: '/consent', methods: ['GET', 'POST'], group: 'browser' },
+  { path: '/callback', methods: ['GET'], group: 'browser' },
+  { path: '/token', methods: ['POST', 'OPTIONS'], group: 'token' },
+  { path: '/revoke', methods: ['POST', 'OPTIONS'], group: 'token' },
+  { path: '/introspect', methods: ['POST'], group: 'token' },
+  { path: '/register', methods: ['POST', 'OPTIONS'], group: 'public' },
+  { path: '/.well-known/oauth-authorization-server', methods: ['GET', 'OPTIONS'], group: 'public' },
+  { path: '/.well-known/jwks.json', methods: ['GET', 'OPTIONS'], group: 'public' },
+];
+
+export interface AuthorizationServerApiProps {
+  /** The product configuration with the upstream section that will be used in AWS. */
+  readonly config: Config;
+  readonly tables: OAuthTables;
+  readonly signingKeys: SigningKeys;
+  readonly upstreamLogin: UpstreamLogin;
+  readonly rateLimits: RateLimitsDeployConfig;
+  readonly logRetention: logs.RetentionDays;
+  /** @default no custom domain: the issuer must then be the stage URL */
+  readonly customDomain?: CustomDomainDeployConfig;
+  /** @default 'oauth' */
+  readonly stageName?: string;
+  /** @default RemovalPolicy.DESTROY for log groups */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /** @default lambda/handlers/authorization-server.ts */
+  readonly entry?: string;
+}
+
+/**
+ * The authorization server behind a REST API: one function per endpoint group, so the
+ * token group alone may sign, the public group alone registers clients, and the browser
+ * group alone touches login sessions. A WAF web ACL rate-limits /authorize, /token and
+ * /register per client IP.
+ */
+export class AuthorizationServerApi extends Construct {
+  readonly api: apigateway.RestApi;
+  readonly functions: Readonly<Record<EndpointGroup, OAuthFunction>>;
+  readonly webAcl: RateLimitWebAcl;
+  readonly domainName?: apigateway.DomainName;
+  /** The URL clients reach: the custom domain, or the stage URL. */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: AuthorizationServerApiProps) {
+    super(scope, id);
+    const configJson = JSON.stringify({ ...props.config, local: undefined });
+    // Lambda allows 4 KB of environment in total; the configuration is most of it.
+    if (configJson.length > 3300) throw new Error(`AuthorizationServerApi: the configuration is ${configJson.length} bytes as JSON; Lambda environment variables hold at most 4 KB in total`);
+    if (props.customDomain && new URL(props.config.issuer).host !== props.customDomain.domainName) {
+      throw new Error(`AuthorizationServerApi: issuer ${props.config.issuer} is not on the custom domain ${props.customDomain.domainName}`);
+    }
+
+    const stack = Stack.of(this);
+    const environment = {
+      MCP_OAUTH_CONFIG: stack.toJsonString({ ...props.config, local: undefined, upstream: props.upstreamLogin.upstreamConfig }),
+      MCP_OAUTH_TABLES: props.tables.environmentValue(this),
+      MCP_OAUTH_SIGNING_KEYS: props.signingKeys.environmentValue(),
+    };
+    const make = (group: EndpointGroup, description: string) =>
+      new OAuthFunction(this, `${group[0]?.toUpperCase()}${group.slice(1)}Endpoints`, {
+        entry: props.entry ?? HANDLER_ENTRIES.authorizationServer,
+        serviceName: 'mcp-oauth-authorization-server',
+        description,
+        environment: { ...environment, MCP_OAUTH_ENDPOINT_GROUP: group },
+        logRetention: props.logRetention,
+        logRemovalPolicy: props.logRemovalPolicy,
+        timeout: Duration.seconds(group === 'browser' ? 15 : 10),
+      });
+    this.functions = {
+      browser: make('browser', 'mcp-oauth: /authorize, /consent, /callback (login and consent)'),
+      token: make('token', 'mcp-oauth: /token, /revoke, /introspect (signs access tokens)'),
+      public: make('public', 'mcp-oauth: metadata, JWKS, dynamic client registration'),
+    };
+
+    const { tables } = props.tables;
+    const browser = this.functions.browser.function;
+    tables.clients.grantReadWriteData(browser);
+    tables.codes.grantWriteData(browser);
+    tables.sessions.grantReadWriteData(browser);
+    props.upstreamLogin.allowReadingClientSecret(browser);
+
+    const token = this.functions.token.function;
+    tables.clients.grantReadData(token);
+    tables.codes.grantReadWriteData(token);
+    tables.families.grantReadWriteData(token);
+    tables.revocations.grantReadWriteData(token);
+    props.signingKeys.allowSigning(token.role!);
+
+    const pub = this.functions.public.function;
+    tables.clients.grantReadWriteData(pub);
+    props.signingKeys.allowReadingPublicKeys(pub);
+
+    this.api = new apigateway.RestApi(this, 'Api', {
+      description: `mcp-oauth authorization server (issuer ${props.config.issuer})`,
+      endpointTypes: [apigateway.EndpointType.REGIONAL],
+      deployOptions: stageOptions(this, {
+        stageName: props.stageName ?? 'oauth',
+        rateLimit: props.rateLimits.stageRatePerSecond,
+        burstLimit: props.rateLimits.stageBurst,
+        logRetention: props.logRetention,
+      }),
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY,
+      disableExecuteApiEndpoint: props.customDomain !== undefined,
+    });
+    const integrations = {
+      browser: new apigateway.LambdaIntegration(browser),
+      token: new apigateway.LambdaIntegration(token),
+      public: new apigateway.LambdaIntegration(pub),
+    };
+    for (const route of AUTHORIZATION_SERVER_ROUTES) {
+      const resource = this.api.root.resourceForPath(route.path);
+      for (const method of route.methods) resource.addMethod(method, integrations[route.group]);
+    }
+
+    this.webAcl = new RateLimitWebAcl(this, 'Waf', {
+      resourceArn: this.api.deploymentStage.stageArn,
+      metricName: 'McpOAuthAuthorizationServer',
+      limits: [
+        { name: 'AuthorizeRateLimit', pathSuffix: '/authorize', limitPer5Minutes: props.rateLimits.authorizePer5Minutes },
+        { name: 'TokenRateLimit', pathSuffix: '/token', limitPer5Minutes: props.rateLimits.tokenPer5Minutes },
+        { name: 'RegisterRateLimit', pathSuffix: '/register', limitPer5Minutes: props.rateLimits.registerPer5Minutes },
+      ],
+    });
+
+    if (props.customDomain) {
+      this.domainName = addCustomDomain(this, this.api, props.customDomain);
+      this.url = `https://${props.customDomain.domainName}`;
+    } else {
+      this.url = this.api.url;
+    }
+  }
+}

@@ -1,0 +1,139 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from './oauth-function';
+
+/** The `service` dimension Powertools adds to every metric: POWERTOOLS_SERVICE_NAME of the emitting function. */
+export const AUTHORIZATION_SERVER_SERVICE = 'mcp-oauth-authorization-server';
+
+export interface MonitoredRoute {
+  readonly path: string;
+  readonly method: string;
+}
+
+export interface OAuthMonitoringProps {
+  readonly authorizationServerApi: apigateway.RestApi;
+  /** Routes whose p50/p99 latency the dashboard draws. */
+  readonly routes: readonly MonitoredRoute[];
+  /** The log group of the function that calls kms:Sign: its throttling lines become a metric. */
+  readonly signingFunctionLogGroup: logs.ILogGroup;
+  readonly tables: readonly dynamodb.ITable[];
+  /** @default no subscription; the topic is exported for your paging tool */
+  readonly alarmEmail?: string;
+  /** Share of 5xx answers over 5 minutes that pages someone. @default 0.05 */
+  readonly serverErrorRateThreshold?: number;
+  /** @default 'McpOAuth-<stack name>' */
+  readonly dashboardName?: string;
+}
+
+/**
+ * The CloudWatch dashboard and the alarms an operator of the authorization server needs.
+ * Alarms are only for what needs a person: a 5xx rate, refresh token reuse (a stolen token),
+ * KMS throttling (token issuance stops). The guard in front of each MCP server has its own
+ * (ProtectedApiMonitoring), publishing to this construct's alarm topic.
+ */
+export class OAuthMonitoring extends Construct {
+  readonly dashboard: cloudwatch.Dashboard;
+  readonly alarmTopic: sns.Topic;
+  readonly alarms: {
+    readonly serverErrorRate: cloudwatch.Alarm;
+    readonly refreshReuse: cloudwatch.Alarm;
+    readonly kmsThrottling: cloudwatch.Alarm;
+  };
+
+  constructor(scope: Construct, id: string, props: OAuthMonitoringProps) {
+    super(scope, id);
+    const fiveMinutes = Duration.minutes(5);
+    // CloudWatch alarms can only publish to an encrypted topic whose key lets CloudWatch use it; the AWS managed SNS key does not.
+    const topicKey = new kms.Key(this, 'AlarmTopicKey', { enableKeyRotation: true, description: 'mcp-oauth alarm topic encryption' });
+    topicKey.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+    }));
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { masterKey: topicKey, enforceSSL: true, displayName: 'mcp-oauth alarms' });
+    if (props.alarmEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    const alarmAction = new actions.SnsAction(this.alarmTopic);
+
+    const asMetric = (metricName: string, label: string) =>
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: AUTHORIZATION_SERVER_SERVICE }, statistic: 'Sum', period: fiveMinutes, label });
+    const search = (dimension: string, metricName: string, label: string) =>
+      new cloudwatch.MathExpression({ expression: `SEARCH('{${METRICS_NAMESPACE},service,${dimension}} MetricName="${metricName}"', 'Sum', 300)`, label, period: fiveMinutes });
+
+    const api = props.authorizationServerApi;
+    const apiMetric = (metricName: string, statistic: string, dimensions: Record<string, string> = {}) =>
+      new cloudwatch.Metric({ namespace: 'AWS/ApiGateway', metricName, statistic, period: fiveMinutes, dimensionsMap: { ApiName: api.restApiName, Stage: api.deploymentStage.stageName, ...dimensions } });
+
+    const kmsThrottles = new logs.MetricFilter(this, 'KmsThrottleFilter', {
+      logGroup: props.signingFunctionLogGroup,
+      metricNamespace: METRICS_NAMESPACE,
+      metricName: 'KmsThrottles',
+      filterPattern: logs.FilterPattern.anyTerm('ThrottlingException', 'KMS is unavailable'),
+      metricValue: '1',
+      defaultValue: 0,
+    }).metric({ statistic: 'Sum', period: fiveMinutes, label: 'KMS throttled or unavailable' });
+    const kmsSignCalls = new cloudwatch.Metric({
+      namespace: 'AWS/Usage', metricName: 'CallCount', statistic: 'Sum', period: Duration.minutes(1), label: 'KMS Sign calls per minute (account)',
+      dimensionsMap: { Service: 'KMS', Type: 'API', Resource: 'Sign', Class: 'None' },
+    });
+
+    this.alarms = {
+      serverErrorRate: new cloudwatch.Alarm(this, 'ServerErrorRate', {
+        alarmDescription: 'More than the allowed share of authorization server requests answer 5xx: logins or token refreshes are failing.',
+        metric: apiMetric('5XXError', 'Average'),
+        threshold: props.serverErrorRateThreshold ?? 0.05,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      refreshReuse: new cloudwatch.Alarm(this, 'RefreshReuse', {
+        alarmDescription: 'A retired refresh token was presented: the family was revoked. Likely a stolen token; see docs/operations.md.',
+        metric: asMetric('RefreshReuseDetected', 'Refresh token reuse'),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      kmsThrottling: new cloudwatch.Alarm(this, 'KmsThrottling', {
+        alarmDescription: 'KMS throttled Sign calls: token requests get 503 temporarily_unavailable. RSA Sign is 500 req/s per account and region, shared.',
+        metric: kmsThrottles,
+        threshold: 5,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    };
+    for (const alarm of [this.alarms.serverErrorRate, this.alarms.refreshReuse, this.alarms.kmsThrottling]) alarm.addAlarmAction(alarmAction);
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName ?? `McpOAuth-${Stack.of(this).stackName}`,
+      defaultInterval: Duration.hours(3),
+    });
+    const graph = (title: string, left: cloudwatch.IMetric[], width = 8) => new cloudwatch.GraphWidget({ title, left, width, height: 6 });
+    const latency = (statistic: string) => props.routes.map((r) => apiMetric('Latency', statistic, { Resource: r.path, Method: r.method }).with({ label: `${r.method} ${r.path}` }));
+    this.dashboard.addWidgets(
+      graph('Tokens issued', [asMetric('TokensIssued', 'Tokens issued'), asMetric('TokensRevoked', 'Tokens revoked')]),
+      graph('Registrations and logins', [asMetric('ClientsRegistered', 'Clients registered'), asMetric('LoginsCompleted', 'Logins completed')]),
+      graph('Reuse and replay (attacks)', [asMetric('RefreshReuseDetected', 'Refresh reuse'), asMetric('CodeReplayDetected', 'Code replay')]),
+    );
+    this.dashboard.addWidgets(
+      graph('Requests rejected by endpoint', [search('Endpoint', 'RequestsRejected', 'Rejected')]),
+      graph('Authorization server 4xx / 5xx', [apiMetric('4XXError', 'Sum'), apiMetric('5XXError', 'Sum'), apiMetric('Count', 'Sum')]),
+      graph('KMS', [kmsThrottles, kmsSignCalls]),
+    );
+    this.dashboard.addWidgets(graph('Latency p50 per endpoint', latency('p50'), 12), graph('Latency p99 per endpoint', latency('p99'), 12));
+    this.dashboard.addWidgets(graph('DynamoDB throttles', props.tables.flatMap((t) => [
+      new cloudwatch.Metric({ namespace: 'AWS/DynamoDB', metricName: 'ReadThrottleEvents', dimensionsMap: { TableName: t.tableName }, statistic: 'Sum', period: fiveMinutes }),
+      new cloudwatch.Metric({ namespace: 'AWS/DynamoDB', metricName: 'WriteThrottleEvents', dimensionsMap: { TableName: t.tableName }, statistic: 'Sum', period: fiveMinutes }),
+    ]), 24));
+  }
+}

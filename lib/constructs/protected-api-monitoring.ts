@@ -1,0 +1,70 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from './oauth-function';
+
+/** The `service` dimension of the authorizer's metrics (its POWERTOOLS_SERVICE_NAME). */
+export const AUTHORIZER_SERVICE = 'mcp-oauth-authorizer';
+
+export interface ProtectedApiMonitoringProps {
+  readonly api: apigateway.RestApi;
+  readonly authorizerFunction: lambda.IFunction;
+  /** Where the authorizer error alarm goes, usually OAuthMonitoring.alarmTopic. @default no action */
+  readonly alarmTopic?: sns.ITopic;
+  /** Authorizer errors in 5 minutes that page someone. @default 5 */
+  readonly authorizerErrorThreshold?: number;
+  /** @default 'McpOAuthGuard-<stack name>' */
+  readonly dashboardName?: string;
+}
+
+/**
+ * The guard's dashboard (decisions, denials by reason, authorizer latency, 4xx/5xx) and the
+ * alarm on authorizer errors: when the authorizer cannot verify (JWKS unreachable,
+ * revocations table unavailable) every MCP call fails. Lives next to the protected API, so
+ * the authorization server stack never depends on the stacks of the MCP servers.
+ */
+export class ProtectedApiMonitoring extends Construct {
+  readonly dashboard: cloudwatch.Dashboard;
+  readonly authorizerErrors: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: ProtectedApiMonitoringProps) {
+    super(scope, id);
+    const fiveMinutes = Duration.minutes(5);
+    const authorizerMetric = (metricName: string, label: string) =>
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: AUTHORIZER_SERVICE }, statistic: 'Sum', period: fiveMinutes, label });
+    const denials = new cloudwatch.MathExpression({
+      expression: `SEARCH('{${METRICS_NAMESPACE},service,Reason} MetricName="AuthorizerDenied"', 'Sum', 300)`,
+      label: 'Denied',
+      period: fiveMinutes,
+    });
+    const apiMetric = (metricName: string) => new cloudwatch.Metric({
+      namespace: 'AWS/ApiGateway', metricName, statistic: 'Sum', period: fiveMinutes,
+      dimensionsMap: { ApiName: props.api.restApiName, Stage: props.api.deploymentStage.stageName },
+    });
+    const fn = props.authorizerFunction;
+
+    this.authorizerErrors = new cloudwatch.Alarm(this, 'AuthorizerErrors', {
+      alarmDescription: 'The MCP authorizer failed (JWKS unreachable, revocations table unavailable): MCP calls answer 5xx.',
+      metric: authorizerMetric('AuthorizerErrors', 'Authorizer errors'),
+      threshold: props.authorizerErrorThreshold ?? 5,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    if (props.alarmTopic) this.authorizerErrors.addAlarmAction(new actions.SnsAction(props.alarmTopic));
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName ?? `McpOAuthGuard-${Stack.of(this).stackName}`,
+      defaultInterval: Duration.hours(3),
+    });
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'Authorizer decisions (denials by reason)', left: [authorizerMetric('AuthorizerAllowed', 'Allowed'), denials, authorizerMetric('AuthorizerErrors', 'Errors')], width: 8, height: 6 }),
+      new cloudwatch.GraphWidget({ title: 'Authorizer latency p50 / p99', left: [fn.metricDuration({ statistic: 'p50', period: fiveMinutes }), fn.metricDuration({ statistic: 'p99', period: fiveMinutes })], width: 8, height: 6 }),
+      new cloudwatch.GraphWidget({ title: 'Protected API 4xx / 5xx', left: [apiMetric('4XXError'), apiMetric('5XXError'), apiMetric('Count')], width: 8, height: 6 }),
+    );
+  }
+}

@@ -1,0 +1,68 @@
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import type { DeploymentConfig } from '../config';
+import { HANDLER_ENTRIES } from '../constructs/handler-entries';
+import { McpProtectedApi } from '../constructs/mcp-protected-api';
+import { OAuthFunction } from '../constructs/oauth-function';
+import { ProtectedApiMonitoring } from '../constructs/protected-api-monitoring';
+import { retentionDays } from '../constructs/rest-api-defaults';
+import { suppressProtectedApiFindings } from './nag-suppressions';
+
+export interface DemoMcpServerStackProps extends StackProps {
+  readonly deployment: DeploymentConfig;
+  /** The authorization server's revocations table (AuthorizationServerStack.revocationsTable). */
+  readonly revocationsTable: dynamodb.ITable;
+  /** @default no alarm action */
+  readonly alarmTopic?: sns.ITopic;
+  /** @default the handlers in lambda/handlers */
+  readonly entries?: { readonly demoMcpServer?: string; readonly authorizer?: string; readonly protectedResourceMetadata?: string };
+}
+
+/**
+ * The demo MCP server (whoami, echo, admin_stats) behind McpProtectedApi: what a platform
+ * team's own MCP server stack looks like.
+ */
+export class DemoMcpServerStack extends Stack {
+  readonly server: OAuthFunction;
+  readonly protectedApi: McpProtectedApi;
+  readonly monitoring: ProtectedApiMonitoring;
+
+  constructor(scope: Construct, id: string, props: DemoMcpServerStackProps) {
+    super(scope, id, props);
+    const { deployment } = props;
+    const resourceUri = deployment.demo.resourceUri ?? deployment.product.defaultResource;
+    const logRetention = retentionDays(deployment.logRetentionDays);
+    const configJson = this.toJsonString({ ...deployment.product, local: undefined });
+
+    this.server = new OAuthFunction(this, 'DemoMcpServer', {
+      entry: props.entries?.demoMcpServer ?? HANDLER_ENTRIES.demoMcpServer,
+      serviceName: 'mcp-oauth-demo-mcp-server',
+      description: `mcp-oauth demo MCP server (${resourceUri})`,
+      environment: { MCP_OAUTH_CONFIG: configJson, MCP_RESOURCE_URI: resourceUri },
+      logRetention,
+      logRemovalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.protectedApi = new McpProtectedApi(this, 'ProtectedApi', {
+      config: deployment.product,
+      resourceUri,
+      revocationsTable: props.revocationsTable,
+      backend: { function: this.server.function },
+      logRetention,
+      customDomain: deployment.demo.customDomain,
+      entries: props.entries,
+    });
+    this.monitoring = new ProtectedApiMonitoring(this, 'Monitoring', {
+      api: this.protectedApi.api,
+      authorizerFunction: this.protectedApi.authorizerFunction.function,
+      alarmTopic: props.alarmTopic,
+      dashboardName: `McpOAuthGuard-${deployment.stage}-demo`,
+    });
+
+    new CfnOutput(this, 'ResourceUri', { value: resourceUri, description: 'The resource (token audience) this API serves' });
+    new CfnOutput(this, 'ApiUrl', { value: this.protectedApi.api.url });
+    if (this.protectedApi.domainName) new CfnOutput(this, 'CustomDomainTarget', { value: this.protectedApi.domainName.domainNameAliasDomainName });
+    suppressProtectedApiFindings(this);
+  }
+}
