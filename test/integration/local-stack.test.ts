@@ -51,12 +51,12 @@ afterEach(() => {
 
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
-function spawnLocal(extraArgs: string[] = [], env: Record<string, string> = {}): ChildProcess {
+function spawnLocal(extraArgs: string[] = [], env: Record<string, string> = {}, options: { ownDynamoDb?: boolean } = {}): ChildProcess {
   const args = [
     TSX_CLI, 'bin/mcp-oauth.ts', 'local',
     '--config', configPath,
     '--data-dir', join(workDir, 'data'),
-    '--dynamodb-endpoint', process.env.DYNAMODB_ENDPOINT!,
+    ...(options.ownDynamoDb ? [] : ['--dynamodb-endpoint', process.env.DYNAMODB_ENDPOINT!]),
     '--table-prefix', `local-stack-${process.pid}-`,
     ...extraArgs,
   ];
@@ -156,6 +156,17 @@ describe('mcp-oauth local', () => {
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
+  }, 60_000);
+
+  it('says to install Java when it must start DynamoDB Local and there is none on the PATH', async () => {
+    const emptyPath = mkdtempSync(join(workDir, 'no-java-'));
+    // Without --dynamodb-endpoint local mode starts its own DynamoDB Local, which needs Java.
+    const child = spawnLocal([], { PATH: emptyPath }, { ownDynamoDb: true });
+    let output = '';
+    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+
+    expect(await exited(child)).toBe(1);
+    expect(output).toContain('DynamoDB Local needs Java 17 or later on the PATH');
   }, 60_000);
 
   it('refuses --fresh on a folder it did not create', async () => {
