@@ -1,0 +1,269 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { deploymentFor, exampleDeploy, synthesizeApp } from './synthesize-app';
+
+// One synthesis (with real esbuild bundling) for the whole file: it is the slow part.
+let as: Template;
+let demo: Template;
+let nagViolations: { ruleName: string; resources: string[] }[];
+
+beforeAll(() => {
+  const deploy = { ...exampleDeploy(), signingKeys: { keys: ['k2026a', 'k2026b'], active: 'k2026a' }, alarmEmail: 'oncall@example.com' };
+  const built = synthesizeApp(deploymentFor({ stage: 'prod', deploy }), { bundle: true });
+  as = Template.fromStack(built.authorizationServer);
+  demo = Template.fromStack(built.demoMcpServer!);
+  const report = new AwsSolutionsChecks(built.app).validateScope(built.app);
+  nagViolations = report.violations.map((v) => ({ ruleName: v.ruleName, resources: v.violatingResources.map((r) => `${r.resourceLogicalId}`) }));
+}, 240_000);
+
+type Resources = Record<string, { Type: string; Properties: any; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+const resourcesOf = (template: Template, type: string): Resources => template.findResources(type) as Resources;
+
+function roleOf(template: Template, functionDescriptionPrefix: string): string {
+  const fns = Object.values(resourcesOf(template, 'AWS::Lambda::Function')).filter((f) => String(f.Properties.Description).startsWith(functionDescriptionPrefix));
+  expect(fns).toHaveLength(1);
+  return fns[0]!.Properties.Role['Fn::GetAtt'][0];
+}
+
+function statementsOfRole(template: Template, roleLogicalId: string): any[] {
+  return Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
+    .filter((p) => p.Properties.Roles.some((r: any) => r.Ref === roleLogicalId))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement);
+}
+
+/** An alarm's metric, whether CloudFormation got it flat or (with a label) as a one-metric query. */
+function alarmMetric(alarm: { Properties: any }): { namespace: string; name: string; dimensions: any[] } {
+  const p = alarm.Properties;
+  if (p.MetricName) return { namespace: p.Namespace, name: p.MetricName, dimensions: p.Dimensions ?? [] };
+  const m = p.Metrics[0].MetricStat.Metric;
+  return { namespace: m.Namespace, name: m.MetricName, dimensions: m.Dimensions ?? [] };
+}
+
+const actionsOf = (statements: any[]): string[] => statements.flatMap((s) => [s.Action].flat());
+
+describe('signing keys', () => {
+  it('are RSA_2048 SIGN_VERIFY keys behind an alias per name, retained in production', () => {
+    const keys = resourcesOf(as, 'AWS::KMS::Key');
+    const signing = Object.values(keys).filter((k) => k.Properties.KeySpec === 'RSA_2048');
+    expect(signing).toHaveLength(2);
+    for (const key of signing) {
+      expect(key.Properties.KeyUsage).toBe('SIGN_VERIFY');
+      expect(key.DeletionPolicy).toBe('Retain');
+    }
+    as.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/mcp-oauth/prod/k2026a' });
+    as.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/mcp-oauth/prod/k2026b' });
+  });
+
+  it('let only the token function sign, and only with the active key', () => {
+    const tokenRole = roleOf(as, 'mcp-oauth: /token');
+    const keys = Object.entries(resourcesOf(as, 'AWS::KMS::Key')).filter(([, k]) => k.Properties.KeySpec === 'RSA_2048');
+    const signersByKey = keys.map(([id, k]) => ({
+      id,
+      signers: k.Properties.KeyPolicy.Statement.filter((s: any) => [s.Action].flat().some((a: string) => a === 'kms:Sign' || a === 'kms:*')).map((s: any) => s.Principal),
+    }));
+    const withSigners = signersByKey.filter((k) => k.signers.length > 0);
+    expect(withSigners).toHaveLength(1);
+    expect(withSigners[0]!.signers).toEqual([{ AWS: { 'Fn::GetAtt': [tokenRole, 'Arn'] } }]);
+
+    const iamSigners = Object.values(resourcesOf(as, 'AWS::IAM::Policy'))
+      .filter((p) => actionsOf(p.Properties.PolicyDocument.Statement).some((a) => a === 'kms:Sign' || a === 'kms:*'))
+      .flatMap((p) => p.Properties.Roles.map((r: any) => r.Ref));
+    expect(iamSigners).toEqual([tokenRole]);
+  });
+
+  it('are handed to the functions as the active ARN and the published ones', () => {
+    const tokenFn = Object.values(resourcesOf(as, 'AWS::Lambda::Function')).find((f) => String(f.Properties.Description).startsWith('mcp-oauth: /token'))!;
+    const value = JSON.stringify(tokenFn.Properties.Environment.Variables.MCP_OAUTH_SIGNING_KEYS);
+    expect(value).toMatch(/active/);
+    expect(value).toMatch(/published/);
+    expect(value).toMatch(/SigningKeysKeyk2026a/);
+    expect(value).toMatch(/SigningKeysKeyk2026b/);
+  });
+});
+
+describe('tables', () => {
+  it('are on-demand with TTL on expiresAt, PITR, encryption, deletion protection and RETAIN', () => {
+    const tables = Object.values(resourcesOf(as, 'AWS::DynamoDB::Table'));
+    expect(tables).toHaveLength(5);
+    for (const table of tables) {
+      expect(table.Properties).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        DeletionProtectionEnabled: true,
+      });
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.UpdateReplacePolicy).toBe('Retain');
+    }
+  });
+
+  it('index refresh families by subject and by client for revoke-by-user and revoke-by-client', () => {
+    as.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: Match.arrayWith([
+        Match.objectLike({ IndexName: 'bySubject', KeySchema: [{ AttributeName: 'subject', KeyType: 'HASH' }] }),
+        Match.objectLike({ IndexName: 'byClient', KeySchema: [{ AttributeName: 'clientId', KeyType: 'HASH' }] }),
+      ]),
+    });
+  });
+});
+
+describe('least privilege', () => {
+  it('keeps table administration (delete, update) and wildcards out of every function policy', () => {
+    const actions = actionsOf(Object.values({ ...resourcesOf(as, 'AWS::IAM::Policy'), ...resourcesOf(demo, 'AWS::IAM::Policy') }).flatMap((p) => p.Properties.PolicyDocument.Statement));
+    expect(actions.length).toBeGreaterThan(10);
+    expect(actions.filter((a) => /^dynamodb:(DeleteTable|UpdateTable|\*)$/.test(a) || a === '*' || a === 'kms:*')).toEqual([]);
+  });
+
+  it('lets the authorizer read revocations with BatchGetItem only, and never KMS', () => {
+    const statements = statementsOfRole(demo, roleOf(demo, 'mcp-oauth REQUEST authorizer'));
+    const actions = actionsOf(statements).filter((a) => !a.startsWith('xray:'));
+    expect(actions).toEqual(['dynamodb:BatchGetItem']);
+    expect(JSON.stringify(statements)).not.toMatch(/kms:/);
+  });
+
+  it('gives the metadata and JWKS function kms:GetPublicKey but not kms:Sign', () => {
+    const actions = actionsOf(statementsOfRole(as, roleOf(as, 'mcp-oauth: metadata')));
+    expect(actions).toContain('kms:GetPublicKey');
+    expect(actions).not.toContain('kms:Sign');
+  });
+
+  it('keeps the browser function away from refresh families, revocations and signing', () => {
+    const statements = statementsOfRole(as, roleOf(as, 'mcp-oauth: /authorize'));
+    const text = JSON.stringify(statements);
+    expect(text).not.toMatch(/TablesFamiliesTable|TablesRevocationsTable/);
+    expect(actionsOf(statements)).not.toContain('kms:Sign');
+  });
+});
+
+describe('authorization server API', () => {
+  it('bundles every function locally with esbuild for Node.js on arm64 with X-Ray', () => {
+    const fns = Object.values(resourcesOf(as, 'AWS::Lambda::Function'));
+    expect(fns).toHaveLength(3);
+    for (const fn of fns) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, Handler: 'index.handler' });
+      expect(fn.Properties.Code.S3Key).toMatch(/^[0-9a-f]{64}\.zip$/);
+      expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(expect.arrayContaining(['MCP_OAUTH_CONFIG', 'MCP_OAUTH_TABLES', 'MCP_OAUTH_SIGNING_KEYS', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE']));
+      expect(fn.Properties.Environment.Variables.POWERTOOLS_METRICS_NAMESPACE).toBe('McpOAuth');
+    }
+  });
+
+  it('has a throttled, traced stage with JSON access logs and no data tracing', () => {
+    as.hasResourceProperties('AWS::ApiGateway::Stage', {
+      TracingEnabled: true,
+      AccessLogSetting: Match.objectLike({ Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') }),
+      MethodSettings: [Match.objectLike({ DataTraceEnabled: false, ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400, MetricsEnabled: true, LoggingLevel: 'ERROR' })],
+    });
+  });
+
+  it('routes each endpoint to its group', () => {
+    const paths = Object.values(resourcesOf(as, 'AWS::ApiGateway::Resource')).map((r) => r.Properties.PathPart);
+    expect(paths).toEqual(expect.arrayContaining(['authorize', 'consent', 'callback', 'token', 'revoke', 'introspect', 'register', '.well-known', 'oauth-authorization-server', 'jwks.json']));
+  });
+
+  it('rate-limits /authorize, /token and /register per IP with WAF and answers 429', () => {
+    const acl = Object.values(resourcesOf(as, 'AWS::WAFv2::WebACL'));
+    expect(acl).toHaveLength(1);
+    const rules = acl[0]!.Properties.Rules.filter((r: any) => r.Statement.RateBasedStatement);
+    expect(rules.map((r: any) => [r.Statement.RateBasedStatement.ScopeDownStatement.ByteMatchStatement.SearchString, r.Statement.RateBasedStatement.Limit, r.Statement.RateBasedStatement.AggregateKeyType]))
+      .toEqual([['/authorize', 300, 'IP'], ['/token', 600, 'IP'], ['/register', 60, 'IP']]);
+    for (const rule of rules) expect(rule.Action).toEqual({ Block: { CustomResponse: { ResponseCode: 429 } } });
+    as.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+  });
+
+  it('serves the issuer on the custom domain with TLS 1.2', () => {
+    as.hasResourceProperties('AWS::ApiGateway::DomainName', { DomainName: 'auth.example.com', SecurityPolicy: 'TLS_1_2' });
+    as.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: true });
+  });
+});
+
+describe('upstream login', () => {
+  it('is a Cognito user pool with MFA, a group per configured group, managed login and a PKCE client', () => {
+    as.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'ON', AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } });
+    const groups = Object.values(resourcesOf(as, 'AWS::Cognito::UserPoolGroup')).map((g) => g.Properties.GroupName).sort();
+    expect(groups).toEqual(['mcp-admins', 'mcp-readers', 'mcp-users']);
+    as.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'mcp-oauth-prod', ManagedLoginVersion: 2 });
+    as.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      GenerateSecret: false,
+      AllowedOAuthFlows: ['code'],
+      CallbackURLs: ['https://auth.example.com/callback'],
+    });
+  });
+});
+
+describe('protected API (McpProtectedApi)', () => {
+  it('uses a REQUEST authorizer on the Authorization header with the configured cache TTL', () => {
+    demo.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'REQUEST',
+      IdentitySource: 'method.request.header.Authorization',
+      AuthorizerResultTtlInSeconds: 30,
+    });
+  });
+
+  it('answers 401 with the exact Bearer challenge pointing at the protected resource metadata', () => {
+    demo.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'UNAUTHORIZED',
+      StatusCode: '401',
+      ResponseParameters: Match.objectLike({
+        'gatewayresponse.header.WWW-Authenticate': '\'Bearer resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp", scope="tool:read"\'',
+        'gatewayresponse.header.Access-Control-Expose-Headers': "'WWW-Authenticate'",
+      }),
+    });
+  });
+
+  it('answers 403 with insufficient_scope naming the scopes the routes and tools need', () => {
+    demo.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'ACCESS_DENIED',
+      StatusCode: '403',
+      ResponseParameters: Match.objectLike({
+        'gatewayresponse.header.WWW-Authenticate': '\'Bearer error="insufficient_scope", scope="tool:read tool:execute admin", resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp"\'',
+      }),
+    });
+  });
+
+  it('guards /mcp with the authorizer and leaves the protected resource metadata and preflights open', () => {
+    const methods = Object.values(resourcesOf(demo, 'AWS::ApiGateway::Method'));
+    const guarded = methods.filter((m) => m.Properties.AuthorizationType === 'CUSTOM');
+    expect(guarded.map((m) => m.Properties.HttpMethod)).toEqual(['ANY']);
+    expect(methods.filter((m) => m.Properties.AuthorizationType === 'NONE').map((m) => m.Properties.HttpMethod).sort()).toEqual(['GET', 'GET', 'OPTIONS', 'OPTIONS', 'OPTIONS']);
+    const paths = Object.values(resourcesOf(demo, 'AWS::ApiGateway::Resource')).map((r) => r.Properties.PathPart);
+    expect(paths).toEqual(expect.arrayContaining(['.well-known', 'oauth-protected-resource', 'mcp']));
+  });
+
+  it('tells the authorizer which resource it guards and where revocations are', () => {
+    const authorizerFn = Object.values(resourcesOf(demo, 'AWS::Lambda::Function')).find((f) => String(f.Properties.Description).startsWith('mcp-oauth REQUEST authorizer'))!;
+    expect(authorizerFn.Properties.Environment.Variables).toMatchObject({ MCP_RESOURCE_URI: 'https://mcp.example.com/mcp', REVOCATIONS_TABLE_NAME: expect.anything() });
+  });
+});
+
+describe('monitoring', () => {
+  it('alarms on 5xx rate, refresh reuse and KMS throttling, into an encrypted topic with the on-call email', () => {
+    const alarms = Object.values(resourcesOf(as, 'AWS::CloudWatch::Alarm'));
+    expect(alarms.map((a) => alarmMetric(a).name).sort()).toEqual(['5XXError', 'KmsThrottles', 'RefreshReuseDetected']);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/AlarmTopic/) }]);
+    as.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    as.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+  });
+
+  it('alarms on authorizer errors next to the protected API', () => {
+    const alarms = Object.values(resourcesOf(demo, 'AWS::CloudWatch::Alarm'));
+    expect(alarms.map(alarmMetric)).toEqual([{ namespace: 'McpOAuth', name: 'AuthorizerErrors', dimensions: [{ Name: 'service', Value: 'mcp-oauth-authorizer' }] }]);
+    expect(alarms[0]!.Properties.AlarmActions).toHaveLength(1);
+  });
+
+  it('draws tokens issued, denials, reuse, registrations, latency, KMS and DynamoDB throttles', () => {
+    const body = JSON.stringify(Object.values(resourcesOf(as, 'AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
+    for (const metric of ['TokensIssued', 'RefreshReuseDetected', 'ClientsRegistered', 'RequestsRejected', '5XXError', '4XXError', 'Latency', 'p99', 'KmsThrottles', 'ReadThrottleEvents', 'WriteThrottleEvents']) {
+      expect(body).toContain(metric);
+    }
+    const guardBody = JSON.stringify(Object.values(resourcesOf(demo, 'AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
+    expect(guardBody).toContain('AuthorizerDenied');
+    expect(guardBody).toContain('p99');
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('has no unacknowledged findings', () => {
+    expect(nagViolations).toEqual([]);
+  });
+});
