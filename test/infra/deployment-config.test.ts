@@ -1,0 +1,94 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { DeploymentConfigError, parseDeploymentConfig } from '../../lib/config';
+import { deploymentFor, exampleDeploy, exampleProductConfig, synthesizeApp } from './synthesize-app';
+
+function problemsOf(run: () => unknown): readonly string[] {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(DeploymentConfigError);
+    return (error as DeploymentConfigError).problems;
+  }
+  throw new Error('expected a DeploymentConfigError');
+}
+
+describe('deployment configuration', () => {
+  it('defaults to Cognito, one signing key, and retention only for prod', () => {
+    const dev = deploymentFor({ stage: 'dev', deploy: {} });
+    expect(dev).toMatchObject({ upstreamLogin: 'cognito', retainData: false, signingKeys: { keys: ['primary'], active: 'primary' }, cognitoDomainPrefix: 'mcp-oauth-dev' });
+    expect(deploymentFor({ stage: 'prod', deploy: {} }).retainData).toBe(true);
+  });
+
+  it('names every problem by its dotted path at once', () => {
+    const problems = problemsOf(() => deploymentFor({
+      stage: 'Prod!',
+      deploy: { signingKeys: { keys: ['a', 'a'], active: 'b' }, rateLimits: { tokenPer5Minutes: 5 }, logRetentionDays: 2, bogus: 1 },
+    }));
+    expect(problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^stage: /),
+      'deploy.signingKeys.keys: must not repeat a name',
+      'deploy.signingKeys.active: must be one of deploy.signingKeys.keys',
+      'deploy.rateLimits.tokenPer5Minutes: must be at least 10 (the WAF minimum)',
+      expect.stringMatching(/^deploy\.logRetentionDays: must be one of/),
+      expect.stringMatching(/^deploy\.bogus: is not a known option/),
+    ]));
+  });
+
+  it('reports problems of the product configuration under productConfig', () => {
+    const product = { ...exampleProductConfig(), issuer: 'https://auth.example.com/' };
+    expect(problemsOf(() => deploymentFor({ product, deploy: {} }))).toEqual([expect.stringMatching(/^productConfig\.issuer: must not end with \//)]);
+  });
+
+  it('uses an external IdP when the configuration names its client secret in Secrets Manager', () => {
+    const product = {
+      ...exampleProductConfig(),
+      upstream: { issuer: 'https://login.example.org', clientId: 'mcp-oauth', clientSecretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:mcp-oauth-idp-AbCdEf', groupsClaim: 'groups' },
+    };
+    expect(deploymentFor({ product, deploy: {} }).upstreamLogin).toBe('external');
+  });
+
+  it('refuses an external IdP without a configured upstream', () => {
+    expect(problemsOf(() => parseDeploymentConfig({ stage: 'dev', productConfig: exampleProductConfig(), deploy: { upstreamLogin: 'external' } })))
+      .toContain('productConfig.upstream: is required for an external IdP');
+  });
+});
+
+describe('a dev stack with an external IdP', () => {
+  let as: Template;
+  beforeAll(() => {
+    const product = {
+      ...exampleProductConfig(),
+      upstream: { issuer: 'https://login.example.org', clientId: 'mcp-oauth', clientSecretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:mcp-oauth-idp-AbCdEf', groupsClaim: 'groups' },
+    };
+    const deploy = { ...exampleDeploy(), demo: { enabled: false } };
+    const built = synthesizeApp(deploymentFor({ stage: 'dev', product, deploy }), { bundle: false });
+    expect(built.demoMcpServer).toBeUndefined();
+    as = Template.fromStack(built.authorizationServer);
+  }, 120_000);
+
+  it('destroys tables and keys with the stack and leaves deletion protection off', () => {
+    const tables = Object.values(as.findResources('AWS::DynamoDB::Table'));
+    expect(tables).toHaveLength(5);
+    for (const table of tables) {
+      expect(table.DeletionPolicy).toBe('Delete');
+      expect(table.Properties.DeletionProtectionEnabled).toBe(false);
+    }
+    for (const key of Object.values(as.findResources('AWS::KMS::Key')).filter((k) => k.Properties.KeySpec === 'RSA_2048')) expect(key.DeletionPolicy).toBe('Delete');
+  });
+
+  it('creates no user pool and lets only the browser function read the IdP client secret', () => {
+    as.resourceCountIs('AWS::Cognito::UserPool', 0);
+    const readers = Object.values(as.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'))
+      .flatMap((p) => p.Properties.Roles.map((r: any) => r.Ref));
+    expect(readers).toHaveLength(1);
+    expect(readers[0]).toMatch(/BrowserEndpoints/);
+  });
+
+  it('hands the external upstream to the functions as configured', () => {
+    const fn = Object.values(as.findResources('AWS::Lambda::Function'))[0]!;
+    const config = JSON.parse(fn.Properties.Environment.Variables.MCP_OAUTH_CONFIG);
+    expect(config.upstream).toMatchObject({ issuer: 'https://login.example.org', clientId: 'mcp-oauth', groupsClaim: 'groups' });
+    expect(config.local).toBeUndefined();
+  });
+});
