@@ -31,7 +31,7 @@ describe('table definitions', () => {
 describe('createTables on DynamoDB Local', () => {
   let tables: TestTables;
   beforeAll(async () => {
-    tables = await createTestTables('tables');
+    tables = await createTestTables('tables', { timeToLive: true });
   });
   afterAll(async () => {
     await tables.dispose();
@@ -66,5 +66,17 @@ describe('createTables on DynamoDB Local', () => {
     expect(Table?.ItemCount ?? 0).toBe(0);
     const { Item } = await tables.client.send(new GetItemCommand({ TableName: tables.names.clients, Key: { pk: { S: 'kept' } } }));
     expect(Item?.marker).toEqual({ S: 'before' });
+  });
+});
+
+describe('test tables', () => {
+  it('leave TTL off by default, because DynamoDB Local deletes expired items at once and test clocks sit in the past', async () => {
+    const tables = await createTestTables('tables-no-ttl');
+    try {
+      const { TimeToLiveDescription } = await tables.client.send(new DescribeTimeToLiveCommand({ TableName: tables.names.codes }));
+      expect(TimeToLiveDescription?.TimeToLiveStatus).toBe('DISABLED');
+    } finally {
+      await tables.dispose();
+    }
   });
 });

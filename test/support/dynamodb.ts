@@ -6,6 +6,11 @@
  *   it('...', async () => { await tables().stores.codes.put(...) });
  *
  * or, outside a describe block's hooks: `const t = await createTestTables('x'); ... await t.dispose();`
+ *
+ * TTL is OFF by default here. DynamoDB Local really runs TTL and deletes an expired item
+ * within about a second, and test clocks (FixedClock) sit in early 2026, so every item they
+ * write is already "expired" in real time and would vanish mid-test. Pass
+ * `{ timeToLive: true }` to test with TTL as deployed (then write expiresAt in real future time).
  */
 import { randomBytes } from 'node:crypto';
 import { DeleteTableCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -34,12 +39,17 @@ export function uniqueTablePrefix(label = 'test'): string {
   return `${safeLabel}-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
-export async function createTestTables(label = 'test'): Promise<TestTables> {
+export interface TestTablesOptions {
+  /** @default false (see above) */
+  readonly timeToLive?: boolean;
+}
+
+export async function createTestTables(label = 'test', options: TestTablesOptions = {}): Promise<TestTables> {
   const endpoint = dynamoDbEndpoint();
   const client = localDynamoDbClient(endpoint);
   const prefix = uniqueTablePrefix(label);
   const names = tableNamesForPrefix(prefix);
-  await createTables(client, names);
+  await createTables(client, names, { timeToLive: options.timeToLive ?? false });
   return {
     endpoint,
     client,
@@ -69,10 +79,10 @@ export async function deleteTables(client: DynamoDBClient, names: TableNames): P
 }
 
 /** Creates the tables in beforeAll and deletes them in afterAll; call the result inside tests. */
-export function useDynamoDbTables(label = 'test'): () => TestTables {
+export function useDynamoDbTables(label = 'test', options: TestTablesOptions = {}): () => TestTables {
   let tables: TestTables | undefined;
   beforeAll(async () => {
-    tables = await createTestTables(label);
+    tables = await createTestTables(label, options);
   });
   afterAll(async () => {
     await tables?.dispose();

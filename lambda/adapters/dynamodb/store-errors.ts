@@ -39,7 +39,13 @@ const NETWORK_ERROR_CODES = new Set([
 
 const UNAVAILABLE_CANCELLATION_CODES = new Set(['TransactionConflict', 'ProvisionedThroughputExceeded', 'ThrottlingError']);
 
+// The SDK's retry layer rewraps an error that is not an `instanceof Error` of its own realm
+// (it happens under Jest's VM sandbox) into a plain Error whose message alone still names
+// the network failure, so the message is checked too.
+const NETWORK_ERROR_IN_MESSAGE = new RegExp(`\\b(${[...NETWORK_ERROR_CODES].join('|')})\\b`);
+
 interface SdkErrorShape {
+  readonly message?: unknown;
   readonly name?: unknown;
   readonly code?: unknown;
   readonly $fault?: unknown;
@@ -63,6 +69,7 @@ export function isUnavailable(error: unknown): boolean {
   const shape = shapeOf(error);
   if (typeof shape.name === 'string' && UNAVAILABLE_ERROR_NAMES.has(shape.name)) return true;
   if (typeof shape.code === 'string' && NETWORK_ERROR_CODES.has(shape.code)) return true;
+  if (typeof shape.message === 'string' && NETWORK_ERROR_IN_MESSAGE.test(shape.message)) return true;
   if (shape.$retryable?.throttling === true) return true;
   if (shape.$fault === 'server') return true;
   const status = shape.$metadata?.httpStatusCode;

@@ -90,16 +90,27 @@ export function tableNamesForPrefix(prefix: string): TableNames {
   return names;
 }
 
+export interface CreateTablesOptions {
+  /**
+   * Turn TTL on. DynamoDB Local deletes expired items within about a second (AWS takes up
+   * to two days), so tests whose injected clock sits in the past turn it off; their items
+   * would otherwise vanish mid-test.
+   * @default true
+   */
+  readonly timeToLive?: boolean;
+}
+
 /**
  * Creates the tables that do not exist yet, waits until each is ACTIVE and makes sure TTL
  * is on. Idempotent: existing tables (and their data) are kept, so local mode can call it
  * on every start.
  */
-export async function createTables(client: DynamoDBClient, names: TableNames): Promise<void> {
-  await Promise.all(TABLE_KEYS.map((key) => createTable(client, names[key], TABLE_DEFINITIONS[key])));
+export async function createTables(client: DynamoDBClient, names: TableNames, options: CreateTablesOptions = {}): Promise<void> {
+  const timeToLive = options.timeToLive ?? true;
+  await Promise.all(TABLE_KEYS.map((key) => createTable(client, names[key], TABLE_DEFINITIONS[key], timeToLive)));
 }
 
-async function createTable(client: DynamoDBClient, tableName: string, definition: TableDefinition): Promise<void> {
+async function createTable(client: DynamoDBClient, tableName: string, definition: TableDefinition, timeToLive: boolean): Promise<void> {
   const keyAttributes = new Set<string>([definition.partitionKey]);
   if (definition.sortKey) keyAttributes.add(definition.sortKey);
   for (const index of definition.globalSecondaryIndexes) {
@@ -127,7 +138,7 @@ async function createTable(client: DynamoDBClient, tableName: string, definition
     if (!(error instanceof ResourceInUseException)) throw error;
   }
   await waitUntilActive(client, tableName);
-  await enableTimeToLive(client, tableName, definition.ttlAttribute);
+  if (timeToLive) await enableTimeToLive(client, tableName, definition.ttlAttribute);
 }
 
 function keySchema(partitionKey: string, sortKey: string | undefined) {

@@ -1,0 +1,85 @@
+import {
+  ConditionalCheckFailedException,
+  InternalServerError,
+  ProvisionedThroughputExceededException,
+  RequestLimitExceeded,
+  ResourceNotFoundException,
+  ThrottlingException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
+import { localDynamoDbClient, freePort } from '../../lambda/adapters/local/dynamodb-local';
+import { DynamoDbAuthorizationCodeStore } from '../../lambda/adapters/dynamodb/dynamodb-authorization-code-store';
+import { createDynamoDbStores } from '../../lambda/adapters/dynamodb/dynamodb-stores';
+import { translateDynamoDbError } from '../../lambda/adapters/dynamodb/store-errors';
+import { tableNamesForPrefix } from '../../lambda/adapters/dynamodb/tables';
+import { ConditionFailedError, DependencyUnavailableError } from '../../lambda/core/errors';
+import { useDynamoDbTables } from '../support/dynamodb';
+
+const tables = useDynamoDbTables('errors');
+const metadata = { $metadata: {} };
+
+describe('DynamoDB error mapping', () => {
+  it('maps a throttled call of a real store to DependencyUnavailableError, keeping the cause', async () => {
+    const throttled = new ProvisionedThroughputExceededException({ message: 'Rate of requests exceeds the allowed throughput.', ...metadata });
+    const spy = jest.spyOn(tables().client, 'send').mockImplementation(async () => {
+      throw throttled;
+    });
+    try {
+      const error = await tables().stores.codes.get('any').catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(DependencyUnavailableError);
+      expect((error as Error).message).toBe('DynamoDB is unavailable');
+      expect((error as Error).cause).toBe(throttled);
+      await expect(tables().stores.codes.markRedeemed('any', 1, 'f')).rejects.toThrow(DependencyUnavailableError);
+      await expect(tables().stores.revocations.find([{ kind: 'jti', value: 'j' }])).rejects.toThrow(DependencyUnavailableError);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('maps every throttling and server-side kind to DependencyUnavailableError', () => {
+    const kinds: unknown[] = [
+      new ProvisionedThroughputExceededException({ message: 'x', ...metadata }),
+      new ThrottlingException({ message: 'x', ...metadata }),
+      new RequestLimitExceeded({ message: 'x', ...metadata }),
+      new InternalServerError({ message: 'x', ...metadata }),
+      Object.assign(new Error('x'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }),
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+      new TransactionCanceledException({ message: 'x', ...metadata, CancellationReasons: [{ Code: 'None' }, { Code: 'ThrottlingError' }] }),
+    ];
+    for (const kind of kinds) expect(translateDynamoDbError(kind, 'race')).toBeInstanceOf(DependencyUnavailableError);
+  });
+
+  it('maps a lost condition, alone or in a transaction, to ConditionFailedError when a condition was expected', () => {
+    expect(translateDynamoDbError(new ConditionalCheckFailedException({ message: 'x', ...metadata }), 'code already redeemed')).toEqual(
+      new ConditionFailedError('code already redeemed'),
+    );
+    const cancelled = new TransactionCanceledException({ message: 'x', ...metadata, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }] });
+    expect(translateDynamoDbError(cancelled, 'gone')).toBeInstanceOf(ConditionFailedError);
+  });
+
+  it('leaves bugs and misconfiguration alone, so they become a 500', () => {
+    const validation = Object.assign(new Error('One or more parameter values were invalid'), { name: 'ValidationException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+    const missingTable = new ResourceNotFoundException({ message: 'x', ...metadata });
+    expect(translateDynamoDbError(validation, 'race')).toBe(validation);
+    expect(translateDynamoDbError(missingTable, 'race')).toBe(missingTable);
+    // A condition failure where none was expected is a bug, not a lost race.
+    const condition = new ConditionalCheckFailedException({ message: 'x', ...metadata });
+    expect(translateDynamoDbError(condition)).toBe(condition);
+  });
+
+  it('maps an unreachable DynamoDB (nothing listening) to DependencyUnavailableError', async () => {
+    const client = localDynamoDbClient(`http://127.0.0.1:${await freePort()}`);
+    try {
+      const store = new DynamoDbAuthorizationCodeStore(client, 'any-table');
+      await expect(store.get('any')).rejects.toThrow(DependencyUnavailableError);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('reports a missing table as what it is, not as an outage', async () => {
+    const stores = createDynamoDbStores(tables().client, tableNamesForPrefix('no-such-prefix'));
+    await expect(stores.codes.get('any')).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+});
