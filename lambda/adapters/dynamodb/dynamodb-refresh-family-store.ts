@@ -117,6 +117,9 @@ export class DynamoDbRefreshFamilyStore implements RefreshFamilyStore {
     return this.listFamilyIds(FAMILIES_BY_CLIENT_INDEX, 'clientId', clientId);
   }
 
+  // GSIs are only eventually consistent: a family created a moment ago may be missing from
+  // the list. Revoking a user or client therefore also writes a subject/client revocation
+  // record, which covers every token whatever this list returned.
   private async listFamilyIds(indexName: string, attribute: string, value: string): Promise<string[]> {
     const ids: string[] = [];
     let exclusiveStartKey: Item | undefined;
