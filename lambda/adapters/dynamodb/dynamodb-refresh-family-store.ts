@@ -118,7 +118,7 @@ export class DynamoDbRefreshFamilyStore implements RefreshFamilyStore {
   }
 
   // GSIs are only eventually consistent: a family created a moment ago may be missing from
-  // the list. Revoking a user or client therefore also writes a subject/client revocation
+  // the list. So revoking a user or client must also write a subject/client revocation
   // record, which covers every token whatever this list returned.
   private async listFamilyIds(indexName: string, attribute: string, value: string): Promise<string[]> {
     const ids: string[] = [];
