@@ -29,6 +29,8 @@ export interface BrowserOAuthProviderOptions {
   /** Use a client ID metadata document (CIMD) instead of DCR, when the server supports it. */
   readonly clientMetadataUrl?: string;
   readonly clientName?: string;
+  /** A client the config pre-registers (public, no scope bound): then the SDK neither registers nor uses CIMD. */
+  readonly preRegisteredClientId?: string;
 }
 
 /** An OAuthClientProvider that keeps everything in memory and plays the user in the test browser. */
@@ -47,6 +49,7 @@ export class BrowserOAuthProvider implements OAuthClientProvider {
 
   constructor(private readonly options: BrowserOAuthProviderOptions) {
     this.clientMetadataUrl = options.clientMetadataUrl;
+    if (options.preRegisteredClientId) this.client = { client_id: options.preRegisteredClientId };
   }
 
   get redirectUrl(): string {
@@ -160,9 +163,10 @@ export interface McpSession {
  * ran discovery and sent the user to log in), finish the authorization with the code and
  * connect again on a new transport.
  */
-export async function connectWithOAuth(mcpUrl: string, provider: BrowserOAuthProvider, exchanges: RecordedExchange[] = []): Promise<McpSession> {
+export async function connectWithOAuth(mcpUrl: string, provider: BrowserOAuthProvider, exchanges: RecordedExchange[] = [], options: { requestMetadata?: boolean } = {}): Promise<McpSession> {
+  const fetchFn = options.requestMetadata ? withRequestMetadata(recordingFetch(exchanges)) : recordingFetch(exchanges);
   const open = async (): Promise<McpSession> => {
-    const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider, fetch: recordingFetch(exchanges) });
+    const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider, fetch: fetchFn });
     const client = new Client({ name: 'mcp-oauth-e2e', version: '1.0.0' });
     await client.connect(transport);
     return { client, transport, close: () => client.close() };
@@ -172,7 +176,7 @@ export async function connectWithOAuth(mcpUrl: string, provider: BrowserOAuthPro
   } catch (error) {
     if (!(error instanceof UnauthorizedError)) throw error;
   }
-  const finishing = new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider, fetch: recordingFetch(exchanges) });
+  const finishing = new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider, fetch: fetchFn });
   await finishing.finishAuth(provider.takeCode());
   return open();
 }
@@ -183,4 +187,19 @@ export async function whoami(session: McpSession): Promise<{ sub: string; client
   if (result.isError) throw new Error(`whoami failed: ${JSON.stringify(result.content)}`);
   const text = (result.content as { type: string; text: string }[])[0]!.text;
   return JSON.parse(text);
+}
+
+/**
+ * Adds the MCP 2026-07-28 request metadata headers (Mcp-Method on every request, Mcp-Name
+ * on tools/call) to a client that does not send them yet, as current clients do.
+ */
+export function withRequestMetadata(inner: typeof fetch): typeof fetch {
+  return async (input: string | URL | Request, init?: RequestInit) => {
+    if (typeof init?.body !== 'string') return inner(input, init);
+    const message = JSON.parse(init.body) as { method?: string; params?: { name?: string } };
+    const headers = new Headers(init.headers);
+    if (message.method) headers.set('Mcp-Method', message.method);
+    if (message.method === 'tools/call' && message.params?.name) headers.set('Mcp-Name', message.params.name);
+    return inner(input, { ...init, headers });
+  };
 }
