@@ -15,11 +15,13 @@ import type { AuthorizationServerDeps } from '../core/authorization-server/deps'
 import { errorResponse } from '../core/authorization-server/responses';
 import type { Config } from '../core/config';
 import { toHttpRequest, toProxyResult } from '../adapters/apigw/proxy-event';
-import { readAuthorizationServerEnvironment, type AuthorizationServerEnvironment } from '../adapters/config/env';
+import { readAuthorizationServerEnvironment, readServiceName, type AuthorizationServerEnvironment } from '../adapters/config/env';
 import { createDynamoDbStores } from '../adapters/dynamodb/dynamodb-stores';
 import { HttpClientMetadataFetcher } from '../adapters/http/client-metadata-fetcher';
 import { KmsSigner } from '../adapters/kms/kms-signer';
 import { EmfAuditSink } from '../adapters/observability/emf-audit-sink';
+import { EmfDependencyOutages } from '../adapters/observability/emf-operational-metrics';
+import { SERVICE_NAMES } from '../adapters/observability/metric-names';
 import { createSafeLogger } from '../adapters/observability/safe-logger';
 import { cryptoRandom } from '../adapters/system/crypto-random';
 import { systemClock } from '../adapters/system/system-clock';
@@ -27,7 +29,7 @@ import { OidcUpstreamIdp } from '../adapters/upstream-oidc/oidc-upstream-idp';
 
 export type AuthorizationServerHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
-const SERVICE_NAME = 'authorization-server';
+const serviceName = (): string => readServiceName(SERVICE_NAMES.authorizationServer);
 
 export function createAuthorizationServerHandler(deps: AuthorizationServerDeps): AuthorizationServerHandler {
   const server = createAuthorizationServer(deps);
@@ -38,6 +40,14 @@ export function createAuthorizationServerHandler(deps: AuthorizationServerDeps):
       // The router already answers every failure; this only guards the conversion itself.
       return toProxyResult(errorResponse(error, deps.logError));
     }
+  };
+}
+
+/** Every failure the router answers passes through logError: outages also become the metric the alarms watch (no log text to match). */
+export function countingOutages(logError: AuthorizationServerDeps['logError'], outages: Pick<EmfDependencyOutages, 'record'>): AuthorizationServerDeps['logError'] {
+  return (message, error) => {
+    outages.record(error);
+    logError(message, error);
   };
 }
 
@@ -52,7 +62,8 @@ export async function resolveUpstreamClientSecret(config: Config): Promise<strin
 
 export async function buildLambdaDeps(env: AuthorizationServerEnvironment): Promise<AuthorizationServerDeps> {
   const { config } = env;
-  const { logError } = createSafeLogger({ serviceName: SERVICE_NAME });
+  const { logError } = createSafeLogger({ serviceName: serviceName() });
+  const outages = new EmfDependencyOutages({ serviceName: serviceName() });
   const dynamoDb = new DynamoDBClient(env.dynamoDbEndpoint ? { endpoint: env.dynamoDbEndpoint } : {});
   return {
     config,
@@ -73,8 +84,8 @@ export async function buildLambdaDeps(env: AuthorizationServerEnvironment): Prom
       cacheSeconds: config.registration.metadataDocumentCacheSeconds,
       clock: systemClock,
     }),
-    audit: new EmfAuditSink({ serviceName: SERVICE_NAME }),
-    logError,
+    audit: new EmfAuditSink({ serviceName: serviceName() }),
+    logError: countingOutages(logError, outages),
   };
 }
 
@@ -96,7 +107,8 @@ export const handler: AuthorizationServerHandler = async (event) => {
     serve = await coldStartHandler();
   } catch (error) {
     // A misconfigured function says so in its log, and callers get the generic 500.
-    createSafeLogger({ serviceName: SERVICE_NAME }).logError('authorization server could not start', error);
+    new EmfDependencyOutages({ serviceName: serviceName() }).record(error);
+    createSafeLogger({ serviceName: serviceName() }).logError('authorization server could not start', error);
     return toProxyResult(errorResponse(error, () => undefined));
   }
   return serve(event);

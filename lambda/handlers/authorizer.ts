@@ -21,7 +21,10 @@ import { bearerToken, checkAccessTokenClaims, isRevoked, precheckAccessToken, re
 import { decideAccess, policyStatements } from '../core/guard/authorizer-decision';
 import { decodeMcpHeaderValue, type McpRequestHeaders } from '../core/guard/mcp-request-rules';
 import { DynamoDbRevocationStore } from '../adapters/dynamodb/dynamodb-revocation-store';
+import { readServiceName } from '../adapters/config/env';
 import { guardEnvironment } from '../adapters/mcp/guard-environment';
+import { EmfAuthorizerMetrics, noAuthorizerMetrics, type AuthorizerMetrics } from '../adapters/observability/emf-operational-metrics';
+import { SERVICE_NAMES } from '../adapters/observability/metric-names';
 
 export type RequestAuthorizer = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
 
@@ -36,6 +39,8 @@ export interface AuthorizerDeps {
   readonly log?: (entry: Readonly<Record<string, unknown>>) => void;
   /** After an unknown kid, no JWKS refetch for this long. @default 10 */
   readonly jwksRefetchCooldownSeconds?: number;
+  /** Counts of decisions for the dashboard and the error alarm. @default none */
+  readonly metrics?: AuthorizerMetrics;
 }
 
 /** The context the integration receives as event.requestContext.authorizer (strings only, as API Gateway passes them). */
@@ -60,6 +65,7 @@ class Unauthorized extends Error {
 export function createAuthorizer(deps: AuthorizerDeps): RequestAuthorizer {
   const clock = deps.clock ?? systemClock;
   const log = deps.log ?? ((entry) => console.log(JSON.stringify(entry)));
+  const metrics = deps.metrics ?? noAuthorizerMetrics;
   const skew = deps.config.guard.clockSkewSeconds;
   const verifier = JwtVerifier.create(
     { issuer: deps.config.issuer, audience: deps.resource.uri, jwksUri: deps.jwksUri, graceSeconds: skew },
@@ -80,10 +86,12 @@ export function createAuthorizer(deps: AuthorizerDeps): RequestAuthorizer {
     } catch (error) {
       if (error instanceof Unauthorized) {
         log({ level: 'info', message: 'access token refused', reason: error.reason, path: event.path });
+        metrics.denied('unauthorized');
         throw error;
       }
       // Our dependencies failing is not the caller's fault: a 500, which API Gateway does not cache, rather than a 401 that sends clients back to login.
       log({ level: 'error', message: 'authorizer failed', error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      metrics.failed();
       throw new Error('Authorizer dependency unavailable');
     }
   };
@@ -117,7 +125,12 @@ export function createAuthorizer(deps: AuthorizerDeps): RequestAuthorizer {
       perRequestDecisions,
     };
     const decision = decideAccess(deps.resource, request);
-    if (decision.effect === 'deny') log({ level: 'info', message: 'insufficient scope', path: event.path, required: decision.requiredScopes.join(' '), client_id: verified.clientId });
+    if (decision.effect === 'deny') {
+      log({ level: 'info', message: 'insufficient scope', path: event.path, required: decision.requiredScopes.join(' '), client_id: verified.clientId });
+      metrics.denied('forbidden');
+    } else {
+      metrics.allowed();
+    }
     const context: GuardAuthorizerContext = {
       sub: verified.subject,
       client_id: verified.clientId,
@@ -219,5 +232,6 @@ function authorizerFromEnvironment(): RequestAuthorizer {
     resource: env.resource,
     jwksUri: `${env.config.issuer}/.well-known/jwks.json`,
     revocations: new DynamoDbRevocationStore(new DynamoDBClient({}), env.revocationsTableName),
+    metrics: new EmfAuthorizerMetrics({ serviceName: readServiceName(SERVICE_NAMES.authorizer) }),
   });
 }

@@ -3,6 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Config } from '../../lambda/core/config';
+import { SERVICE_NAMES } from '../../lambda/adapters/observability/metric-names';
 import type { CustomDomainDeployConfig, RateLimitsDeployConfig } from '../config';
 import { HANDLER_ENTRIES } from './handler-entries';
 import { OAuthFunction } from './oauth-function';
@@ -78,7 +79,7 @@ export class AuthorizationServerApi extends Construct {
     const make = (group: EndpointGroup, description: string) =>
       new OAuthFunction(this, `${group[0]?.toUpperCase()}${group.slice(1)}Endpoints`, {
         entry: props.entry ?? HANDLER_ENTRIES.authorizationServer,
-        serviceName: 'mcp-oauth-authorization-server',
+        serviceName: SERVICE_NAMES.authorizationServer,
         description,
         environment: { ...environment, MCP_OAUTH_ENDPOINT_GROUP: group },
         logRetention: props.logRetention,

@@ -6,6 +6,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Config, ResourceConfig } from '../../lambda/core/config';
+import { SERVICE_NAMES } from '../../lambda/adapters/observability/metric-names';
 import { gatewayResponsesFor, protectedResourceMetadataPaths } from '../../lambda/core/guard/challenges';
 import type { CustomDomainDeployConfig } from '../config';
 import { HANDLER_ENTRIES } from './handler-entries';
@@ -89,7 +90,7 @@ export class McpProtectedApi extends Construct {
     const configJson = Stack.of(this).toJsonString({ ...props.config, local: undefined });
     this.authorizerFunction = new OAuthFunction(this, 'Authorizer', {
       entry: props.entries?.authorizer ?? HANDLER_ENTRIES.authorizer,
-      serviceName: 'mcp-oauth-authorizer',
+      serviceName: SERVICE_NAMES.authorizer,
       description: `mcp-oauth REQUEST authorizer for ${resource.uri}`,
       environment: { MCP_OAUTH_CONFIG: configJson, MCP_RESOURCE_URI: resource.uri, REVOCATIONS_TABLE_NAME: props.revocationsTable.tableName },
       memorySize: 1024,
@@ -104,7 +105,7 @@ export class McpProtectedApi extends Construct {
     }));
     this.metadataFunction = new OAuthFunction(this, 'ProtectedResourceMetadata', {
       entry: props.entries?.protectedResourceMetadata ?? HANDLER_ENTRIES.protectedResourceMetadata,
-      serviceName: 'mcp-oauth-protected-resource-metadata',
+      serviceName: SERVICE_NAMES.protectedResourceMetadata,
       description: `mcp-oauth protected resource metadata for ${resource.uri}`,
       environment: { MCP_OAUTH_CONFIG: configJson, MCP_RESOURCE_URI: resource.uri },
       memorySize: 256,

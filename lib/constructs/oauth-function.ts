@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { METRICS_NAMESPACE } from '../../lambda/adapters/observability/metric-names';
 import { PROJECT_ROOT } from './handler-entries';
 
 export interface OAuthFunctionProps {
@@ -23,8 +24,6 @@ export interface OAuthFunctionProps {
   /** @default RemovalPolicy.DESTROY for the log group (logs are not the system of record) */
   readonly logRemovalPolicy?: RemovalPolicy;
 }
-
-export const METRICS_NAMESPACE = 'McpOAuth';
 
 /**
  * One Lambda function of the product, the same way every time: Node.js on arm64, bundled

@@ -5,14 +5,20 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from './oauth-function';
+import {
+  AUDIT_METRICS,
+  DEPENDENCY_UNAVAILABLE_METRIC,
+  DIMENSIONS,
+  METRICS_NAMESPACE,
+  SERVICE_DIMENSION,
+  SERVICE_NAMES,
+} from '../../lambda/adapters/observability/metric-names';
 
 /** The `service` dimension Powertools adds to every metric: POWERTOOLS_SERVICE_NAME of the emitting function. */
-export const AUTHORIZATION_SERVER_SERVICE = 'mcp-oauth-authorization-server';
+export const AUTHORIZATION_SERVER_SERVICE = SERVICE_NAMES.authorizationServer;
 
 export interface MonitoredRoute {
   readonly path: string;
@@ -23,8 +29,6 @@ export interface OAuthMonitoringProps {
   readonly authorizationServerApi: apigateway.RestApi;
   /** Routes whose p50/p99 latency the dashboard draws. */
   readonly routes: readonly MonitoredRoute[];
-  /** The log group of the function that calls kms:Sign: its throttling lines become a metric. */
-  readonly signingFunctionLogGroup: logs.ILogGroup;
   readonly tables: readonly dynamodb.ITable[];
   /** @default no subscription; the topic is exported for your paging tool */
   readonly alarmEmail?: string;
@@ -64,22 +68,23 @@ export class OAuthMonitoring extends Construct {
     const alarmAction = new actions.SnsAction(this.alarmTopic);
 
     const asMetric = (metricName: string, label: string) =>
-      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: AUTHORIZATION_SERVER_SERVICE }, statistic: 'Sum', period: fiveMinutes, label });
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { [SERVICE_DIMENSION]: AUTHORIZATION_SERVER_SERVICE }, statistic: 'Sum', period: fiveMinutes, label });
     const search = (dimension: string, metricName: string, label: string) =>
-      new cloudwatch.MathExpression({ expression: `SEARCH('{${METRICS_NAMESPACE},service,${dimension}} MetricName="${metricName}"', 'Sum', 300)`, label, period: fiveMinutes });
+      new cloudwatch.MathExpression({ expression: `SEARCH('{${METRICS_NAMESPACE},${SERVICE_DIMENSION},${dimension}} ${SERVICE_DIMENSION}="${AUTHORIZATION_SERVER_SERVICE}" MetricName="${metricName}"', 'Sum', 300)`, label, period: fiveMinutes });
 
     const api = props.authorizationServerApi;
     const apiMetric = (metricName: string, statistic: string, dimensions: Record<string, string> = {}) =>
       new cloudwatch.Metric({ namespace: 'AWS/ApiGateway', metricName, statistic, period: fiveMinutes, dimensionsMap: { ApiName: api.restApiName, Stage: api.deploymentStage.stageName, ...dimensions } });
 
-    const kmsThrottles = new logs.MetricFilter(this, 'KmsThrottleFilter', {
-      logGroup: props.signingFunctionLogGroup,
-      metricNamespace: METRICS_NAMESPACE,
-      metricName: 'KmsThrottles',
-      filterPattern: logs.FilterPattern.anyTerm('ThrottlingException', 'KMS is unavailable'),
-      metricValue: '1',
-      defaultValue: 0,
-    }).metric({ statistic: 'Sum', period: fiveMinutes, label: 'KMS throttled or unavailable' });
+    // The token function counts each 503 it answers because KMS throttled or failed (EmfDependencyOutages): no log text to match.
+    const kmsUnavailable = new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: DEPENDENCY_UNAVAILABLE_METRIC,
+      dimensionsMap: { [SERVICE_DIMENSION]: AUTHORIZATION_SERVER_SERVICE, [DIMENSIONS.dependency]: 'kms' },
+      statistic: 'Sum',
+      period: fiveMinutes,
+      label: 'KMS throttled or unavailable',
+    });
     const kmsSignCalls = new cloudwatch.Metric({
       namespace: 'AWS/Usage', metricName: 'CallCount', statistic: 'Sum', period: Duration.minutes(1), label: 'KMS Sign calls per minute (account)',
       dimensionsMap: { Service: 'KMS', Type: 'API', Resource: 'Sign', Class: 'None' },
@@ -97,7 +102,7 @@ export class OAuthMonitoring extends Construct {
       }),
       refreshReuse: new cloudwatch.Alarm(this, 'RefreshReuse', {
         alarmDescription: 'A retired refresh token was presented: the family was revoked. Likely a stolen token; see docs/operations.md.',
-        metric: asMetric('RefreshReuseDetected', 'Refresh token reuse'),
+        metric: asMetric(AUDIT_METRICS.refresh_reuse_detected, 'Refresh token reuse'),
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -105,7 +110,7 @@ export class OAuthMonitoring extends Construct {
       }),
       kmsThrottling: new cloudwatch.Alarm(this, 'KmsThrottling', {
         alarmDescription: 'KMS throttled Sign calls: token requests get 503 temporarily_unavailable. RSA Sign is 500 req/s per account and region, shared.',
-        metric: kmsThrottles,
+        metric: kmsUnavailable,
         threshold: 5,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -121,14 +126,15 @@ export class OAuthMonitoring extends Construct {
     const graph = (title: string, left: cloudwatch.IMetric[], width = 8) => new cloudwatch.GraphWidget({ title, left, width, height: 6 });
     const latency = (statistic: string) => props.routes.map((r) => apiMetric('Latency', statistic, { Resource: r.path, Method: r.method }).with({ label: `${r.method} ${r.path}` }));
     this.dashboard.addWidgets(
-      graph('Tokens issued', [asMetric('TokensIssued', 'Tokens issued'), asMetric('TokensRevoked', 'Tokens revoked')]),
-      graph('Registrations and logins', [asMetric('ClientsRegistered', 'Clients registered'), asMetric('LoginsCompleted', 'Logins completed')]),
-      graph('Reuse and replay (attacks)', [asMetric('RefreshReuseDetected', 'Refresh reuse'), asMetric('CodeReplayDetected', 'Code replay')]),
+      graph('Tokens issued', [asMetric(AUDIT_METRICS.token_issued, 'Tokens issued'), asMetric(AUDIT_METRICS.token_revoked, 'Tokens revoked')]),
+      graph('Registrations and logins', [asMetric(AUDIT_METRICS.client_registered, 'Clients registered'), asMetric(AUDIT_METRICS.login_completed, 'Logins completed')]),
+      graph('Reuse and replay (attacks)', [asMetric(AUDIT_METRICS.refresh_reuse_detected, 'Refresh reuse'), asMetric(AUDIT_METRICS.code_replay_detected, 'Code replay')]),
     );
     this.dashboard.addWidgets(
-      graph('Requests rejected by endpoint', [search('Endpoint', 'RequestsRejected', 'Rejected')]),
+      graph('Requests rejected by endpoint', [search(DIMENSIONS.endpoint, AUDIT_METRICS.request_rejected, 'Rejected')]),
       graph('Authorization server 4xx / 5xx', [apiMetric('4XXError', 'Sum'), apiMetric('5XXError', 'Sum'), apiMetric('Count', 'Sum')]),
-      graph('KMS', [kmsThrottles, kmsSignCalls]),
+      graph('KMS', [kmsUnavailable, kmsSignCalls]),
+      graph('Dependency outages (503s) by dependency', [search(DIMENSIONS.dependency, DEPENDENCY_UNAVAILABLE_METRIC, 'Unavailable')]),
     );
     this.dashboard.addWidgets(graph('Latency p50 per endpoint', latency('p50'), 12), graph('Latency p99 per endpoint', latency('p99'), 12));
     this.dashboard.addWidgets(graph('DynamoDB throttles', props.tables.flatMap((t) => [

@@ -5,10 +5,10 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from './oauth-function';
+import { AUTHORIZER_METRICS, DIMENSIONS, METRICS_NAMESPACE, SERVICE_DIMENSION, SERVICE_NAMES } from '../../lambda/adapters/observability/metric-names';
 
 /** The `service` dimension of the authorizer's metrics (its POWERTOOLS_SERVICE_NAME). */
-export const AUTHORIZER_SERVICE = 'mcp-oauth-authorizer';
+export const AUTHORIZER_SERVICE = SERVICE_NAMES.authorizer;
 
 export interface ProtectedApiMonitoringProps {
   readonly api: apigateway.RestApi;
@@ -35,9 +35,9 @@ export class ProtectedApiMonitoring extends Construct {
     super(scope, id);
     const fiveMinutes = Duration.minutes(5);
     const authorizerMetric = (metricName: string, label: string) =>
-      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: AUTHORIZER_SERVICE }, statistic: 'Sum', period: fiveMinutes, label });
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { [SERVICE_DIMENSION]: AUTHORIZER_SERVICE }, statistic: 'Sum', period: fiveMinutes, label });
     const denials = new cloudwatch.MathExpression({
-      expression: `SEARCH('{${METRICS_NAMESPACE},service,Reason} MetricName="AuthorizerDenied"', 'Sum', 300)`,
+      expression: `SEARCH('{${METRICS_NAMESPACE},${SERVICE_DIMENSION},${DIMENSIONS.reason}} ${SERVICE_DIMENSION}="${AUTHORIZER_SERVICE}" MetricName="${AUTHORIZER_METRICS.denied}"', 'Sum', 300)`,
       label: 'Denied',
       period: fiveMinutes,
     });
@@ -49,7 +49,7 @@ export class ProtectedApiMonitoring extends Construct {
 
     this.authorizerErrors = new cloudwatch.Alarm(this, 'AuthorizerErrors', {
       alarmDescription: 'The MCP authorizer failed (JWKS unreachable, revocations table unavailable): MCP calls answer 5xx.',
-      metric: authorizerMetric('AuthorizerErrors', 'Authorizer errors'),
+      metric: authorizerMetric(AUTHORIZER_METRICS.errors, 'Authorizer errors'),
       threshold: props.authorizerErrorThreshold ?? 5,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -62,7 +62,7 @@ export class ProtectedApiMonitoring extends Construct {
       defaultInterval: Duration.hours(3),
     });
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({ title: 'Authorizer decisions (denials by reason)', left: [authorizerMetric('AuthorizerAllowed', 'Allowed'), denials, authorizerMetric('AuthorizerErrors', 'Errors')], width: 8, height: 6 }),
+      new cloudwatch.GraphWidget({ title: 'Authorizer decisions (denials by reason)', left: [authorizerMetric(AUTHORIZER_METRICS.allowed, 'Allowed'), denials, authorizerMetric(AUTHORIZER_METRICS.errors, 'Errors')], width: 8, height: 6 }),
       new cloudwatch.GraphWidget({ title: 'Authorizer latency p50 / p99', left: [fn.metricDuration({ statistic: 'p50', period: fiveMinutes }), fn.metricDuration({ statistic: 'p99', period: fiveMinutes })], width: 8, height: 6 }),
       new cloudwatch.GraphWidget({ title: 'Protected API 4xx / 5xx', left: [apiMetric('4XXError'), apiMetric('5XXError'), apiMetric('Count')], width: 8, height: 6 }),
     );

@@ -65,7 +65,6 @@ export class AuthorizationServerStack extends Stack {
     this.monitoring = new OAuthMonitoring(this, 'Monitoring', {
       authorizationServerApi: this.authorizationServer.api,
       routes: AUTHORIZATION_SERVER_ROUTES.flatMap((r) => r.methods.filter((m) => m !== 'OPTIONS').map((method) => ({ path: r.path, method }))),
-      signingFunctionLogGroup: this.authorizationServer.functions.token.logGroup,
       tables: Object.values(this.tables.tables),
       alarmEmail: deployment.alarmEmail,
       dashboardName: `McpOAuth-${deployment.stage}`,

@@ -2,6 +2,7 @@ import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { SERVICE_NAMES } from '../../lambda/adapters/observability/metric-names';
 import type { DeploymentConfig } from '../config';
 import { HANDLER_ENTRIES } from '../constructs/handler-entries';
 import { McpProtectedApi } from '../constructs/mcp-protected-api';
@@ -38,7 +39,7 @@ export class DemoMcpServerStack extends Stack {
 
     this.server = new OAuthFunction(this, 'DemoMcpServer', {
       entry: props.entries?.demoMcpServer ?? HANDLER_ENTRIES.demoMcpServer,
-      serviceName: 'mcp-oauth-demo-mcp-server',
+      serviceName: SERVICE_NAMES.demoMcpServer,
       description: `mcp-oauth demo MCP server (${resourceUri})`,
       environment: { MCP_OAUTH_CONFIG: configJson, MCP_RESOURCE_URI: resourceUri },
       logRetention,

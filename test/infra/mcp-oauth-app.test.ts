@@ -1,5 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { AUDIT_METRICS, AUTHORIZER_METRICS, DEPENDENCY_UNAVAILABLE_METRIC, DIMENSIONS, METRICS_NAMESPACE, SERVICE_NAMES } from '../../lambda/adapters/observability/metric-names';
 import { deploymentFor, exampleDeploy, synthesizeApp } from './synthesize-app';
 
 // One synthesis (with real esbuild bundling) for the whole file: it is the slow part.
@@ -40,6 +41,23 @@ function alarmMetric(alarm: { Properties: any }): { namespace: string; name: str
 }
 
 const actionsOf = (statements: any[]): string[] => statements.flatMap((s) => [s.Action].flat());
+
+/** A dashboard's body as text: CloudFormation gets it as a Fn::Join of strings and references. */
+function dashboardBody(template: Template): string {
+  const body = Object.values(resourcesOf(template, 'AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody;
+  if (typeof body === 'string') return body;
+  return body['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : '<ref>')).join('');
+}
+
+/** Every metric name of our namespace a dashboard draws: metric arrays ["McpOAuth","Name",...] and SEARCH expressions. */
+function productMetricsDrawn(body: string): string[] {
+  const names = [...body.matchAll(new RegExp(`\\[\"${METRICS_NAMESPACE}\",\"(\\w+)\"`, 'g'))].map((m) => m[1]!);
+  const searched = [...body.matchAll(new RegExp(`\\{${METRICS_NAMESPACE},[^}]*\\}[^']*MetricName=\\\\?\"(\\w+)`, 'g'))].map((m) => m[1]!);
+  return [...names, ...searched];
+}
+
+/** What the functions emit (lambda/adapters/observability): the only names an alarm or a dashboard may use. */
+const EMITTED = new Set<string>([...Object.values(AUDIT_METRICS), ...Object.values(AUTHORIZER_METRICS), DEPENDENCY_UNAVAILABLE_METRIC]);
 
 describe('signing keys', () => {
   it('are RSA_2048 SIGN_VERIFY keys behind an alias per name, retained in production', () => {
@@ -239,7 +257,7 @@ describe('protected API (McpProtectedApi)', () => {
 describe('monitoring', () => {
   it('alarms on 5xx rate, refresh reuse and KMS throttling, into an encrypted topic with the on-call email', () => {
     const alarms = Object.values(resourcesOf(as, 'AWS::CloudWatch::Alarm'));
-    expect(alarms.map((a) => alarmMetric(a).name).sort()).toEqual(['5XXError', 'KmsThrottles', 'RefreshReuseDetected']);
+    expect(alarms.map((a) => alarmMetric(a).name).sort()).toEqual(['5XXError', DEPENDENCY_UNAVAILABLE_METRIC, AUDIT_METRICS.refresh_reuse_detected].sort());
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/AlarmTopic/) }]);
     as.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     as.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
@@ -247,18 +265,52 @@ describe('monitoring', () => {
 
   it('alarms on authorizer errors next to the protected API', () => {
     const alarms = Object.values(resourcesOf(demo, 'AWS::CloudWatch::Alarm'));
-    expect(alarms.map(alarmMetric)).toEqual([{ namespace: 'McpOAuth', name: 'AuthorizerErrors', dimensions: [{ Name: 'service', Value: 'mcp-oauth-authorizer' }] }]);
+    expect(alarms.map(alarmMetric)).toEqual([{ namespace: METRICS_NAMESPACE, name: AUTHORIZER_METRICS.errors, dimensions: [{ Name: 'service', Value: SERVICE_NAMES.authorizer }] }]);
     expect(alarms[0]!.Properties.AlarmActions).toHaveLength(1);
   });
 
   it('draws tokens issued, denials, reuse, registrations, latency, KMS and DynamoDB throttles', () => {
     const body = JSON.stringify(Object.values(resourcesOf(as, 'AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
-    for (const metric of ['TokensIssued', 'RefreshReuseDetected', 'ClientsRegistered', 'RequestsRejected', '5XXError', '4XXError', 'Latency', 'p99', 'KmsThrottles', 'ReadThrottleEvents', 'WriteThrottleEvents']) {
+    for (const metric of ['TokensIssued', 'RefreshReuseDetected', 'ClientsRegistered', 'RequestsRejected', '5XXError', '4XXError', 'Latency', 'p99', 'DependencyUnavailable', 'ReadThrottleEvents', 'WriteThrottleEvents']) {
       expect(body).toContain(metric);
     }
     const guardBody = JSON.stringify(Object.values(resourcesOf(demo, 'AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
     expect(guardBody).toContain('AuthorizerDenied');
     expect(guardBody).toContain('p99');
+  });
+});
+
+describe('metrics the code emits and the monitoring watches', () => {
+  it('alarms only on metric names and service dimensions the functions emit', () => {
+    const alarms = [...Object.values(resourcesOf(as, 'AWS::CloudWatch::Alarm')), ...Object.values(resourcesOf(demo, 'AWS::CloudWatch::Alarm'))].map(alarmMetric);
+    const ours = alarms.filter((m) => m.namespace === METRICS_NAMESPACE);
+    expect(ours).toHaveLength(3);
+    for (const metric of ours) {
+      expect(EMITTED).toContain(metric.name);
+      const service = metric.dimensions.find((d) => d.Name === 'service')?.Value;
+      expect(Object.values(SERVICE_NAMES)).toContain(service);
+    }
+  });
+
+  it('alarms on KMS outages through the DependencyUnavailable metric, not through log text', () => {
+    const kms = Object.values(resourcesOf(as, 'AWS::CloudWatch::Alarm')).map(alarmMetric).find((m) => m.name === DEPENDENCY_UNAVAILABLE_METRIC)!;
+    expect(kms.dimensions).toEqual(expect.arrayContaining([{ Name: 'service', Value: SERVICE_NAMES.authorizationServer }, { Name: DIMENSIONS.dependency, Value: 'kms' }]));
+    as.resourceCountIs('AWS::Logs::MetricFilter', 0);
+  });
+
+  it('draws only metric names the functions emit, with the service names the functions are given', () => {
+    for (const template of [as, demo]) {
+      const body = dashboardBody(template);
+      const drawn = productMetricsDrawn(body);
+      expect(drawn.length).toBeGreaterThan(0);
+      for (const name of drawn) expect(EMITTED).toContain(name);
+    }
+    expect(productMetricsDrawn(dashboardBody(demo))).toEqual(expect.arrayContaining(Object.values(AUTHORIZER_METRICS)));
+    for (const [template, service] of [[as, SERVICE_NAMES.authorizationServer], [demo, SERVICE_NAMES.authorizer]] as const) {
+      const serviceNamesOfFunctions = Object.values(resourcesOf(template, 'AWS::Lambda::Function')).map((f) => f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME);
+      expect(serviceNamesOfFunctions).toContain(service);
+      expect(dashboardBody(template)).toContain(service);
+    }
   });
 });
 

@@ -257,4 +257,20 @@ describe('guard authorizer', () => {
     });
     await expect(dead(event(bearer(await mintAccessToken(config, key))))).rejects.toThrow('Authorizer dependency unavailable');
   });
+
+  it('counts each decision for the dashboard: allowed, denied by reason, and errors', async () => {
+    const counted: string[] = [];
+    const metrics = { allowed: () => counted.push('allowed'), denied: (reason: string) => counted.push(`denied:${reason}`), failed: () => counted.push('failed') };
+    const counting = createAuthorizer({ config, resource: config.resources[0]!, jwksUri: `${jwks.url}/.well-known/jwks.json`, revocations: tables().stores.revocations, log: () => undefined, metrics });
+    const failing = createAuthorizer({ config, resource: config.resources[0]!, jwksUri: 'http://127.0.0.1:1/.well-known/jwks.json', revocations: tables().stores.revocations, log: () => undefined, metrics });
+    const alice = await mintAccessToken(config, key);
+    const bob = await mintAccessToken(config, key, { claims: { sub: 'bob', scope: 'tool:read' } });
+
+    await counting(event(bearer(alice)));
+    await counting(event({ ...bearer(bob), 'Mcp-Method': 'tools/call', 'Mcp-Name': 'echo' }));
+    await expect(counting(event({}))).rejects.toThrow(/^Unauthorized$/);
+    await expect(failing(event(bearer(alice)))).rejects.toThrow('Authorizer dependency unavailable');
+
+    expect(counted).toEqual(['allowed', 'denied:forbidden', 'denied:unauthorized', 'failed']);
+  });
 });

@@ -7,6 +7,7 @@
  *   MCP_OAUTH_TABLES        {"clients": ..., "codes": ..., "families": ..., "revocations": ..., "sessions": ...}
  *   MCP_OAUTH_SIGNING_KEYS  {"active": "<KMS key id or ARN>", "published": ["<key id or ARN>", ...]}
  *   DYNAMODB_ENDPOINT       optional: a DynamoDB endpoint other than AWS's (DynamoDB Local)
+ *   POWERTOOLS_SERVICE_NAME optional: the `service` dimension of the metrics (default per function)
  */
 import { ConfigError, parseConfig, type Config } from '../../core/config';
 import { TABLE_KEYS, type TableKey, type TableNames } from '../dynamodb/tables';
@@ -70,6 +71,12 @@ export function readDynamoDbEndpoint(env: Environment = process.env): string | u
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new EnvironmentError('DYNAMODB_ENDPOINT', 'must be an absolute http(s) URL');
   return value;
+}
+
+/** POWERTOOLS_SERVICE_NAME (the `service` dimension of the function's metrics), or the given default. */
+export function readServiceName(fallback: string, env: Environment = process.env): string {
+  const value = env.POWERTOOLS_SERVICE_NAME;
+  return value === undefined || value.trim() === '' ? fallback : value;
 }
 
 /** Everything the authorization server function reads from its environment. */

@@ -11,19 +11,11 @@
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { AuditEvent, AuditSink } from '../../core/ports';
+import { AUDIT_METRICS, DIMENSIONS, METRICS_NAMESPACE } from './metric-names';
 
-export const METRICS_NAMESPACE = 'McpOAuth';
+export { METRICS_NAMESPACE };
 
-export const AUDIT_METRIC_NAMES = {
-  token_issued: 'TokensIssued',
-  refresh_reuse_detected: 'RefreshReuseDetected',
-  code_replay_detected: 'CodeReplayDetected',
-  client_registered: 'ClientsRegistered',
-  token_revoked: 'TokensRevoked',
-  request_rejected: 'RequestsRejected',
-  login_completed: 'LoginsCompleted',
-  consent_granted: 'ConsentsGranted',
-} as const satisfies Record<AuditEvent['type'], string>;
+export const AUDIT_METRIC_NAMES: Readonly<Record<AuditEvent['type'], string>> = AUDIT_METRICS;
 
 export class EmfAuditSink implements AuditSink {
   private readonly metrics: Metrics;
@@ -35,7 +27,7 @@ export class EmfAuditSink implements AuditSink {
   emit(event: AuditEvent): void {
     const metric = this.metrics.singleMetric();
     for (const [key, value] of Object.entries(propertiesOf(event))) metric.addMetadata(key, value);
-    if (event.type === 'request_rejected') metric.addDimension('Endpoint', event.endpoint);
+    if (event.type === 'request_rejected') metric.addDimension(DIMENSIONS.endpoint, event.endpoint);
     metric.addMetric(AUDIT_METRIC_NAMES[event.type], MetricUnit.Count, 1);
   }
 }

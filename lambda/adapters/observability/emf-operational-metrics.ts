@@ -1,0 +1,88 @@
+/**
+ * The operational metrics the alarms watch, in Embedded Metric Format: the authorizer's
+ * decisions and the authorization server's dependency outages. Each count is published at
+ * once as its own EMF document on stdout (CloudWatch Logs extracts it: no API call, no
+ * latency on the request path, nothing lost when an invocation ends early).
+ *
+ * Dimensions stay bounded (a denial reason, a dependency name); nothing about the caller,
+ * and never a token, is written.
+ */
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DependencyUnavailableError } from '../../core/errors';
+import {
+  AUTHORIZER_METRICS,
+  DEPENDENCY_UNAVAILABLE_METRIC,
+  DIMENSIONS,
+  METRICS_NAMESPACE,
+  type DenialReason,
+  type DependencyName,
+} from './metric-names';
+
+/** What the authorizer reports about each decision. */
+export interface AuthorizerMetrics {
+  allowed(): void;
+  denied(reason: DenialReason): void;
+  /** The authorizer could not decide: a dependency failed. */
+  failed(): void;
+}
+
+export const noAuthorizerMetrics: AuthorizerMetrics = { allowed: () => undefined, denied: () => undefined, failed: () => undefined };
+
+export class EmfAuthorizerMetrics implements AuthorizerMetrics {
+  private readonly metrics: Metrics;
+
+  constructor(options: { serviceName: string; metrics?: Metrics }) {
+    this.metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: options.serviceName });
+  }
+
+  allowed(): void {
+    this.metrics.singleMetric().addMetric(AUTHORIZER_METRICS.allowed, MetricUnit.Count, 1);
+  }
+
+  denied(reason: DenialReason): void {
+    const metric = this.metrics.singleMetric();
+    metric.addDimension(DIMENSIONS.reason, reason);
+    metric.addMetric(AUTHORIZER_METRICS.denied, MetricUnit.Count, 1);
+  }
+
+  failed(): void {
+    this.metrics.singleMetric().addMetric(AUTHORIZER_METRICS.errors, MetricUnit.Count, 1);
+  }
+}
+
+/**
+ * Which dependency an error says is down, or undefined when it is not an outage. Stores and
+ * signers throw DependencyUnavailableError('<name>'), sometimes wrapped as the cause of an
+ * OAuthError temporarily_unavailable; the message names the dependency.
+ */
+export function unavailableDependency(error: unknown): DependencyName | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+    if (!(current instanceof DependencyUnavailableError)) continue;
+    const message = current.message.toLowerCase();
+    if (message.includes('kms')) return 'kms';
+    if (message.includes('dynamodb')) return 'dynamodb';
+    if (message.includes('secrets')) return 'secrets';
+    if (message.includes('upstream') || message.includes('identity provider')) return 'upstream';
+    return 'other';
+  }
+  return undefined;
+}
+
+/** Counts dependency outages as DependencyUnavailable{Dependency=...}, so alarms need no log text. */
+export class EmfDependencyOutages {
+  private readonly metrics: Metrics;
+
+  constructor(options: { serviceName: string; metrics?: Metrics }) {
+    this.metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: options.serviceName });
+  }
+
+  /** Records the error when it is an outage; returns the dependency it counted, if any. */
+  record(error: unknown): DependencyName | undefined {
+    const dependency = unavailableDependency(error);
+    if (!dependency) return undefined;
+    const metric = this.metrics.singleMetric();
+    metric.addDimension(DIMENSIONS.dependency, dependency);
+    metric.addMetric(DEPENDENCY_UNAVAILABLE_METRIC, MetricUnit.Count, 1);
+    return dependency;
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The metrics the alarms and dashboards watch: the authorizer's decisions and the
+ * authorization server's dependency outages, as the EMF documents CloudWatch extracts.
+ */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { DependencyUnavailableError, OAuthError } from '../../lambda/core/errors';
+import { countingOutages, createAuthorizationServerHandler } from '../../lambda/handlers/authorization-server';
+import {
+  EmfAuthorizerMetrics,
+  EmfDependencyOutages,
+  unavailableDependency,
+} from '../../lambda/adapters/observability/emf-operational-metrics';
+import { AUTHORIZER_METRICS, DEPENDENCY_UNAVAILABLE_METRIC, METRICS_NAMESPACE } from '../../lambda/adapters/observability/metric-names';
+import { inMemoryDeps } from '../support/in-memory-ports';
+
+/** The EMF documents written to stdout while `act` runs. */
+async function emfWrittenBy(act: () => unknown): Promise<Record<string, any>[]> {
+  const lines: string[] = [];
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => (lines.push(String(chunk)), true));
+  try {
+    await act();
+  } finally {
+    spy.mockRestore();
+  }
+  return lines.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line)).filter((doc) => doc._aws);
+}
+
+const directiveOf = (doc: Record<string, any>) => doc._aws.CloudWatchMetrics[0];
+
+describe('EmfAuthorizerMetrics', () => {
+  const metrics = new EmfAuthorizerMetrics({ serviceName: 'mcp-oauth-authorizer' });
+
+  it('counts an allowed request under the service dimension', async () => {
+    const [doc] = await emfWrittenBy(() => metrics.allowed());
+    expect(directiveOf(doc!)).toMatchObject({ Namespace: METRICS_NAMESPACE, Dimensions: [['service']], Metrics: [{ Name: AUTHORIZER_METRICS.allowed, Unit: 'Count' }] });
+    expect(doc![AUTHORIZER_METRICS.allowed]).toBe(1);
+    expect(doc!.service).toBe('mcp-oauth-authorizer');
+  });
+
+  it.each(['unauthorized', 'forbidden'] as const)('counts a %s denial with its Reason dimension', async (reason) => {
+    const [doc] = await emfWrittenBy(() => metrics.denied(reason));
+    expect(directiveOf(doc!)).toMatchObject({ Dimensions: [['service', 'Reason']], Metrics: [{ Name: AUTHORIZER_METRICS.denied }] });
+    expect(doc!.Reason).toBe(reason);
+  });
+
+  it('counts an authorizer failure as AuthorizerErrors', async () => {
+    const [doc] = await emfWrittenBy(() => metrics.failed());
+    expect(directiveOf(doc!).Metrics).toEqual([{ Name: AUTHORIZER_METRICS.errors, Unit: 'Count' }]);
+  });
+});
+
+describe('unavailableDependency', () => {
+  it.each([
+    [new DependencyUnavailableError('KMS'), 'kms'],
+    [new DependencyUnavailableError('DynamoDB'), 'dynamodb'],
+    [new DependencyUnavailableError('upstream identity provider'), 'upstream'],
+    [new DependencyUnavailableError('Secrets Manager'), 'secrets'],
+    [new OAuthError('temporarily_unavailable', 'busy', { cause: new DependencyUnavailableError('KMS') }), 'kms'],
+  ])('names the dependency of %s', (error, expected) => {
+    expect(unavailableDependency(error)).toBe(expected);
+  });
+
+  it('ignores errors that are not outages', () => {
+    expect(unavailableDependency(new Error('KMS key policy is wrong'))).toBeUndefined();
+    expect(unavailableDependency(new OAuthError('invalid_grant', 'no'))).toBeUndefined();
+    expect(unavailableDependency('DynamoDB is unavailable')).toBeUndefined();
+  });
+});
+
+describe('the authorization server counts dependency outages on its error path', () => {
+  it('answers 503 and writes DependencyUnavailable{Dependency=kms} when KMS fails', async () => {
+    const deps = inMemoryDeps();
+    deps.signer.publicKeys = async () => {
+      throw new DependencyUnavailableError('KMS');
+    };
+    const logged: string[] = [];
+    const serve = createAuthorizationServerHandler({
+      ...deps,
+      logError: countingOutages((message) => logged.push(message), new EmfDependencyOutages({ serviceName: 'mcp-oauth-authorization-server' })),
+    });
+    let status = 0;
+    const docs = await emfWrittenBy(async () => {
+      status = (await serve(getEvent('/.well-known/jwks.json'))).statusCode;
+    });
+
+    expect(status).toBe(503);
+    expect(logged).toEqual(['dependency unavailable']);
+    const outage = docs.find((doc) => doc[DEPENDENCY_UNAVAILABLE_METRIC] === 1);
+    expect(outage).toBeDefined();
+    expect(directiveOf(outage!).Dimensions).toEqual([['service', 'Dependency']]);
+    expect(outage!.Dependency).toBe('kms');
+    expect(outage!.service).toBe('mcp-oauth-authorization-server');
+  });
+
+  it('writes no outage metric for a request the caller got wrong', async () => {
+    const deps = inMemoryDeps();
+    const serve = createAuthorizationServerHandler({ ...deps, logError: countingOutages(() => undefined, new EmfDependencyOutages({ serviceName: 'x' })) });
+    const docs = await emfWrittenBy(() => serve(getEvent('/token', 'POST')));
+    expect(docs.filter((doc) => DEPENDENCY_UNAVAILABLE_METRIC in doc)).toEqual([]);
+  });
+});
+
+function getEvent(path: string, method = 'GET'): APIGatewayProxyEvent {
+  return {
+    resource: '/{proxy+}',
+    path,
+    httpMethod: method,
+    headers: {},
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    body: null,
+    isBase64Encoded: false,
+    requestContext: { identity: { sourceIp: '127.0.0.1' }, stage: 'prod' } as APIGatewayProxyEvent['requestContext'],
+  };
+}
