@@ -21,8 +21,7 @@ import { bearerToken, checkAccessTokenClaims, isRevoked, precheckAccessToken, re
 import { decideAccess, policyStatements } from '../core/guard/authorizer-decision';
 import { decodeMcpHeaderValue, type McpRequestHeaders } from '../core/guard/mcp-request-rules';
 import { DynamoDbRevocationStore } from '../adapters/dynamodb/dynamodb-revocation-store';
-import { readServiceName } from '../adapters/config/env';
-import { guardEnvironment } from '../adapters/mcp/guard-environment';
+import { readAuthorizerEnvironment, readServiceName } from '../adapters/config/env';
 import { EmfAuthorizerMetrics, noAuthorizerMetrics, type AuthorizerMetrics } from '../adapters/observability/emf-operational-metrics';
 import { SERVICE_NAMES } from '../adapters/observability/metric-names';
 
@@ -225,8 +224,7 @@ export const handler: RequestAuthorizer = async (event) => {
 };
 
 function authorizerFromEnvironment(): RequestAuthorizer {
-  const env = guardEnvironment();
-  if (!env.revocationsTableName) throw new Error('REVOCATIONS_TABLE_NAME is not set');
+  const env = readAuthorizerEnvironment();
   return createAuthorizer({
     config: env.config,
     resource: env.resource,

@@ -9,7 +9,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import type { Config, ResourceConfig } from '../core/config';
 import type { Clock } from '../core/ports';
 import { createDemoMcpServer, createDemoStats } from '../adapters/mcp/demo-tools';
-import { guardEnvironment } from '../adapters/mcp/guard-environment';
+import { readGuardEnvironment } from '../adapters/config/env';
 import { guardMcpRequest } from '../adapters/mcp/tool-scope-guard';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -85,7 +85,7 @@ let lambdaHandler: ProxyHandler | undefined;
 
 export const handler: ProxyHandler = async (event) => {
   if (!lambdaHandler) {
-    const env = guardEnvironment();
+    const env = readGuardEnvironment();
     lambdaHandler = createDemoMcpHandler({ config: env.config, resource: env.resource });
   }
   return lambdaHandler(event);

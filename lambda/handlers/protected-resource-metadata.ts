@@ -7,7 +7,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { Config, ResourceConfig } from '../core/config';
 import { protectedResourceMetadataPaths } from '../core/guard/challenges';
 import { protectedResourceMetadata } from '../core/guard/protected-resource-metadata';
-import { guardEnvironment } from '../adapters/mcp/guard-environment';
+import { readGuardEnvironment } from '../adapters/config/env';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
@@ -32,7 +32,7 @@ let lambdaHandler: ProxyHandler | undefined;
 
 export const handler: ProxyHandler = async (event) => {
   if (!lambdaHandler) {
-    const env = guardEnvironment();
+    const env = readGuardEnvironment();
     lambdaHandler = createProtectedResourceMetadataHandler({ config: env.config, resource: env.resource });
   }
   return lambdaHandler(event);

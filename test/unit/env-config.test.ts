@@ -4,6 +4,9 @@ import {
   EnvironmentError,
   oncePerColdStart,
   readAuthorizationServerEnvironment,
+  readAuthorizerEnvironment,
+  readGuardEnvironment,
+  readServiceName,
   readDynamoDbEndpoint,
   readSigningKeys,
   readTableNames,
@@ -81,5 +84,39 @@ describe('oncePerColdStart', () => {
 
     expect(first).toBe(second);
     expect(calls).toBe(2);
+  });
+});
+
+describe('the guard functions\' environment', () => {
+  const config = JSON.parse(configJson);
+  const second = { ...config.resources[0], uri: 'http://localhost:8788/other', name: 'other' };
+  const twoResources = JSON.stringify({ ...config, resources: [...config.resources, second] });
+
+  it('guards the default resource unless MCP_RESOURCE_URI names another', () => {
+    expect(readGuardEnvironment({ MCP_OAUTH_CONFIG: twoResources }).resource.uri).toBe(config.defaultResource ?? config.resources[0].uri);
+    expect(readGuardEnvironment({ MCP_OAUTH_CONFIG: twoResources, MCP_RESOURCE_URI: second.uri }).resource.name).toBe('other');
+  });
+
+  it('names MCP_RESOURCE_URI when it matches no configured resource', () => {
+    const error = errorOf(() => readGuardEnvironment({ MCP_OAUTH_CONFIG: configJson, MCP_RESOURCE_URI: 'https://elsewhere.example/mcp' }));
+    expect(error.variable).toBe('MCP_RESOURCE_URI');
+    expect(error.message).toContain('https://elsewhere.example/mcp');
+  });
+
+  it('names MCP_OAUTH_CONFIG when the configuration is missing', () => {
+    expect(errorOf(() => readGuardEnvironment({})).variable).toBe('MCP_OAUTH_CONFIG');
+  });
+
+  it('requires the revocations table for the authorizer only', () => {
+    expect(errorOf(() => readAuthorizerEnvironment({ MCP_OAUTH_CONFIG: configJson })).variable).toBe('REVOCATIONS_TABLE_NAME');
+    expect(readAuthorizerEnvironment({ MCP_OAUTH_CONFIG: configJson, REVOCATIONS_TABLE_NAME: 't-revocations' }).revocationsTableName).toBe('t-revocations');
+  });
+});
+
+describe('readServiceName', () => {
+  it('takes POWERTOOLS_SERVICE_NAME, or the function\'s default when it is unset or blank', () => {
+    expect(readServiceName('mcp-oauth-authorizer', { POWERTOOLS_SERVICE_NAME: 'guard-eu' })).toBe('guard-eu');
+    expect(readServiceName('mcp-oauth-authorizer', { POWERTOOLS_SERVICE_NAME: ' ' })).toBe('mcp-oauth-authorizer');
+    expect(readServiceName('mcp-oauth-authorizer', {})).toBe('mcp-oauth-authorizer');
   });
 });

@@ -8,8 +8,13 @@
  *   MCP_OAUTH_SIGNING_KEYS  {"active": "<KMS key id or ARN>", "published": ["<key id or ARN>", ...]}
  *   DYNAMODB_ENDPOINT       optional: a DynamoDB endpoint other than AWS's (DynamoDB Local)
  *   POWERTOOLS_SERVICE_NAME optional: the `service` dimension of the metrics (default per function)
+ *
+ * The guard's functions (authorizer, protected resource metadata, an MCP server behind it):
+ *   MCP_OAUTH_CONFIG        as above
+ *   MCP_RESOURCE_URI        which configured resource the API guards (default: defaultResource)
+ *   REVOCATIONS_TABLE_NAME  the revocations table (the authorizer only)
  */
-import { ConfigError, parseConfig, type Config } from '../../core/config';
+import { ConfigError, parseConfig, type Config, type ResourceConfig } from '../../core/config';
 import { TABLE_KEYS, type TableKey, type TableNames } from '../dynamodb/tables';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -94,6 +99,31 @@ export function readAuthorizationServerEnvironment(env: Environment = process.en
     signingKeys: readSigningKeys(env),
     dynamoDbEndpoint: readDynamoDbEndpoint(env),
   };
+}
+
+/** What every function of the guard reads: the configuration and the resource its API serves. */
+export interface GuardEnvironment {
+  readonly config: Config;
+  readonly resource: ResourceConfig;
+}
+
+export function readGuardEnvironment(env: Environment = process.env): GuardEnvironment {
+  const config = readConfig(env);
+  const uri = env.MCP_RESOURCE_URI?.trim() || config.defaultResource;
+  const resource = config.resources.find((r) => r.uri === uri);
+  if (!resource) throw new EnvironmentError('MCP_RESOURCE_URI', `names no configured resource: ${uri} (configured: ${config.resources.map((r) => r.uri).join(', ')})`);
+  return { config, resource };
+}
+
+/** The authorizer's extra setting: where revocations are. */
+export interface AuthorizerEnvironment extends GuardEnvironment {
+  readonly revocationsTableName: string;
+}
+
+export function readAuthorizerEnvironment(env: Environment = process.env): AuthorizerEnvironment {
+  const revocationsTableName = env.REVOCATIONS_TABLE_NAME?.trim();
+  if (!revocationsTableName) throw new EnvironmentError('REVOCATIONS_TABLE_NAME', 'is not set');
+  return { ...readGuardEnvironment(env), revocationsTableName };
 }
 
 /** Reads once per container (cold start); a failure is not cached, so the next invocation reports it again. */
