@@ -1,0 +1,50 @@
+/**
+ * npm run bench: (a) the authorizer's hot path against a bare RS256 verification, in
+ * process; (b) the full OAuth + MCP flow in local mode, median of 20 runs. Loopback only.
+ * Prints the machine it ran on, so the figures can be copied into docs/performance.md.
+ */
+import { cpus } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { benchAuthorizerHotPath } from './authorizer-hot-path';
+import { benchFullFlow } from './full-flow';
+import type { LatencySummary } from './stats';
+
+const HOT_PATH_ITERATIONS = 20_000;
+const HOT_PATH_WARMUP = 2_000;
+const FULL_FLOW_RUNS = 20;
+const RATIO_TARGET = 1.5;
+
+function cpuModel(): string {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+    if (line) return line.split(':')[1]!.trim();
+  } catch {
+    // not Linux: fall back to what Node reports
+  }
+  return cpus()[0]?.model ?? 'unknown';
+}
+
+const row = (name: string, s: LatencySummary) => `| ${name} | ${Math.round(s.perSecond).toLocaleString('en-US')} | ${s.p50Micros.toFixed(1)} | ${s.p99Micros.toFixed(1)} |`;
+
+async function main(): Promise<void> {
+  console.log(`machine: ${cpus().length} CPUs (nproc), ${cpuModel()}, Node ${process.version}, ${process.platform}/${process.arch}`);
+
+  console.log(`\n(a) authorizer hot path, ${HOT_PATH_ITERATIONS} calls after ${HOT_PATH_WARMUP} warm-up calls each`);
+  const hot = await benchAuthorizerHotPath(HOT_PATH_ITERATIONS, HOT_PATH_WARMUP);
+  console.log('| Path | validations/s | p50 µs | p99 µs |');
+  console.log('|---|---:|---:|---:|');
+  console.log(row('authorizer handler (warm, JWKS cached, revocation cache hit)', hot.authorizer));
+  console.log(row('aws-jwt-verify verify() alone (JWKS cached)', hot.libraryVerify));
+  console.log(row('bare crypto.verify RS256 of the same token', hot.bareVerify));
+  console.log(`ratio authorizer / bare verify (p50): ${hot.ratio.toFixed(2)}x (target <= ${RATIO_TARGET}x: ${hot.ratio <= RATIO_TARGET ? 'met' : 'NOT met'})`);
+  console.log(`JWKS fetches: ${hot.jwksFetches}, revocation store reads: ${hot.revocationStoreCalls} (both must be 1: everything else came from cache)`);
+
+  console.log(`\n(b) full flow in local mode (discovery to first successful tool call, SDK client), ${FULL_FLOW_RUNS} runs`);
+  const flow = await benchFullFlow(FULL_FLOW_RUNS);
+  console.log(`median ${flow.medianMs.toFixed(1)} ms (min ${flow.minMs.toFixed(1)} ms, max ${flow.maxMs.toFixed(1)} ms)`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
