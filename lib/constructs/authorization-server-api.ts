@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import type { Config } from '../../lambda/core/config';
 import { SERVICE_NAMES } from '../../lambda/adapters/observability/metric-names';
 import type { CustomDomainDeployConfig, RateLimitsDeployConfig } from '../config';
+import { writeBundledConfig } from './bundled-config';
 import { HANDLER_ENTRIES } from './handler-entries';
 import { OAuthFunction } from './oauth-function';
 import type { OAuthTables } from './oauth-tables';
@@ -63,16 +64,15 @@ export class AuthorizationServerApi extends Construct {
 
   constructor(scope: Construct, id: string, props: AuthorizationServerApiProps) {
     super(scope, id);
-    const configJson = JSON.stringify({ ...props.config, local: undefined });
-    // Lambda allows 4 KB of environment in total; the configuration is most of it.
-    if (configJson.length > 3300) throw new Error(`AuthorizationServerApi: the configuration is ${configJson.length} bytes as JSON; Lambda environment variables hold at most 4 KB in total`);
+    // The configuration travels in each bundle (Lambda's environment holds 4 KB in total); the upstream section, which may hold deploy-time values, in a variable.
+    const configFile = writeBundledConfig(props.config);
     if (props.customDomain && new URL(props.config.issuer).host !== props.customDomain.domainName) {
       throw new Error(`AuthorizationServerApi: issuer ${props.config.issuer} is not on the custom domain ${props.customDomain.domainName}`);
     }
 
     const stack = Stack.of(this);
     const environment = {
-      MCP_OAUTH_CONFIG: stack.toJsonString({ ...props.config, local: undefined, upstream: props.upstreamLogin.upstreamConfig }),
+      MCP_OAUTH_UPSTREAM: stack.toJsonString(props.upstreamLogin.upstreamConfig),
       MCP_OAUTH_TABLES: props.tables.environmentValue(this),
       MCP_OAUTH_SIGNING_KEYS: props.signingKeys.environmentValue(),
     };
@@ -82,6 +82,7 @@ export class AuthorizationServerApi extends Construct {
         serviceName: SERVICE_NAMES.authorizationServer,
         description,
         environment: { ...environment, MCP_OAUTH_ENDPOINT_GROUP: group },
+        configFile,
         logRetention: props.logRetention,
         logRemovalPolicy: props.logRemovalPolicy,
         timeout: Duration.seconds(group === 'browser' ? 15 : 10),

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,6 +9,7 @@ import type { Config, ResourceConfig } from '../../lambda/core/config';
 import { SERVICE_NAMES } from '../../lambda/adapters/observability/metric-names';
 import { gatewayResponsesFor, protectedResourceMetadataPaths } from '../../lambda/core/guard/challenges';
 import type { CustomDomainDeployConfig } from '../config';
+import { writeBundledConfig } from './bundled-config';
 import { HANDLER_ENTRIES } from './handler-entries';
 import { OAuthFunction } from './oauth-function';
 import { RateLimitWebAcl } from './rate-limit-web-acl';
@@ -87,12 +88,13 @@ export class McpProtectedApi extends Construct {
     }
 
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
-    const configJson = Stack.of(this).toJsonString({ ...props.config, local: undefined });
+    const configFile = writeBundledConfig(props.config);
     this.authorizerFunction = new OAuthFunction(this, 'Authorizer', {
       entry: props.entries?.authorizer ?? HANDLER_ENTRIES.authorizer,
       serviceName: SERVICE_NAMES.authorizer,
       description: `mcp-oauth REQUEST authorizer for ${resource.uri}`,
-      environment: { MCP_OAUTH_CONFIG: configJson, MCP_RESOURCE_URI: resource.uri, REVOCATIONS_TABLE_NAME: props.revocationsTable.tableName },
+      environment: { MCP_RESOURCE_URI: resource.uri, REVOCATIONS_TABLE_NAME: props.revocationsTable.tableName },
+      configFile,
       memorySize: 1024,
       timeout: Duration.seconds(5),
       logRetention,
@@ -107,7 +109,8 @@ export class McpProtectedApi extends Construct {
       entry: props.entries?.protectedResourceMetadata ?? HANDLER_ENTRIES.protectedResourceMetadata,
       serviceName: SERVICE_NAMES.protectedResourceMetadata,
       description: `mcp-oauth protected resource metadata for ${resource.uri}`,
-      environment: { MCP_OAUTH_CONFIG: configJson, MCP_RESOURCE_URI: resource.uri },
+      environment: { MCP_RESOURCE_URI: resource.uri },
+      configFile,
       memorySize: 256,
       logRetention,
       logRemovalPolicy: props.logRemovalPolicy,

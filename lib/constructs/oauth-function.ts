@@ -1,11 +1,12 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { METRICS_NAMESPACE } from '../../lambda/adapters/observability/metric-names';
+import { BUNDLED_CONFIG_FILE_NAME } from './bundled-config';
 import { PROJECT_ROOT } from './handler-entries';
 
 export interface OAuthFunctionProps {
@@ -15,6 +16,11 @@ export interface OAuthFunctionProps {
   readonly serviceName: string;
   readonly description: string;
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * A JSON file (writeBundledConfig) copied into the bundle as mcp-oauth.config.json, which
+   * MCP_OAUTH_CONFIG_FILE then names. @default no configuration file
+   */
+  readonly configFile?: string;
   /** @default 512 */
   readonly memorySize?: number;
   /** @default Duration.seconds(10) */
@@ -59,6 +65,7 @@ export class OAuthFunction extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        ...(props.configFile ? { MCP_OAUTH_CONFIG_FILE: BUNDLED_CONFIG_FILE_NAME } : {}),
         ...props.environment,
       },
       bundling: {
@@ -69,7 +76,19 @@ export class OAuthFunction extends Construct {
         target: 'node24',
         format: OutputFormat.CJS,
         externalModules: ['@aws-sdk/*'],
+        commandHooks: props.configFile ? copyIntoBundle(props.configFile, BUNDLED_CONFIG_FILE_NAME) : undefined,
       },
     });
   }
+}
+
+/** Bundling hooks that copy one file into the output directory; node does the copy, so no shell utility or Docker is needed. */
+function copyIntoBundle(source: string, name: string): ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir, outputDir) => [
+      `node -e "require('fs').copyFileSync(process.argv[1], process.argv[2])" ${JSON.stringify(source)} ${JSON.stringify(join(outputDir, name))}`,
+    ],
+  };
 }

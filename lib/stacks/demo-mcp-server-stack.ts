@@ -4,6 +4,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { SERVICE_NAMES } from '../../lambda/adapters/observability/metric-names';
 import type { DeploymentConfig } from '../config';
+import { writeBundledConfig } from '../constructs/bundled-config';
 import { HANDLER_ENTRIES } from '../constructs/handler-entries';
 import { McpProtectedApi } from '../constructs/mcp-protected-api';
 import { OAuthFunction } from '../constructs/oauth-function';
@@ -35,13 +36,13 @@ export class DemoMcpServerStack extends Stack {
     const { deployment } = props;
     const resourceUri = deployment.demo.resourceUri ?? deployment.product.defaultResource;
     const logRetention = retentionDays(deployment.logRetentionDays);
-    const configJson = this.toJsonString({ ...deployment.product, local: undefined });
 
     this.server = new OAuthFunction(this, 'DemoMcpServer', {
       entry: props.entries?.demoMcpServer ?? HANDLER_ENTRIES.demoMcpServer,
       serviceName: SERVICE_NAMES.demoMcpServer,
       description: `mcp-oauth demo MCP server (${resourceUri})`,
-      environment: { MCP_OAUTH_CONFIG: configJson, MCP_RESOURCE_URI: resourceUri },
+      environment: { MCP_RESOURCE_URI: resourceUri },
+      configFile: writeBundledConfig(deployment.product),
       logRetention,
       logRemovalPolicy: RemovalPolicy.DESTROY,
     });

@@ -85,10 +85,24 @@ describe('a dev stack with an external IdP', () => {
     expect(readers[0]).toMatch(/BrowserEndpoints/);
   });
 
-  it('hands the external upstream to the functions as configured', () => {
+  it('hands the external upstream to the functions as configured, and the rest of the configuration as a bundled file', () => {
     const fn = Object.values(as.findResources('AWS::Lambda::Function'))[0]!;
-    const config = JSON.parse(fn.Properties.Environment.Variables.MCP_OAUTH_CONFIG);
-    expect(config.upstream).toMatchObject({ issuer: 'https://login.example.org', clientId: 'mcp-oauth', groupsClaim: 'groups' });
-    expect(config.local).toBeUndefined();
+    const variables = fn.Properties.Environment.Variables;
+    const upstream = JSON.parse(variables.MCP_OAUTH_UPSTREAM);
+    expect(upstream).toMatchObject({ issuer: 'https://login.example.org', clientId: 'mcp-oauth', groupsClaim: 'groups', clientSecretArn: expect.stringMatching(/^arn:aws:secretsmanager:/) });
+    expect(upstream.clientSecret).toBeUndefined();
+    expect(variables.MCP_OAUTH_CONFIG_FILE).toBe('mcp-oauth.config.json');
+    expect(variables.MCP_OAUTH_CONFIG).toBeUndefined();
+  });
+
+  it('synthesizes a configuration far larger than the 4 KB Lambda environment', () => {
+    const product = exampleProductConfig();
+    const resource = product.resources[0];
+    product.resources = [resource, ...Array.from({ length: 12 }, (_, i) => ({ ...resource, name: `server-${i}`, uri: `https://mcp.example.com/server-${i}/mcp` }))];
+    expect(JSON.stringify(product).length).toBeGreaterThan(8000);
+    const built = synthesizeApp(deploymentFor({ stage: 'dev', product, deploy: { ...exampleDeploy(), demo: { enabled: false } } }), { bundle: false });
+    const fns = Object.values(Template.fromStack(built.authorizationServer).findResources('AWS::Lambda::Function'));
+    expect(fns).toHaveLength(3);
+    for (const fn of fns) expect(JSON.stringify(fn.Properties.Environment.Variables).length).toBeLessThan(2048);
   });
 });

@@ -1,5 +1,8 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseConfig } from '../../lambda/core/config';
 import { AUDIT_METRICS, AUTHORIZER_METRICS, DEPENDENCY_UNAVAILABLE_METRIC, DIMENSIONS, METRICS_NAMESPACE, SERVICE_NAMES } from '../../lambda/adapters/observability/metric-names';
 import { deploymentFor, exampleDeploy, synthesizeApp } from './synthesize-app';
 
@@ -7,12 +10,14 @@ import { deploymentFor, exampleDeploy, synthesizeApp } from './synthesize-app';
 let as: Template;
 let demo: Template;
 let nagViolations: { ruleName: string; resources: string[] }[];
+let assemblyDir: string;
 
 beforeAll(() => {
   const deploy = { ...exampleDeploy(), signingKeys: { keys: ['k2026a', 'k2026b'], active: 'k2026a' }, alarmEmail: 'oncall@example.com' };
   const built = synthesizeApp(deploymentFor({ stage: 'prod', deploy }), { bundle: true });
   as = Template.fromStack(built.authorizationServer);
   demo = Template.fromStack(built.demoMcpServer!);
+  assemblyDir = built.app.outdir;
   const report = new AwsSolutionsChecks(built.app).validateScope(built.app);
   nagViolations = report.violations.map((v) => ({ ruleName: v.ruleName, resources: v.violatingResources.map((r) => `${r.resourceLogicalId}`) }));
 }, 240_000);
@@ -161,7 +166,7 @@ describe('authorization server API', () => {
     for (const fn of fns) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, Handler: 'index.handler' });
       expect(fn.Properties.Code.S3Key).toMatch(/^[0-9a-f]{64}\.zip$/);
-      expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(expect.arrayContaining(['MCP_OAUTH_CONFIG', 'MCP_OAUTH_TABLES', 'MCP_OAUTH_SIGNING_KEYS', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE']));
+      expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(expect.arrayContaining(['MCP_OAUTH_CONFIG_FILE', 'MCP_OAUTH_UPSTREAM', 'MCP_OAUTH_TABLES', 'MCP_OAUTH_SIGNING_KEYS', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE']));
       expect(fn.Properties.Environment.Variables.POWERTOOLS_METRICS_NAMESPACE).toBe('McpOAuth');
     }
   });
@@ -277,6 +282,31 @@ describe('monitoring', () => {
     const guardBody = JSON.stringify(Object.values(resourcesOf(demo, 'AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
     expect(guardBody).toContain('AuthorizerDenied');
     expect(guardBody).toContain('p99');
+  });
+});
+
+describe('configuration in the bundle', () => {
+  const functions = () => [...Object.values(resourcesOf(as, 'AWS::Lambda::Function')), ...Object.values(resourcesOf(demo, 'AWS::Lambda::Function'))];
+
+  it('gives every function MCP_OAUTH_CONFIG_FILE and no giant variable', () => {
+    expect(functions()).toHaveLength(6);
+    for (const fn of functions()) {
+      const variables = fn.Properties.Environment.Variables;
+      expect(variables.MCP_OAUTH_CONFIG_FILE).toBe('mcp-oauth.config.json');
+      expect(variables.MCP_OAUTH_CONFIG).toBeUndefined();
+      for (const value of Object.values(variables)) expect(JSON.stringify(value).length).toBeLessThan(1024);
+    }
+  });
+
+  it('puts the validated configuration, without its local section, next to the handler in each bundle', () => {
+    for (const fn of functions()) {
+      const assetDir = join(assemblyDir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+      expect(readdirSync(assetDir)).toEqual(expect.arrayContaining(['index.js', 'mcp-oauth.config.json']));
+      const bundled = JSON.parse(readFileSync(join(assetDir, 'mcp-oauth.config.json'), 'utf8'));
+      expect(bundled.issuer).toBe('https://auth.example.com');
+      expect(bundled.local).toBeUndefined();
+      expect(parseConfig(bundled).resources.map((r) => r.uri)).toContain('https://mcp.example.com/mcp');
+    }
   });
 });
 

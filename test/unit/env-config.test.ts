@@ -1,10 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   EnvironmentError,
   oncePerColdStart,
   readAuthorizationServerEnvironment,
   readAuthorizerEnvironment,
+  readConfig,
   readGuardEnvironment,
   readServiceName,
   readDynamoDbEndpoint,
@@ -118,5 +120,36 @@ describe('readServiceName', () => {
     expect(readServiceName('mcp-oauth-authorizer', { POWERTOOLS_SERVICE_NAME: 'guard-eu' })).toBe('guard-eu');
     expect(readServiceName('mcp-oauth-authorizer', { POWERTOOLS_SERVICE_NAME: ' ' })).toBe('mcp-oauth-authorizer');
     expect(readServiceName('mcp-oauth-authorizer', {})).toBe('mcp-oauth-authorizer');
+  });
+});
+
+describe('readConfig from the bundled file', () => {
+  let taskRoot: string;
+  beforeAll(() => {
+    taskRoot = mkdtempSync(join(tmpdir(), 'env-config-'));
+    writeFileSync(join(taskRoot, 'mcp-oauth.config.json'), configJson);
+    writeFileSync(join(taskRoot, 'broken.json'), '{"issuer":');
+  });
+  afterAll(() => rmSync(taskRoot, { recursive: true, force: true }));
+
+  it('reads MCP_OAUTH_CONFIG_FILE relative to the task root, in preference to MCP_OAUTH_CONFIG', () => {
+    const config = readConfig({ MCP_OAUTH_CONFIG_FILE: 'mcp-oauth.config.json', LAMBDA_TASK_ROOT: taskRoot, MCP_OAUTH_CONFIG: '{"not":"used"}' });
+    expect(config.issuer).toBe('http://localhost:8787');
+  });
+
+  it('replaces the upstream section with MCP_OAUTH_UPSTREAM (values known only at deploy time)', () => {
+    const upstream = { issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc', clientId: 'abc123', groupsClaim: 'cognito:groups' };
+    const config = readConfig({ MCP_OAUTH_CONFIG_FILE: 'mcp-oauth.config.json', LAMBDA_TASK_ROOT: taskRoot, MCP_OAUTH_UPSTREAM: JSON.stringify(upstream) });
+    expect(config.upstream).toMatchObject(upstream);
+  });
+
+  it.each([
+    [{ MCP_OAUTH_CONFIG_FILE: 'missing.json' }, 'MCP_OAUTH_CONFIG_FILE', /cannot read/],
+    [{ MCP_OAUTH_CONFIG_FILE: 'broken.json' }, 'MCP_OAUTH_CONFIG_FILE', /not valid JSON/],
+    [{ MCP_OAUTH_CONFIG_FILE: 'mcp-oauth.config.json', MCP_OAUTH_UPSTREAM: '[1]' }, 'MCP_OAUTH_UPSTREAM', /JSON object/],
+  ])('names the variable when %j cannot be used', (env, variable, message) => {
+    const error = errorOf(() => readConfig({ ...env, LAMBDA_TASK_ROOT: taskRoot }));
+    expect(error.variable).toBe(variable);
+    expect(error.message).toMatch(message);
   });
 });

@@ -3,7 +3,12 @@
  * as a few JSON variables; they are parsed and validated here, once per cold start, and
  * every error names the variable so a broken deployment says what to fix.
  *
- *   MCP_OAUTH_CONFIG        the product Config (validated by parseConfig)
+ *   MCP_OAUTH_CONFIG_FILE   the product Config as a JSON file in the bundle (what the CDK app sets:
+ *                           Lambda's 4 KB environment cannot hold a real configuration); a relative
+ *                           path is resolved against LAMBDA_TASK_ROOT
+ *   MCP_OAUTH_CONFIG        or the product Config as JSON (local mode and tests); both are validated by parseConfig
+ *   MCP_OAUTH_UPSTREAM      optional: the upstream section, replacing the file's (values known only at
+ *                           deploy time, such as the Cognito user pool the stack creates)
  *   MCP_OAUTH_TABLES        {"clients": ..., "codes": ..., "families": ..., "revocations": ..., "sessions": ...}
  *   MCP_OAUTH_SIGNING_KEYS  {"active": "<KMS key id or ARN>", "published": ["<key id or ARN>", ...]}
  *   DYNAMODB_ENDPOINT       optional: a DynamoDB endpoint other than AWS's (DynamoDB Local)
@@ -14,6 +19,8 @@
  *   MCP_RESOURCE_URI        which configured resource the API guards (default: defaultResource)
  *   REVOCATIONS_TABLE_NAME  the revocations table (the authorizer only)
  */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ConfigError, parseConfig, type Config, type ResourceConfig } from '../../core/config';
 import { TABLE_KEYS, type TableKey, type TableNames } from '../dynamodb/tables';
 
@@ -34,11 +41,18 @@ export class EnvironmentError extends Error {
 }
 
 export function readConfig(env: Environment = process.env): Config {
-  const raw = readJson(env, 'MCP_OAUTH_CONFIG');
+  const fromFile = env.MCP_OAUTH_CONFIG_FILE !== undefined && env.MCP_OAUTH_CONFIG_FILE.trim() !== '';
+  const variable = fromFile ? 'MCP_OAUTH_CONFIG_FILE' : 'MCP_OAUTH_CONFIG';
+  let raw = fromFile ? readJsonFile(env, variable) : readJson(env, variable);
+  if (env.MCP_OAUTH_UPSTREAM !== undefined && env.MCP_OAUTH_UPSTREAM.trim() !== '') {
+    const upstream = readJson(env, 'MCP_OAUTH_UPSTREAM');
+    if (!isObject(raw) || !isObject(upstream)) throw new EnvironmentError('MCP_OAUTH_UPSTREAM', 'must be a JSON object replacing the configuration\'s upstream section');
+    raw = { ...raw, upstream };
+  }
   try {
     return parseConfig(raw);
   } catch (error) {
-    if (error instanceof ConfigError) throw new EnvironmentError('MCP_OAUTH_CONFIG', `invalid configuration:\n  ${error.problems.join('\n  ')}`, { cause: error });
+    if (error instanceof ConfigError) throw new EnvironmentError(variable, `invalid configuration:\n  ${error.problems.join('\n  ')}`, { cause: error });
     throw error;
   }
 }
@@ -139,6 +153,21 @@ function readJson(env: Environment, variable: string): unknown {
     return JSON.parse(text);
   } catch (error) {
     throw new EnvironmentError(variable, 'is not valid JSON', { cause: error });
+  }
+}
+
+function readJsonFile(env: Environment, variable: string): unknown {
+  const path = resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), String(env[variable]));
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new EnvironmentError(variable, `cannot read ${path}`, { cause: error });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new EnvironmentError(variable, `${path} is not valid JSON`, { cause: error });
   }
 }
 
