@@ -254,11 +254,34 @@ describe('GET /authorize: errors redirected to the verified redirect URI (ER)', 
     expectErrorRedirect(await authorize(deps, a0({ state: undefined, response_type: 'token' })), deps, 'unsupported_response_type', { state: null });
   });
 
-  it('bounds the scope by what the client registered for', async () => {
+  it('does not bound the scope by the scope a dynamic client registered with (self-asserted): it may step up to what the user allows', async () => {
     const deps = browserTestDeps();
     dynamicClient(deps, { scope: 'tool:read' });
     const cookie = await signedIn(deps);
-    const query = a0({ client_id: 'mcp_dynamic_client_b', redirect_uri: 'https://attacker.example/cb', scope: 'tool:execute' });
+    await consentFor(deps, 'mcp_dynamic_client_b', ['tool:read', 'tool:execute']);
+    const query = a0({ client_id: 'mcp_dynamic_client_b', redirect_uri: 'https://attacker.example/cb', scope: 'tool:read tool:execute' });
+    const response = await authorize(deps, query, cookie);
+    expect(redirectTarget(response).params.get('code')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect([...deps.codes.items.values()].map((c) => c.scope)).toEqual([['tool:read', 'tool:execute']]);
+  });
+
+  it('the same holds for a client ID metadata document client; the user\'s groups still narrow what is granted', async () => {
+    const deps = browserTestDeps();
+    const url = 'https://app.example.com/client.json';
+    deps.metadataFetcher.documents.set(url, { client_id: url, redirect_uris: ['https://app.example.com/cb'], token_endpoint_auth_method: 'none', scope: 'tool:read' });
+    const cookie = await signedIn(deps, { subject: 'bob-sub', groups: ['mcp-readers'] });
+    const response = await authorize(deps, a0({ client_id: url, redirect_uri: 'https://app.example.com/cb', scope: 'tool:read tool:execute' }), cookie);
+    expect(response.status).toBe(200);
+    expect(response.body).toContain('See which tools exist');
+    expect(response.body).not.toContain('Run tools on your behalf');
+    expect(deps.codes.items.size).toBe(0);
+  });
+
+  it('a dynamic client that registered a scope still cannot ask for a scope the resource does not offer', async () => {
+    const deps = browserTestDeps();
+    dynamicClient(deps, { scope: 'tool:read bogus' });
+    const cookie = await signedIn(deps);
+    const query = a0({ client_id: 'mcp_dynamic_client_b', redirect_uri: 'https://attacker.example/cb', scope: 'bogus' });
     expectErrorRedirect(await authorize(deps, query, cookie), deps, 'invalid_scope', { base: 'https://attacker.example/cb' });
   });
 

@@ -24,7 +24,7 @@ export interface AuthorizationRequest {
   readonly state?: string;
   readonly codeChallenge: string;
   readonly resources: readonly string[];
-  /** The scope asked for, or the resources' defaults; always within those resources and the client's registration. */
+  /** The scope asked for, or the resources' defaults; always within those resources (the user's groups narrow it later). */
   readonly scope: readonly string[];
 }
 
@@ -97,17 +97,18 @@ export async function validateAuthorizationRequest(deps: AuthorizationServerDeps
   if (!resources.every((uri) => findResource(deps.config, uri))) return fail('invalid_target', 'The resource is not served by this authorization server.');
 
   const available = new Set(resources.flatMap((uri) => scopeNamesOf(findResource(deps.config, uri)!)));
-  const clientBound = client.scope === undefined ? undefined : new Set(parseScopeString(client.scope));
   const scopeParam = values('scope')[0];
+  // The registered `scope` of a dynamic or metadata-document client is self-asserted, and
+  // self-asserted metadata grants no authority (RFC 9700 sections 2.6 and 4.15): bounding by
+  // it adds no security, while it locks out step-up, since MCP SDK clients register with the
+  // scope of the first 401 challenge. The user's groups and consent are the bound.
   let scope: string[];
   if (scopeParam !== undefined && parseScopeString(scopeParam).length > 0) {
     scope = parseScopeString(scopeParam);
     if (!scope.every((s) => available.has(s))) return fail('invalid_scope', 'The scope is not offered for the requested resource.');
-    if (clientBound && !scope.every((s) => clientBound.has(s))) return fail('invalid_scope', 'The scope exceeds what the client registered for.');
   } else {
     scope = unique(resources.flatMap((uri) => findResource(deps.config, uri)!.defaultScopes));
-    if (clientBound) scope = scope.filter((s) => clientBound.has(s));
-    if (scope.length === 0) return fail('invalid_scope', 'The request names no scope and no default scope applies to this client.');
+    if (scope.length === 0) return fail('invalid_scope', 'The request names no scope and no default scope applies.');
   }
 
   return {
