@@ -9,13 +9,14 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createAuthorizationServer } from '../core/authorization-server/router';
 import type { AuthorizationServerDeps } from '../core/authorization-server/deps';
 import { errorResponse } from '../core/authorization-server/responses';
 import type { Config } from '../core/config';
 import { toHttpRequest, toProxyResult } from '../adapters/apigw/proxy-event';
-import { readAuthorizationServerEnvironment, readServiceName, type AuthorizationServerEnvironment } from '../adapters/config/env';
+import { readAuthorizationServerEnvironment, readServiceName, type AuthorizationServerEnvironment, type EndpointGroup } from '../adapters/config/env';
 import { createDynamoDbStores } from '../adapters/dynamodb/dynamodb-stores';
 import { HttpClientMetadataFetcher } from '../adapters/http/client-metadata-fetcher';
 import { KmsSigner } from '../adapters/kms/kms-signer';
@@ -25,6 +26,7 @@ import { SERVICE_NAMES } from '../adapters/observability/metric-names';
 import { createSafeLogger } from '../adapters/observability/safe-logger';
 import { cryptoRandom } from '../adapters/system/crypto-random';
 import { systemClock } from '../adapters/system/system-clock';
+import { SecretsManagerClientSecret } from '../adapters/secrets/secrets-manager-client-secret';
 import { OidcUpstreamIdp } from '../adapters/upstream-oidc/oidc-upstream-idp';
 
 export type AuthorizationServerHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -52,15 +54,24 @@ export function countingOutages(logError: AuthorizationServerDeps['logError'], o
 }
 
 /**
- * The upstream client secret. TODO(E): in AWS it lives in Secrets Manager under
- * config.upstream.clientSecretArn; until that adapter lands, only the inline secret
- * (local mode and tests) is supported.
+ * The upstream client secret: inline in local mode and tests, in Secrets Manager
+ * (config.upstream.clientSecretArn) in AWS. Read at cold start by the functions that talk to
+ * the upstream IdP only; the others have no permission to read it and no use for it.
  */
-export async function resolveUpstreamClientSecret(config: Config): Promise<string | undefined> {
-  return config.upstream.clientSecret;
+export async function resolveUpstreamClientSecret(
+  config: Config,
+  secrets: Pick<SecretsManagerClientSecret, 'read'>,
+  endpointGroup?: EndpointGroup,
+): Promise<string | undefined> {
+  if (config.upstream.clientSecret !== undefined) return config.upstream.clientSecret;
+  if (!config.upstream.clientSecretArn || (endpointGroup !== undefined && endpointGroup !== 'browser')) return undefined;
+  return secrets.read(config.upstream.clientSecretArn);
 }
 
-export async function buildLambdaDeps(env: AuthorizationServerEnvironment): Promise<AuthorizationServerDeps> {
+export async function buildLambdaDeps(
+  env: AuthorizationServerEnvironment,
+  secrets: Pick<SecretsManagerClientSecret, 'read'> = new SecretsManagerClientSecret(new SecretsManagerClient({})),
+): Promise<AuthorizationServerDeps> {
   const { config } = env;
   const { logError } = createSafeLogger({ serviceName: serviceName() });
   const outages = new EmfDependencyOutages({ serviceName: serviceName() });
@@ -74,7 +85,7 @@ export async function buildLambdaDeps(env: AuthorizationServerEnvironment): Prom
     upstream: new OidcUpstreamIdp({
       issuer: config.upstream.issuer,
       clientId: config.upstream.clientId,
-      clientSecret: await resolveUpstreamClientSecret(config),
+      clientSecret: await resolveUpstreamClientSecret(config, secrets, env.endpointGroup),
       scopes: config.upstream.scopes,
       groupsClaim: config.upstream.groupsClaim,
     }),
@@ -92,7 +103,9 @@ export async function buildLambdaDeps(env: AuthorizationServerEnvironment): Prom
 let building: Promise<AuthorizationServerHandler> | undefined;
 
 function coldStartHandler(): Promise<AuthorizationServerHandler> {
-  building ??= buildLambdaDeps(readAuthorizationServerEnvironment())
+  // Built once per container; a failure (a config error, Secrets Manager unreachable) is not kept, so the next invocation tries again.
+  building ??= Promise.resolve()
+    .then(() => buildLambdaDeps(readAuthorizationServerEnvironment()))
     .then(createAuthorizationServerHandler)
     .catch((error: unknown) => {
       building = undefined;

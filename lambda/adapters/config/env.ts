@@ -12,6 +12,8 @@
  *   MCP_OAUTH_TABLES        {"clients": ..., "codes": ..., "families": ..., "revocations": ..., "sessions": ...}
  *   MCP_OAUTH_SIGNING_KEYS  {"active": "<KMS key id or ARN>", "published": ["<key id or ARN>", ...]}
  *   DYNAMODB_ENDPOINT       optional: a DynamoDB endpoint other than AWS's (DynamoDB Local)
+ *   MCP_OAUTH_ENDPOINT_GROUP optional: browser | token | public, which routes this function serves
+ *                           (unset: all of them); only the browser group talks to the upstream IdP
  *   POWERTOOLS_SERVICE_NAME optional: the `service` dimension of the metrics (default per function)
  *
  * The guard's functions (authorizer, protected resource metadata, an MCP server behind it):
@@ -104,6 +106,18 @@ export interface AuthorizationServerEnvironment {
   readonly tableNames: TableNames;
   readonly signingKeys: SigningKeyIds;
   readonly dynamoDbEndpoint?: string;
+  /** Which routes this function serves; undefined: all of them. */
+  readonly endpointGroup?: EndpointGroup;
+}
+
+export const ENDPOINT_GROUPS = ['browser', 'token', 'public'] as const;
+export type EndpointGroup = (typeof ENDPOINT_GROUPS)[number];
+
+export function readEndpointGroup(env: Environment = process.env): EndpointGroup | undefined {
+  const value = env.MCP_OAUTH_ENDPOINT_GROUP;
+  if (value === undefined || value === '') return undefined;
+  if (!(ENDPOINT_GROUPS as readonly string[]).includes(value)) throw new EnvironmentError('MCP_OAUTH_ENDPOINT_GROUP', `must be one of ${ENDPOINT_GROUPS.join(', ')}`);
+  return value as EndpointGroup;
 }
 
 export function readAuthorizationServerEnvironment(env: Environment = process.env): AuthorizationServerEnvironment {
@@ -112,6 +126,7 @@ export function readAuthorizationServerEnvironment(env: Environment = process.en
     tableNames: readTableNames(env),
     signingKeys: readSigningKeys(env),
     dynamoDbEndpoint: readDynamoDbEndpoint(env),
+    endpointGroup: readEndpointGroup(env),
   };
 }
 
