@@ -22,12 +22,8 @@ export async function benchFullFlow(runs: number): Promise<FullFlowResult> {
   // The stack harness reads the endpoint the way Jest's global setup hands it over.
   process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
   try {
-    const stack = await startLocalStack({
-      configOverrides: (config) => {
-        // SDK clients ask for the challenge's scope: include tool:execute so that whoami is the first call that works.
-        config.resources[0].defaultScopes = ['tool:read', 'tool:execute'];
-      },
-    });
+    // The shipped challenge scope (tool:read tool:execute) is what SDK clients ask for, so whoami is the first call that works.
+    const stack = await startLocalStack();
     try {
       const redirectUrl = `http://127.0.0.1:${await freePort()}/callback`;
       const durations: number[] = [];

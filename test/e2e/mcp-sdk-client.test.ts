@@ -3,10 +3,9 @@
  * server, register, send the user through login and consent, and call tools. The SDK's
  * own OAuth code does every protocol step; the test browser only plays the user.
  *
- * The stack raises the resource's defaultScopes to tool:read tool:execute. SDK clients ask
- * for exactly the scope of the first 401 challenge (and register with it), so with the
- * shipped default (tool:read) no SDK client can reach whoami; mcp-step-up.test.ts covers
- * that path.
+ * The stack runs with the shipped config/local.json: its 401 challenge names
+ * tool:read tool:execute, which SDK clients ask for (and register with), so whoami works
+ * at once. mcp-step-up.test.ts covers a narrower first challenge.
  */
 import { createServer, type Server } from 'node:net';
 import * as v2 from '@modelcontextprotocol/client';
@@ -22,11 +21,7 @@ let redirectUrl: string;
 
 beforeAll(async () => {
   redirectUrl = `http://127.0.0.1:${await freePort()}/callback`;
-  stack = await startLocalStack({
-    configOverrides: (config) => {
-      config.resources[0].defaultScopes = ['tool:read', 'tool:execute'];
-    },
-  });
+  stack = await startLocalStack();
 }, 90_000);
 
 afterAll(async () => {

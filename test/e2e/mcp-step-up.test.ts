@@ -1,7 +1,8 @@
 /**
  * Tool-level denials as an MCP client sees them (docs/guard.md, "Per-tool scopes"), with the
  * API Gateway authorizer cache off so that the authorizer decides per tool from Mcp-Name.
- * Shipped scopes otherwise: the 401 challenge names tool:read only.
+ * The 401 challenge is narrowed to tool:read (config/local.json ships tool:read tool:execute)
+ * so that a first login cannot reach whoami and the clients must step up.
  */
 import * as v2 from '@modelcontextprotocol/client';
 import { freePort } from '../../lambda/adapters/local/dynamodb-local';
@@ -19,6 +20,7 @@ beforeAll(async () => {
   stack = await startLocalStack({
     configOverrides: (config) => {
       config.guard.authorizerCacheTtlSeconds = 0;
+      config.resources[0].defaultScopes = ['tool:read'];
       config.clients = [{ clientId: PRE_REGISTERED_CLIENT, clientName: 'E2E pre-registered MCP host', redirectUris: [redirectUrl], tokenEndpointAuthMethod: 'none' }];
     },
   });

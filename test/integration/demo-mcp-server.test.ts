@@ -126,7 +126,7 @@ describe('demo MCP server behind the guard', () => {
   it('no token: 401 with the resource_metadata challenge; the metadata is served at both well-known paths', async () => {
     const response = await fetch(`${api.url}/mcp`, { method: 'POST', body: '{}' });
     expect(response.status).toBe(401);
-    expect(response.headers.get('www-authenticate')).toBe('Bearer resource_metadata="http://localhost:8788/.well-known/oauth-protected-resource/mcp", scope="tool:read"');
+    expect(response.headers.get('www-authenticate')).toBe('Bearer resource_metadata="http://localhost:8788/.well-known/oauth-protected-resource/mcp", scope="tool:read tool:execute"');
     for (const path of ['/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-protected-resource']) {
       const metadata = await fetch(`${api.url}${path}`);
       expect(metadata.status).toBe(200);

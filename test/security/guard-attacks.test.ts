@@ -65,7 +65,7 @@ async function callMcp(token: string | undefined, init: { headers?: Record<strin
 async function expectRefused(token: string): Promise<void> {
   const response = await callMcp(token);
   expect(response.status).toBe(401);
-  expect(response.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${resourceMetadataUrl}", scope="tool:read"`);
+  expect(response.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${resourceMetadataUrl}", scope="tool:read tool:execute"`);
 }
 
 describe('control', () => {

@@ -120,7 +120,7 @@ describe('GET /authorize: a valid request from a browser without a session', () 
     await authorize(deps, a0({ resource: undefined, scope: undefined }));
     const [pending] = [...deps.sessions.pending.values()];
     expect(pending.resources).toEqual([deps.config.defaultResource]);
-    expect(pending.requestedScope).toEqual(['tool:read']);
+    expect(pending.requestedScope).toEqual(['tool:read', 'tool:execute']);
   });
 
   it('accepts several resources and scopes from each of them (RFC 8707)', async () => {

@@ -50,7 +50,7 @@ describe('challenges and metadata', () => {
   it('gives the exact gateway response header values', () => {
     const responses = gatewayResponsesFor(resource, config);
     expect(responses.UNAUTHORIZED.statusCode).toBe(401);
-    expect(responses.UNAUTHORIZED.headers['WWW-Authenticate']).toBe('Bearer resource_metadata="http://localhost:8788/.well-known/oauth-protected-resource/mcp", scope="tool:read"');
+    expect(responses.UNAUTHORIZED.headers['WWW-Authenticate']).toBe('Bearer resource_metadata="http://localhost:8788/.well-known/oauth-protected-resource/mcp", scope="tool:read tool:execute"');
     expect(responses.ACCESS_DENIED.statusCode).toBe(403);
     expect(responses.ACCESS_DENIED.headers['WWW-Authenticate']).toBe(
       'Bearer error="insufficient_scope", scope="tool:read tool:execute admin", resource_metadata="http://localhost:8788/.well-known/oauth-protected-resource/mcp"',
