@@ -112,6 +112,21 @@ export interface LocalConfig {
   readonly devUsers: readonly DevUserConfig[];
   /** Port of DynamoDB Local. */
   readonly dynamoDbPort: number;
+  /**
+   * TESTS ONLY. Origins (`https://<name>.localhost:<port>`) whose client ID metadata
+   * documents local mode fetches from loopback despite the SSRF policy, so an end-to-end
+   * test can serve a document. Names under `.localhost` always mean loopback (RFC 6761);
+   * anything else is refused by validation. Never available in AWS: the deployed
+   * functions do not read the local section.
+   * @default []
+   */
+  readonly trustedMetadataOrigins?: readonly string[];
+  /**
+   * TESTS ONLY. A PEM file with the CA certificate of the test server behind
+   * trustedMetadataOrigins, trusted in addition to the public CAs (a relative path is
+   * read from the config file's folder). Certificate verification is never turned off.
+   */
+  readonly metadataCaFile?: string;
 }
 
 export interface Config {
@@ -277,7 +292,13 @@ function parseUpstream(v: Validator, input: unknown, path: string): UpstreamConf
 
 function parseLocal(v: Validator, input: unknown, path: string): LocalConfig {
   const o = v.object(input, path);
+  const trustedMetadataOrigins = (o.trustedMetadataOrigins === undefined ? [] : v.array(o.trustedMetadataOrigins, `${path}.trustedMetadataOrigins`))
+    .map((origin, i) => v.loopbackHttpsOrigin(origin, `${path}.trustedMetadataOrigins[${i}]`));
+  const metadataCaFile = o.metadataCaFile === undefined ? undefined : v.string(o.metadataCaFile, `${path}.metadataCaFile`);
+  if (metadataCaFile !== undefined && trustedMetadataOrigins.length === 0) v.problem(`${path}.metadataCaFile`, `is only for the test servers of ${path}.trustedMetadataOrigins, which is empty`);
   return {
+    trustedMetadataOrigins,
+    metadataCaFile,
     devIdpPort: v.port(o.devIdpPort ?? 8789, `${path}.devIdpPort`),
     dynamoDbPort: v.port(o.dynamoDbPort ?? 8790, `${path}.dynamoDbPort`),
     devUsers: v.array(o.devUsers, `${path}.devUsers`).map((u, i) => {
@@ -371,6 +392,17 @@ class Validator {
     return s;
   }
 
+  /** An https origin on a name under .localhost (RFC 6761: always loopback). */
+  loopbackHttpsOrigin(value: unknown, path: string): string {
+    const s = this.string(value, path);
+    if (!s) return s;
+    const url = safeUrl(s);
+    if (!url || url.protocol !== 'https:' || url.origin !== s || !isLocalhostSubdomain(url.hostname)) {
+      this.problem(path, 'must be an https origin (no path) on a name under .localhost, e.g. https://client.localhost:8443 (a test-only loopback server)');
+    }
+    return s;
+  }
+
   resourceUri(value: unknown, path: string): string {
     const s = this.absoluteUrl(value, path);
     if (s.includes('#')) this.problem(path, 'must have no fragment (RFC 8707 section 2)');
@@ -386,6 +418,11 @@ function safeUrl(s: string): URL | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `<label>.localhost` and deeper: client ID URLs need a fully qualified name, so bare `localhost` cannot serve one. */
+function isLocalhostSubdomain(hostname: string): boolean {
+  return /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+localhost$/.test(hostname);
 }
 
 function isLocalhostHttp(url: URL): boolean {

@@ -6,8 +6,17 @@
  * The stack runs with the shipped config/local.json: its 401 challenge names
  * tool:read tool:execute, which SDK clients ask for (and register with), so whoami works
  * at once. mcp-step-up.test.ts covers a narrower first challenge.
+ *
+ * For the client ID metadata document flow the test serves the document over https on
+ * loopback and trusts that one origin with the test-only local.trustedMetadataOrigins and
+ * local.metadataCaFile options; every other loopback document stays refused.
  */
-import { createServer, type Server } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as v2 from '@modelcontextprotocol/client';
 import { freePort } from '../../lambda/adapters/local/dynamodb-local';
 import { startLocalStack, type LocalStack } from '../support/local-stack-process';
@@ -16,16 +25,62 @@ import { ALICE, BrowserOAuthProvider, connectWithOAuth, recordingFetch, whoami, 
 /** The AS names users by upstream: the dev IdP's subjects carry the "dev|" prefix. */
 const ALICE_SUBJECT = 'dev|alice';
 
+/** A name under .localhost (RFC 6761): loopback, and fully qualified as a client ID URL must be. */
+const DOCUMENT_HOST = 'mcp-client.localhost';
+
 let stack: LocalStack;
 let redirectUrl: string;
+let certDir: string;
+/** The client ID metadata document, served over TLS (self-signed for this run) from an origin the stack's config trusts. */
+const metadataDocument = { url: '', hits: 0, server: undefined as HttpsServer | undefined };
+/** Another loopback origin, not trusted. Nothing answers TLS there: any connection counts as a fetch. */
+const canary = { url: '', hits: 0, server: undefined as Server | undefined };
+
+function listenOnLoopback(server: Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+}
 
 beforeAll(async () => {
   redirectUrl = `http://127.0.0.1:${await freePort()}/callback`;
-  stack = await startLocalStack();
+
+  certDir = mkdtempSync(join(tmpdir(), 'cimd-e2e-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(certDir, 'key.pem'), '-out', join(certDir, 'cert.pem'), '-days', '1',
+    '-subj', `/CN=${DOCUMENT_HOST}`, '-addext', `subjectAltName=DNS:${DOCUMENT_HOST}`], { stdio: 'ignore' });
+  metadataDocument.server = createHttpsServer({ cert: readFileSync(join(certDir, 'cert.pem')), key: readFileSync(join(certDir, 'key.pem')) }, (req, res) => {
+    if (req.url !== new URL(metadataDocument.url).pathname) return void res.writeHead(404).end();
+    metadataDocument.hits++;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
+      client_id: metadataDocument.url,
+      client_name: 'MCP SDK CIMD e2e client',
+      redirect_uris: [redirectUrl],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+    }));
+  });
+  const documentOrigin = `https://${DOCUMENT_HOST}:${await listenOnLoopback(metadataDocument.server)}`;
+  metadataDocument.url = `${documentOrigin}/oauth/client.json`;
+
+  canary.server = createServer((socket) => {
+    canary.hits++;
+    socket.destroy();
+  });
+  canary.url = `https://canary.localhost:${await listenOnLoopback(canary.server)}/oauth/client.json`;
+
+  stack = await startLocalStack({
+    configOverrides: (config) => {
+      config.local.trustedMetadataOrigins = [documentOrigin];
+      config.local.metadataCaFile = join(certDir, 'cert.pem');
+    },
+  });
 }, 90_000);
 
 afterAll(async () => {
   await stack?.stop();
+  metadataDocument.server?.closeAllConnections();
+  await new Promise((resolve) => metadataDocument.server?.close(resolve) ?? resolve(undefined));
+  await new Promise((resolve) => canary.server?.close(resolve) ?? resolve(undefined));
+  if (certDir) rmSync(certDir, { recursive: true, force: true });
 });
 
 describe('the official MCP SDK client (1.x) with dynamic client registration', () => {
@@ -81,31 +136,34 @@ describe('the official MCP SDK client (1.x) with dynamic client registration', (
 });
 
 describe('the SDK client (1.x) with a client ID metadata document instead of DCR', () => {
-  let canary: Server;
-  let canaryHits = 0;
-  let documentUrl: string;
-
-  beforeAll(async () => {
-    // Where the document would be served. Nothing answers TLS here: any connection counts as a fetch.
-    canary = createServer((socket) => {
-      canaryHits++;
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => canary.listen(0, '127.0.0.1', resolve));
-    const address = canary.address();
-    documentUrl = `https://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/oauth/client.json`;
-  });
-  afterAll(() => new Promise<void>((resolve) => canary.close(() => resolve())));
-
-  it('uses the document URL as client_id (no /register); local mode refuses the loopback document before fetching it (SSRF policy)', async () => {
+  it('uses the document URL as client_id (no /register): the AS fetches the document over TLS, the consent page names its host, and whoami answers', async () => {
     const exchanges: RecordedExchange[] = [];
-    const provider = new BrowserOAuthProvider({ user: ALICE, redirectUrl, clientMetadataUrl: documentUrl });
+    const provider = new BrowserOAuthProvider({ user: ALICE, redirectUrl, clientMetadataUrl: metadataDocument.url });
+    const hitsBefore = metadataDocument.hits;
+    const session = await connectWithOAuth(stack.mcpUrl, provider, exchanges);
+    try {
+      expect(await whoami(session)).toEqual({ sub: ALICE_SUBJECT, client_id: metadataDocument.url, scopes: ['tool:read', 'tool:execute'] });
+    } finally {
+      await session.close();
+    }
+    expect(exchanges.some((e) => new URL(e.url).pathname === '/register')).toBe(false);
+    expect(provider.clientInformation()?.client_id).toBe(metadataDocument.url);
+    expect(provider.authorizationUrls[0]!.searchParams.get('client_id')).toBe(metadataDocument.url);
+    expect(metadataDocument.hits).toBeGreaterThan(hitsBefore);
+    const consentPage = provider.authorizationPages[0]!.find((page) => page.body.includes('name="decision"'));
+    expect(consentPage?.body).toContain(`Its identity is published by <span class="host">${new URL(metadataDocument.url).host}</span>.`);
+    expect(consentPage?.body).toContain('MCP SDK CIMD e2e client');
+  });
+
+  it('a loopback document at an origin the config does not trust is refused before any connection (SSRF policy)', async () => {
+    const exchanges: RecordedExchange[] = [];
+    const provider = new BrowserOAuthProvider({ user: ALICE, redirectUrl, clientMetadataUrl: canary.url });
     const connecting = connectWithOAuth(stack.mcpUrl, provider, exchanges);
     // The authorization server shows the user an error page (it never redirects for an unverifiable client).
     await expect(connecting).rejects.toThrow(/authorization flow stopped at GET .*\/authorize.* with HTTP 400/);
     expect(exchanges.some((e) => new URL(e.url).pathname === '/register')).toBe(false);
-    expect(provider.authorizationUrls[0]!.searchParams.get('client_id')).toBe(documentUrl);
-    expect(canaryHits).toBe(0);
+    expect(provider.authorizationUrls[0]!.searchParams.get('client_id')).toBe(canary.url);
+    expect(canary.hits).toBe(0);
   });
 });
 

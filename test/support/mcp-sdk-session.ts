@@ -12,7 +12,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
-import { Browser, authorizeInBrowser } from './browser';
+import { Browser, authorizeInBrowser, type BrowserResponse } from './browser';
 
 export interface DevUser {
   readonly username: string;
@@ -40,6 +40,8 @@ export class BrowserOAuthProvider implements OAuthClientProvider {
   readonly authorizationUrls: URL[] = [];
   /** Every authorization response (the redirect back to the client), in order. */
   readonly authorizationResponses: URLSearchParams[] = [];
+  /** The pages the "user" saw during each authorization (login, consent), in order. */
+  readonly authorizationPages: (readonly BrowserResponse[])[] = [];
   readonly clientMetadataUrl?: string;
   private client?: OAuthClientInformationMixed;
   private storedTokens?: OAuthTokens;
@@ -95,6 +97,7 @@ export class BrowserOAuthProvider implements OAuthClientProvider {
     this.authorizationUrls.push(authorizationUrl);
     const result = await authorizeInBrowser(authorizationUrl.href, { username: this.options.user.username, password: this.options.user.password, browser: this.browser });
     this.authorizationResponses.push(result.params);
+    this.authorizationPages.push(result.pages);
     const error = result.params.get('error');
     if (error) throw new Error(`the authorization server answered error=${error}: ${result.params.get('error_description') ?? ''}`);
     const sentState = authorizationUrl.searchParams.get('state');

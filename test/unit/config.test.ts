@@ -38,6 +38,45 @@ describe('parseConfig', () => {
     expect((error as ConfigError).problems.join('\n')).toContain(message);
   });
 
+  it('ships no trusted metadata origin: local mode applies the SSRF policy to every client ID metadata document', () => {
+    const config = parseConfig(shipped());
+    expect(config.local?.trustedMetadataOrigins).toEqual([]);
+    expect(config.local?.metadataCaFile).toBeUndefined();
+  });
+
+  it('accepts test-only trusted metadata origins on .localhost names, with a CA file', () => {
+    const input = shipped();
+    input.local.trustedMetadataOrigins = ['https://client.localhost:8443', 'https://a.b.localhost:9000'];
+    input.local.metadataCaFile = 'ca.pem';
+    const config = parseConfig(input);
+    expect(config.local?.trustedMetadataOrigins).toEqual(['https://client.localhost:8443', 'https://a.b.localhost:9000']);
+    expect(config.local?.metadataCaFile).toBe('ca.pem');
+  });
+
+  it.each([
+    ['http', 'http://client.localhost:8443'],
+    ['a public host', 'https://client.example.com:8443'],
+    ['a private address', 'https://10.0.0.5:8443'],
+    ['a loopback IP (a client ID URL cannot name one)', 'https://127.0.0.1:8443'],
+    ['bare localhost (a client ID URL needs a fully qualified name)', 'https://localhost:8443'],
+    ['a look-alike', 'https://client.localhost.example.com:8443'],
+    ['a name ending in localhost without a dot', 'https://evillocalhost:8443'],
+    ['a path', 'https://client.localhost:8443/oauth'],
+    ['a trailing slash', 'https://client.localhost:8443/'],
+    ['user information', 'https://user@client.localhost:8443'],
+    ['an upper-case host', 'https://Client.localhost:8443'],
+  ])('refuses a trusted metadata origin with %s', (_name, origin) => {
+    const input = shipped();
+    input.local.trustedMetadataOrigins = [origin];
+    expect(() => parseConfig(input)).toThrow('local.trustedMetadataOrigins[0]: must be an https origin (no path) on a name under .localhost');
+  });
+
+  it('refuses a metadata CA file without trusted origins (it would serve no test server)', () => {
+    const input = shipped();
+    input.local.metadataCaFile = 'ca.pem';
+    expect(() => parseConfig(input)).toThrow('local.metadataCaFile: is only for the test servers of local.trustedMetadataOrigins');
+  });
+
   it('reports every problem at once', () => {
     const input = shipped();
     input.issuer = 'ftp://x';

@@ -43,8 +43,11 @@ export interface HttpClientMetadataFetcherOptions {
    * policy, so a test can serve documents from loopback. Every other rule still applies.
    */
   readonly allowedTestOrigins?: readonly string[];
-  /** TESTS ONLY: extra trusted CA certificates (PEM) for a test server's self-signed certificate. Verification itself is never turned off. */
-  readonly ca?: string | Buffer;
+  /**
+   * TESTS ONLY: the trusted CA certificates (PEM), replacing Node's default list; pass
+   * tls.rootCertificates too to keep trusting the public CAs. Verification itself is never turned off.
+   */
+  readonly ca?: string | Buffer | readonly (string | Buffer)[];
 }
 
 /** Why a fetch failed; the `cause` of the OAuthError, for the log and never for the caller. */
@@ -175,7 +178,7 @@ export class HttpClientMetadataFetcher implements ClientMetadataFetcher {
           // A fresh socket per fetch: a pooled connection could belong to an earlier resolution.
           agent: false,
           ...(target.ipLiteral ? {} : { servername: target.hostname }),
-          ...(this.options.ca ? { ca: this.options.ca } : {}),
+          ...(this.options.ca ? { ca: this.options.ca as string | Buffer | (string | Buffer)[] } : {}),
         },
         (response) => {
           const status = response.statusCode ?? 0;
@@ -219,7 +222,7 @@ export class HttpClientMetadataFetcher implements ClientMetadataFetcher {
   }
 }
 
-const systemResolve: HostResolver = async (hostname) =>
+export const systemResolve: HostResolver = async (hostname) =>
   (await dnsLookup(hostname, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
 
 /** max-age from Cache-Control; no-store and no-cache mean "do not reuse", i.e. 0. */

@@ -9,13 +9,15 @@
  */
 import { DeleteTableCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { rootCertificates } from 'node:tls';
 import { homedir } from 'node:os';
 import { ENDPOINT_PATHS, type AuthorizationServerDeps } from '../../core/authorization-server/deps';
 import { ConfigError, parseConfig, type Config, type ResourceConfig } from '../../core/config';
 import { createDynamoDbStores } from '../dynamodb/dynamodb-stores';
 import { createTables, tableNamesForPrefix, type TableNames } from '../dynamodb/tables';
 import { HttpClientMetadataFetcher } from '../http/client-metadata-fetcher';
+import { localhostNamesResolver } from '../http/localhost-names-resolver';
 import { ConsoleAuditSink } from '../observability/console-audit-sink';
 import { describeError } from '../observability/safe-logger';
 import { cryptoRandom } from '../system/crypto-random';
@@ -155,12 +157,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         scopes: config.upstream.scopes,
         groupsClaim: config.upstream.groupsClaim,
       }),
-      metadataFetcher: new HttpClientMetadataFetcher({
-        timeoutMs: config.registration.metadataDocumentTimeoutMs,
-        maxBytes: config.registration.metadataDocumentMaxBytes,
-        cacheSeconds: config.registration.metadataDocumentCacheSeconds,
-        clock: systemClock,
-      }),
+      metadataFetcher: localMetadataFetcher(config, options.configPath, log),
       audit: new ConsoleAuditSink(log),
       logError: (message, error) => {
         const described = describeError(error);
@@ -199,6 +196,38 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * The production fetcher, plus what only tests need: `.localhost` names resolve to
+ * loopback (RFC 6761), and the origins in local.trustedMetadataOrigins skip the address
+ * policy, with local.metadataCaFile trusted next to the public CAs. Nothing of this exists
+ * in AWS: the deployed functions never see the local section.
+ */
+function localMetadataFetcher(config: Config, configPath: string, log: (line: string) => void): HttpClientMetadataFetcher {
+  const trustedOrigins = config.local?.trustedMetadataOrigins ?? [];
+  const caFile = config.local?.metadataCaFile;
+  let ca: string[] | undefined;
+  if (caFile !== undefined) {
+    const caPath = resolve(dirname(configPath), caFile);
+    try {
+      ca = [...rootCertificates, readFileSync(caPath, 'utf8')];
+    } catch (error) {
+      throw new Error(`${configPath}: local.metadataCaFile: cannot read ${caPath}: ${(error as Error).message}`);
+    }
+  }
+  if (trustedOrigins.length) {
+    log(`TEST ONLY: client ID metadata documents from ${trustedOrigins.join(', ')} are fetched from loopback (local.trustedMetadataOrigins)`);
+  }
+  return new HttpClientMetadataFetcher({
+    timeoutMs: config.registration.metadataDocumentTimeoutMs,
+    maxBytes: config.registration.metadataDocumentMaxBytes,
+    cacheSeconds: config.registration.metadataDocumentCacheSeconds,
+    clock: systemClock,
+    resolve: localhostNamesResolver(),
+    allowedTestOrigins: trustedOrigins,
+    ca,
+  });
 }
 
 /** The human block and the one machine-readable line that harnesses wait for. */
