@@ -49,8 +49,10 @@ export interface DemoDeployConfig {
   readonly enabled: boolean;
   /** The resource of the product configuration that the demo serves; defaults to defaultResource. */
   readonly resourceUri?: string;
-  /** Custom domain of the demo API (its resource URI must then be on it). */
+  /** Custom domain of the demo API (its resource URI must then be on it); with the edge on, its certificate must be in us-east-1. */
   readonly customDomain?: CustomDomainDeployConfig;
+  /** CloudFront in front of the demo API, restoring tool-level WWW-Authenticate challenges (McpProtectedApi.edge). Default: true. */
+  readonly edge: boolean;
 }
 
 export interface DeploymentConfig {
@@ -196,6 +198,11 @@ export function parseDeploymentConfig(inputs: DeploymentInputs): DeploymentConfi
   const demoResourceUri = demoInput.resourceUri ?? product?.defaultResource;
   if (demoResourceUri !== undefined && product && !product.resources.some((r) => r.uri === demoResourceUri)) problem('deploy.demo.resourceUri', 'must be the uri of one of productConfig.resources');
   const demoCustomDomain = parseCustomDomain(demoInput.customDomain, 'deploy.demo.customDomain', problem);
+  const demoEdge = demoInput.edge ?? true;
+  if (typeof demoEdge !== 'boolean') problem('deploy.demo.edge', 'must be true or false');
+  if (demoEdge === true && demoCustomDomain && typeof demoCustomDomain.certificateArn === 'string' && !/^arn:aws[a-z-]*:acm:us-east-1:/.test(demoCustomDomain.certificateArn)) {
+    problem('deploy.demo.customDomain.certificateArn', 'must be in us-east-1 while deploy.demo.edge is on (CloudFront takes its certificates from there)');
+  }
 
   if (problems.length || !product) throw new DeploymentConfigError(problems);
   return {
@@ -211,7 +218,7 @@ export function parseDeploymentConfig(inputs: DeploymentInputs): DeploymentConfi
     rateLimits,
     alarmEmail,
     logRetentionDays: logRetentionDays as number,
-    demo: { enabled: demoEnabled as boolean, resourceUri: demoResourceUri as string | undefined, customDomain: demoCustomDomain },
+    demo: { enabled: demoEnabled as boolean, resourceUri: demoResourceUri as string | undefined, customDomain: demoCustomDomain, edge: demoEdge as boolean },
   };
 }
 

@@ -12,3 +12,8 @@ export const HANDLER_ENTRIES = {
 } as const;
 
 export type HandlerName = keyof typeof HANDLER_ENTRIES;
+
+/** CloudFront Functions (cloudfront-js-2.0 sources), run as they are; local mode runs the same files. */
+export const EDGE_FUNCTIONS = {
+  restoreWwwAuthenticate: join(PROJECT_ROOT, 'lambda', 'edge', 'restore-www-authenticate.js'),
+} as const;

@@ -16,6 +16,13 @@ export interface RateLimitWebAclProps {
   readonly resourceArn: string;
   /** Name of the web ACL's metrics. */
   readonly metricName: string;
+  /**
+   * Count clients by the first X-Forwarded-For address instead of the connection's: needed
+   * behind CloudFront, where every connection comes from an edge server. A client can put
+   * its own X-Forwarded-For first, so this limits honest clients per IP, not a determined
+   * attacker (a CloudFront-scoped web ACL in us-east-1 would). @default false
+   */
+  readonly clientIpFromForwardedFor?: boolean;
 }
 
 /**
@@ -42,7 +49,8 @@ export class RateLimitWebAcl extends Construct {
         rateBasedStatement: {
           limit: limit.limitPer5Minutes,
           evaluationWindowSec: 300,
-          aggregateKeyType: 'IP',
+          aggregateKeyType: props.clientIpFromForwardedFor ? 'FORWARDED_IP' : 'IP',
+          forwardedIpConfig: props.clientIpFromForwardedFor ? { headerName: 'X-Forwarded-For', fallbackBehavior: 'MATCH' } : undefined,
           scopeDownStatement: {
             byteMatchStatement: {
               fieldToMatch: { uriPath: {} },

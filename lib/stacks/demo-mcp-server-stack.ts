@@ -53,6 +53,7 @@ export class DemoMcpServerStack extends Stack {
       backend: { function: this.server.function },
       logRetention,
       customDomain: deployment.demo.customDomain,
+      edge: deployment.demo.edge,
       entries: props.entries,
     });
     this.monitoring = new ProtectedApiMonitoring(this, 'Monitoring', {
@@ -63,7 +64,9 @@ export class DemoMcpServerStack extends Stack {
     });
 
     new CfnOutput(this, 'ResourceUri', { value: resourceUri, description: 'The resource (token audience) this API serves' });
-    new CfnOutput(this, 'ApiUrl', { value: this.protectedApi.api.url });
+    new CfnOutput(this, 'ApiUrl', { value: this.protectedApi.api.url, description: 'The stage URL (the edge\'s origin when the edge is on)' });
+    new CfnOutput(this, 'McpUrl', { value: this.protectedApi.url, description: 'The URL clients use; resources[].uri must be on it' });
+    if (this.protectedApi.distribution) new CfnOutput(this, 'EdgeDomainName', { value: this.protectedApi.distribution.distributionDomainName, description: 'Point the custom domain (CNAME or alias) here' });
     if (this.protectedApi.domainName) new CfnOutput(this, 'CustomDomainTarget', { value: this.protectedApi.domainName.domainNameAliasDomainName });
     suppressProtectedApiFindings(this);
   }

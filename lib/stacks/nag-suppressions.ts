@@ -60,4 +60,21 @@ export function suppressProtectedApiFindings(stack: DemoMcpServerStack): void {
       reason: 'Access tokens are issued by the mcp-oauth authorization server (RS256 at+jwt, KMS), not by Cognito; the REQUEST authorizer verifies them.',
     },
   );
+  const distribution = stack.protectedApi.distribution;
+  if (distribution) {
+    acknowledge(distribution,
+      {
+        id: 'AwsSolutions-CFR3',
+        reason: 'The edge caches nothing and only restores a header; every request reaches the API stage, whose JSON access logs (request id, IP, status, latency, authorizer status) record it.',
+      },
+      {
+        id: 'AwsSolutions-CFR1',
+        reason: 'MCP clients may connect from anywhere the operator allows; geo restriction is a policy choice left to the deployment, not a default of the guard.',
+      },
+      {
+        id: 'AwsSolutions-CFR2',
+        reason: 'The regional web ACL on the API stage rate-limits the MCP endpoint (by the forwarded client IP behind the edge); a CloudFront-scoped web ACL would have to live in us-east-1.',
+      },
+    );
+  }
 }

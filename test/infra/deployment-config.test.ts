@@ -106,3 +106,18 @@ describe('a dev stack with an external IdP', () => {
     for (const fn of fns) expect(JSON.stringify(fn.Properties.Environment.Variables).length).toBeLessThan(2048);
   });
 });
+
+describe('the demo stack without the edge', () => {
+  it('has no distribution, and its custom domain is a regional API Gateway domain', () => {
+    const deploy = { ...exampleDeploy(), demo: { ...exampleDeploy().demo, edge: false } };
+    const built = synthesizeApp(deploymentFor({ stage: 'dev', deploy }), { bundle: false });
+    const demo = Template.fromStack(built.demoMcpServer!);
+    demo.resourceCountIs('AWS::CloudFront::Distribution', 0);
+    demo.resourceCountIs('AWS::ApiGateway::DomainName', 1);
+  });
+
+  it('refuses an edge custom domain whose certificate is not in us-east-1', () => {
+    const demo = { ...exampleDeploy().demo, customDomain: { domainName: 'mcp.example.com', certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/abc' } };
+    expect(problemsOf(() => deploymentFor({ deploy: { ...exampleDeploy(), demo } }))).toEqual([expect.stringMatching(/^deploy\.demo\.customDomain\.certificateArn: must be in us-east-1/)]);
+  });
+});

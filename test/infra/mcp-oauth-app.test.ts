@@ -285,6 +285,41 @@ describe('monitoring', () => {
   });
 });
 
+describe('the edge in front of the protected API', () => {
+  it('is a CloudFront function that copies the remapped challenge back to WWW-Authenticate', () => {
+    const fns = Object.values(resourcesOf(demo, 'AWS::CloudFront::Function'));
+    expect(fns).toHaveLength(1);
+    const code: string = fns[0]!.Properties.FunctionCode;
+    expect(fns[0]!.Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
+    expect(code).toContain("headers['www-authenticate'] =");
+    expect(code).toContain("headers['x-amzn-remapped-www-authenticate']");
+    expect(code).toMatch(/function handler\(event\)/);
+  });
+
+  it('runs it at viewer-response on the default behavior, caches nothing, allows every method and forwards every viewer header but Host', () => {
+    const [fnId] = Object.keys(resourcesOf(demo, 'AWS::CloudFront::Function'));
+    const distributions = Object.values(resourcesOf(demo, 'AWS::CloudFront::Distribution'));
+    expect(distributions).toHaveLength(1);
+    const config = distributions[0]!.Properties.DistributionConfig;
+    const behavior = config.DefaultCacheBehavior;
+    expect(behavior.FunctionAssociations).toEqual([{ EventType: 'viewer-response', FunctionARN: { 'Fn::GetAtt': [fnId, 'FunctionARN'] } }]);
+    expect(behavior.AllowedMethods).toEqual(['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']);
+    expect(behavior.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // CachingDisabled
+    expect(behavior.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac'); // AllViewerExceptHostHeader
+    expect(behavior.ViewerProtocolPolicy).toBe('https-only');
+    expect(config.Aliases).toEqual(['mcp.example.com']);
+    expect(config.ViewerCertificate).toMatchObject({ AcmCertificateArn: expect.stringMatching(/:acm:us-east-1:/), MinimumProtocolVersion: 'TLSv1.2_2021' });
+  });
+
+  it('keeps the stage reachable as the edge\'s origin and counts clients by their forwarded IP', () => {
+    demo.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: false });
+    demo.resourceCountIs('AWS::ApiGateway::DomainName', 0);
+    const acl = Object.values(resourcesOf(demo, 'AWS::WAFv2::WebACL'))[0]!;
+    const rate = acl.Properties.Rules.find((r: any) => r.Statement.RateBasedStatement).Statement.RateBasedStatement;
+    expect(rate).toMatchObject({ AggregateKeyType: 'FORWARDED_IP', ForwardedIPConfig: { HeaderName: 'X-Forwarded-For', FallbackBehavior: 'MATCH' } });
+  });
+});
+
 describe('configuration in the bundle', () => {
   const functions = () => [...Object.values(resourcesOf(as, 'AWS::Lambda::Function')), ...Object.values(resourcesOf(demo, 'AWS::Lambda::Function'))];
 

@@ -99,13 +99,13 @@ describe('demo MCP server behind the guard', () => {
     await client.close();
   });
 
-  it('bob without request headers is refused by the integration: precise challenge in the body, renamed header, as on AWS', async () => {
+  it('bob without request headers is refused by the integration: precise challenge in the body, and in WWW-Authenticate restored by the edge, as on AWS', async () => {
     const { client, transport, seen } = connect(api, await tokenFor('bob', 'tool:read'));
     await client.connect(transport);
     await expect(client.callTool({ name: 'echo', arguments: { text: 'hi' } })).rejects.toThrow();
     const denied = seen.find((r) => r.status === 403)!;
-    expect(denied.headers.get('www-authenticate')).toBeNull();
-    expect(denied.headers.get('x-amzn-remapped-www-authenticate')).toBe(
+    expect(denied.headers.get('x-amzn-remapped-www-authenticate')).toBeNull();
+    expect(denied.headers.get('www-authenticate')).toBe(
       'Bearer error="insufficient_scope", scope="tool:execute", resource_metadata="http://localhost:8788/.well-known/oauth-protected-resource/mcp"',
     );
     expect(JSON.parse(denied.body).error.data).toMatchObject({ error: 'insufficient_scope', scope: 'tool:execute' });

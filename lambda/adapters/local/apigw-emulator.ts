@@ -13,6 +13,7 @@ import type { EmulatedApiSpec, EmulatedAuthorizer, EmulatedRateLimit, RunningApi
 import { matchRoute } from './apigw-route-matcher';
 import { evaluatePolicy, LOCAL_ACCOUNT_ID, methodArn, parseAuthorizerAnswer, type AuthorizerAnswer } from './apigw-authorizer-policy';
 import { gatewayResponse, type GatewayReply, type GatewayResponseType } from './apigw-gateway-responses';
+import { fromCloudFrontHeaders, loadCloudFrontFunction, toCloudFrontHeaders, type ViewerResponseFunction } from './cloudfront-function-runner';
 
 /** API Gateway's payload quota. */
 export const MAX_REQUEST_BODY_BYTES = 10 * 1024 * 1024;
@@ -43,9 +44,11 @@ class ApiGatewayEmulator {
   private readonly apiId: string;
   private readonly authorizerCache = new Map<string, CachedAnswer>();
   private readonly rateWindows = new Map<string, { windowStartMs: number; count: number }>();
+  private readonly viewerResponse?: ViewerResponseFunction;
 
   constructor(private readonly spec: EmulatedApiSpec) {
     this.stage = spec.stage ?? 'local';
+    if (spec.edge) this.viewerResponse = loadCloudFrontFunction(spec.edge.viewerResponseFunction);
     // Stable per API name, shaped like a real API id (10 lower-case alphanumerics).
     this.apiId = createHash('sha256').update(spec.name).digest('hex').slice(0, 10);
   }
@@ -66,7 +69,7 @@ class ApiGatewayEmulator {
   private listenOn(port: number, host: string): Promise<number> {
     const server = createServer((req, res) => {
       this.handle(req, res).catch(() => {
-        if (!res.headersSent) send(res, { status: 500, headers: { 'Content-Type': 'application/json' }, body: '{"message":"Internal server error"}' });
+        if (!res.headersSent) sendReply(res, { status: 500, headers: { 'Content-Type': 'application/json' }, body: '{"message":"Internal server error"}' });
         else res.destroy();
       });
     });
@@ -99,6 +102,9 @@ class ApiGatewayEmulator {
     const queryAt = rawUrl.indexOf('?');
     const path = (queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt)) || '/';
     const rawQuery = queryAt === -1 ? '' : rawUrl.slice(queryAt + 1);
+    // Everything below answers through the edge when there is one: CloudFront sees every response, the gateway's own included.
+    const send = (res: ServerResponse, reply: OutgoingReply, options: { close?: boolean } = {}) =>
+      sendReply(res, this.atEdge(reply, { method, path, rawQuery, sourceIp, requestId }), options);
 
     // WAF sits in front of API Gateway: it counts (and blocks) before anything else runs.
     const limited = this.rateLimited(sourceIp, path);
@@ -139,6 +145,27 @@ class ApiGatewayEmulator {
     }
     const reply = result === 'failed' ? undefined : integrationReply(result, requestId);
     send(res, reply ?? this.gateway('DEFAULT_5XX', requestId));
+  }
+
+  /** The viewer-response function, with the reply in CloudFront's event shape; Set-Cookie passes beside it as CloudFront's cookies do. */
+  private atEdge(reply: OutgoingReply, request: { method: string; path: string; rawQuery: string; sourceIp: string; requestId: string }): OutgoingReply {
+    if (!this.viewerResponse) return reply;
+    const pairs = [...Object.entries(reply.headers), ...(reply.headerPairs ?? [])];
+    const cookies = pairs.filter(([name]) => name.toLowerCase() === 'set-cookie');
+    let response;
+    try {
+      response = this.viewerResponse({
+        version: '1.0',
+        context: { eventType: 'viewer-response', requestId: request.requestId, distributionDomainName: 'local.cloudfront.net' },
+        viewer: { ip: request.sourceIp },
+        request: { method: request.method, uri: request.path, querystring: Object.fromEntries([...new URLSearchParams(request.rawQuery)].map(([k, v]) => [k, { value: v }])), headers: {}, cookies: {} },
+        response: { statusCode: reply.status, headers: toCloudFrontHeaders(pairs.filter(([name]) => name.toLowerCase() !== 'set-cookie')), cookies: {} },
+      });
+    } catch {
+      // CloudFront answers 503 when a function fails.
+      return { status: 503, headers: { 'Content-Type': 'text/plain' }, body: 'The CloudFront function associated with the request failed.' };
+    }
+    return { status: response.statusCode, headers: {}, body: reply.body, bytes: reply.bytes, headerPairs: [...fromCloudFrontHeaders(response.headers), ...cookies] };
   }
 
   private rateLimited(sourceIp: string, path: string): EmulatedRateLimit | undefined {
@@ -356,7 +383,7 @@ interface OutgoingReply extends GatewayReply {
   readonly bytes?: Buffer;
 }
 
-function send(res: ServerResponse, reply: OutgoingReply, options: { close?: boolean } = {}): void {
+function sendReply(res: ServerResponse, reply: OutgoingReply, options: { close?: boolean } = {}): void {
   try {
     const grouped = new Map<string, { name: string; values: string[] }>();
     const pairs = [...Object.entries(reply.headers), ...(reply.headerPairs ?? [])];

@@ -58,6 +58,14 @@ export interface EmulatedApiSpec {
   readonly rateLimits?: readonly EmulatedRateLimit[];
   /** API Gateway's integration timeout; 29 000 ms as on AWS unless a test shortens it. */
   readonly integrationTimeoutMs?: number;
+  /** A CloudFront distribution in front of the API. @default none: clients talk to API Gateway directly */
+  readonly edge?: EmulatedEdge;
+}
+
+/** CloudFront in front of the API: a CloudFront Function run on every response, as the deployed distribution does. */
+export interface EmulatedEdge {
+  /** Path of a CloudFront Function source file (cloudfront-js-2.0), associated at viewer-response. */
+  readonly viewerResponseFunction: string;
 }
 
 /** A WAF rate-based rule scoped to requests whose path starts with pathPrefix. */

@@ -1,7 +1,9 @@
 /**
  * Local mode's protected API: the demo MCP server and its protected resource metadata on
  * the API Gateway emulator, behind the guard's REQUEST authorizer, with the same gateway
- * responses, identity source and cache TTL that the CDK construct configures on AWS.
+ * responses, identity source and cache TTL that the CDK construct configures on AWS, and
+ * the CloudFront viewer-response function McpProtectedApi puts in front of it (the same
+ * source file), so a 403 challenge from the MCP server reaches clients as WWW-Authenticate.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Config, ResourceConfig } from '../../core/config';
@@ -13,6 +15,7 @@ import { createProtectedResourceMetadataHandler } from '../../handlers/protected
 import { DynamoDbRevocationStore } from '../dynamodb/dynamodb-revocation-store';
 import type { TableNames } from '../dynamodb/tables';
 import { startApiGatewayEmulator } from './apigw-emulator';
+import { RESTORE_WWW_AUTHENTICATE_SOURCE } from './cloudfront-function-runner';
 import type { EmulatedRoute, RunningApi } from './emulator-types';
 
 export interface LocalMcpApiOptions {
@@ -54,6 +57,7 @@ export async function startLocalMcpApi(opts: LocalMcpApiOptions): Promise<Runnin
     routes,
     authorizer: { handler: authorizer, identitySources: GUARD_IDENTITY_SOURCES, resultTtlSeconds: config.guard.authorizerCacheTtlSeconds },
     gatewayResponses: { UNAUTHORIZED: responses.UNAUTHORIZED, ACCESS_DENIED: responses.ACCESS_DENIED },
+    edge: { viewerResponseFunction: RESTORE_WWW_AUTHENTICATE_SOURCE },
   });
   opts.log(`MCP server ${resource.name} at ${api.url}${resourcePath} (authorizer cache ${config.guard.authorizerCacheTtlSeconds} s)`);
   return api;
