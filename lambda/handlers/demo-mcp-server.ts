@@ -2,7 +2,8 @@
  * The demo MCP server as a Lambda proxy integration behind the guard's authorizer: a
  * stateless Streamable HTTP server built with the official SDK, one McpServer and transport
  * per invocation (nothing survives between requests, so any Lambda instance can answer any
- * request), JSON responses instead of SSE (a proxy integration returns one body).
+ * request), JSON responses instead of SSE (a proxy integration returns one body). It
+ * issues no Mcp-Session-Id, so a request naming one gets 404 (stateless-session.ts).
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
@@ -10,6 +11,7 @@ import type { Config, ResourceConfig } from '../core/config';
 import type { Clock } from '../core/ports';
 import { createDemoMcpServer, createDemoStats } from '../adapters/mcp/demo-tools';
 import { readGuardEnvironment } from '../adapters/config/env';
+import { unknownSessionResponse } from '../adapters/mcp/stateless-session';
 import { guardMcpRequest } from '../adapters/mcp/tool-scope-guard';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -41,6 +43,9 @@ export function createDemoMcpHandler(deps: DemoMcpServerDeps): ProxyHandler {
     }
     const verdict = guardMcpRequest(event, deps.resource, body);
     if (!verdict.ok) return verdict.response;
+    // Authorization first, transport semantics second: the session answer is for callers the guard let through.
+    const unknownSession = unknownSessionResponse(event);
+    if (unknownSession) return unknownSession;
 
     const server = createDemoMcpServer(deps.resource, verdict.identity, stats, () => clock.nowMs());
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });

@@ -230,16 +230,25 @@ describe('43. session hijack (the demo server is stateless)', () => {
     expect(opened.headers.get('mcp-session-id')).toBeNull();
   });
 
-  it("a session id with no token -> 401; with user B's token the answer is B's own (or 401/404), never A's", async () => {
-    const sessionId = randomBytes(16).toString('hex');
-    const anonymous = await callMcp(undefined, { headers: { 'mcp-session-id': sessionId }, body: whoamiCall });
+  it('a session id with no token -> 401 (the token is checked first, so the answer says nothing about sessions)', async () => {
+    const anonymous = await callMcp(undefined, { headers: { 'mcp-session-id': randomBytes(16).toString('hex') }, body: whoamiCall });
     expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${resourceMetadataUrl}", scope="tool:read tool:execute"`);
+  });
 
-    const asBob = await callMcp(await mint({ claims: { sub: 'dev|bob', client_id: 'bob-client' } }), { headers: { 'mcp-session-id': sessionId }, body: whoamiCall });
-    expect([200, 401, 404]).toContain(asBob.status);
-    if (asBob.status === 200) {
-      const text: string = JSON.parse(asBob.body).result.content[0].text;
-      expect(JSON.parse(text)).toMatchObject({ sub: 'dev|bob', client_id: 'bob-client' });
-    }
+  it.each([
+    ['tools/call whoami', whoamiCall],
+    ['initialize', initialize],
+    ['tools/list', JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list', params: {} })],
+  ])("%s with user B's valid token and a session id B was never given -> 404 (no such session), never 200", async (_name, body) => {
+    const asBob = await callMcp(await mint({ claims: { sub: 'dev|bob', client_id: 'bob-client' } }), { headers: { 'mcp-session-id': randomBytes(16).toString('hex') }, body });
+    expect(asBob.status).toBe(404);
+    expect(asBob.headers.get('mcp-session-id')).toBeNull();
+    expect(asBob.body).not.toContain('dev|');
+  });
+
+  it('the same token without the session id is answered (so the 404 is the session, not the token)', async () => {
+    const asBob = await callMcp(await mint({ claims: { sub: 'dev|bob', client_id: 'bob-client' } }), { body: whoamiCall });
+    expect(asBob.status).toBe(200);
   });
 });
