@@ -34,7 +34,7 @@ afterAll(async () => {
 const mcpCalls = (exchanges: readonly RecordedExchange[], tool: string) => exchanges.filter((e) => e.method === 'POST' && e.url === stack.mcpUrl && e.requestBody?.includes(`"name":"${tool}"`) && e.requestBody.includes('"tools/call"'));
 
 describe('bob (mcp-readers: tool:read only) calls echo (needs tool:execute)', () => {
-  it('with the SDK 1.x client as shipped: it sends no Mcp-Method/Mcp-Name, so the integration refuses with 403 and the precise challenge under the renamed header', async () => {
+  it('with the SDK 1.x client as shipped: it sends no Mcp-Method/Mcp-Name, so the integration refuses with 403 and the precise challenge, which the edge restores to WWW-Authenticate', async () => {
     const exchanges: RecordedExchange[] = [];
     const session = await connectWithOAuth(stack.mcpUrl, new BrowserOAuthProvider({ user: BOB, redirectUrl }), exchanges);
     try {
@@ -48,8 +48,8 @@ describe('bob (mcp-readers: tool:read only) calls echo (needs tool:execute)', ()
     expect(mcpPosts.every((e) => e.requestHeaders.get('mcp-method') === null && e.requestHeaders.get('mcp-name') === null)).toBe(true);
     const [denied] = mcpCalls(exchanges, 'echo');
     expect(denied!.status).toBe(403);
-    expect(denied!.responseHeaders.get('www-authenticate')).toBeNull();
-    expect(denied!.responseHeaders.get('x-amzn-remapped-www-authenticate')).toBe(`Bearer error="insufficient_scope", scope="tool:execute", resource_metadata="${resourceMetadataUrl}"`);
+    expect(denied!.responseHeaders.get('x-amzn-remapped-www-authenticate')).toBeNull();
+    expect(denied!.responseHeaders.get('www-authenticate')).toBe(`Bearer error="insufficient_scope", scope="tool:execute", resource_metadata="${resourceMetadataUrl}"`);
   });
 
   it('with request metadata headers (MCP 2026-07-28): a 403 with a standard WWW-Authenticate, insufficient_scope and the needed scope; the SDK tries to step up once and gives up', async () => {
