@@ -1,4 +1,4 @@
-import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AuthorizationCodeRecord, AuthorizationCodeStore } from '../../core/ports';
 import {
   ItemReader,
@@ -12,6 +12,7 @@ import {
   type Item,
 } from './attribute-values';
 import { translateDynamoDbError } from './store-errors';
+import { getByKey, keyOf, putIfAbsent } from './table-operations';
 import { PARTITION_KEY } from './tables';
 
 /** Authorization codes, stored by hash only. Redemption is single use by a conditional write. */
@@ -22,31 +23,14 @@ export class DynamoDbAuthorizationCodeStore implements AuthorizationCodeStore {
   ) {}
 
   async put(code: AuthorizationCodeRecord): Promise<void> {
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: codeToItem(code),
-          // A put over an existing code would erase its redeemedAt and make it usable again.
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': PARTITION_KEY },
-        }),
-      );
-    } catch (error) {
-      throw translateDynamoDbError(error, 'authorization code already exists');
-    }
+    // A put over an existing code would erase its redeemedAt and make it usable again.
+    await putIfAbsent(this.client, this.tableName, codeToItem(code), 'authorization code already exists');
   }
 
   async get(codeHash: string): Promise<AuthorizationCodeRecord | undefined> {
-    try {
-      // Strongly consistent: a replay right after a redemption must see redeemedAt.
-      const { Item } = await this.client.send(
-        new GetItemCommand({ TableName: this.tableName, Key: { [PARTITION_KEY]: stringValue(codeHash) }, ConsistentRead: true }),
-      );
-      return Item ? codeFromItem(Item) : undefined;
-    } catch (error) {
-      throw translateDynamoDbError(error);
-    }
+    // Strongly consistent: a replay right after a redemption must see redeemedAt.
+    const item = await getByKey(this.client, this.tableName, codeHash, 'consistent');
+    return item ? codeFromItem(item) : undefined;
   }
 
   async markRedeemed(codeHash: string, redeemedAt: number, familyId: string): Promise<void> {
@@ -54,7 +38,7 @@ export class DynamoDbAuthorizationCodeStore implements AuthorizationCodeStore {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: { [PARTITION_KEY]: stringValue(codeHash) },
+          Key: keyOf(codeHash),
           UpdateExpression: 'SET redeemedAt = :redeemedAt, familyId = :familyId',
           // Two /token requests with the same code both read it unredeemed, both check
           // PKCE, both reach this write:

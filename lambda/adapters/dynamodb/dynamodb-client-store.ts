@@ -1,4 +1,4 @@
-import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ClientRecord, ClientStore, TokenEndpointAuthMethod } from '../../core/ports';
 import {
   ItemReader,
@@ -10,7 +10,7 @@ import {
   withoutUndefined,
   type Item,
 } from './attribute-values';
-import { translateDynamoDbError } from './store-errors';
+import { getByKey, putIfAbsent } from './table-operations';
 import { PARTITION_KEY } from './tables';
 
 const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = ['none', 'client_secret_basic', 'client_secret_post'];
@@ -28,29 +28,14 @@ export class DynamoDbClientStore implements ClientStore {
   ) {}
 
   async get(clientId: string): Promise<ClientRecord | undefined> {
-    try {
-      const { Item } = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { [PARTITION_KEY]: stringValue(clientId) } }));
-      return Item ? clientFromItem(Item) : undefined;
-    } catch (error) {
-      throw translateDynamoDbError(error);
-    }
+    const item = await getByKey(this.client, this.tableName, clientId, 'eventual');
+    return item ? clientFromItem(item) : undefined;
   }
 
   async create(client: ClientRecord): Promise<void> {
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: clientToItem(client),
-          // Two registrations racing for one client_id (a metadata document fetched twice
-          // at once): the first put wins, the second must not silently replace it.
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': PARTITION_KEY },
-        }),
-      );
-    } catch (error) {
-      throw translateDynamoDbError(error, 'client already exists');
-    }
+    // Two registrations racing for one client_id (a metadata document fetched twice
+    // at once): the first put wins, the second must not silently replace it.
+    await putIfAbsent(this.client, this.tableName, clientToItem(client), 'client already exists');
   }
 }
 

@@ -1,10 +1,4 @@
-import {
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  UpdateItemCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RefreshFamilyRecord, RefreshFamilyStore } from '../../core/ports';
 import {
   ItemReader,
@@ -17,6 +11,7 @@ import {
   type Item,
 } from './attribute-values';
 import { isConditionFailure, translateDynamoDbError } from './store-errors';
+import { getByKey, keyOf, putIfAbsent } from './table-operations';
 import { FAMILIES_BY_CLIENT_INDEX, FAMILIES_BY_SUBJECT_INDEX, PARTITION_KEY } from './tables';
 
 /** Refresh token families. Rotation is a conditional write on the generation counter. */
@@ -27,30 +22,13 @@ export class DynamoDbRefreshFamilyStore implements RefreshFamilyStore {
   ) {}
 
   async create(family: RefreshFamilyRecord): Promise<void> {
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: familyToItem(family),
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': PARTITION_KEY },
-        }),
-      );
-    } catch (error) {
-      throw translateDynamoDbError(error, 'refresh family already exists');
-    }
+    await putIfAbsent(this.client, this.tableName, familyToItem(family), 'refresh family already exists');
   }
 
   async get(familyId: string): Promise<RefreshFamilyRecord | undefined> {
-    try {
-      // Strongly consistent: reuse detection must see the latest rotation and revocation.
-      const { Item } = await this.client.send(
-        new GetItemCommand({ TableName: this.tableName, Key: { [PARTITION_KEY]: stringValue(familyId) }, ConsistentRead: true }),
-      );
-      return Item ? familyFromItem(Item) : undefined;
-    } catch (error) {
-      throw translateDynamoDbError(error);
-    }
+    // Strongly consistent: reuse detection must see the latest rotation and revocation.
+    const item = await getByKey(this.client, this.tableName, familyId, 'consistent');
+    return item ? familyFromItem(item) : undefined;
   }
 
   async rotate(
@@ -62,7 +40,7 @@ export class DynamoDbRefreshFamilyStore implements RefreshFamilyStore {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: { [PARTITION_KEY]: stringValue(familyId) },
+          Key: keyOf(familyId),
           UpdateExpression:
             'SET currentTokenHash = :current, previousTokenHash = :previous, lastUsedAt = :lastUsedAt, #scope = :scope, generation = :nextGeneration',
           // Two refreshes with the same token both read generation g:
@@ -92,7 +70,7 @@ export class DynamoDbRefreshFamilyStore implements RefreshFamilyStore {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: { [PARTITION_KEY]: stringValue(familyId) },
+          Key: keyOf(familyId),
           // The first revocation time stands: a second one (reuse after revocation) adds nothing.
           UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :revokedAt)',
           // Never create a bare item for an unknown family.

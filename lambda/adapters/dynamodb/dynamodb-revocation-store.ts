@@ -8,6 +8,7 @@ import {
 import type { RevocationKey, RevocationRecord, RevocationStore } from '../../core/ports';
 import { ItemReader, buildItem, numberValue, stringValue, type Item } from './attribute-values';
 import { isConditionFailure, translateDynamoDbError, unavailable } from './store-errors';
+import { keyOf } from './table-operations';
 import { PARTITION_KEY } from './tables';
 
 const KINDS: readonly RevocationKey['kind'][] = ['jti', 'family', 'subject', 'client'];
@@ -84,7 +85,7 @@ export class DynamoDbRevocationStore implements RevocationStore {
   private async batchGet(partitionKeys: readonly string[]): Promise<Item[]> {
     const items: Item[] = [];
     let pending: KeysAndAttributes | undefined = {
-      Keys: partitionKeys.map((pk) => ({ [PARTITION_KEY]: stringValue(pk) })),
+      Keys: partitionKeys.map(keyOf),
       // Strongly consistent: a token revoked a moment ago must not pass because a replica lags.
       ConsistentRead: true,
     };

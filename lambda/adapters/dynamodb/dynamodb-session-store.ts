@@ -1,6 +1,5 @@
 import {
   DeleteItemCommand,
-  GetItemCommand,
   PutItemCommand,
   TransactWriteItemsCommand,
   type DynamoDBClient,
@@ -19,6 +18,7 @@ import {
   type Item,
 } from './attribute-values';
 import { isConditionFailure, translateDynamoDbError } from './store-errors';
+import { deleteByKey, getByKey, keyOf, putItem } from './table-operations';
 import { PARTITION_KEY } from './tables';
 
 /**
@@ -40,7 +40,7 @@ export class DynamoDbSessionStore implements SessionStore {
   }
 
   async getPendingAuthorization(id: string): Promise<PendingAuthorizationRecord | undefined> {
-    const item = await this.getItem(pendingKey(id));
+    const item = await getByKey(this.client, this.tableName, pendingKey(id), 'consistent');
     return item ? pendingFromItem(item) : undefined;
   }
 
@@ -63,7 +63,7 @@ export class DynamoDbSessionStore implements SessionStore {
       const deleted = await this.client.send(
         new DeleteItemCommand({
           TableName: this.tableName,
-          Key: { [PARTITION_KEY]: stringValue(upstreamStatePointerKey(upstreamStateHash)) },
+          Key: keyOf(upstreamStatePointerKey(upstreamStateHash)),
           ConditionExpression: 'attribute_exists(#pk)',
           ExpressionAttributeNames: { '#pk': PARTITION_KEY },
           ReturnValues: 'ALL_OLD',
@@ -82,7 +82,7 @@ export class DynamoDbSessionStore implements SessionStore {
       const deleted = await this.client.send(
         new DeleteItemCommand({
           TableName: this.tableName,
-          Key: { [PARTITION_KEY]: stringValue(pendingKey(pendingId)) },
+          Key: keyOf(pendingKey(pendingId)),
           ConditionExpression: 'upstreamStateHash = :stateHash',
           ExpressionAttributeValues: { ':stateHash': stringValue(upstreamStateHash) },
           ReturnValues: 'ALL_OLD',
@@ -100,7 +100,7 @@ export class DynamoDbSessionStore implements SessionStore {
       await this.client.send(
         new DeleteItemCommand({
           TableName: this.tableName,
-          Key: { [PARTITION_KEY]: stringValue(pendingKey(id)) },
+          Key: keyOf(pendingKey(id)),
           // Two posts of one consent form: the delete succeeds once, the second is refused.
           ConditionExpression: 'attribute_exists(#pk)',
           ExpressionAttributeNames: { '#pk': PARTITION_KEY },
@@ -112,7 +112,9 @@ export class DynamoDbSessionStore implements SessionStore {
   }
 
   async putLoginSession(record: LoginSessionRecord): Promise<void> {
-    await this.putItem(
+    await putItem(
+      this.client,
+      this.tableName,
       buildItem({
         [PARTITION_KEY]: stringValue(loginKey(record.sessionHash)),
         sessionHash: stringValue(record.sessionHash),
@@ -125,7 +127,7 @@ export class DynamoDbSessionStore implements SessionStore {
   }
 
   async getLoginSession(sessionHash: string): Promise<LoginSessionRecord | undefined> {
-    const item = await this.getItem(loginKey(sessionHash));
+    const item = await getByKey(this.client, this.tableName, loginKey(sessionHash), 'consistent');
     if (!item) return undefined;
     const read = new ItemReader(item, 'login session');
     return {
@@ -138,15 +140,13 @@ export class DynamoDbSessionStore implements SessionStore {
   }
 
   async deleteLoginSession(sessionHash: string): Promise<void> {
-    try {
-      await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: { [PARTITION_KEY]: stringValue(loginKey(sessionHash)) } }));
-    } catch (error) {
-      throw translateDynamoDbError(error);
-    }
+    await deleteByKey(this.client, this.tableName, loginKey(sessionHash));
   }
 
   async putConsent(record: ConsentRecord): Promise<void> {
-    await this.putItem(
+    await putItem(
+      this.client,
+      this.tableName,
       buildItem({
         [PARTITION_KEY]: stringValue(consentKey(record.subject, record.clientId, record.resource)),
         subject: stringValue(record.subject),
@@ -160,7 +160,7 @@ export class DynamoDbSessionStore implements SessionStore {
   }
 
   async getConsent(subject: string, clientId: string, resource: string): Promise<ConsentRecord | undefined> {
-    const item = await this.getItem(consentKey(subject, clientId, resource));
+    const item = await getByKey(this.client, this.tableName, consentKey(subject, clientId, resource), 'consistent');
     if (!item) return undefined;
     const read = new ItemReader(item, 'consent');
     return {
@@ -198,23 +198,6 @@ export class DynamoDbSessionStore implements SessionStore {
       await this.client.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: pendingPut }, { Put: pointerPut }] }));
     } catch (error) {
       throw translateDynamoDbError(error, 'pending authorization is gone');
-    }
-  }
-
-  private async putItem(item: Item): Promise<void> {
-    try {
-      await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: item }));
-    } catch (error) {
-      throw translateDynamoDbError(error);
-    }
-  }
-
-  private async getItem(pk: string): Promise<Item | undefined> {
-    try {
-      const { Item } = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { [PARTITION_KEY]: stringValue(pk) }, ConsistentRead: true }));
-      return Item;
-    } catch (error) {
-      throw translateDynamoDbError(error);
     }
   }
 }
