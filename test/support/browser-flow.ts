@@ -9,22 +9,7 @@ import type { LoginSessionRecord } from '../../lambda/core/ports';
 import { handleAuthorize } from '../../lambda/core/authorization-server/authorize';
 import { handleConsent } from '../../lambda/core/authorization-server/consent';
 import { handleUpstreamCallback } from '../../lambda/core/authorization-server/upstream-callback';
-import type { Config } from '../../lambda/core/config';
-import {
-  CountingRandom,
-  FakeMetadataFetcher,
-  FakeUpstreamIdp,
-  FixedClock,
-  InMemoryClientStore,
-  InMemoryCodeStore,
-  InMemoryFamilyStore,
-  InMemoryRevocationStore,
-  InMemorySessionStore,
-  localTestConfig,
-  RecordingAudit,
-  TestRsaSigner,
-  type InMemoryDeps,
-} from './in-memory-ports';
+import { inMemoryDepsWithSharedSigner, localTestConfig, type InMemoryDeps } from './in-memory-ports';
 
 export const ISSUER = 'https://auth.example.com';
 export const R1 = 'http://localhost:8788/mcp';
@@ -34,7 +19,7 @@ export const CHALLENGE = createHash('sha256').update(VERIFIER).digest('base64url
 
 /** The shipped local config, moved to an https issuer, with the clients the security cases name. */
 export function browserTestDeps(overrides: (raw: any) => void = () => {}): InMemoryDeps {
-  return depsWithSharedSigner(
+  return inMemoryDepsWithSharedSigner(
     localTestConfig((raw) => {
       raw.issuer = ISSUER;
       raw.resources.push({
@@ -51,30 +36,6 @@ export function browserTestDeps(overrides: (raw: any) => void = () => {}): InMem
       overrides(raw);
     }),
   );
-}
-
-let sharedSigner: TestRsaSigner | undefined;
-
-/** Like inMemoryDeps, but one RSA key for the whole file: the browser side never signs, and key generation is slow. */
-function depsWithSharedSigner(config: Config): InMemoryDeps {
-  sharedSigner ??= new TestRsaSigner();
-  const errors: unknown[] = [];
-  return {
-    config,
-    clock: new FixedClock(),
-    random: new CountingRandom(),
-    signer: sharedSigner,
-    clients: new InMemoryClientStore(),
-    codes: new InMemoryCodeStore(),
-    families: new InMemoryFamilyStore(),
-    revocations: new InMemoryRevocationStore(),
-    sessions: new InMemorySessionStore(),
-    upstream: new FakeUpstreamIdp(),
-    metadataFetcher: new FakeMetadataFetcher(),
-    audit: new RecordingAudit(),
-    errors,
-    logError: (_message, error) => errors.push(error),
-  };
 }
 
 export function httpRequest(method: string, path: string, parts: { query?: Record<string, string | string[]>; cookie?: string; body?: string; headers?: Record<string, string[]> } = {}): HttpRequest {

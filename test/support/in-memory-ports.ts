@@ -241,13 +241,13 @@ export interface InMemoryDeps extends AuthorizationServerDeps {
   readonly errors: unknown[];
 }
 
-export function inMemoryDeps(config: Config = localTestConfig()): InMemoryDeps {
+export function inMemoryDeps(config: Config = localTestConfig(), signer: TestRsaSigner = new TestRsaSigner()): InMemoryDeps {
   const errors: unknown[] = [];
   return {
     config,
     clock: new FixedClock(),
     random: new CountingRandom(),
-    signer: new TestRsaSigner(),
+    signer,
     clients: new InMemoryClientStore(),
     codes: new InMemoryCodeStore(),
     families: new InMemoryFamilyStore(),
@@ -259,4 +259,17 @@ export function inMemoryDeps(config: Config = localTestConfig()): InMemoryDeps {
     errors,
     logError: (_message, error) => errors.push(error),
   };
+}
+
+// Jest loads this module afresh for each test file, so "shared" means one key per file.
+let sharedSigner: TestRsaSigner | undefined;
+
+/**
+ * Like inMemoryDeps, but every call in a test file gets the same RSA key, because key
+ * generation is slow. Its signCalls then runs on across the file's tests: compare counts
+ * before and after, never against zero.
+ */
+export function inMemoryDepsWithSharedSigner(config: Config = localTestConfig()): InMemoryDeps {
+  sharedSigner ??= new TestRsaSigner();
+  return inMemoryDeps(config, sharedSigner);
 }

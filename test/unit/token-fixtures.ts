@@ -9,10 +9,7 @@ import type { HttpRequest, HttpResponse } from '../../lambda/core/http';
 import type { AuthorizationCodeRecord, ClientRecord } from '../../lambda/core/ports';
 import { handleJwks } from '../../lambda/core/authorization-server/jwks';
 import { handleToken } from '../../lambda/core/authorization-server/token';
-import {
-  CountingRandom, FakeMetadataFetcher, FakeUpstreamIdp, FixedClock, InMemoryClientStore, InMemoryCodeStore, InMemoryFamilyStore,
-  InMemoryRevocationStore, InMemorySessionStore, RecordingAudit, TestRsaSigner, localTestConfig, type InMemoryDeps,
-} from '../support/in-memory-ports';
+import { inMemoryDepsWithSharedSigner, localTestConfig, type InMemoryDeps } from '../support/in-memory-ports';
 
 export const ISSUER = 'http://localhost:8787';
 export const R1 = 'http://localhost:8788/mcp';
@@ -45,32 +42,13 @@ function client(clientId: string, overrides: Partial<ClientRecord> = {}): Client
   };
 }
 
-/** RSA key generation is slow; one real key per test file is enough. */
-let sharedSigner: TestRsaSigner | undefined;
-
 export function tokenDeps(): InMemoryDeps {
-  sharedSigner ??= new TestRsaSigner();
-  const errors: unknown[] = [];
-  // inMemoryDeps() would generate a fresh RSA key per test; the same parts, with one shared key.
-  const deps: InMemoryDeps = {
-    config: localTestConfig((raw) => {
+  const deps = inMemoryDepsWithSharedSigner(
+    localTestConfig((raw) => {
       raw.resources[0].introspectionClients = [R1_INTROSPECTOR];
       raw.resources.push({ uri: R2, name: 'Second server', scopes: [{ name: 'r2:read', description: 'Read R2' }, { name: 'tool:read', description: 'Read tools on R2' }] });
     }),
-    clock: new FixedClock(),
-    random: new CountingRandom(),
-    signer: sharedSigner,
-    clients: new InMemoryClientStore(),
-    codes: new InMemoryCodeStore(),
-    families: new InMemoryFamilyStore(),
-    revocations: new InMemoryRevocationStore(),
-    sessions: new InMemorySessionStore(),
-    upstream: new FakeUpstreamIdp(),
-    metadataFetcher: new FakeMetadataFetcher(),
-    audit: new RecordingAudit(),
-    errors,
-    logError: (_message, error) => errors.push(error),
-  };
+  );
   const confidential = (id: string, secret: string, grantTypes = ['authorization_code', 'refresh_token']) =>
     client(id, { tokenEndpointAuthMethod: 'client_secret_basic', clientSecretHash: sha256Base64url(secret), grantTypes });
   for (const record of [
