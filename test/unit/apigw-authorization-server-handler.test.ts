@@ -3,33 +3,15 @@
  * through the real core (with in-memory ports), and a clean 500 when the function is
  * misconfigured.
  */
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { createAuthorizationServerHandler, handler } from '../../lambda/handlers/authorization-server';
+import { proxyEvent } from '../support/api-gateway-event';
 import { inMemoryDeps } from '../support/in-memory-ports';
-
-function event(method: string, path: string, overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
-  return {
-    resource: '/{proxy+}',
-    path,
-    httpMethod: method,
-    headers: {},
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    body: null,
-    isBase64Encoded: false,
-    requestContext: { identity: { sourceIp: '127.0.0.1' }, stage: 'prod' } as APIGatewayProxyEvent['requestContext'],
-    ...overrides,
-  };
-}
 
 describe('createAuthorizationServerHandler', () => {
   it('serves the metadata document through the core', async () => {
     const serve = createAuthorizationServerHandler(inMemoryDeps());
 
-    const result = await serve(event('GET', '/.well-known/oauth-authorization-server'));
+    const result = await serve(proxyEvent('GET', '/.well-known/oauth-authorization-server'));
 
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body).issuer).toBe('http://localhost:8787');
@@ -38,7 +20,7 @@ describe('createAuthorizationServerHandler', () => {
   it('hands a repeated parameter to the core as repeated (token request with two grant_type values)', async () => {
     const serve = createAuthorizationServerHandler(inMemoryDeps());
 
-    const result = await serve(event('POST', '/token', {
+    const result = await serve(proxyEvent('POST', '/token', {
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       multiValueHeaders: { 'Content-Type': ['application/x-www-form-urlencoded'] },
       body: Buffer.from('grant_type=authorization_code&grant_type=refresh_token&client_id=x').toString('base64'),
@@ -56,7 +38,7 @@ describe('handler (Lambda entry)', () => {
     const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => (written.push(String(chunk)), true));
     let result;
     try {
-      result = await handler(event('GET', '/.well-known/oauth-authorization-server'));
+      result = await handler(proxyEvent('GET', '/.well-known/oauth-authorization-server'));
     } finally {
       spy.mockRestore();
     }

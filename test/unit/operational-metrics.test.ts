@@ -2,7 +2,6 @@
  * The metrics the alarms and dashboards watch: the authorizer's decisions and the
  * authorization server's dependency outages, as the EMF documents CloudWatch extracts.
  */
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { DependencyUnavailableError, OAuthError } from '../../lambda/core/errors';
 import { countingOutages, createAuthorizationServerHandler } from '../../lambda/handlers/authorization-server';
 import {
@@ -11,6 +10,7 @@ import {
   unavailableDependency,
 } from '../../lambda/adapters/observability/emf-operational-metrics';
 import { AUTHORIZER_METRICS, DEPENDENCY_UNAVAILABLE_METRIC, METRICS_NAMESPACE } from '../../lambda/adapters/observability/metric-names';
+import { proxyEvent } from '../support/api-gateway-event';
 import { inMemoryDeps } from '../support/in-memory-ports';
 
 /** The EMF documents written to stdout while `act` runs. */
@@ -80,7 +80,7 @@ describe('the authorization server counts dependency outages on its error path',
     });
     let status = 0;
     const docs = await emfWrittenBy(async () => {
-      status = (await serve(getEvent('/.well-known/jwks.json'))).statusCode;
+      status = (await serve(proxyEvent('GET', '/.well-known/jwks.json'))).statusCode;
     });
 
     expect(status).toBe(503);
@@ -95,24 +95,7 @@ describe('the authorization server counts dependency outages on its error path',
   it('writes no outage metric for a request the caller got wrong', async () => {
     const deps = inMemoryDeps();
     const serve = createAuthorizationServerHandler({ ...deps, logError: countingOutages(() => undefined, new EmfDependencyOutages({ serviceName: 'x' })) });
-    const docs = await emfWrittenBy(() => serve(getEvent('/token', 'POST')));
+    const docs = await emfWrittenBy(() => serve(proxyEvent('POST', '/token')));
     expect(docs.filter((doc) => DEPENDENCY_UNAVAILABLE_METRIC in doc)).toEqual([]);
   });
 });
-
-function getEvent(path: string, method = 'GET'): APIGatewayProxyEvent {
-  return {
-    resource: '/{proxy+}',
-    path,
-    httpMethod: method,
-    headers: {},
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    body: null,
-    isBase64Encoded: false,
-    requestContext: { identity: { sourceIp: '127.0.0.1' }, stage: 'prod' } as APIGatewayProxyEvent['requestContext'],
-  };
-}

@@ -6,11 +6,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { DependencyUnavailableError } from '../../lambda/core/errors';
 import { parseConfig } from '../../lambda/core/config';
 import { ClientSecretUnavailableError, SecretsManagerClientSecret } from '../../lambda/adapters/secrets/secrets-manager-client-secret';
 import { handler, resolveUpstreamClientSecret } from '../../lambda/handlers/authorization-server';
+import { proxyEvent } from '../support/api-gateway-event';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:mcp-oauth-idp-AbCdEf';
 const SECRET = 's3cr3t-value-never-logged';
@@ -131,7 +131,7 @@ describe('the Lambda entry with the secret in Secrets Manager', () => {
     const record = (chunk: any) => (written.push(String(chunk)), true);
     const spies = [jest.spyOn(process.stdout, 'write').mockImplementation(record), jest.spyOn(process.stderr, 'write').mockImplementation(record)];
     try {
-      const result = await handler(metadataRequest());
+      const result = await handler(proxyEvent('GET', '/.well-known/oauth-authorization-server'));
       return { statusCode: result.statusCode, body: result.body, written: written.join('') };
     } finally {
       spies.forEach((spy) => spy.mockRestore());
@@ -165,20 +165,3 @@ describe('the Lambda entry with the secret in Secrets Manager', () => {
     expect(first.written + second.written).not.toContain(SECRET);
   });
 });
-
-function metadataRequest(): APIGatewayProxyEvent {
-  return {
-    resource: '/{proxy+}',
-    path: '/.well-known/oauth-authorization-server',
-    httpMethod: 'GET',
-    headers: {},
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    body: null,
-    isBase64Encoded: false,
-    requestContext: { identity: { sourceIp: '127.0.0.1' }, stage: 'prod' } as APIGatewayProxyEvent['requestContext'],
-  };
-}
