@@ -1,7 +1,8 @@
 /**
  * What the CDK app needs beyond the product configuration (lambda/core/config.ts): where and
  * how to deploy. The product configuration file is the same one local mode reads; its
- * `issuer` must be the final public URL (a custom domain, or the API's stage URL), because
+ * `issuer` must be the final public URL (a custom domain, or the URL clients reach without
+ * one: the CloudFront distribution's, or the stage's with `edge` off), because
  * every token carries it and verifiers compare it as an exact string.
  *
  * Sources, later wins: the defaults below, the `deploy` object in cdk.json context, and
@@ -27,11 +28,16 @@ export interface SigningKeysDeployConfig {
 export interface CustomDomainDeployConfig {
   /** e.g. auth.example.com; the issuer should then be https://auth.example.com */
   readonly domainName: string;
-  /** An ACM certificate in the stack's region covering domainName. */
+  /** An ACM certificate covering domainName: in us-east-1 when the API has its CloudFront edge, else in the stack's region. */
   readonly certificateArn: string;
   /** When given, an alias A record is created in this Route 53 zone. */
   readonly hostedZoneId?: string;
   readonly hostedZoneName?: string;
+}
+
+/** CloudFront serves a custom domain only with an ACM certificate from us-east-1. */
+export function isEdgeCertificate(certificateArn: string): boolean {
+  return /^arn:aws[a-z-]*:acm:us-east-1:/.test(certificateArn);
 }
 
 export interface RateLimitsDeployConfig {
@@ -65,6 +71,12 @@ export interface DeploymentConfig {
   readonly retainData: boolean;
   readonly signingKeys: SigningKeysDeployConfig;
   readonly customDomain?: CustomDomainDeployConfig;
+  /**
+   * CloudFront in front of the authorization server API, restoring the `WWW-Authenticate:
+   * Basic` of a 401 invalid_client (AuthorizationServerApi.edge). The issuer is then the
+   * custom domain or the distribution's URL. Default: true.
+   */
+  readonly edge: boolean;
   /**
    * `cognito`: a user pool with groups from product.groupScopes is created and becomes the
    * upstream IdP. `external`: product.upstream (issuer, clientId, clientSecretArn) is used.
@@ -154,7 +166,7 @@ export function parseDeploymentConfig(inputs: DeploymentInputs): DeploymentConfi
     problem('deploy', 'must be an object');
     deploy = {};
   }
-  const known = ['retainData', 'signingKeys', 'customDomain', 'upstreamLogin', 'cognitoDomainPrefix', 'rateLimits', 'alarmEmail', 'logRetentionDays', 'demo'];
+  const known = ['retainData', 'signingKeys', 'customDomain', 'edge', 'upstreamLogin', 'cognitoDomainPrefix', 'rateLimits', 'alarmEmail', 'logRetentionDays', 'demo'];
   for (const key of Object.keys(deploy)) if (!known.includes(key)) problem(`deploy.${key}`, `is not a known option (known: ${known.join(', ')})`);
 
   const retainData = deploy.retainData === undefined ? stage === 'prod' : deploy.retainData;
@@ -162,6 +174,11 @@ export function parseDeploymentConfig(inputs: DeploymentInputs): DeploymentConfi
 
   const signingKeys = parseSigningKeys(deploy.signingKeys, problem);
   const customDomain = parseCustomDomain(deploy.customDomain, 'deploy.customDomain', problem);
+  const edge = deploy.edge ?? true;
+  if (typeof edge !== 'boolean') problem('deploy.edge', 'must be true or false');
+  if (edge === true && customDomain && typeof customDomain.certificateArn === 'string' && !isEdgeCertificate(customDomain.certificateArn)) {
+    problem('deploy.customDomain.certificateArn', 'must be in us-east-1 while deploy.edge is on (CloudFront takes its certificates from there)');
+  }
 
   const defaultLogin = product?.upstream.clientSecretArn ? 'external' : 'cognito';
   if (deploy.upstreamLogin === 'external' && rawProduct && rawProduct.upstream === undefined) problem('productConfig.upstream', 'is required for an external IdP');
@@ -200,7 +217,7 @@ export function parseDeploymentConfig(inputs: DeploymentInputs): DeploymentConfi
   const demoCustomDomain = parseCustomDomain(demoInput.customDomain, 'deploy.demo.customDomain', problem);
   const demoEdge = demoInput.edge ?? true;
   if (typeof demoEdge !== 'boolean') problem('deploy.demo.edge', 'must be true or false');
-  if (demoEdge === true && demoCustomDomain && typeof demoCustomDomain.certificateArn === 'string' && !/^arn:aws[a-z-]*:acm:us-east-1:/.test(demoCustomDomain.certificateArn)) {
+  if (demoEdge === true && demoCustomDomain && typeof demoCustomDomain.certificateArn === 'string' && !isEdgeCertificate(demoCustomDomain.certificateArn)) {
     problem('deploy.demo.customDomain.certificateArn', 'must be in us-east-1 while deploy.demo.edge is on (CloudFront takes its certificates from there)');
   }
 
@@ -213,6 +230,7 @@ export function parseDeploymentConfig(inputs: DeploymentInputs): DeploymentConfi
     retainData: retainData as boolean,
     signingKeys,
     customDomain,
+    edge: edge as boolean,
     upstreamLogin: upstreamLogin as 'cognito' | 'external',
     cognitoDomainPrefix: cognitoDomainPrefix as string,
     rateLimits,

@@ -2,10 +2,12 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type { Config } from '../../lambda/core/config';
 import { SERVICE_NAMES } from '../../lambda/adapters/observability/metric-names';
 import type { CustomDomainDeployConfig, RateLimitsDeployConfig } from '../config';
 import { writeBundledConfig } from './bundled-config';
+import { ChallengeRestoringEdge } from './challenge-restoring-edge';
 import { HANDLER_ENTRIES } from './handler-entries';
 import { OAuthFunction } from './oauth-function';
 import type { OAuthTables } from './oauth-tables';
@@ -38,8 +40,21 @@ export interface AuthorizationServerApiProps {
   readonly upstreamLogin: UpstreamLogin;
   readonly rateLimits: RateLimitsDeployConfig;
   readonly logRetention: logs.RetentionDays;
-  /** @default no custom domain: the issuer must then be the stage URL */
+  /**
+   * With the edge on, the domain is the distribution's and its certificate must be in
+   * us-east-1; with it off, a regional API Gateway domain. @default no custom domain: the
+   * issuer must then be the distribution's URL (or, with the edge off, the stage URL)
+   */
   readonly customDomain?: CustomDomainDeployConfig;
+  /**
+   * A CloudFront distribution in front of the API whose viewer-response function restores
+   * the WWW-Authenticate header API Gateway renames, so that a 401 invalid_client from
+   * /token carries `WWW-Authenticate: Basic` (RFC 6749 5.2). Caching off, every method,
+   * every viewer header but Host forwarded (Authorization, Cookie, Origin, Content-Type).
+   * Off: clients reach the stage directly and receive x-amzn-remapped-www-authenticate
+   * instead. @default true
+   */
+  readonly edge?: boolean;
   /** @default 'oauth' */
   readonly stageName?: string;
   /** @default RemovalPolicy.DESTROY for log groups */
@@ -52,14 +67,18 @@ export interface AuthorizationServerApiProps {
  * The authorization server behind a REST API: one function per endpoint group, so the
  * token group alone may sign, the public group alone registers clients, and the browser
  * group alone touches login sessions. A WAF web ACL rate-limits /authorize, /token and
- * /register per client IP.
+ * /register per client IP. By default a CloudFront edge in front restores the
+ * WWW-Authenticate header of the handlers' 401s, which API Gateway renames.
  */
 export class AuthorizationServerApi extends Construct {
   readonly api: apigateway.RestApi;
   readonly functions: Readonly<Record<EndpointGroup, OAuthFunction>>;
   readonly webAcl: RateLimitWebAcl;
   readonly domainName?: apigateway.DomainName;
-  /** The URL clients reach: the custom domain, or the stage URL. */
+  /** The edge in front of the API (props.edge). */
+  readonly edge?: ChallengeRestoringEdge;
+  readonly distribution?: cloudfront.Distribution;
+  /** The URL clients reach: the custom domain, the distribution, or the stage. */
   readonly url: string;
 
   constructor(scope: Construct, id: string, props: AuthorizationServerApiProps) {
@@ -69,6 +88,7 @@ export class AuthorizationServerApi extends Construct {
     if (props.customDomain && new URL(props.config.issuer).host !== props.customDomain.domainName) {
       throw new Error(`AuthorizationServerApi: issuer ${props.config.issuer} is not on the custom domain ${props.customDomain.domainName}`);
     }
+    const edge = props.edge ?? true;
 
     const stack = Stack.of(this);
     const environment = {
@@ -122,7 +142,8 @@ export class AuthorizationServerApi extends Construct {
       }),
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY,
-      disableExecuteApiEndpoint: props.customDomain !== undefined,
+      // Behind the edge, the stage URL is CloudFront's origin and must stay reachable.
+      disableExecuteApiEndpoint: props.customDomain !== undefined && !edge,
     });
     const integrations = {
       browser: new apigateway.LambdaIntegration(browser),
@@ -142,9 +163,15 @@ export class AuthorizationServerApi extends Construct {
         { name: 'TokenRateLimit', pathSuffix: '/token', limitPer5Minutes: props.rateLimits.tokenPer5Minutes },
         { name: 'RegisterRateLimit', pathSuffix: '/register', limitPer5Minutes: props.rateLimits.registerPer5Minutes },
       ],
+      // Behind CloudFront every connection comes from an edge server; see RateLimitWebAcl for what this does and does not stop.
+      clientIpFromForwardedFor: edge,
     });
 
-    if (props.customDomain) {
+    if (edge) {
+      this.edge = new ChallengeRestoringEdge(this, 'Edge', { api: this.api, comment: `mcp-oauth authorization server edge (issuer ${props.config.issuer})`, customDomain: props.customDomain });
+      this.distribution = this.edge.distribution;
+      this.url = this.edge.url;
+    } else if (props.customDomain) {
       this.domainName = addCustomDomain(this, this.api, props.customDomain);
       this.url = `https://${props.customDomain.domainName}`;
     } else {

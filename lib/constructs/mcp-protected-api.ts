@@ -1,21 +1,18 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import * as acm from 'aws-cdk-lib/aws-certificatemanager';
-import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
-import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as route53 from 'aws-cdk-lib/aws-route53';
-import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import type { Config, ResourceConfig } from '../../lambda/core/config';
 import { SERVICE_NAMES } from '../../lambda/adapters/observability/metric-names';
 import { gatewayResponsesFor, protectedResourceMetadataPaths } from '../../lambda/core/guard/challenges';
 import type { CustomDomainDeployConfig } from '../config';
 import { writeBundledConfig } from './bundled-config';
-import { EDGE_FUNCTIONS, HANDLER_ENTRIES } from './handler-entries';
+import { ChallengeRestoringEdge } from './challenge-restoring-edge';
+import { HANDLER_ENTRIES } from './handler-entries';
 import { OAuthFunction } from './oauth-function';
 import { RateLimitWebAcl } from './rate-limit-web-acl';
 import { addCustomDomain, stageOptions } from './rest-api-defaults';
@@ -84,6 +81,7 @@ export class McpProtectedApi extends Construct {
   readonly webAcl: RateLimitWebAcl;
   readonly domainName?: apigateway.DomainName;
   /** The edge in front of the API (props.edge). */
+  readonly edge?: ChallengeRestoringEdge;
   readonly distribution?: cloudfront.Distribution;
   /** The URL clients reach: the custom domain, the distribution, or the stage. */
   readonly url: string;
@@ -100,9 +98,6 @@ export class McpProtectedApi extends Construct {
     }
     if ('httpUrl' in props.backend && !/^https:\/\//.test(props.backend.httpUrl)) throw new Error('McpProtectedApi: an HTTP backend must be https');
     const edge = props.edge ?? true;
-    if (edge && props.customDomain && !/^arn:aws[a-z-]*:acm:us-east-1:/.test(props.customDomain.certificateArn)) {
-      throw new Error('McpProtectedApi: a custom domain on the CloudFront edge needs an ACM certificate in us-east-1');
-    }
     const cacheTtl = props.config.guard.authorizerCacheTtlSeconds;
     const responses = gatewayResponsesFor(resource, props.config);
     for (const response of [responses.UNAUTHORIZED, responses.ACCESS_DENIED]) {
@@ -191,44 +186,15 @@ export class McpProtectedApi extends Construct {
       clientIpFromForwardedFor: edge,
     });
     if (edge) {
-      this.distribution = this.addEdge(resource, props.customDomain);
-      this.url = props.customDomain ? `https://${props.customDomain.domainName}` : `https://${this.distribution.distributionDomainName}`;
+      this.edge = new ChallengeRestoringEdge(this, 'Edge', { api: this.api, comment: `mcp-oauth guard edge for ${resource.uri}`, customDomain: props.customDomain });
+      this.distribution = this.edge.distribution;
+      this.url = this.edge.url;
     } else if (props.customDomain) {
       this.domainName = addCustomDomain(this, this.api, props.customDomain);
       this.url = `https://${props.customDomain.domainName}`;
     } else {
       this.url = this.api.url;
     }
-  }
-
-  private addEdge(resource: ResourceConfig, customDomain: CustomDomainDeployConfig | undefined): cloudfront.Distribution {
-    const restoreChallenge = new cloudfront.Function(this, 'RestoreWwwAuthenticate', {
-      code: cloudfront.FunctionCode.fromFile({ filePath: EDGE_FUNCTIONS.restoreWwwAuthenticate }),
-      runtime: cloudfront.FunctionRuntime.JS_2_0,
-      comment: 'Restores the WWW-Authenticate header API Gateway renames on integration responses',
-    });
-    const distribution = new cloudfront.Distribution(this, 'Edge', {
-      comment: `mcp-oauth guard edge for ${resource.uri}`.slice(0, 128),
-      defaultBehavior: {
-        origin: new origins.RestApiOrigin(this.api),
-        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-        allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
-        // Nothing is cached (every answer depends on the token); with caching off, this policy forwards Authorization, Mcp-* and every other viewer header but Host.
-        cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
-        originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-        functionAssociations: [{ function: restoreChallenge, eventType: cloudfront.FunctionEventType.VIEWER_RESPONSE }],
-      },
-      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
-      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
-      ...(customDomain
-        ? { domainNames: [customDomain.domainName], certificate: acm.Certificate.fromCertificateArn(this, 'EdgeCertificate', customDomain.certificateArn) }
-        : {}),
-    });
-    if (customDomain?.hostedZoneId && customDomain.hostedZoneName) {
-      const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: customDomain.hostedZoneId, zoneName: customDomain.hostedZoneName });
-      new route53.ARecord(this, 'EdgeAliasRecord', { zone, recordName: customDomain.domainName, target: route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(distribution)) });
-    }
-    return distribution;
   }
 }
 

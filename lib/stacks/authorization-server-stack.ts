@@ -60,6 +60,7 @@ export class AuthorizationServerStack extends Stack {
       rateLimits: deployment.rateLimits,
       logRetention,
       customDomain: deployment.customDomain,
+      edge: deployment.edge,
       entry: props.entry,
     });
     this.monitoring = new OAuthMonitoring(this, 'Monitoring', {
@@ -73,7 +74,11 @@ export class AuthorizationServerStack extends Stack {
     this.alarmTopic = this.monitoring.alarmTopic;
 
     new CfnOutput(this, 'Issuer', { value: product.issuer, description: 'The issuer every token carries (from the configuration)' });
-    new CfnOutput(this, 'ApiUrl', { value: this.authorizationServer.api.url, description: 'The stage URL of the authorization server API' });
+    new CfnOutput(this, 'ApiUrl', { value: this.authorizationServer.api.url, description: 'The stage URL of the authorization server API (the edge\'s origin when the edge is on)' });
+    new CfnOutput(this, 'AuthorizationServerUrl', { value: this.authorizationServer.url, description: 'The URL clients use; the issuer must be it' });
+    if (this.authorizationServer.distribution) {
+      new CfnOutput(this, 'EdgeDomainName', { value: this.authorizationServer.distribution.distributionDomainName, description: 'Point the custom domain (CNAME or alias) here' });
+    }
     if (this.authorizationServer.domainName) {
       new CfnOutput(this, 'CustomDomainTarget', { value: this.authorizationServer.domainName.domainNameAliasDomainName, description: 'Point the custom domain (CNAME or alias) here' });
     }

@@ -25,6 +25,25 @@ function acknowledge(scope: IConstruct, ...rules: { id: string; reason: string }
   for (const rule of rules) Validations.of(scope).acknowledge(rule);
 }
 
+/** The ChallengeRestoringEdge distribution in front of an API; `protects` names what its stage's web ACL limits. */
+function acknowledgeEdge(distribution: IConstruct | undefined, protects: string): void {
+  if (!distribution) return;
+  acknowledge(distribution,
+    {
+      id: 'AwsSolutions-CFR3',
+      reason: 'The edge caches nothing and only restores a header; every request reaches the API stage, whose JSON access logs (request id, IP, status, latency, authorizer status) record it.',
+    },
+    {
+      id: 'AwsSolutions-CFR1',
+      reason: 'OAuth and MCP clients may connect from anywhere the operator allows; geo restriction is a policy choice left to the deployment, not a default.',
+    },
+    {
+      id: 'AwsSolutions-CFR2',
+      reason: `The regional web ACL on the API stage rate-limits ${protects} (by the forwarded client IP behind the edge); a CloudFront-scoped web ACL would have to live in us-east-1.`,
+    },
+  );
+}
+
 export function suppressAuthorizationServerFindings(stack: AuthorizationServerStack): void {
   acknowledge(stack, XRAY, BASIC_EXECUTION);
   const api = stack.authorizationServer.api;
@@ -42,6 +61,7 @@ export function suppressAuthorizationServerFindings(stack: AuthorizationServerSt
       reason: 'The account-level API Gateway logging role; this managed policy is what API Gateway documents for execution logs.',
     },
   );
+  acknowledgeEdge(stack.authorizationServer.distribution, '/authorize, /token and /register');
   acknowledge(stack.authorizationServer.functions.token.function, {
     id: 'AwsSolutions-IAM5[Resource::<TablesFamiliesTable06219867.Arn>/index/*]',
     reason: 'Revoking a user or a client queries the families table by its bySubject and byClient indexes.',
@@ -60,21 +80,5 @@ export function suppressProtectedApiFindings(stack: DemoMcpServerStack): void {
       reason: 'Access tokens are issued by the mcp-oauth authorization server (RS256 at+jwt, KMS), not by Cognito; the REQUEST authorizer verifies them.',
     },
   );
-  const distribution = stack.protectedApi.distribution;
-  if (distribution) {
-    acknowledge(distribution,
-      {
-        id: 'AwsSolutions-CFR3',
-        reason: 'The edge caches nothing and only restores a header; every request reaches the API stage, whose JSON access logs (request id, IP, status, latency, authorizer status) record it.',
-      },
-      {
-        id: 'AwsSolutions-CFR1',
-        reason: 'MCP clients may connect from anywhere the operator allows; geo restriction is a policy choice left to the deployment, not a default of the guard.',
-      },
-      {
-        id: 'AwsSolutions-CFR2',
-        reason: 'The regional web ACL on the API stage rate-limits the MCP endpoint (by the forwarded client IP behind the edge); a CloudFront-scoped web ACL would have to live in us-east-1.',
-      },
-    );
-  }
+  acknowledgeEdge(stack.protectedApi.distribution, 'the MCP endpoint');
 }

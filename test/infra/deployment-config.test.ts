@@ -107,6 +107,29 @@ describe('a dev stack with an external IdP', () => {
   });
 });
 
+describe('the authorization server without the edge', () => {
+  it('has no distribution; its custom domain is a regional API Gateway domain, the only way in, and WAF counts connection IPs', () => {
+    const deploy = { ...exampleDeploy(), edge: false, customDomain: { ...exampleDeploy().customDomain, certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/abc' }, demo: { enabled: false } };
+    const built = synthesizeApp(deploymentFor({ stage: 'dev', deploy }), { bundle: false });
+    const as = Template.fromStack(built.authorizationServer);
+    as.resourceCountIs('AWS::CloudFront::Distribution', 0);
+    as.resourceCountIs('AWS::CloudFront::Function', 0);
+    as.hasResourceProperties('AWS::ApiGateway::DomainName', { DomainName: 'auth.example.com', SecurityPolicy: 'TLS_1_2' });
+    as.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: true });
+    const rules = Object.values(as.findResources('AWS::WAFv2::WebACL'))[0]!.Properties.Rules.filter((r: any) => r.Statement.RateBasedStatement);
+    expect(rules.map((r: any) => r.Statement.RateBasedStatement.AggregateKeyType)).toEqual(['IP', 'IP', 'IP']);
+    expect(built.authorizationServer.authorizationServer.url).toBe('https://auth.example.com');
+  });
+
+  it('is on by default, and refuses a custom domain whose certificate is not in us-east-1 while it is', () => {
+    expect(deploymentFor({ deploy: {} }).edge).toBe(true);
+    const customDomain = { domainName: 'auth.example.com', certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/abc' };
+    expect(problemsOf(() => deploymentFor({ deploy: { ...exampleDeploy(), customDomain } }))).toEqual([expect.stringMatching(/^deploy\.customDomain\.certificateArn: must be in us-east-1/)]);
+    expect(deploymentFor({ deploy: { ...exampleDeploy(), customDomain, edge: false } }).customDomain).toEqual(customDomain);
+    expect(problemsOf(() => deploymentFor({ deploy: { ...exampleDeploy(), edge: 'yes' } }))).toEqual(['deploy.edge: must be true or false']);
+  });
+});
+
 describe('the demo stack without the edge', () => {
   it('has no distribution, and its custom domain is a regional API Gateway domain', () => {
     const deploy = { ...exampleDeploy(), demo: { ...exampleDeploy().demo, edge: false } };

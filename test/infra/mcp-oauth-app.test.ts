@@ -3,6 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../../lambda/core/config';
+import { EDGE_FUNCTIONS } from '../../lib/constructs/handler-entries';
 import { AUDIT_METRICS, AUTHORIZER_METRICS, DEPENDENCY_UNAVAILABLE_METRIC, DIMENSIONS, METRICS_NAMESPACE, SERVICE_NAMES } from '../../lambda/adapters/observability/metric-names';
 import { deploymentFor, exampleDeploy, synthesizeApp } from './synthesize-app';
 
@@ -184,19 +185,60 @@ describe('authorization server API', () => {
     expect(paths).toEqual(expect.arrayContaining(['authorize', 'consent', 'callback', 'token', 'revoke', 'introspect', 'register', '.well-known', 'oauth-authorization-server', 'jwks.json']));
   });
 
-  it('rate-limits /authorize, /token and /register per IP with WAF and answers 429', () => {
+  it('rate-limits /authorize, /token and /register per client IP (forwarded by the edge) with WAF and answers 429', () => {
     const acl = Object.values(resourcesOf(as, 'AWS::WAFv2::WebACL'));
     expect(acl).toHaveLength(1);
     const rules = acl[0]!.Properties.Rules.filter((r: any) => r.Statement.RateBasedStatement);
     expect(rules.map((r: any) => [r.Statement.RateBasedStatement.ScopeDownStatement.ByteMatchStatement.SearchString, r.Statement.RateBasedStatement.Limit, r.Statement.RateBasedStatement.AggregateKeyType]))
-      .toEqual([['/authorize', 300, 'IP'], ['/token', 600, 'IP'], ['/register', 60, 'IP']]);
-    for (const rule of rules) expect(rule.Action).toEqual({ Block: { CustomResponse: { ResponseCode: 429 } } });
+      .toEqual([['/authorize', 300, 'FORWARDED_IP'], ['/token', 600, 'FORWARDED_IP'], ['/register', 60, 'FORWARDED_IP']]);
+    for (const rule of rules) {
+      expect(rule.Action).toEqual({ Block: { CustomResponse: { ResponseCode: 429 } } });
+      expect(rule.Statement.RateBasedStatement.ForwardedIPConfig).toEqual({ HeaderName: 'X-Forwarded-For', FallbackBehavior: 'MATCH' });
+    }
     as.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
   });
 
-  it('serves the issuer on the custom domain with TLS 1.2', () => {
-    as.hasResourceProperties('AWS::ApiGateway::DomainName', { DomainName: 'auth.example.com', SecurityPolicy: 'TLS_1_2' });
-    as.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: true });
+  it('serves the issuer on the custom domain through the edge with TLS 1.2, and keeps the stage reachable as its origin', () => {
+    as.resourceCountIs('AWS::ApiGateway::DomainName', 0);
+    const config = Object.values(resourcesOf(as, 'AWS::CloudFront::Distribution'))[0]!.Properties.DistributionConfig;
+    expect(config.Aliases).toEqual(['auth.example.com']);
+    expect(config.ViewerCertificate).toMatchObject({ AcmCertificateArn: expect.stringMatching(/:acm:us-east-1:/), MinimumProtocolVersion: 'TLSv1.2_2021' });
+    as.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: false });
+  });
+});
+
+describe('the edge in front of the authorization server', () => {
+  it('is the same CloudFront function source as the protected API\'s, restoring the renamed challenge', () => {
+    const fns = Object.values(resourcesOf(as, 'AWS::CloudFront::Function'));
+    expect(fns).toHaveLength(1);
+    expect(fns[0]!.Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
+    const source = readFileSync(EDGE_FUNCTIONS.restoreWwwAuthenticate, 'utf8');
+    expect(fns[0]!.Properties.FunctionCode).toBe(source);
+    expect(Object.values(resourcesOf(demo, 'AWS::CloudFront::Function'))[0]!.Properties.FunctionCode).toBe(source);
+  });
+
+  it('runs it at viewer-response in front of the AS stage, caches nothing, allows every method and forwards every viewer header but Host', () => {
+    const [fnId] = Object.keys(resourcesOf(as, 'AWS::CloudFront::Function'));
+    const distributions = Object.values(resourcesOf(as, 'AWS::CloudFront::Distribution'));
+    expect(distributions).toHaveLength(1);
+    const config = distributions[0]!.Properties.DistributionConfig;
+    const behavior = config.DefaultCacheBehavior;
+    expect(config.CacheBehaviors).toBeUndefined();
+    expect(behavior.FunctionAssociations).toEqual([{ EventType: 'viewer-response', FunctionARN: { 'Fn::GetAtt': [fnId, 'FunctionARN'] } }]);
+    expect(behavior.AllowedMethods).toEqual(['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']);
+    expect(behavior.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // CachingDisabled
+    expect(behavior.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac'); // AllViewerExceptHostHeader: Authorization, Cookie, Origin, Content-Type...
+    expect(behavior.ViewerProtocolPolicy).toBe('https-only');
+    // The origin is this stack's authorization server REST API, not some other API.
+    const [apiId] = Object.keys(resourcesOf(as, 'AWS::ApiGateway::RestApi'));
+    expect(JSON.stringify(config.Origins)).toContain(`"Ref":"${apiId}"`);
+  });
+
+  it('names the edge in the outputs next to the configured issuer', () => {
+    const outputs = as.toJSON().Outputs;
+    expect(outputs.Issuer.Value).toBe('https://auth.example.com');
+    expect(outputs.AuthorizationServerUrl.Value).toBe('https://auth.example.com');
+    expect(outputs.EdgeDomainName.Value).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/AuthorizationServerEdgeDistribution/), 'DomainName'] });
   });
 });
 

@@ -25,6 +25,7 @@ import { systemClock } from '../system/system-clock';
 import { OidcUpstreamIdp } from '../upstream-oidc/oidc-upstream-idp';
 import { createAuthorizationServerHandler } from '../../handlers/authorization-server';
 import { startApiGatewayEmulator } from './apigw-emulator';
+import { RESTORE_WWW_AUTHENTICATE_SOURCE } from './cloudfront-function-runner';
 import { devIdpOptionsFromConfig } from './dev-idp-main';
 import { startDevIdp } from './dev-idp';
 import { assertPortFree, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
@@ -173,6 +174,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         { method: 'ANY', resource: '/{proxy+}', handler: asHandler },
       ],
       rateLimits: LOCAL_RATE_LIMITS,
+      // As deployed (AuthorizationServerApi.edge): the CloudFront function restores the WWW-Authenticate: Basic of a 401 invalid_client that API Gateway renames.
+      edge: { viewerResponseFunction: RESTORE_WWW_AUTHENTICATE_SOURCE },
     });
     stoppers.push(() => authorizationServer.close());
     log(`authorization server at ${config.issuer}`);
