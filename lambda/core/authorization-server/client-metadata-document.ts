@@ -11,6 +11,7 @@ import type { Config } from '../config';
 import { OAuthError } from '../errors';
 import type { ClientRecord } from '../ports';
 import { validateClientMetadata } from './client-metadata';
+import { clientRecordMetadata } from './client-record-metadata';
 
 export const MAX_CLIENT_ID_URL_LENGTH = 2048;
 
@@ -73,14 +74,7 @@ export function clientFromMetadataDocument(clientIdUrl: string, document: Readon
   return {
     clientId: clientIdUrl,
     tokenEndpointAuthMethod: 'none',
-    redirectUris: metadata.redirectUris,
-    grantTypes: metadata.grantTypes,
-    responseTypes: metadata.responseTypes,
-    clientName: metadata.clientName,
-    clientUri: metadata.clientUri,
-    logoUri: metadata.logoUri,
-    scope: metadata.scope,
-    applicationType: metadata.applicationType,
+    ...clientRecordMetadata(metadata),
     source: 'metadata_document',
     createdAt: now,
   };

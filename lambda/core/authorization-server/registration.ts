@@ -12,6 +12,7 @@ import { OAuthError } from '../errors';
 import type { HttpRequest, HttpResponse } from '../http';
 import type { ClientRecord } from '../ports';
 import { validateClientMetadata, type ClientMetadata } from './client-metadata';
+import { clientRecordMetadata } from './client-record-metadata';
 import { nowSeconds, type AuthorizationServerDeps } from './deps';
 import { rejectRequest } from './rejected-request';
 import { jsonResponse } from './responses';
@@ -37,14 +38,7 @@ export async function handleRegister(deps: AuthorizationServerDeps, req: HttpReq
       clientId,
       clientSecretHash: clientSecret === undefined ? undefined : sha256Base64url(clientSecret),
       tokenEndpointAuthMethod: metadata.tokenEndpointAuthMethod,
-      redirectUris: metadata.redirectUris,
-      grantTypes: metadata.grantTypes,
-      responseTypes: metadata.responseTypes,
-      clientName: metadata.clientName,
-      clientUri: metadata.clientUri,
-      logoUri: metadata.logoUri,
-      scope: metadata.scope,
-      applicationType: metadata.applicationType,
+      ...clientRecordMetadata(metadata),
       source: 'dynamic',
       createdAt: now,
       expiresAt: ttl > 0 ? now + ttl : undefined,
