@@ -17,7 +17,7 @@ export function keyOf(pk: string): Item {
  * Runs one SDK call and throws the core's error if it fails. `conditionFailed` names what
  * lost the race when the call carries a condition; see translateDynamoDbError.
  */
-export async function withTranslatedErrors<T>(call: () => Promise<T>, conditionFailed?: string): Promise<T> {
+async function withTranslatedErrors<T>(call: () => Promise<T>, conditionFailed?: string): Promise<T> {
   try {
     return await call();
   } catch (error) {
