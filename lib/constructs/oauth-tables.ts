@@ -1,7 +1,7 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { KEY_ATTRIBUTE_TYPE, TABLE_DEFINITIONS, TABLE_KEYS, type TableKey } from '../../lambda/adapters/dynamodb/tables';
+import { KEY_ATTRIBUTE_TYPE, TABLE_DEFINITIONS, TABLE_KEYS, type GlobalSecondaryIndexDefinition, type TableKey } from '../../lambda/adapters/dynamodb/tables';
 
 export interface OAuthTablesProps {
   /**
@@ -49,7 +49,7 @@ export class OAuthTables extends Construct {
           indexName: index.indexName,
           partitionKey: { name: index.partitionKey, type: attributeType },
           sortKey: index.sortKey ? { name: index.sortKey, type: attributeType } : undefined,
-          projectionType: dynamodb.ProjectionType.ALL,
+          projectionType: PROJECTION_TYPES[index.projection],
         });
       }
       tables[key] = table;
@@ -64,6 +64,11 @@ export class OAuthTables extends Construct {
     return Stack.of(scope).toJsonString(names);
   }
 }
+
+/** The definition's projection as CDK names it; a new kind in the definition fails to compile here. */
+const PROJECTION_TYPES: Readonly<Record<GlobalSecondaryIndexDefinition['projection'], dynamodb.ProjectionType>> = {
+  KEYS_ONLY: dynamodb.ProjectionType.KEYS_ONLY,
+};
 
 function pascal(key: string): string {
   return `${key[0]?.toUpperCase() ?? ''}${key.slice(1)}Table`;

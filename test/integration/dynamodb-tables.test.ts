@@ -51,6 +51,14 @@ describe('createTables on DynamoDB Local', () => {
     }
   });
 
+  it('projects only the keys into the families indexes, which is all the family listings read', async () => {
+    const { Table } = await tables.client.send(new DescribeTableCommand({ TableName: tables.names.families }));
+    expect((Table?.GlobalSecondaryIndexes ?? []).map((index) => [index.IndexName, index.Projection?.ProjectionType]).sort()).toEqual([
+      ['byClient', 'KEYS_ONLY'],
+      ['bySubject', 'KEYS_ONLY'],
+    ]);
+  });
+
   it('is idempotent and keeps the data of existing tables', async () => {
     await tables.client.send(new PutItemCommand({ TableName: tables.names.clients, Item: { pk: { S: 'kept' }, marker: { S: 'before' } } }));
     await createTables(tables.client, tables.names);

@@ -108,13 +108,14 @@ export class DynamoDbRefreshFamilyStore implements RefreshFamilyStore {
             TableName: this.tableName,
             IndexName: indexName,
             KeyConditionExpression: '#attribute = :value',
-            ExpressionAttributeNames: { '#attribute': attribute },
+            // The indexes are KEYS_ONLY (tables.ts): the family id is there as the table key, pk.
+            ExpressionAttributeNames: { '#attribute': attribute, '#pk': PARTITION_KEY },
             ExpressionAttributeValues: { ':value': stringValue(value) },
-            ProjectionExpression: 'familyId',
+            ProjectionExpression: '#pk',
             ExclusiveStartKey: exclusiveStartKey,
           }),
         );
-        for (const item of page.Items ?? []) ids.push(new ItemReader(item, 'refresh family').string('familyId'));
+        for (const item of page.Items ?? []) ids.push(new ItemReader(item, 'refresh family').string(PARTITION_KEY));
         exclusiveStartKey = page.LastEvaluatedKey;
       } while (exclusiveStartKey);
     } catch (error) {

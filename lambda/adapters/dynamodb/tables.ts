@@ -28,8 +28,12 @@ export interface GlobalSecondaryIndexDefinition {
   readonly indexName: string;
   readonly partitionKey: string;
   readonly sortKey?: string;
-  /** Whole items: the operator listing a user's families wants client and times, not just ids. */
-  readonly projection: 'ALL';
+  /**
+   * Only the table and index keys: listing a user's or a client's families needs the family
+   * ids (the table key, `pk`) and nothing else, and every attribute an index projects makes
+   * more writes cost an index write. An operator who wants a family's details reads it by id.
+   */
+  readonly projection: 'KEYS_ONLY';
 }
 
 export interface TableDefinition {
@@ -65,8 +69,8 @@ export const TABLE_DEFINITIONS: Readonly<Record<TableKey, TableDefinition>> = {
     partitionKey: PARTITION_KEY,
     ttlAttribute: 'expiresAt',
     globalSecondaryIndexes: [
-      { indexName: FAMILIES_BY_SUBJECT_INDEX, partitionKey: 'subject', projection: 'ALL' },
-      { indexName: FAMILIES_BY_CLIENT_INDEX, partitionKey: 'clientId', projection: 'ALL' },
+      { indexName: FAMILIES_BY_SUBJECT_INDEX, partitionKey: 'subject', projection: 'KEYS_ONLY' },
+      { indexName: FAMILIES_BY_CLIENT_INDEX, partitionKey: 'clientId', projection: 'KEYS_ONLY' },
     ],
     description: 'Refresh token families; pk = familyId. Indexed by subject and client so an operator can revoke a user or a client.',
   },
