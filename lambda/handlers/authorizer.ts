@@ -10,17 +10,14 @@
  */
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { JwtVerifier } from 'aws-jwt-verify';
 import { FetchError, JwksNotAvailableInCacheError, JwksValidationError } from 'aws-jwt-verify/error';
-import type { Fetcher } from 'aws-jwt-verify/https';
-import { SimpleFetcher } from 'aws-jwt-verify/https';
-import { SimpleJwksCache, SimplePenaltyBox } from 'aws-jwt-verify/jwk';
 import type { Config, ResourceConfig } from '../core/config';
 import type { Clock, RevocationKey, RevocationRecord, RevocationStore } from '../core/ports';
-import { bearerToken, checkAccessTokenClaims, isRevoked, precheckAccessToken, revocationKeysFor } from '../core/guard/access-token-rules';
+import { bearerToken, checkAccessTokenClaims, decodeAccessToken, isRevoked, revocationKeysFor } from '../core/guard/access-token-rules';
 import { decideAccess, policyStatements } from '../core/guard/authorizer-decision';
 import { decodeMcpHeaderValue, type McpRequestHeaders } from '../core/guard/mcp-request-rules';
 import { DynamoDbRevocationStore } from '../adapters/dynamodb/dynamodb-revocation-store';
+import { AccessTokenVerifier } from '../adapters/jwt/access-token-verifier';
 import { readAuthorizerEnvironment, readServiceName } from '../adapters/config/env';
 import { EmfAuthorizerMetrics, noAuthorizerMetrics, type AuthorizerMetrics } from '../adapters/observability/emf-operational-metrics';
 import { SERVICE_NAMES } from '../adapters/observability/metric-names';
@@ -66,15 +63,13 @@ export function createAuthorizer(deps: AuthorizerDeps): RequestAuthorizer {
   const log = deps.log ?? ((entry) => console.log(JSON.stringify(entry)));
   const metrics = deps.metrics ?? noAuthorizerMetrics;
   const skew = deps.config.guard.clockSkewSeconds;
-  const verifier = JwtVerifier.create(
-    { issuer: deps.config.issuer, audience: deps.resource.uri, jwksUri: deps.jwksUri, graceSeconds: skew },
-    {
-      jwksCache: new SimpleJwksCache({
-        fetcher: new LoopbackAwareFetcher(),
-        penaltyBox: new SimplePenaltyBox({ waitSeconds: deps.jwksRefetchCooldownSeconds ?? 10 }),
-      }),
-    },
-  );
+  const verifier = new AccessTokenVerifier({
+    issuer: deps.config.issuer,
+    audience: deps.resource.uri,
+    jwksUri: deps.jwksUri,
+    graceSeconds: skew,
+    jwksRefetchCooldownSeconds: deps.jwksRefetchCooldownSeconds ?? 10,
+  });
   const revocations = new CachedRevocationLookup(deps.revocations, clock, deps.config.guard.revocationCacheTtlSeconds);
   // Per-tool decisions are safe only when API Gateway cannot replay this answer for another request.
   const perRequestDecisions = deps.config.guard.authorizerCacheTtlSeconds === 0;
@@ -98,12 +93,13 @@ export function createAuthorizer(deps: AuthorizerDeps): RequestAuthorizer {
   async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
     const token = bearerToken(onlyHeader(event, 'authorization'));
     if (!token) throw new Unauthorized('no single Bearer authorization header');
-    const precheck = precheckAccessToken(token);
-    if (!precheck.ok) throw new Unauthorized(precheck.reason);
+    const decoded = decodeAccessToken(token);
+    if (!decoded.ok) throw new Unauthorized(decoded.reason);
 
     let payload: Record<string, unknown>;
     try {
-      payload = (await verifier.verify(token)) as Record<string, unknown>;
+      const verified = verifier.verifyDecoded(decoded.value);
+      payload = (verified instanceof Promise ? await verified : verified) as Record<string, unknown>;
     } catch (error) {
       if (error instanceof FetchError || error instanceof JwksValidationError || error instanceof JwksNotAvailableInCacheError) throw error;
       throw new Unauthorized(error instanceof Error ? error.name : 'verification failed');
@@ -190,25 +186,6 @@ class CachedRevocationLookup {
       this.cache.set(cacheKey, { records, fetchedAtMs: now });
     }
     return records;
-  }
-}
-
-/**
- * aws-jwt-verify fetches over https only. Local mode's issuer is http://localhost, so plain
- * http is allowed for loopback hosts and nothing else.
- */
-class LoopbackAwareFetcher implements Fetcher {
-  private readonly https = new SimpleFetcher();
-
-  async fetch(uri: string): Promise<ArrayBuffer> {
-    const url = new URL(uri);
-    if (url.protocol === 'https:') return this.https.fetch(uri);
-    if (url.protocol !== 'http:' || !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) throw new FetchError(uri, 'JWKS must be fetched over https');
-    const response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(3000) }).catch((error: unknown) => {
-      throw new FetchError(uri, error instanceof Error ? error.message : 'fetch failed');
-    });
-    if (response.status !== 200) throw new FetchError(uri, `Status code is ${response.status}, expected 200`);
-    return response.arrayBuffer();
   }
 }
 

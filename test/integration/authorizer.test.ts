@@ -126,6 +126,25 @@ describe('guard authorizer', () => {
     expect(jwks.hits - before).toBeLessThanOrEqual(1);
   });
 
+  it('a key published after the JWKS was cached is fetched once, then verified from the cache', async () => {
+    const next = await createTestSigningKey('test-key-2');
+    let keys = [key.publicJwk];
+    const rotating = await startLoopbackServer(() => ({ status: 200, body: JSON.stringify({ keys }) }));
+    try {
+      const rotatingAuthorizer = createAuthorizer({ config, resource: config.resources[0]!, jwksUri: `${rotating.url}/.well-known/jwks.json`, revocations: tables().stores.revocations, log: () => undefined });
+      expect(allowed(await rotatingAuthorizer(event(bearer(await mintAccessToken(config, key)))))).toBe(true);
+      expect(rotating.hits).toBe(1);
+      keys = [key.publicJwk, next.publicJwk]; // publish-then-sign
+      const fresh = await mintAccessToken(config, next);
+      expect(allowed(await rotatingAuthorizer(event(bearer(fresh))))).toBe(true);
+      expect(allowed(await rotatingAuthorizer(event(bearer(fresh))))).toBe(true);
+      expect(allowed(await rotatingAuthorizer(event(bearer(await mintAccessToken(config, key)))))).toBe(true);
+      expect(rotating.hits).toBe(2);
+    } finally {
+      await rotating.close();
+    }
+  });
+
   it('37: embedded jwk, jku or x5u is 401 and the canary gets no hit', async () => {
     const attacker = await createTestSigningKey(key.kid);
     for (const header of [{ jwk: attacker.publicJwk }, { jku: `${canary.url}/jwks.json` }, { x5u: `${canary.url}/cert.pem` }]) {

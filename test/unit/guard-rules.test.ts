@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig, type Config } from '../../lambda/core/config';
-import { bearerToken, checkAccessTokenClaims, isRevoked, precheckAccessToken, revocationKeysFor } from '../../lambda/core/guard/access-token-rules';
+import { bearerToken, checkAccessTokenClaims, decodeAccessToken, isRevoked, precheckAccessToken, revocationKeysFor } from '../../lambda/core/guard/access-token-rules';
 import { arnPatternMatches, decideAccess, policyStatements } from '../../lambda/core/guard/authorizer-decision';
 import { gatewayResponsesFor, protectedResourceMetadataPaths, protectedResourceMetadataUrl } from '../../lambda/core/guard/challenges';
 import { checkMcpHeadersAgainstBody, decideToolRequest, decodeMcpHeaderValue, toolScopesFromBody } from '../../lambda/core/guard/mcp-request-rules';
@@ -97,6 +97,45 @@ describe('access token rules', () => {
     expect(precheckAccessToken('a.b').ok).toBe(false);
     expect(precheckAccessToken('a.b.c.d').ok).toBe(false);
     expect(precheckAccessToken(`${b64({ alg: 'RS256', typ: 'at+jwt', kid: 'k' })}.e30.`).ok).toBe(false);
+  });
+
+  const header = { alg: 'RS256', typ: 'at+jwt', kid: 'k' };
+  const token = (payloadJson: string) => `${b64(header)}.${Buffer.from(payloadJson).toString('base64url')}.c2ln`;
+
+  it('decodes header and payload once, in the shape aws-jwt-verify verifies', () => {
+    const raw = token('{"iss":"i","aud":["a"],"exp":1}');
+    const [h, p, s] = raw.split('.');
+    expect(decodeAccessToken(raw)).toEqual({ ok: true, value: { kid: 'k', header, headerB64: h, payload: { iss: 'i', aud: ['a'], exp: 1 }, payloadB64: p, signatureB64: s } });
+  });
+
+  it('drops __proto__ and constructor members at every depth, as the library parser does', () => {
+    const decoded = decodeAccessToken(token('{"sub":"a","__proto__":{"admin":true},"constructor":{"x":1},"cnf":{"__proto__":{"y":1},"n":[{"constructor":2}]}}'));
+    expect(decoded.ok).toBe(true);
+    if (!decoded.ok) return;
+    const payload = decoded.value.payload as Record<string, unknown>;
+    expect(Object.keys(payload)).toEqual(['sub', 'cnf']);
+    expect(Object.hasOwn(payload, '__proto__')).toBe(false);
+    expect(Object.getPrototypeOf(payload)).toBe(Object.prototype);
+    expect(payload.cnf).toEqual({ n: [{}] });
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+  });
+
+  it.each([
+    ['not JSON', '{"sub":'],
+    ['an array', '[1]'],
+    ['a string', '"x"'],
+    ['null', 'null'],
+    ['exp a string', '{"exp":"1"}'],
+    ['iat null', '{"iat":null}'],
+    ['nbf an object', '{"nbf":{}}'],
+    ['iss a number', '{"iss":1}'],
+    ['sub an array', '{"sub":["a"]}'],
+    ['scope an array', '{"scope":["a"]}'],
+    ['jti a number', '{"jti":1}'],
+    ['aud a number', '{"aud":1}'],
+    ['aud with a number', '{"aud":["a",1]}'],
+  ])('refuses a payload that is %s', (_name, payloadJson) => {
+    expect(decodeAccessToken(token(payloadJson)).ok).toBe(false);
   });
 
   const now = 1_800_000_000;

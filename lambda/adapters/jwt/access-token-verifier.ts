@@ -1,0 +1,89 @@
+/**
+ * aws-jwt-verify, fed a token we have already split and parsed once (core/guard's
+ * decodeAccessToken), and synchronous whenever it can be. The library still does all of
+ * its work: it picks the JWK by kid from its JWKS cache, checks the JWK against the header
+ * alg, verifies the RS256 signature over `headerB64.payloadB64` with its cached KeyObject,
+ * and checks exp/nbf (with grace), iss and aud. Only its own re-parse of the token, and the
+ * promise hops of its async path, are skipped.
+ *
+ * A kid the cached JWKS does not have, or a JWKS not fetched yet, takes the library's async
+ * path: a JWKS fetch, at most one per cooldown (its penalty box), so a flood of unknown
+ * kids cannot turn into a flood of fetches.
+ */
+import { FetchError, JwksNotAvailableInCacheError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
+import type { Fetcher } from 'aws-jwt-verify/https';
+import { SimpleFetcher } from 'aws-jwt-verify/https';
+import { SimpleJwksCache, SimplePenaltyBox } from 'aws-jwt-verify/jwk';
+import type { DecomposedJwt } from 'aws-jwt-verify/jwt';
+import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
+import { JwtVerifierBase } from 'aws-jwt-verify/jwt-verifier';
+import type { DecodedAccessToken } from '../../core/guard/access-token-rules';
+
+type AccessTokenVerifyProperties = {
+  issuer: string;
+  audience: string;
+  jwksUri: string;
+  graceSeconds: number;
+};
+
+export interface AccessTokenVerifierOptions {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly jwksUri: string;
+  /** Allowed clock difference for exp and nbf. */
+  readonly graceSeconds: number;
+  /** After an unknown kid, no JWKS refetch for this long. */
+  readonly jwksRefetchCooldownSeconds: number;
+}
+
+export class AccessTokenVerifier extends JwtVerifierBase<AccessTokenVerifyProperties, AccessTokenVerifyProperties, false> {
+  private readonly properties: AccessTokenVerifyProperties;
+
+  constructor(options: AccessTokenVerifierOptions) {
+    const properties = { issuer: options.issuer, audience: options.audience, jwksUri: options.jwksUri, graceSeconds: options.graceSeconds };
+    super(
+      properties,
+      new SimpleJwksCache({
+        fetcher: new LoopbackAwareFetcher(),
+        penaltyBox: new SimplePenaltyBox({ waitSeconds: options.jwksRefetchCooldownSeconds }),
+      }),
+    );
+    this.properties = properties;
+  }
+
+  /**
+   * The verified payload, synchronously when the kid is in the cached JWKS (every warm call
+   * with a current token), otherwise a promise of it. Throws, or rejects, with the
+   * library's error when the token does not verify.
+   */
+  verifyDecoded(token: DecodedAccessToken): JwtPayload | Promise<JwtPayload> {
+    const decomposed = token as unknown as DecomposedJwt;
+    try {
+      return this.verifyDecomposedJwtSync(decomposed, this.properties.jwksUri, this.properties);
+    } catch (error) {
+      if (error instanceof KidNotFoundInJwksError || error instanceof JwksNotAvailableInCacheError) {
+        return this.verifyDecomposedJwt(decomposed, this.properties.jwksUri, this.properties);
+      }
+      throw error;
+    }
+  }
+}
+
+/**
+ * aws-jwt-verify fetches over https only. Local mode's issuer is http://localhost, so plain
+ * http is allowed for loopback hosts and nothing else.
+ */
+class LoopbackAwareFetcher implements Fetcher {
+  private readonly https = new SimpleFetcher();
+
+  async fetch(uri: string): Promise<ArrayBuffer> {
+    const url = new URL(uri);
+    if (url.protocol === 'https:') return this.https.fetch(uri);
+    if (url.protocol !== 'http:' || !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) throw new FetchError(uri, 'JWKS must be fetched over https');
+    const response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(3000) }).catch((error: unknown) => {
+      throw new FetchError(uri, error instanceof Error ? error.message : 'fetch failed');
+    });
+    if (response.status !== 200) throw new FetchError(uri, `Status code is ${response.status}, expected 200`);
+    return response.arrayBuffer();
+  }
+}
