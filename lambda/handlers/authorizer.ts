@@ -109,7 +109,8 @@ export function createAuthorizer(deps: AuthorizerDeps): RequestAuthorizer {
     if (!claims.ok) throw new Unauthorized(`claim ${claims.reason}`);
     const verified = claims.value;
 
-    const records = await revocations.find(revocationKeysFor(verified));
+    const found = revocations.find(revocationKeysFor(verified));
+    const records = found instanceof Promise ? await found : found;
     if (isRevoked(records, verified.issuedAt)) throw new Unauthorized('revoked');
 
     const request = {
@@ -174,11 +175,16 @@ class CachedRevocationLookup {
     private readonly ttlSeconds: number,
   ) {}
 
-  async find(keys: readonly RevocationKey[]): Promise<readonly RevocationRecord[]> {
-    const cacheKey = JSON.stringify(keys);
+  /** The records for these keys: straight from the cache while fresh (no promise), else one store read. */
+  find(keys: readonly RevocationKey[]): readonly RevocationRecord[] | Promise<readonly RevocationRecord[]> {
+    const cacheKey = revocationCacheKey(keys);
     const now = this.clock.nowMs();
     const hit = this.cache.get(cacheKey);
     if (hit && now - hit.fetchedAtMs < this.ttlSeconds * 1000) return hit.records;
+    return this.fetch(keys, cacheKey, now);
+  }
+
+  private async fetch(keys: readonly RevocationKey[], cacheKey: string, now: number): Promise<readonly RevocationRecord[]> {
     const records = await this.store.find(keys);
     if (this.ttlSeconds > 0) {
       this.cache.delete(cacheKey);
@@ -187,6 +193,13 @@ class CachedRevocationLookup {
     }
     return records;
   }
+}
+
+/** Each value is length-prefixed, so no claim content (separators included) can make two key lists collide. */
+function revocationCacheKey(keys: readonly RevocationKey[]): string {
+  let cacheKey = '';
+  for (const key of keys) cacheKey += `${key.kind}:${key.value.length}:${key.value};`;
+  return cacheKey;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -238,6 +238,17 @@ describe('guard authorizer', () => {
     await expectUnauthorized(bearer(token));
   });
 
+  it('the revocation cache never answers one token with the records of another whose claims spell the same keys', async () => {
+    build({ revocationCacheTtlSeconds: 60 });
+    const [jti, family] = [randomUUID(), randomUUID()];
+    const now = Math.floor(Date.now() / 1000);
+    await tables().stores.revocations.revoke({ key: { kind: 'family', value: family }, revokedAt: now, expiresAt: now + 3600, reason: 'test' });
+    // Joined without lengths, both key lists read "jti:<jti>;family:<family>;subject:alice;client:client-1;".
+    const lookalike = await mintAccessToken(config, key, { claims: { jti: `${jti};family:${family}`, iat: now - 5 }, omit: ['fid'] });
+    expect(allowed(await authorize(event(bearer(lookalike))))).toBe(true);
+    await expectUnauthorized(bearer(await mintAccessToken(config, key, { claims: { jti, fid: family, iat: now - 5 } })));
+  });
+
   it('a valid token without the route scope gets a Deny (403); a route no rule names is denied', async () => {
     const token = await mintAccessToken(config, key, { claims: { scope: 'admin' } });
     const result = await authorize(event(bearer(token)));
