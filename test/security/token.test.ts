@@ -164,11 +164,10 @@ describe('case 27: client authentication', () => {
     expectOAuthError(await refreshFor({}, basic(C3.clientId, 'not-the-secret')), 401, 'invalid_client');
   });
 
-  // PRODUCT DEFECT (reported, not weakened): the handler sets WWW-Authenticate: Basic, but the
-  // authorization server sits behind API Gateway, which renames an integration's
-  // WWW-Authenticate to x-amzn-remapped-www-authenticate (DESIGN section 3; the emulator does
-  // exactly what AWS does). Nothing restores it for the authorization server API, so
-  // clients never see the challenge that RFC 6749 section 5.2 and case 27 require.
+  // API Gateway renames an integration's WWW-Authenticate to x-amzn-remapped-www-authenticate
+  // (DESIGN section 3; the emulator does what AWS does). The CloudFront viewer-response
+  // function in front of the authorization server restores it (lambda/edge/), and local
+  // mode runs the same function, so this is what a client of the deployed stack receives.
   it('case 27: that 401 carries WWW-Authenticate: Basic as the client receives it (through API Gateway)', async () => {
     const answer = await refreshFor({}, basic(C3.clientId, 'not-the-secret'));
     expect({
