@@ -5,15 +5,37 @@
  */
 import type { RouteRuleConfig } from '../config';
 
+type SegmentMatcher = { readonly kind: 'literal'; readonly text: string } | { readonly kind: 'param' } | { readonly kind: 'proxy' };
+
+/** A route rule with its path pattern parsed once, when the authorizer is created. */
+export interface CompiledRoute {
+  readonly rule: RouteRuleConfig;
+  readonly method: string;
+  readonly anyMethod: boolean;
+  readonly segments: readonly SegmentMatcher[];
+}
+
+export function compileRoute(rule: RouteRuleConfig): CompiledRoute {
+  const upper = rule.method.toUpperCase();
+  const parts = splitPath(rule.path);
+  const segments = parts.map((segment, i): SegmentMatcher => {
+    if (i === parts.length - 1 && /^\{[^}]+\+\}$/.test(segment)) return { kind: 'proxy' };
+    if (/^\{[^}]+\}$/.test(segment)) return { kind: 'param' };
+    return { kind: 'literal', text: segment };
+  });
+  return { rule, method: upper, anyMethod: rule.method === '*' || upper === 'ANY', segments };
+}
+
 export function pathMatches(pattern: string, path: string): boolean {
-  const want = splitPath(pattern);
-  const got = splitPath(path);
+  return compiledPathMatches(compileRoute({ method: '*', path: pattern, scopes: [] }).segments, splitPath(path));
+}
+
+function compiledPathMatches(want: readonly SegmentMatcher[], got: readonly string[]): boolean {
   for (let i = 0; i < want.length; i++) {
     const segment = want[i]!;
-    if (/^\{[^}]+\+\}$/.test(segment)) return i === want.length - 1 && got.length > i;
+    if (segment.kind === 'proxy') return got.length > i;
     if (i >= got.length) return false;
-    if (/^\{[^}]+\}$/.test(segment)) continue;
-    if (segment !== got[i]) return false;
+    if (segment.kind === 'literal' && segment.text !== got[i]) return false;
   }
   return want.length === got.length;
 }
@@ -23,9 +45,20 @@ export function pathMatches(pattern: string, path: string): boolean {
  * an operator can tighten one method of a wildcard route; otherwise the first rule wins.
  */
 export function matchRoute(routes: readonly RouteRuleConfig[], method: string, path: string): RouteRuleConfig | undefined {
+  return matchCompiledRoute(routes.map(compileRoute), method, path)?.rule;
+}
+
+export function matchCompiledRoute(routes: readonly CompiledRoute[], method: string, path: string): CompiledRoute | undefined {
   const upper = method.toUpperCase();
-  const candidates = routes.filter((r) => pathMatches(r.path, path));
-  return candidates.find((r) => r.method.toUpperCase() === upper) ?? candidates.find((r) => r.method === '*' || r.method.toUpperCase() === 'ANY');
+  const got = splitPath(path);
+  let wildcard: CompiledRoute | undefined;
+  for (const route of routes) {
+    if (!route.anyMethod && route.method !== upper) continue;
+    if (!compiledPathMatches(route.segments, got)) continue;
+    if (!route.anyMethod) return route;
+    wildcard ??= route;
+  }
+  return wildcard;
 }
 
 function splitPath(path: string): string[] {
