@@ -14,7 +14,7 @@ import { FetchError, JwksNotAvailableInCacheError, JwksValidationError } from 'a
 import type { Config, ResourceConfig } from '../core/config';
 import type { Clock, RevocationKey, RevocationRecord, RevocationStore } from '../core/ports';
 import { bearerToken, checkAccessTokenClaims, decodeAccessToken, isRevoked, revocationKeysFor } from '../core/guard/access-token-rules';
-import { decideAccess, policyStatements } from '../core/guard/authorizer-decision';
+import { compileAccessRules } from '../core/guard/authorizer-decision';
 import { decodeMcpHeaderValue, type McpRequestHeaders } from '../core/guard/mcp-request-rules';
 import { DynamoDbRevocationStore } from '../adapters/dynamodb/dynamodb-revocation-store';
 import { AccessTokenVerifier } from '../adapters/jwt/access-token-verifier';
@@ -70,6 +70,7 @@ export function createAuthorizer(deps: AuthorizerDeps): RequestAuthorizer {
     graceSeconds: skew,
     jwksRefetchCooldownSeconds: deps.jwksRefetchCooldownSeconds ?? 10,
   });
+  const accessRules = compileAccessRules(deps.resource);
   const revocations = new CachedRevocationLookup(deps.revocations, clock, deps.config.guard.revocationCacheTtlSeconds);
   // Per-tool decisions are safe only when API Gateway cannot replay this answer for another request.
   const perRequestDecisions = deps.config.guard.authorizerCacheTtlSeconds === 0;
@@ -91,7 +92,8 @@ export function createAuthorizer(deps: AuthorizerDeps): RequestAuthorizer {
   };
 
   async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
-    const token = bearerToken(onlyHeader(event, 'authorization'));
+    const headers = guardHeaders(event);
+    const token = bearerToken(headers.authorization);
     if (!token) throw new Unauthorized('no single Bearer authorization header');
     const decoded = decodeAccessToken(token);
     if (!decoded.ok) throw new Unauthorized(decoded.reason);
@@ -117,10 +119,10 @@ export function createAuthorizer(deps: AuthorizerDeps): RequestAuthorizer {
       method: event.httpMethod,
       path: event.path,
       grantedScopes: verified.scope,
-      mcpHeaders: mcpHeaders(event),
+      mcpHeaders: headers.mcp,
       perRequestDecisions,
     };
-    const decision = decideAccess(deps.resource, request);
+    const decision = accessRules.decide(request);
     if (decision.effect === 'deny') {
       log({ level: 'info', message: 'insufficient scope', path: event.path, required: decision.requiredScopes.join(' '), client_id: verified.clientId });
       metrics.denied('forbidden');
@@ -136,30 +138,50 @@ export function createAuthorizer(deps: AuthorizerDeps): RequestAuthorizer {
     };
     return {
       principalId: verified.subject,
-      policyDocument: { Version: '2012-10-17', Statement: policyStatements(deps.resource, event.methodArn, request, decision) },
+      policyDocument: { Version: '2012-10-17', Statement: accessRules.policyStatements(event.methodArn, request, decision) },
       context: { ...context },
     };
   }
 }
 
-/** The single value of a header, whatever its case; undefined when absent or repeated (a repeated Authorization is an attack or a bug). */
-function onlyHeader(event: APIGatewayRequestAuthorizerEvent, name: string): string | undefined {
-  const values: string[] = [];
-  const multi = event.multiValueHeaders ?? {};
-  if (Object.keys(multi).length) {
-    for (const [key, list] of Object.entries(multi)) if (key.toLowerCase() === name) values.push(...(list ?? []));
-  } else {
-    for (const [key, value] of Object.entries(event.headers ?? {})) if (key.toLowerCase() === name && value !== undefined) values.push(value);
-  }
-  return values.length === 1 ? values[0] : undefined;
+/** The headers the guard reads, each as its single value: undefined when absent or repeated (a repeated Authorization is an attack or a bug). */
+interface GuardHeaders {
+  readonly authorization?: string;
+  readonly mcp: McpRequestHeaders;
 }
 
-function mcpHeaders(event: APIGatewayRequestAuthorizerEvent): McpRequestHeaders {
-  const read = (name: string) => {
-    const raw = onlyHeader(event, name);
-    return raw === undefined ? undefined : decodeMcpHeaderValue(raw);
+/** Per header name: its value, or null once it has been seen twice. */
+type HeaderSlots = { authorization?: string | null; 'mcp-method'?: string | null; 'mcp-name'?: string | null };
+
+/** One pass over the event's headers, whatever their case (API Gateway keeps the client's). */
+function guardHeaders(event: APIGatewayRequestAuthorizerEvent): GuardHeaders {
+  const slots: HeaderSlots = {};
+  const multi = event.multiValueHeaders;
+  const multiKeys = multi ? Object.keys(multi) : [];
+  if (multi && multiKeys.length) {
+    for (const key of multiKeys) {
+      const list = multi[key];
+      if (!list) continue;
+      const name = key.toLowerCase();
+      for (const value of list) noteHeader(slots, name, value);
+    }
+  } else if (event.headers) {
+    for (const key of Object.keys(event.headers)) {
+      const value = event.headers[key];
+      if (value !== undefined) noteHeader(slots, key.toLowerCase(), value);
+    }
+  }
+  const method = slots['mcp-method'];
+  const name = slots['mcp-name'];
+  return {
+    authorization: slots.authorization ?? undefined,
+    mcp: { method: method == null ? undefined : decodeMcpHeaderValue(method), name: name == null ? undefined : decodeMcpHeaderValue(name) },
   };
-  return { method: read('mcp-method'), name: read('mcp-name') };
+}
+
+function noteHeader(slots: HeaderSlots, name: string, value: string): void {
+  if (name !== 'authorization' && name !== 'mcp-method' && name !== 'mcp-name') return;
+  slots[name] = slots[name] === undefined ? value : null;
 }
 
 /**

@@ -24,6 +24,8 @@ describe('route rules', () => {
     ['/items/{id}', '/items/1/2', false],
     ['/files/{proxy+}', '/files/a/b', true],
     ['/files/{proxy+}', '/files', false],
+    ['/files/{proxy+}/x', '/files/a/x', false],
+    ['/files/{id}/x', '/files/a/x', true],
   ])('%s matches %s: %s', (pattern, path, expected) => {
     expect(pathMatches(pattern, path)).toBe(expected);
   });

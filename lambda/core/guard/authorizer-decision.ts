@@ -11,7 +11,7 @@
 import type { ResourceConfig } from '../config';
 import type { McpRequestHeaders } from './mcp-request-rules';
 import { toolScopesFromHeaders } from './mcp-request-rules';
-import { matchRoute, methodArnPrefix, routeArnPattern } from './route-rules';
+import { compileRoute, matchCompiledRoute, methodArnPrefix, routeArnPattern, type CompiledRoute } from './route-rules';
 import { hasAllScopes, unionScopes } from './scopes';
 
 export type AccessDecision =
@@ -28,12 +28,37 @@ export interface AccessRequest {
 }
 
 export function decideAccess(resource: ResourceConfig, request: AccessRequest): AccessDecision {
-  const route = matchRoute(resource.routes, request.method, request.path);
-  // A route the configuration does not name is refused: new routes are closed until an operator opens them.
-  if (!route) return { effect: 'deny', requiredScopes: resource.defaultScopes };
-  const toolScopes = request.perRequestDecisions ? toolScopesFromHeaders(resource, request.mcpHeaders) ?? [] : [];
-  const required = unionScopes(route.scopes, toolScopes);
-  return hasAllScopes(required, request.grantedScopes) ? { effect: 'allow' } : { effect: 'deny', requiredScopes: required };
+  return compileAccessRules(resource).decide(request);
+}
+
+/** A resource's route and tool rules, prepared once per authorizer (not per request). */
+export interface AccessRules {
+  decide(request: AccessRequest): AccessDecision;
+  policyStatements(methodArn: string, request: Pick<AccessRequest, 'grantedScopes' | 'perRequestDecisions'>, decision: AccessDecision): PolicyStatement[];
+}
+
+interface PreparedRoute extends CompiledRoute {
+  /** The rule's scopes without repeats. */
+  readonly requiredScopes: readonly string[];
+}
+
+const ALLOW: AccessDecision = Object.freeze({ effect: 'allow' });
+
+export function compileAccessRules(resource: ResourceConfig): AccessRules {
+  const routes: PreparedRoute[] = resource.routes.map((rule) => ({ ...compileRoute(rule), requiredScopes: unionScopes(rule.scopes) }));
+  return {
+    decide(request) {
+      const route = matchCompiledRoute(routes, request.method, request.path);
+      // A route the configuration does not name is refused: new routes are closed until an operator opens them.
+      if (!route) return { effect: 'deny', requiredScopes: resource.defaultScopes };
+      const toolScopes = request.perRequestDecisions ? toolScopesFromHeaders(resource, request.mcpHeaders) : undefined;
+      const required = toolScopes?.length ? unionScopes(route.requiredScopes, toolScopes) : route.requiredScopes;
+      return hasAllScopes(required, request.grantedScopes) ? ALLOW : { effect: 'deny', requiredScopes: required };
+    },
+    policyStatements(methodArn, request, decision) {
+      return policyStatements(resource, methodArn, request, decision);
+    },
+  };
 }
 
 export interface PolicyStatement {
@@ -54,9 +79,9 @@ export function policyStatements(
   request: Pick<AccessRequest, 'grantedScopes' | 'perRequestDecisions'>,
   decision: AccessDecision,
 ): PolicyStatement[] {
-  const prefix = methodArnPrefix(methodArn);
   const effect = decision.effect === 'allow' ? 'Allow' : 'Deny';
-  if (request.perRequestDecisions || !prefix) return [{ Action: 'execute-api:Invoke', Effect: effect, Resource: methodArn }];
+  const prefix = request.perRequestDecisions ? undefined : methodArnPrefix(methodArn);
+  if (!prefix) return [{ Action: 'execute-api:Invoke', Effect: effect, Resource: methodArn }];
   const opened: string[] = [];
   const closed: string[] = [];
   for (const route of resource.routes) (hasAllScopes(route.scopes, request.grantedScopes) ? opened : closed).push(routeArnPattern(prefix, route));

@@ -5,7 +5,12 @@
  */
 import type { RouteRuleConfig } from '../config';
 
-type SegmentMatcher = { readonly kind: 'literal'; readonly text: string } | { readonly kind: 'param' } | { readonly kind: 'proxy' };
+type SegmentMatcher =
+  | { readonly kind: 'literal'; readonly text: string }
+  | { readonly kind: 'param' }
+  | { readonly kind: 'proxy' }
+  /** `{name+}` anywhere but last: API Gateway does not allow it, so it matches nothing. */
+  | { readonly kind: 'misplaced-proxy' };
 
 /** A route rule with its path pattern parsed once, when the authorizer is created. */
 export interface CompiledRoute {
@@ -19,7 +24,7 @@ export function compileRoute(rule: RouteRuleConfig): CompiledRoute {
   const upper = rule.method.toUpperCase();
   const parts = splitPath(rule.path);
   const segments = parts.map((segment, i): SegmentMatcher => {
-    if (i === parts.length - 1 && /^\{[^}]+\+\}$/.test(segment)) return { kind: 'proxy' };
+    if (/^\{[^}]+\+\}$/.test(segment)) return i === parts.length - 1 ? { kind: 'proxy' } : { kind: 'misplaced-proxy' };
     if (/^\{[^}]+\}$/.test(segment)) return { kind: 'param' };
     return { kind: 'literal', text: segment };
   });
@@ -34,6 +39,7 @@ function compiledPathMatches(want: readonly SegmentMatcher[], got: readonly stri
   for (let i = 0; i < want.length; i++) {
     const segment = want[i]!;
     if (segment.kind === 'proxy') return got.length > i;
+    if (segment.kind === 'misplaced-proxy') return false;
     if (i >= got.length) return false;
     if (segment.kind === 'literal' && segment.text !== got[i]) return false;
   }
@@ -48,14 +54,15 @@ export function matchRoute(routes: readonly RouteRuleConfig[], method: string, p
   return matchCompiledRoute(routes.map(compileRoute), method, path)?.rule;
 }
 
-export function matchCompiledRoute(routes: readonly CompiledRoute[], method: string, path: string): CompiledRoute | undefined {
+export function matchCompiledRoute<R extends CompiledRoute>(routes: readonly R[], method: string, path: string): R | undefined {
   const upper = method.toUpperCase();
   const got = splitPath(path);
-  let wildcard: CompiledRoute | undefined;
+  let wildcard: R | undefined;
   for (const route of routes) {
-    if (!route.anyMethod && route.method !== upper) continue;
+    const exact = route.method === upper;
+    if (!exact && !route.anyMethod) continue;
     if (!compiledPathMatches(route.segments, got)) continue;
-    if (!route.anyMethod) return route;
+    if (exact) return route;
     wildcard ??= route;
   }
   return wildcard;

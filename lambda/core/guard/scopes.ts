@@ -17,7 +17,9 @@ export function missingScopes(required: readonly string[], granted: readonly str
 }
 
 export function hasAllScopes(required: readonly string[], granted: readonly string[]): boolean {
-  return missingScopes(required, granted).length === 0;
+  // Both lists hold a handful of scopes: a linear scan beats building a Set on every request.
+  for (const scope of required) if (!granted.includes(scope)) return false;
+  return true;
 }
 
 /** Union of scope lists, first occurrence wins the position. */
