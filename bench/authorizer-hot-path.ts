@@ -12,6 +12,8 @@ import { JwtVerifier } from 'aws-jwt-verify';
 import { parseConfig } from '../lambda/core/config';
 import type { RevocationKey, RevocationRecord, RevocationStore } from '../lambda/core/ports';
 import { createAuthorizer } from '../lambda/handlers/authorizer';
+import { AccessTokenVerifier } from '../lambda/adapters/jwt/access-token-verifier';
+import { decodeAccessToken } from '../lambda/core/guard/access-token-rules';
 import { summarize, type LatencySummary } from './stats';
 
 export interface HotPathResult {
@@ -21,6 +23,8 @@ export interface HotPathResult {
   readonly libraryVerify: LatencySummary;
   /** The same with its synchronous `verifySync`, which needs the JWKS already cached. */
   readonly librarySyncVerify: LatencySummary;
+  /** The library's share of the authorizer: its synchronous check of the token the authorizer has already decoded. */
+  readonly libraryDecodedVerify: LatencySummary;
   readonly ratio: number;
   readonly revocationStoreCalls: number;
   readonly jwksFetches: number;
@@ -74,19 +78,26 @@ export async function benchAuthorizerHotPath(iterations: number, warmup: number)
 
     const library = JwtVerifier.create({ issuer: config.issuer, audience: resource.uri, jwksUri });
     library.cacheJwks({ keys: [jwk as never] });
+    const decodedVerifier = new AccessTokenVerifier({ issuer: config.issuer, audience: resource.uri, jwksUri, graceSeconds: config.guard.clockSkewSeconds, jwksRefetchCooldownSeconds: 10 });
+    decodedVerifier.cacheJwks({ keys: [jwk as never] });
+    const decoded = decodeAccessToken(token);
+    if (!decoded.ok) throw new Error(`the benchmark token does not decode: ${decoded.reason}`);
+    if (decodedVerifier.verifyDecoded(decoded.value) instanceof Promise) throw new Error('the pre-decoded path must be synchronous with a cached JWKS');
 
     const paths: MeasuredPath[] = [
       { name: 'authorizer', call: () => authorizer(event) },
       { name: 'bareVerify', call: () => verify('RSA-SHA256', Buffer.from(signingInput), verifyKey, signature) },
       { name: 'libraryVerify', call: () => library.verify(token) },
       { name: 'librarySyncVerify', call: () => library.verifySync(token) },
+      { name: 'libraryDecodedVerify', call: () => decodedVerifier.verifyDecoded(decoded.value) },
     ];
-    const [authorizerSummary, bareSummary, librarySummary, librarySyncSummary] = await measureInterleaved(paths, iterations, warmup);
+    const [authorizerSummary, bareSummary, librarySummary, librarySyncSummary, libraryDecodedSummary] = await measureInterleaved(paths, iterations, warmup);
     return {
       authorizer: authorizerSummary!,
       bareVerify: bareSummary!,
       libraryVerify: librarySummary!,
       librarySyncVerify: librarySyncSummary!,
+      libraryDecodedVerify: libraryDecodedSummary!,
       ratio: authorizerSummary!.p50Micros / bareSummary!.p50Micros,
       revocationStoreCalls: store.calls,
       jwksFetches,
