@@ -59,6 +59,6 @@ export async function startLocalMcpApi(opts: LocalMcpApiOptions): Promise<Runnin
     gatewayResponses: { UNAUTHORIZED: responses.UNAUTHORIZED, ACCESS_DENIED: responses.ACCESS_DENIED },
     edge: { viewerResponseFunction: RESTORE_WWW_AUTHENTICATE_SOURCE },
   });
-  opts.log(`MCP server ${resource.name} at ${api.url}${resourcePath} (authorizer cache ${config.guard.authorizerCacheTtlSeconds} s)`);
+  opts.log(`${resource.name} at ${resource.uri} (authorizer cache ${config.guard.authorizerCacheTtlSeconds} s)`);
   return api;
 }
