@@ -8,16 +8,8 @@ import { randomToken, sha256Base64url } from '../crypto';
 import type { AuthorizationCodeRecord } from '../ports';
 import { nowSeconds, type AuthorizationServerDeps } from './deps';
 
-export interface CodeGrant {
-  readonly clientId: string;
-  readonly redirectUri: string;
-  readonly redirectUriWasSent: boolean;
-  readonly codeChallenge: string;
-  readonly resources: readonly string[];
-  readonly scope: readonly string[];
-  readonly subject: string;
-  readonly authTime: number;
-}
+/** What the user approved: the code's record less what minting it adds. */
+export type CodeGrant = Omit<AuthorizationCodeRecord, 'codeHash' | 'issuedAt' | 'expiresAt' | 'redeemedAt' | 'familyId'>;
 
 /** Stores the code's record and returns the code itself, which exists nowhere else. */
 export async function issueAuthorizationCode(deps: AuthorizationServerDeps, grant: CodeGrant): Promise<string> {
