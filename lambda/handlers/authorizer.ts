@@ -21,6 +21,7 @@ import { AccessTokenVerifier } from '../adapters/jwt/access-token-verifier';
 import { readAuthorizerEnvironment, readServiceName } from '../adapters/config/env';
 import { EmfAuthorizerMetrics, noAuthorizerMetrics, type AuthorizerMetrics } from '../adapters/observability/emf-operational-metrics';
 import { SERVICE_NAMES } from '../adapters/observability/metric-names';
+import { systemClock } from '../adapters/system/system-clock';
 
 export type RequestAuthorizer = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
 
@@ -48,7 +49,6 @@ export interface GuardAuthorizerContext {
   readonly family: string;
 }
 
-const systemClock: Clock = { nowMs: () => Date.now() };
 const REVOCATION_CACHE_MAX_ENTRIES = 10_000;
 
 /** API Gateway turns exactly this error message into a 401 UNAUTHORIZED; any other error is a 500. */

@@ -13,6 +13,7 @@ import { createDemoMcpServer, createDemoStats } from '../adapters/mcp/demo-tools
 import { readGuardEnvironment } from '../adapters/config/env';
 import { unknownSessionResponse } from '../adapters/mcp/stateless-session';
 import { guardMcpRequest } from '../adapters/mcp/tool-scope-guard';
+import { systemClock } from '../adapters/system/system-clock';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
@@ -26,7 +27,7 @@ export interface DemoMcpServerDeps {
 const DROPPED_HEADERS = new Set(['authorization', 'cookie', 'host', 'content-length', 'connection']);
 
 export function createDemoMcpHandler(deps: DemoMcpServerDeps): ProxyHandler {
-  const clock = deps.clock ?? { nowMs: () => Date.now() };
+  const clock = deps.clock ?? systemClock;
   const stats = createDemoStats(clock.nowMs());
 
   return async (event) => {
