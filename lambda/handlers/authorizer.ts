@@ -13,7 +13,17 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FetchError, JwksNotAvailableInCacheError, JwksValidationError } from 'aws-jwt-verify/error';
 import type { Config, ResourceConfig } from '../core/config';
 import type { Clock, RevocationKey, RevocationRecord, RevocationStore } from '../core/ports';
-import { bearerToken, checkAccessTokenClaims, decodeAccessToken, isRevoked, revocationKeysFor } from '../core/guard/access-token-rules';
+import {
+  accessTokenTimeFailure,
+  bearerToken,
+  decodeAccessToken,
+  isRevoked,
+  readAccessTokenClaims,
+  revocationKeysFor,
+  type AccessTokenClaims,
+  type DecodedAccessToken,
+} from '../core/guard/access-token-rules';
+import { ReadTokenMemo } from '../core/guard/read-token-memo';
 import { compileAccessRules } from '../core/guard/authorizer-decision';
 import { decodeMcpHeaderValue, type McpRequestHeaders } from '../core/guard/mcp-request-rules';
 import { DynamoDbRevocationStore } from '../adapters/dynamodb/dynamodb-revocation-store';
@@ -50,6 +60,8 @@ export interface GuardAuthorizerContext {
 }
 
 const REVOCATION_CACHE_MAX_ENTRIES = 10_000;
+/** Each entry holds a token (at most 4 KB) and what was read from it: a few MB at most. */
+const READ_TOKEN_MEMO_MAX_ENTRIES = 1_000;
 
 /** API Gateway turns exactly this error message into a 401 UNAUTHORIZED; any other error is a 500. */
 class Unauthorized extends Error {
@@ -71,6 +83,7 @@ export function createAuthorizer(deps: AuthorizerDeps): RequestAuthorizer {
     jwksRefetchCooldownSeconds: deps.jwksRefetchCooldownSeconds ?? 10,
   });
   const accessRules = compileAccessRules(deps.resource);
+  const readTokens = new ReadTokenMemo<ReadAccessToken>(READ_TOKEN_MEMO_MAX_ENTRIES);
   const revocations = new CachedRevocationLookup(deps.revocations, clock, deps.config.guard.revocationCacheTtlSeconds);
   // Per-tool decisions are safe only when API Gateway cannot replay this answer for another request.
   const perRequestDecisions = deps.config.guard.authorizerCacheTtlSeconds === 0;
@@ -95,53 +108,86 @@ export function createAuthorizer(deps: AuthorizerDeps): RequestAuthorizer {
     const headers = guardHeaders(event);
     const token = bearerToken(headers.authorization);
     if (!token) throw new Unauthorized('no single Bearer authorization header');
+    const remembered = readTokens.get(token);
+    const read = remembered ?? readToken(token);
+    try {
+      return await decide(event, headers, read, remembered === undefined ? token : undefined);
+    } catch (error) {
+      if (remembered) readTokens.forget(token);
+      throw error;
+    }
+  }
+
+  /** Decoded, pre-checked and its time-independent claims read: everything but the signature, the clock and revocation. */
+  function readToken(token: string): ReadAccessToken {
     const decoded = decodeAccessToken(token);
     if (!decoded.ok) throw new Unauthorized(decoded.reason);
+    const claims = readAccessTokenClaims(decoded.value.payload, { issuer: deps.config.issuer, audience: deps.resource.uri });
+    if (!claims.ok) throw new Unauthorized(`claim ${claims.reason}`);
+    const keys = revocationKeysFor(claims.value);
+    // Shared by every later request with this token: frozen, so no request can change what the next one reads.
+    return Object.freeze({
+      decoded: Object.freeze({ ...decoded.value, header: Object.freeze(decoded.value.header), payload: Object.freeze(decoded.value.payload) }),
+      claims: Object.freeze({ ...claims.value, scope: Object.freeze(claims.value.scope) }),
+      revocationKeys: Object.freeze(keys.map((key) => Object.freeze(key))),
+      revocationCacheKey: revocationCacheKey(keys),
+      context: Object.freeze({
+        sub: claims.value.subject,
+        client_id: claims.value.clientId,
+        scope: claims.value.scope.join(' '),
+        jti: claims.value.jti,
+        family: claims.value.familyId ?? '',
+      }),
+    });
+  }
 
-    let payload: Record<string, unknown>;
+  /** `firstSeen` is the token's text when it is not in the memo yet: it is admitted once its signature verifies. */
+  async function decide(event: APIGatewayRequestAuthorizerEvent, headers: GuardHeaders, read: ReadAccessToken, firstSeen: string | undefined): Promise<APIGatewayAuthorizerResult> {
     try {
-      const verified = verifier.verifyDecoded(decoded.value);
-      payload = (verified instanceof Promise ? await verified : verified) as Record<string, unknown>;
+      const verified = verifier.verifyDecoded(read.decoded);
+      if (verified instanceof Promise) await verified;
     } catch (error) {
       if (error instanceof FetchError || error instanceof JwksValidationError || error instanceof JwksNotAvailableInCacheError) throw error;
       throw new Unauthorized(error instanceof Error ? error.name : 'verification failed');
     }
-    const nowSeconds = Math.floor(clock.nowMs() / 1000);
-    const claims = checkAccessTokenClaims(payload, { issuer: deps.config.issuer, audience: deps.resource.uri, nowSeconds, skewSeconds: skew });
-    if (!claims.ok) throw new Unauthorized(`claim ${claims.reason}`);
-    const verified = claims.value;
+    if (firstSeen !== undefined) readTokens.remember(firstSeen, read);
+    const claims = read.claims;
+    const late = accessTokenTimeFailure(claims, { nowSeconds: Math.floor(clock.nowMs() / 1000), skewSeconds: skew });
+    if (late) throw new Unauthorized(`claim ${late}`);
 
-    const found = revocations.find(revocationKeysFor(verified));
+    const found = revocations.find(read.revocationKeys, read.revocationCacheKey);
     const records = found instanceof Promise ? await found : found;
-    if (isRevoked(records, verified.issuedAt)) throw new Unauthorized('revoked');
+    if (isRevoked(records, claims.issuedAt)) throw new Unauthorized('revoked');
 
     const request = {
       method: event.httpMethod,
       path: event.path,
-      grantedScopes: verified.scope,
+      grantedScopes: claims.scope,
       mcpHeaders: headers.mcp,
       perRequestDecisions,
     };
     const decision = accessRules.decide(request);
     if (decision.effect === 'deny') {
-      log({ level: 'info', message: 'insufficient scope', path: event.path, required: decision.requiredScopes.join(' '), client_id: verified.clientId });
+      log({ level: 'info', message: 'insufficient scope', path: event.path, required: decision.requiredScopes.join(' '), client_id: claims.clientId });
       metrics.denied('forbidden');
     } else {
       metrics.allowed();
     }
-    const context: GuardAuthorizerContext = {
-      sub: verified.subject,
-      client_id: verified.clientId,
-      scope: verified.scope.join(' '),
-      jti: verified.jti,
-      family: verified.familyId ?? '',
-    };
     return {
-      principalId: verified.subject,
+      principalId: claims.subject,
       policyDocument: { Version: '2012-10-17', Statement: accessRules.policyStatements(event.methodArn, request, decision) },
-      context: { ...context },
+      context: { ...read.context },
     };
   }
+}
+
+/** What the authorizer reads from a token's text alone, remembered with the token (ReadTokenMemo). */
+interface ReadAccessToken {
+  readonly decoded: DecodedAccessToken;
+  readonly claims: AccessTokenClaims;
+  readonly revocationKeys: readonly RevocationKey[];
+  readonly revocationCacheKey: string;
+  readonly context: GuardAuthorizerContext;
 }
 
 /** The headers the guard reads, each as its single value: undefined when absent or repeated (a repeated Authorization is an attack or a bug). */
@@ -198,8 +244,7 @@ class CachedRevocationLookup {
   ) {}
 
   /** The records for these keys: straight from the cache while fresh (no promise), else one store read. */
-  find(keys: readonly RevocationKey[]): readonly RevocationRecord[] | Promise<readonly RevocationRecord[]> {
-    const cacheKey = revocationCacheKey(keys);
+  find(keys: readonly RevocationKey[], cacheKey: string): readonly RevocationRecord[] | Promise<readonly RevocationRecord[]> {
     const now = this.clock.nowMs();
     const hit = this.cache.get(cacheKey);
     if (hit && now - hit.fetchedAtMs < this.ttlSeconds * 1000) return hit.records;

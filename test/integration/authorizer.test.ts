@@ -6,6 +6,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { createAuthorizer, type RequestAuthorizer } from '../../lambda/handlers/authorizer';
+import { AccessTokenVerifier } from '../../lambda/adapters/jwt/access-token-verifier';
 import type { Config } from '../../lambda/core/config';
 import { useDynamoDbTables } from '../support/dynamodb';
 import { b64url, createTestSigningKey, signRaw, localConfig, mintAccessToken, startLoopbackServer, type LoopbackServer, type TestSigningKey } from '../support/guard-token-forge';
@@ -247,6 +248,58 @@ describe('guard authorizer', () => {
     const lookalike = await mintAccessToken(config, key, { claims: { jti: `${jti};family:${family}`, iat: now - 5 }, omit: ['fid'] });
     expect(allowed(await authorize(event(bearer(lookalike))))).toBe(true);
     await expectUnauthorized(bearer(await mintAccessToken(config, key, { claims: { jti, fid: family, iat: now - 5 } })));
+  });
+
+  describe('a token seen before (the read-token memo)', () => {
+    it('has its signature verified again on every request', async () => {
+      const verify = jest.spyOn(AccessTokenVerifier.prototype, 'verifyDecoded');
+      try {
+        const token = await mintAccessToken(config, key);
+        for (let i = 0; i < 3; i++) expect(allowed(await authorize(event(bearer(token))))).toBe(true);
+        expect(verify).toHaveBeenCalledTimes(3);
+      } finally {
+        verify.mockRestore();
+      }
+    });
+
+    it('is no help to a token with the same header and payload and another signature', async () => {
+      const token = await mintAccessToken(config, key);
+      expect(allowed(await authorize(event(bearer(token))))).toBe(true);
+      const [h, p] = token.split('.');
+      const attacker = await createTestSigningKey(key.kid);
+      const resigned = signRaw(Buffer.from(h!, 'base64url').toString('utf8'), Buffer.from(p!, 'base64url').toString('utf8'), attacker.privateKey);
+      expect(resigned.startsWith(`${h}.${p}.`)).toBe(true);
+      await expectUnauthorized(bearer(resigned));
+      // A character in the middle of the signature: the last one also carries padding bits that decoding ignores.
+      const at = token.length - 20;
+      await expectUnauthorized(bearer(`${token.slice(0, at)}${token[at] === 'A' ? 'B' : 'A'}${token.slice(at + 1)}`));
+      expect(allowed(await authorize(event(bearer(token))))).toBe(true);
+    });
+
+    it('is 401 once it expires, or once it is revoked, however often it passed', async () => {
+      let nowMs = Date.now();
+      config = localConfig({ authorizerCacheTtlSeconds: 0, revocationCacheTtlSeconds: 0 });
+      authorize = createAuthorizer({
+        config,
+        resource: config.resources[0]!,
+        jwksUri: `${jwks.url}/.well-known/jwks.json`,
+        revocations: tables().stores.revocations,
+        clock: { nowMs: () => nowMs },
+        log: () => undefined,
+      });
+      const now = Math.floor(nowMs / 1000);
+      const expiring = await mintAccessToken(config, key, { claims: { iat: now, exp: now + 60 } });
+      for (let i = 0; i < 3; i++) expect(allowed(await authorize(event(bearer(expiring))))).toBe(true);
+      nowMs += (60 + config.guard.clockSkewSeconds) * 1000;
+      await expectUnauthorized(bearer(expiring));
+
+      nowMs = Date.now();
+      const jti = randomUUID();
+      const revoked = await mintAccessToken(config, key, { claims: { jti } });
+      for (let i = 0; i < 3; i++) expect(allowed(await authorize(event(bearer(revoked))))).toBe(true);
+      await tables().stores.revocations.revoke({ key: { kind: 'jti', value: jti }, revokedAt: Math.floor(nowMs / 1000), expiresAt: now + 3600, reason: 'test' });
+      await expectUnauthorized(bearer(revoked));
+    });
   });
 
   it('a valid token without the route scope gets a Deny (403); a route no rule names is denied', async () => {

@@ -2,7 +2,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig, type Config } from '../../lambda/core/config';
-import { bearerToken, checkAccessTokenClaims, decodeAccessToken, isRevoked, precheckAccessToken, revocationKeysFor } from '../../lambda/core/guard/access-token-rules';
+import {
+  accessTokenTimeFailure,
+  bearerToken,
+  checkAccessTokenClaims,
+  decodeAccessToken,
+  isRevoked,
+  precheckAccessToken,
+  readAccessTokenClaims,
+  revocationKeysFor,
+} from '../../lambda/core/guard/access-token-rules';
+import { ReadTokenMemo } from '../../lambda/core/guard/read-token-memo';
 import { arnPatternMatches, decideAccess, policyStatements } from '../../lambda/core/guard/authorizer-decision';
 import { gatewayResponsesFor, protectedResourceMetadataPaths, protectedResourceMetadataUrl } from '../../lambda/core/guard/challenges';
 import { checkMcpHeadersAgainstBody, decideToolRequest, decodeMcpHeaderValue, toolScopesFromBody } from '../../lambda/core/guard/mcp-request-rules';
@@ -170,6 +180,27 @@ describe('access token rules', () => {
     expect(checkAccessTokenClaims({ ...valid, ...change }, expect_)).toEqual({ ok: false, reason });
   });
 
+  it('reads the claims that do not depend on the time, whatever the clock', () => {
+    const long = { ...valid, iat: now - 86_400, exp: now - 3600, nbf: now + 3600 };
+    const read = readAccessTokenClaims(long, expect_);
+    expect(read).toEqual({ ok: true, value: expect.objectContaining({ subject: 'alice', issuedAt: now - 86_400, expiresAt: now - 3600, notBefore: now + 3600 }) });
+    expect(readAccessTokenClaims({ ...valid, exp: '1' }, expect_)).toEqual({ ok: false, reason: 'exp' });
+    expect(readAccessTokenClaims({ ...valid, nbf: null }, expect_)).toEqual({ ok: false, reason: 'nbf' });
+  });
+
+  it.each<[string | undefined, { exp?: number; iat?: number; nbf?: number }]>([
+    [undefined, {}],
+    [undefined, { exp: now - 29 }],
+    ['exp', { exp: now - 30 }],
+    [undefined, { iat: now + 30 }],
+    ['iat', { iat: now + 31 }],
+    [undefined, { nbf: now + 30 }],
+    ['nbf', { nbf: now + 31 }],
+  ])('time rules with 30 s of skew: %s for %j', (reason, change) => {
+    const at = { expiresAt: change.exp ?? valid.exp, issuedAt: change.iat ?? valid.iat, notBefore: change.nbf };
+    expect(accessTokenTimeFailure(at, { nowSeconds: now, skewSeconds: 30 })).toBe(reason);
+  });
+
   it('a revocation covers tokens issued at or before it', () => {
     const record = { key: { kind: 'jti' as const, value: 'j' }, revokedAt: 100, expiresAt: 200, reason: 'x' };
     expect(isRevoked([record], 100)).toBe(true);
@@ -221,5 +252,36 @@ describe('authorizer decisions and policies', () => {
     expect(allow.some((p) => arnPatternMatches(p, arn))).toBe(true);
     expect(deny.some((p) => arnPatternMatches(p, 'arn:aws:execute-api:us-east-1:1:api/stage/GET/admin/2'))).toBe(true);
     expect(deny.some((p) => arnPatternMatches(p, arn))).toBe(false);
+  });
+});
+
+describe('read token memo', () => {
+  it('answers only the exact token text it was given', () => {
+    const memo = new ReadTokenMemo<string>(4);
+    memo.remember('a.b.c', 'read');
+    expect(memo.get('a.b.c')).toBe('read');
+    expect(memo.get('a.b.c ')).toBeUndefined();
+    expect(memo.get('A.b.c')).toBeUndefined();
+  });
+
+  it('keeps at most maxEntries, dropping the oldest first', () => {
+    const memo = new ReadTokenMemo<number>(3);
+    for (let i = 0; i < 5; i++) memo.remember(`t${i}`, i);
+    expect(memo.size).toBe(3);
+    expect([0, 1, 2, 3, 4].map((i) => memo.get(`t${i}`))).toEqual([undefined, undefined, 2, 3, 4]);
+  });
+
+  it('does not let a repeat replace what was first read, and forgets on request', () => {
+    const memo = new ReadTokenMemo<number>(2);
+    memo.remember('t', 1);
+    memo.remember('t', 2);
+    expect(memo.get('t')).toBe(1);
+    memo.forget('t');
+    expect(memo.get('t')).toBeUndefined();
+    expect(memo.size).toBe(0);
+  });
+
+  it.each([0, -1, 1.5, Number.NaN])('refuses a bound of %p', (max) => {
+    expect(() => new ReadTokenMemo(max)).toThrow(RangeError);
   });
 });

@@ -135,44 +135,68 @@ export interface AccessTokenClaims {
   readonly familyId?: string;
   readonly issuedAt: number;
   readonly expiresAt: number;
+  readonly notBefore?: number;
 }
 
 export interface ClaimExpectations {
   readonly issuer: string;
   readonly audience: string;
+}
+
+export interface ClaimClock {
   readonly nowSeconds: number;
   readonly skewSeconds: number;
 }
 
 /** RFC 9068 section 2.2 and 4, applied after the signature is verified. */
-export function checkAccessTokenClaims(payload: Readonly<Record<string, unknown>>, expect: ClaimExpectations): TokenRuleResult<AccessTokenClaims> {
-  const { nowSeconds: now, skewSeconds: skew } = expect;
+export function checkAccessTokenClaims(payload: Readonly<Record<string, unknown>>, expect: ClaimExpectations & ClaimClock): TokenRuleResult<AccessTokenClaims> {
+  const claims = readAccessTokenClaims(payload, expect);
+  if (!claims.ok) return claims;
+  const late = accessTokenTimeFailure(claims.value, expect);
+  return late ? fail(late) : claims;
+}
+
+/**
+ * The RFC 9068 claim rules that do not depend on the time: the same answer for every
+ * request that carries the token, so a caller may remember it with the token.
+ */
+export function readAccessTokenClaims(payload: Readonly<Record<string, unknown>>, expect: ClaimExpectations): TokenRuleResult<AccessTokenClaims> {
   if (payload.iss !== expect.issuer) return fail('iss');
   const aud = payload.aud;
   const audience = Array.isArray(aud) && aud.length === 1 ? aud[0] : aud;
   if (audience !== expect.audience) return fail('aud');
-  if (!isNumericDate(payload.exp) || payload.exp <= now - skew) return fail('exp');
-  if (!isNumericDate(payload.iat) || payload.iat > now + skew) return fail('iat');
-  if (payload.nbf !== undefined && (!isNumericDate(payload.nbf) || payload.nbf > now + skew)) return fail('nbf');
-  for (const claim of ['sub', 'client_id', 'jti'] as const) {
-    if (!isNonEmptyString(payload[claim])) return fail(claim);
-  }
+  if (!isNumericDate(payload.exp)) return fail('exp');
+  if (!isNumericDate(payload.iat)) return fail('iat');
+  if (payload.nbf !== undefined && !isNumericDate(payload.nbf)) return fail('nbf');
+  if (!isNonEmptyString(payload.sub)) return fail('sub');
+  if (!isNonEmptyString(payload.client_id)) return fail('client_id');
+  if (!isNonEmptyString(payload.jti)) return fail('jti');
   if (typeof payload.scope !== 'string') return fail('scope');
   if (payload.fid !== undefined && !isNonEmptyString(payload.fid)) return fail('fid');
   return {
     ok: true,
     value: {
       issuer: payload.iss,
-      subject: payload.sub as string,
-      clientId: payload.client_id as string,
+      subject: payload.sub,
+      clientId: payload.client_id,
       audience,
       scope: payload.scope.split(' ').filter((s) => s.length > 0),
-      jti: payload.jti as string,
-      familyId: payload.fid as string | undefined,
+      jti: payload.jti,
+      familyId: payload.fid,
       issuedAt: payload.iat,
       expiresAt: payload.exp,
+      notBefore: payload.nbf,
     },
   };
+}
+
+/** Which time claim fails at `nowSeconds`, allowing `skewSeconds` either way; undefined when the token is current. */
+export function accessTokenTimeFailure(claims: Pick<AccessTokenClaims, 'expiresAt' | 'issuedAt' | 'notBefore'>, clock: ClaimClock): 'exp' | 'iat' | 'nbf' | undefined {
+  const { nowSeconds: now, skewSeconds: skew } = clock;
+  if (claims.expiresAt <= now - skew) return 'exp';
+  if (claims.issuedAt > now + skew) return 'iat';
+  if (claims.notBefore !== undefined && claims.notBefore > now + skew) return 'nbf';
+  return undefined;
 }
 
 /** Every revocation key of a token: one BatchGetItem answers them all. */
