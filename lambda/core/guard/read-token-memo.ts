@@ -9,7 +9,8 @@
  * signature against the current JWKS, checks the time claims against the clock and looks
  * up revocation. Callers admit a token only after its signature has verified, so forged
  * tokens, which never verify, cannot push real ones out. Bounded; the oldest entry goes
- * first.
+ * first, which also ages out tokens that have expired or been revoked (they keep failing
+ * their checks while they wait).
  */
 export class ReadTokenMemo<T> {
   private readonly entries = new Map<string, T>();
@@ -26,11 +27,6 @@ export class ReadTokenMemo<T> {
     if (this.entries.has(token)) return;
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(token, read);
-  }
-
-  /** For a token that has stopped passing (expired, revoked, key withdrawn): it will not pass again. */
-  forget(token: string): void {
-    this.entries.delete(token);
   }
 
   get size(): number {
