@@ -17,7 +17,10 @@ import { decodeAccessToken } from '../lambda/core/guard/access-token-rules';
 import { summarize, type LatencySummary } from './stats';
 
 export interface HotPathResult {
+  /** The same token on every call, as a client sends it until it expires: what is read from it comes from the authorizer's memo. */
   readonly authorizer: LatencySummary;
+  /** A token this authorizer has not seen (or has forgotten) on every call: decoded and read in full. */
+  readonly authorizerFirstSight: LatencySummary;
   readonly bareVerify: LatencySummary;
   /** aws-jwt-verify alone (JWKS pre-cached), to show where the authorizer's time goes. */
   readonly libraryVerify: LatencySummary;
@@ -26,11 +29,17 @@ export interface HotPathResult {
   /** The library's share of the authorizer: its synchronous check of the token the authorizer has already decoded. */
   readonly libraryDecodedVerify: LatencySummary;
   readonly ratio: number;
+  readonly firstSightRatio: number;
   readonly revocationStoreCalls: number;
+  readonly firstSightRevocationStoreCalls: number;
+  /** Distinct tokens the first-sight path cycles through: more than the memo holds, so every call misses it. */
+  readonly firstSightTokens: number;
   readonly jwksFetches: number;
 }
 
 const KID = 'bench-key';
+/** More than the authorizer's read-token memo holds (1,000), so cycling through them in order never hits it. */
+const FIRST_SIGHT_TOKENS = 1_100;
 /** Rounds the measured paths alternate in (see measureInterleaved). */
 const ROUNDS = 20;
 const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:api-id/prod/POST/mcp';
@@ -69,6 +78,10 @@ export async function benchAuthorizerHotPath(iterations: number, warmup: number)
 
     const token = signToken(privateKey, { iss: config.issuer, aud: resource.uri });
     const event = authorizerEvent(token);
+    const firstSightStore = new CountingRevocationStore();
+    const firstSightAuthorizer = createAuthorizer({ config, resource, jwksUri, revocations: firstSightStore, log: () => undefined });
+    const firstSightEvents = Array.from({ length: FIRST_SIGHT_TOKENS }, () => authorizerEvent(signToken(privateKey, { iss: config.issuer, aud: resource.uri })));
+    let nextFirstSight = 0;
     const [signingInput, signature] = [token.slice(0, token.lastIndexOf('.')), Buffer.from(token.slice(token.lastIndexOf('.') + 1), 'base64url')];
     const verifyKey: KeyObject = createPublicKey({ key: jwk, format: 'jwk' });
 
@@ -86,20 +99,25 @@ export async function benchAuthorizerHotPath(iterations: number, warmup: number)
 
     const paths: MeasuredPath[] = [
       { name: 'authorizer', call: () => authorizer(event) },
+      { name: 'authorizerFirstSight', call: () => firstSightAuthorizer(firstSightEvents[nextFirstSight++ % FIRST_SIGHT_TOKENS]!) },
       { name: 'bareVerify', call: () => verify('RSA-SHA256', Buffer.from(signingInput), verifyKey, signature) },
       { name: 'libraryVerify', call: () => library.verify(token) },
       { name: 'librarySyncVerify', call: () => library.verifySync(token) },
       { name: 'libraryDecodedVerify', call: () => decodedVerifier.verifyDecoded(decoded.value) },
     ];
-    const [authorizerSummary, bareSummary, librarySummary, librarySyncSummary, libraryDecodedSummary] = await measureInterleaved(paths, iterations, warmup);
+    const [authorizerSummary, firstSightSummary, bareSummary, librarySummary, librarySyncSummary, libraryDecodedSummary] = await measureInterleaved(paths, iterations, warmup);
     return {
       authorizer: authorizerSummary!,
+      authorizerFirstSight: firstSightSummary!,
       bareVerify: bareSummary!,
       libraryVerify: librarySummary!,
       librarySyncVerify: librarySyncSummary!,
       libraryDecodedVerify: libraryDecodedSummary!,
       ratio: authorizerSummary!.p50Micros / bareSummary!.p50Micros,
+      firstSightRatio: firstSightSummary!.p50Micros / bareSummary!.p50Micros,
       revocationStoreCalls: store.calls,
+      firstSightRevocationStoreCalls: firstSightStore.calls,
+      firstSightTokens: FIRST_SIGHT_TOKENS,
       jwksFetches,
     };
   } finally {
