@@ -8,6 +8,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { createAuthorizer, type RequestAuthorizer } from '../../lambda/handlers/authorizer';
 import { AccessTokenVerifier } from '../../lambda/adapters/jwt/access-token-verifier';
 import type { Config } from '../../lambda/core/config';
+import type { Clock } from '../../lambda/core/ports';
 import { useDynamoDbTables } from '../support/dynamodb';
 import { b64url, createTestSigningKey, signRaw, localConfig, mintAccessToken, startLoopbackServer, type LoopbackServer, type TestSigningKey } from '../support/guard-token-forge';
 
@@ -47,7 +48,7 @@ describe('guard authorizer', () => {
   let authorize: RequestAuthorizer;
   let logs: Record<string, unknown>[];
 
-  const build = (overrides: Partial<Config['guard']> = {}) => {
+  const build = (overrides: Partial<Config['guard']> = {}, clock?: Clock) => {
     config = localConfig({ authorizerCacheTtlSeconds: 0, revocationCacheTtlSeconds: 0, ...overrides });
     logs = [];
     authorize = createAuthorizer({
@@ -55,6 +56,7 @@ describe('guard authorizer', () => {
       resource: config.resources[0]!,
       jwksUri: `${jwks.url}/.well-known/jwks.json`,
       revocations: tables().stores.revocations,
+      clock,
       log: (entry) => logs.push({ ...entry }),
     });
   };
@@ -220,15 +222,7 @@ describe('guard authorizer', () => {
 
   it('the revocation cache keeps a revoked token passing for at most its TTL', async () => {
     let nowMs = Date.now();
-    config = localConfig({ authorizerCacheTtlSeconds: 0, revocationCacheTtlSeconds: 15 });
-    authorize = createAuthorizer({
-      config,
-      resource: config.resources[0]!,
-      jwksUri: `${jwks.url}/.well-known/jwks.json`,
-      revocations: tables().stores.revocations,
-      clock: { nowMs: () => nowMs },
-      log: () => undefined,
-    });
+    build({ revocationCacheTtlSeconds: 15 }, { nowMs: () => nowMs });
     const jti = randomUUID();
     const token = await mintAccessToken(config, key, { claims: { jti } });
     expect(allowed(await authorize(event(bearer(token))))).toBe(true);
@@ -278,15 +272,7 @@ describe('guard authorizer', () => {
 
     it('is 401 once it expires, or once it is revoked, however often it passed', async () => {
       let nowMs = Date.now();
-      config = localConfig({ authorizerCacheTtlSeconds: 0, revocationCacheTtlSeconds: 0 });
-      authorize = createAuthorizer({
-        config,
-        resource: config.resources[0]!,
-        jwksUri: `${jwks.url}/.well-known/jwks.json`,
-        revocations: tables().stores.revocations,
-        clock: { nowMs: () => nowMs },
-        log: () => undefined,
-      });
+      build({ revocationCacheTtlSeconds: 0 }, { nowMs: () => nowMs });
       const now = Math.floor(nowMs / 1000);
       const expiring = await mintAccessToken(config, key, { claims: { iat: now, exp: now + 60 } });
       for (let i = 0; i < 3; i++) expect(allowed(await authorize(event(bearer(expiring))))).toBe(true);
