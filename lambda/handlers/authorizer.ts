@@ -3,6 +3,7 @@
  * `at+jwt` access tokens against the issuer's JWKS (fetched once per cold start, again only
  * for an unknown kid, at most once per cooldown), applies the route's scope rule (AND), and
  * checks revocation with one BatchGetItem behind a short in-memory cache. It never calls KMS.
+ * A token it has seen verify is not decoded again (ReadTokenMemo); every check still runs.
  *
  * Every failure of the token is the same `Unauthorized` (API Gateway's UNAUTHORIZED gateway
  * response, 401); a valid token without the scopes gets a Deny (ACCESS_DENIED, 403). The
