@@ -264,9 +264,13 @@ describe('guard authorizer', () => {
       const resigned = signRaw(Buffer.from(h!, 'base64url').toString('utf8'), Buffer.from(p!, 'base64url').toString('utf8'), attacker.privateKey);
       expect(resigned.startsWith(`${h}.${p}.`)).toBe(true);
       await expectUnauthorized(bearer(resigned));
-      // A character in the middle of the signature: the last one also carries padding bits that decoding ignores.
       const at = token.length - 20;
       await expectUnauthorized(bearer(`${token.slice(0, at)}${token[at] === 'A' ? 'B' : 'A'}${token.slice(at + 1)}`));
+      // The last character also carries 4 bits that decoding ignores: its siblings decode to the same signature.
+      const last = token.at(-1)!;
+      const sibling = String.fromCharCode(last.charCodeAt(0) + 1);
+      expect(Buffer.from(`${token.slice(token.lastIndexOf('.') + 1, -1)}${sibling}`, 'base64url')).toEqual(Buffer.from(token.slice(token.lastIndexOf('.') + 1), 'base64url'));
+      await expectUnauthorized(bearer(`${token.slice(0, -1)}${sibling}`));
       expect(allowed(await authorize(event(bearer(token))))).toBe(true);
     });
 

@@ -112,6 +112,20 @@ describe('access token rules', () => {
   });
 
   const header = { alg: 'RS256', typ: 'at+jwt', kid: 'k' };
+  it('refuses segments that are not the one base64url spelling of their bytes', () => {
+    const valid = `${b64({ alg: 'RS256', typ: 'at+jwt', kid: 'k' })}.${b64({ sub: 'a' })}.${Buffer.alloc(256, 7).toString('base64url')}`;
+    expect(decodeAccessToken(valid).ok).toBe(true);
+    const signature = valid.slice(valid.lastIndexOf('.') + 1);
+    expect(signature.length % 4).toBe(2);
+    // 256 bytes leave 4 unused bits in the last character: every sibling decodes to the same bytes.
+    const last = signature.at(-1)!;
+    const siblings = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.split('').filter((c) => c !== last && Buffer.from(`${signature.slice(0, -1)}${c}`, 'base64url').equals(Buffer.from(signature, 'base64url')));
+    expect(siblings).toHaveLength(15);
+    for (const sibling of siblings) expect(decodeAccessToken(`${valid.slice(0, -1)}${sibling}`)).toEqual({ ok: false, reason: 'a segment is not canonical base64url' });
+    expect(decodeAccessToken(`${valid}AAA`).ok).toBe(false); // 345 characters: a length base64url never has
+    expect(decodeAccessToken(`${b64({ alg: 'RS256', typ: 'at+jwt', kid: 'k' })}.e30B.${signature}`).ok).toBe(false);
+  });
+
   const token = (payloadJson: string) => `${b64(header)}.${Buffer.from(payloadJson).toString('base64url')}.c2ln`;
 
   it('decodes header and payload once, in the shape aws-jwt-verify verifies', () => {

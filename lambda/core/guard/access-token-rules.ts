@@ -72,12 +72,30 @@ export function decodeAccessToken(token: string, options: { readonly payload: bo
   if (typeof h.kid !== 'string' || !KID_SHAPE.test(h.kid)) return fail('kid missing or malformed');
   const payloadB64 = token.slice(firstDot + 1, secondDot);
   const signatureB64 = token.slice(secondDot + 1);
+  if (!isCanonicalBase64url(headerB64) || !isCanonicalBase64url(payloadB64) || !isCanonicalBase64url(signatureB64)) return fail('a segment is not canonical base64url');
   if (!options.payload) return { ok: true, value: { kid: h.kid, header: h, headerB64, payload: EMPTY_PAYLOAD, payloadB64, signatureB64 } };
   const payload = parseJsonObjectSegment(payloadB64);
   if (payload === undefined) return fail('payload is not a JSON object');
   const badType = registeredClaimWithWrongType(payload);
   if (badType) return fail(`payload claim ${badType} has the wrong JSON type`);
   return { ok: true, value: { kid: h.kid, header: h, headerB64, payload, payloadB64, signatureB64 } };
+}
+
+const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * Whether a segment is the one base64url spelling of its bytes: a length that unpadded
+ * base64url can have, and zero bits after the last byte (RFC 4648 section 3.5). Decoders
+ * ignore those bits, so without this check a token's last signature character could be
+ * swapped for up to 15 others and still verify: one token, many texts, each a new entry
+ * for every per-token cache and a way around any look-up by token text.
+ */
+function isCanonicalBase64url(segment: string): boolean {
+  const rest = segment.length % 4;
+  if (rest === 0) return true;
+  if (rest === 1) return false;
+  const lastValue = BASE64URL_ALPHABET.indexOf(segment[segment.length - 1]!);
+  return (lastValue & (rest === 2 ? 0b1111 : 0b11)) === 0;
 }
 
 /**
