@@ -51,8 +51,10 @@ export interface AuthorizationServerApiProps {
    * the WWW-Authenticate header API Gateway renames, so that a 401 invalid_client from
    * /token carries `WWW-Authenticate: Basic` (RFC 6749 5.2). Caching off, every method,
    * every viewer header but Host forwarded (Authorization, Cookie, Origin, Content-Type).
-   * Off: clients reach the stage directly and receive x-amzn-remapped-www-authenticate
-   * instead. @default true
+   * It also stamps the viewer's address for the web ACL's rate rules, and the web ACL then
+   * refuses requests that did not come through it (ChallengeRestoringEdge).
+   * Off: clients reach the stage directly, are counted by their connection's address, and
+   * receive x-amzn-remapped-www-authenticate instead. @default true
    */
   readonly edge?: boolean;
   /** @default 'oauth' */
@@ -67,8 +69,9 @@ export interface AuthorizationServerApiProps {
  * The authorization server behind a REST API: one function per endpoint group, so the
  * token group alone may sign, the public group alone registers clients, and the browser
  * group alone touches login sessions. A WAF web ACL rate-limits /authorize, /token and
- * /register per client IP. By default a CloudFront edge in front restores the
- * WWW-Authenticate header of the handlers' 401s, which API Gateway renames.
+ * /register per client address (behind the edge, the one the edge saw). By default a
+ * CloudFront edge in front restores the WWW-Authenticate header of the handlers' 401s,
+ * which API Gateway renames.
  */
 export class AuthorizationServerApi extends Construct {
   readonly api: apigateway.RestApi;
@@ -142,7 +145,7 @@ export class AuthorizationServerApi extends Construct {
       }),
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY,
-      // Behind the edge, the stage URL is CloudFront's origin and must stay reachable.
+      // Behind the edge, the stage URL is CloudFront's origin and must stay enabled; the web ACL refuses requests that did not come through the edge.
       disableExecuteApiEndpoint: props.customDomain !== undefined && !edge,
     });
     const integrations = {
@@ -155,18 +158,6 @@ export class AuthorizationServerApi extends Construct {
       for (const method of route.methods) resource.addMethod(method, integrations[route.group]);
     }
 
-    this.webAcl = new RateLimitWebAcl(this, 'Waf', {
-      resourceArn: this.api.deploymentStage.stageArn,
-      metricName: 'McpOAuthAuthorizationServer',
-      limits: [
-        { name: 'AuthorizeRateLimit', pathSuffix: '/authorize', limitPer5Minutes: props.rateLimits.authorizePer5Minutes },
-        { name: 'TokenRateLimit', pathSuffix: '/token', limitPer5Minutes: props.rateLimits.tokenPer5Minutes },
-        { name: 'RegisterRateLimit', pathSuffix: '/register', limitPer5Minutes: props.rateLimits.registerPer5Minutes },
-      ],
-      // Behind CloudFront every connection comes from an edge server; see RateLimitWebAcl for what this does and does not stop.
-      clientIpFromForwardedFor: edge,
-    });
-
     if (edge) {
       this.edge = new ChallengeRestoringEdge(this, 'Edge', { api: this.api, comment: `mcp-oauth authorization server edge (issuer ${props.config.issuer})`, customDomain: props.customDomain });
       this.distribution = this.edge.distribution;
@@ -177,5 +168,17 @@ export class AuthorizationServerApi extends Construct {
     } else {
       this.url = this.api.url;
     }
+
+    this.webAcl = new RateLimitWebAcl(this, 'Waf', {
+      resourceArn: this.api.deploymentStage.stageArn,
+      metricName: 'McpOAuthAuthorizationServer',
+      limits: [
+        { name: 'AuthorizeRateLimit', pathSuffix: '/authorize', limitPer5Minutes: props.rateLimits.authorizePer5Minutes },
+        { name: 'TokenRateLimit', pathSuffix: '/token', limitPer5Minutes: props.rateLimits.tokenPer5Minutes },
+        { name: 'RegisterRateLimit', pathSuffix: '/register', limitPer5Minutes: props.rateLimits.registerPer5Minutes },
+      ],
+      // Behind the edge: count the address it stamps, and refuse requests that did not come through it.
+      edge: this.edge?.rateLimitEdge,
+    });
   }
 }

@@ -4,9 +4,15 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ORIGIN_VERIFY_HEADER, VIEWER_IP_HEADER } from '../../lambda/edge/edge-headers';
 import { isEdgeCertificate, type CustomDomainDeployConfig } from '../config';
 import { EDGE_FUNCTIONS } from './handler-entries';
+import type { RateLimitEdge } from './rate-limit-web-acl';
+
+/** The CDK context key whose value (a whole number, default 1) names the origin secret's generation: raising it replaces the secret. */
+export const ORIGIN_VERIFY_GENERATION_CONTEXT = 'originVerifyGeneration';
 
 export interface ChallengeRestoringEdgeProps {
   /** The REST API behind the edge; its stage URL becomes the origin. */
@@ -15,15 +21,30 @@ export interface ChallengeRestoringEdgeProps {
   readonly comment: string;
   /** The distribution's own domain; its certificate must be in us-east-1. @default the cloudfront.net name */
   readonly customDomain?: CustomDomainDeployConfig;
+  /**
+   * Raise it to rotate the origin secret: a new secret (new value) replaces the old one and
+   * both the distribution and the web ACL are updated to it in the same deployment.
+   * @default the CDK context value `originVerifyGeneration`, else 1
+   */
+  readonly originVerifyGeneration?: number;
 }
 
 /**
- * A CloudFront distribution in front of a REST API whose only job is to undo one API
- * Gateway behaviour: an integration's WWW-Authenticate header arrives at clients renamed to
+ * A CloudFront distribution in front of a REST API. It undoes one API Gateway behaviour: an
+ * integration's WWW-Authenticate header arrives at clients renamed to
  * x-amzn-remapped-www-authenticate. The viewer-response function
  * (lambda/edge/restore-www-authenticate.js, which local mode runs too) puts it back. The
  * MCP API needs it for tool-level 403 challenges, the authorization server for the
  * `WWW-Authenticate: Basic` of a 401 invalid_client (RFC 6749 5.2).
+ *
+ * It also gives the stage's web ACL (RateLimitWebAcl, `rateLimitEdge`) what it needs to
+ * count clients that nobody can impersonate: the viewer-request function
+ * (lambda/edge/stamp-viewer-ip.js) writes the address CloudFront saw into
+ * x-mcp-oauth-viewer-ip, over anything the client sent, and the origin custom header
+ * x-origin-verify carries a generated secret, without which the web ACL blocks a request:
+ * so the stage URL, which must stay enabled as the origin, answers only through the edge.
+ * CloudFront overwrites a viewer's own x-origin-verify with the configured value ("Add
+ * custom headers to origin requests": if the header is present, CloudFront overwrites it).
  *
  * Nothing is cached: OAuth and MCP answers depend on credentials, cookies and bodies. With
  * caching off, the AllViewerExceptHostHeader policy forwards Authorization, Cookie, Origin,
@@ -33,6 +54,11 @@ export interface ChallengeRestoringEdgeProps {
 export class ChallengeRestoringEdge extends Construct {
   readonly distribution: cloudfront.Distribution;
   readonly restoreFunction: cloudfront.Function;
+  readonly stampViewerIpFunction: cloudfront.Function;
+  /** The value of the x-origin-verify header; no one reads it at run time, CloudFormation resolves it into the distribution and the web ACL. */
+  readonly originVerifySecret: secretsmanager.Secret;
+  /** What the stage's RateLimitWebAcl needs to count by the stamped address and to refuse requests from around the edge. */
+  readonly rateLimitEdge: RateLimitEdge;
   /** https://<custom domain> or https://<id>.cloudfront.net, without a trailing slash. */
   readonly url: string;
 
@@ -47,15 +73,51 @@ export class ChallengeRestoringEdge extends Construct {
       runtime: cloudfront.FunctionRuntime.JS_2_0,
       comment: 'Restores the WWW-Authenticate header API Gateway renames on integration responses',
     });
+    // A header this function adds reaches the origin under AllViewerExceptHostHeader: the
+    // function returns the viewer request, which CloudFront "converts back into an HTTP
+    // request" ("CloudFront Functions event structure"), and the policy forwards "all HTTP
+    // headers in viewer requests" ("Understand origin request policies"); AWS's own example
+    // "Add an origin header to a CloudFront Functions viewer request event" relies on it. No
+    // page says it in one sentence, so the web ACL also blocks (403) any request that arrives
+    // without the stamp (RateLimitWebAcl, ViewerIpStamped): if it ever did not arrive, the
+    // API would refuse every request instead of silently leaving it uncounted.
+    this.stampViewerIpFunction = new cloudfront.Function(this, 'StampViewerIp', {
+      code: cloudfront.FunctionCode.fromFile({ filePath: EDGE_FUNCTIONS.stampViewerIp }),
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      comment: 'Sets x-mcp-oauth-viewer-ip to the viewer address (over any client value) for the WAF rate rules',
+    });
+    const generation = props.originVerifyGeneration ?? Number(this.node.tryGetContext(ORIGIN_VERIFY_GENERATION_CONTEXT) ?? 1);
+    if (!Number.isInteger(generation) || generation < 1) throw new Error(`ChallengeRestoringEdge: ${ORIGIN_VERIFY_GENERATION_CONTEXT} must be a whole number >= 1`);
+    // A new construct id per generation: CloudFormation creates a new secret with a new value,
+    // and because its ARN changes, both dynamic references below change too, so the
+    // distribution and the web ACL are updated in the same deployment. Merely changing the
+    // secret's value would not reach them: CloudFormation resolves a dynamic reference only
+    // when it updates the resource that holds it ("Get a secret or secret value from Secrets
+    // Manager").
+    this.originVerifySecret = new secretsmanager.Secret(this, generation === 1 ? 'OriginVerifySecret' : `OriginVerifySecretG${generation}`, {
+      description: `mcp-oauth: the ${ORIGIN_VERIFY_HEADER} header the CloudFront edge sends to the API stage, which blocks requests without it (generation ${generation})`,
+      generateSecretString: { excludePunctuation: true, passwordLength: 48 },
+    });
+    // unsafeUnwrap() gives the `{{resolve:secretsmanager:<arn>:SecretString:::}}` token, not the
+    // value: that reference is what lands in the template, and CloudFormation resolves it when
+    // it creates or updates the resource (a secretsmanager dynamic reference "can be used in all
+    // resource properties"). The value is visible to whoever may read the distribution's or the
+    // web ACL's configuration, as that page warns; it is a shared secret between our own
+    // resources, not a credential of anyone's.
+    const originVerifyValue = this.originVerifySecret.secretValue.unsafeUnwrap();
+    this.rateLimitEdge = { viewerIpHeader: VIEWER_IP_HEADER, originVerifyHeader: ORIGIN_VERIFY_HEADER, originVerifySecret: originVerifyValue };
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: props.comment.slice(0, 128),
       defaultBehavior: {
-        origin: new origins.RestApiOrigin(props.api),
+        origin: new origins.RestApiOrigin(props.api, { customHeaders: { [ORIGIN_VERIFY_HEADER]: originVerifyValue } }),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
         cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
         originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-        functionAssociations: [{ function: this.restoreFunction, eventType: cloudfront.FunctionEventType.VIEWER_RESPONSE }],
+        functionAssociations: [
+          { function: this.stampViewerIpFunction, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST },
+          { function: this.restoreFunction, eventType: cloudfront.FunctionEventType.VIEWER_RESPONSE },
+        ],
       },
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,

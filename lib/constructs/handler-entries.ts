@@ -16,4 +16,5 @@ export type HandlerName = keyof typeof HANDLER_ENTRIES;
 /** CloudFront Functions (cloudfront-js-2.0 sources), run as they are; local mode runs the same files. */
 export const EDGE_FUNCTIONS = {
   restoreWwwAuthenticate: join(PROJECT_ROOT, 'lambda', 'edge', 'restore-www-authenticate.js'),
+  stampViewerIp: join(PROJECT_ROOT, 'lambda', 'edge', 'stamp-viewer-ip.js'),
 } as const;

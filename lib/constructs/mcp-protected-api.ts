@@ -49,8 +49,10 @@ export interface McpProtectedApiProps {
    * A CloudFront distribution in front of the API whose viewer-response function restores
    * the WWW-Authenticate header API Gateway renames when the MCP server answers 403 with a
    * tool-level challenge. Caching off, every method, every viewer header but Host forwarded.
-   * Off: clients reach the stage directly and such challenges arrive as
-   * x-amzn-remapped-www-authenticate. @default true
+   * It also stamps the viewer's address for the web ACL's rate rule, and the web ACL then
+   * refuses requests that did not come through it (ChallengeRestoringEdge).
+   * Off: clients reach the stage directly, are counted by their connection's address, and
+   * such challenges arrive as x-amzn-remapped-www-authenticate. @default true
    */
   readonly edge?: boolean;
   /** @default RemovalPolicy.DESTROY for log groups */
@@ -146,7 +148,7 @@ export class McpProtectedApi extends Construct {
         logRetention,
       }),
       cloudWatchRole: false,
-      // Behind the edge, the stage URL is CloudFront's origin and must stay reachable.
+      // Behind the edge, the stage URL is CloudFront's origin and must stay enabled; the web ACL refuses requests that did not come through the edge.
       disableExecuteApiEndpoint: props.customDomain !== undefined && !edge,
     });
     this.authorizer = new apigateway.RequestAuthorizer(this, 'RequestAuthorizer', {
@@ -179,12 +181,6 @@ export class McpProtectedApi extends Construct {
       node.addMethod('OPTIONS', integration);
     }
 
-    this.webAcl = new RateLimitWebAcl(this, 'Waf', {
-      resourceArn: this.api.deploymentStage.stageArn,
-      metricName: 'McpOAuthProtectedApi',
-      limits: [{ name: 'McpRateLimit', pathSuffix: resourceUrl.pathname.replace(/\/$/, '') || '/', limitPer5Minutes: props.requestsPer5Minutes ?? 3000 }],
-      clientIpFromForwardedFor: edge,
-    });
     if (edge) {
       this.edge = new ChallengeRestoringEdge(this, 'Edge', { api: this.api, comment: `mcp-oauth guard edge for ${resource.uri}`, customDomain: props.customDomain });
       this.distribution = this.edge.distribution;
@@ -195,6 +191,14 @@ export class McpProtectedApi extends Construct {
     } else {
       this.url = this.api.url;
     }
+
+    this.webAcl = new RateLimitWebAcl(this, 'Waf', {
+      resourceArn: this.api.deploymentStage.stageArn,
+      metricName: 'McpOAuthProtectedApi',
+      limits: [{ name: 'McpRateLimit', pathSuffix: resourceUrl.pathname.replace(/\/$/, '') || '/', limitPer5Minutes: props.requestsPer5Minutes ?? 3000 }],
+      // Behind the edge: count the address it stamps, and refuse requests that did not come through it.
+      edge: this.edge?.rateLimitEdge,
+    });
   }
 }
 

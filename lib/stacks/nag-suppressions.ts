@@ -5,6 +5,7 @@
  */
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import type { ChallengeRestoringEdge } from '../constructs/challenge-restoring-edge';
 import type { AuthorizationServerStack } from './authorization-server-stack';
 import type { DemoMcpServerStack } from './demo-mcp-server-stack';
 
@@ -25,13 +26,13 @@ function acknowledge(scope: IConstruct, ...rules: { id: string; reason: string }
   for (const rule of rules) Validations.of(scope).acknowledge(rule);
 }
 
-/** The ChallengeRestoringEdge distribution in front of an API; `protects` names what its stage's web ACL limits. */
-function acknowledgeEdge(distribution: IConstruct | undefined, protects: string): void {
-  if (!distribution) return;
-  acknowledge(distribution,
+/** The ChallengeRestoringEdge in front of an API; `protects` names what its stage's web ACL limits. */
+function acknowledgeEdge(edge: ChallengeRestoringEdge | undefined, protects: string): void {
+  if (!edge) return;
+  acknowledge(edge.distribution,
     {
       id: 'AwsSolutions-CFR3',
-      reason: 'The edge caches nothing and only restores a header; every request reaches the API stage, whose JSON access logs (request id, IP, status, latency, authorizer status) record it.',
+      reason: 'The edge caches nothing and only stamps and restores headers; every request reaches the API stage, whose JSON access logs (request id, IP, status, latency, authorizer status) record it.',
     },
     {
       id: 'AwsSolutions-CFR1',
@@ -39,9 +40,13 @@ function acknowledgeEdge(distribution: IConstruct | undefined, protects: string)
     },
     {
       id: 'AwsSolutions-CFR2',
-      reason: `The regional web ACL on the API stage rate-limits ${protects} (by the forwarded client IP behind the edge); a CloudFront-scoped web ACL would have to live in us-east-1.`,
+      reason: `The regional web ACL on the API stage rate-limits ${protects} by the viewer address the edge's viewer-request function stamps (over any client value), and blocks requests that lack the edge's origin secret; a CloudFront-scoped web ACL would have to live in us-east-1.`,
     },
   );
+  acknowledge(edge.originVerifySecret, {
+    id: 'AwsSolutions-SMG4',
+    reason: 'The origin secret lives in two places CloudFormation fills in at deployment (the distribution\'s origin header and the web ACL rule); a rotation Lambda would change it behind them and every request would be refused until both were updated. It is rotated by deployment instead: raising the originVerifyGeneration context value replaces the secret and updates both in the same deployment (docs/operations.md).',
+  });
 }
 
 export function suppressAuthorizationServerFindings(stack: AuthorizationServerStack): void {
@@ -61,7 +66,7 @@ export function suppressAuthorizationServerFindings(stack: AuthorizationServerSt
       reason: 'The account-level API Gateway logging role; this managed policy is what API Gateway documents for execution logs.',
     },
   );
-  acknowledgeEdge(stack.authorizationServer.distribution, '/authorize, /token and /register');
+  acknowledgeEdge(stack.authorizationServer.edge, '/authorize, /token and /register');
   acknowledge(stack.authorizationServer.functions.token.function, {
     id: 'AwsSolutions-IAM5[Resource::<TablesFamiliesTable06219867.Arn>/index/*]',
     reason: 'Revoking a user or a client queries the families table by its bySubject and byClient indexes.',
@@ -80,5 +85,5 @@ export function suppressProtectedApiFindings(stack: DemoMcpServerStack): void {
       reason: 'Access tokens are issued by the mcp-oauth authorization server (RS256 at+jwt, KMS), not by Cognito; the REQUEST authorizer verifies them.',
     },
   );
-  acknowledgeEdge(stack.protectedApi.distribution, 'the MCP endpoint');
+  acknowledgeEdge(stack.protectedApi.edge, 'the MCP endpoint');
 }

@@ -116,8 +116,13 @@ describe('the authorization server without the edge', () => {
     as.resourceCountIs('AWS::CloudFront::Function', 0);
     as.hasResourceProperties('AWS::ApiGateway::DomainName', { DomainName: 'auth.example.com', SecurityPolicy: 'TLS_1_2' });
     as.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: true });
-    const rules = Object.values(as.findResources('AWS::WAFv2::WebACL'))[0]!.Properties.Rules.filter((r: any) => r.Statement.RateBasedStatement);
+    const allRules = Object.values(as.findResources('AWS::WAFv2::WebACL'))[0]!.Properties.Rules;
+    // No edge, no origin secret to demand and no stamp to count by: the connection is the client.
+    expect(allRules.map((r: any) => r.Name)).toEqual(['AuthorizeRateLimit', 'TokenRateLimit', 'RegisterRateLimit', 'KnownBadInputs']);
+    const rules = allRules.filter((r: any) => r.Statement.RateBasedStatement);
     expect(rules.map((r: any) => r.Statement.RateBasedStatement.AggregateKeyType)).toEqual(['IP', 'IP', 'IP']);
+    for (const rule of rules) expect(rule.Statement.RateBasedStatement.CustomKeys).toBeUndefined();
+    expect(JSON.stringify(as.toJSON())).not.toContain('x-origin-verify');
     expect(built.authorizationServer.authorizationServer.url).toBe('https://auth.example.com');
   });
 
@@ -137,6 +142,9 @@ describe('the demo stack without the edge', () => {
     const demo = Template.fromStack(built.demoMcpServer!);
     demo.resourceCountIs('AWS::CloudFront::Distribution', 0);
     demo.resourceCountIs('AWS::ApiGateway::DomainName', 1);
+    const rules = Object.values(demo.findResources('AWS::WAFv2::WebACL'))[0]!.Properties.Rules;
+    expect(rules.map((r: any) => [r.Name, r.Statement.RateBasedStatement?.AggregateKeyType])).toEqual([['McpRateLimit', 'IP'], ['KnownBadInputs', undefined]]);
+    expect(JSON.stringify(demo.toJSON())).not.toContain('x-origin-verify');
   });
 
   it('refuses an edge custom domain whose certificate is not in us-east-1', () => {

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../../lambda/core/config';
 import { EDGE_FUNCTIONS } from '../../lib/constructs/handler-entries';
+import { ORIGIN_VERIFY_HEADER, VIEWER_IP_HEADER } from '../../lambda/edge/edge-headers';
 import { AUDIT_METRICS, AUTHORIZER_METRICS, DEPENDENCY_UNAVAILABLE_METRIC, DIMENSIONS, METRICS_NAMESPACE, SERVICE_NAMES } from '../../lambda/adapters/observability/metric-names';
 import { deploymentFor, exampleDeploy, synthesizeApp } from './synthesize-app';
 
@@ -64,6 +65,57 @@ function productMetricsDrawn(body: string): string[] {
 
 /** What the functions emit (lambda/adapters/observability): the only names an alarm or a dashboard may use. */
 const EMITTED = new Set<string>([...Object.values(AUDIT_METRICS), ...Object.values(AUTHORIZER_METRICS), DEPENDENCY_UNAVAILABLE_METRIC]);
+
+/** The viewer-request stamp, then the viewer-response restore, each pointing at its own function. */
+function edgeFunctionAssociations(template: Template): any[] {
+  const idOf = (file: string) => Object.entries(resourcesOf(template, 'AWS::CloudFront::Function')).find(([, f]) => f.Properties.FunctionCode === readFileSync(file, 'utf8'))![0];
+  return [
+    { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [idOf(EDGE_FUNCTIONS.stampViewerIp), 'FunctionARN'] } },
+    { EventType: 'viewer-response', FunctionARN: { 'Fn::GetAtt': [idOf(EDGE_FUNCTIONS.restoreWwwAuthenticate), 'FunctionARN'] } },
+  ];
+}
+
+/** `{{resolve:secretsmanager:<the stack's one generated secret>:SecretString:::}}`, as CloudFormation gets it. */
+function originSecretReference(template: Template): unknown {
+  const secrets = Object.entries(resourcesOf(template, 'AWS::SecretsManager::Secret')).filter(([, s]) => String(s.Properties.Description).includes(ORIGIN_VERIFY_HEADER));
+  expect(secrets).toHaveLength(1);
+  const [secretId, secret] = secrets[0]!;
+  expect(secret.Properties.GenerateSecretString).toEqual({ ExcludePunctuation: true, PasswordLength: 48 });
+  expect(secret.Properties.SecretString).toBeUndefined();
+  return { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretId }, ':SecretString:::}}']] };
+}
+
+function expectOriginSecretHeader(template: Template): void {
+  const origins = Object.values(resourcesOf(template, 'AWS::CloudFront::Distribution'))[0]!.Properties.DistributionConfig.Origins;
+  expect(origins).toHaveLength(1);
+  expect(origins[0].OriginCustomHeaders).toEqual([{ HeaderName: ORIGIN_VERIFY_HEADER, HeaderValue: originSecretReference(template) }]);
+}
+
+/** Rule 0: no exact origin secret, blocked; rule 1: no viewer stamp, blocked. WAF's plain block answers 403. */
+function expectEdgeGateRules(template: Template, acl: { Properties: any }): void {
+  const [onlyThroughEdge, viewerIpStamped] = acl.Properties.Rules;
+  expect(onlyThroughEdge).toMatchObject({ Name: 'OnlyThroughEdge', Priority: 0, Action: { Block: {} } });
+  expect(onlyThroughEdge.Statement).toEqual({
+    NotStatement: {
+      Statement: {
+        ByteMatchStatement: {
+          FieldToMatch: { SingleHeader: { Name: ORIGIN_VERIFY_HEADER } },
+          PositionalConstraint: 'EXACTLY',
+          SearchString: originSecretReference(template),
+          TextTransformations: [{ Priority: 0, Type: 'NONE' }],
+        },
+      },
+    },
+  });
+  expect(viewerIpStamped).toMatchObject({ Name: 'ViewerIpStamped', Priority: 1, Action: { Block: {} } });
+  expect(viewerIpStamped.Statement).toEqual({
+    NotStatement: {
+      Statement: {
+        SizeConstraintStatement: { FieldToMatch: { SingleHeader: { Name: VIEWER_IP_HEADER } }, ComparisonOperator: 'GT', Size: 0, TextTransformations: [{ Priority: 0, Type: 'NONE' }] },
+      },
+    },
+  });
+}
 
 describe('signing keys', () => {
   it('are RSA_2048 SIGN_VERIFY keys behind an alias per name, retained in production', () => {
@@ -185,17 +237,25 @@ describe('authorization server API', () => {
     expect(paths).toEqual(expect.arrayContaining(['authorize', 'consent', 'callback', 'token', 'revoke', 'introspect', 'register', '.well-known', 'oauth-authorization-server', 'jwks.json']));
   });
 
-  it('rate-limits /authorize, /token and /register per client IP (forwarded by the edge) with WAF and answers 429', () => {
+  it('rate-limits /authorize, /token and /register per viewer address (stamped by the edge) with WAF and answers 429', () => {
     const acl = Object.values(resourcesOf(as, 'AWS::WAFv2::WebACL'));
     expect(acl).toHaveLength(1);
     const rules = acl[0]!.Properties.Rules.filter((r: any) => r.Statement.RateBasedStatement);
     expect(rules.map((r: any) => [r.Statement.RateBasedStatement.ScopeDownStatement.ByteMatchStatement.SearchString, r.Statement.RateBasedStatement.Limit, r.Statement.RateBasedStatement.AggregateKeyType]))
-      .toEqual([['/authorize', 300, 'FORWARDED_IP'], ['/token', 600, 'FORWARDED_IP'], ['/register', 60, 'FORWARDED_IP']]);
+      .toEqual([['/authorize', 300, 'CUSTOM_KEYS'], ['/token', 600, 'CUSTOM_KEYS'], ['/register', 60, 'CUSTOM_KEYS']]);
     for (const rule of rules) {
       expect(rule.Action).toEqual({ Block: { CustomResponse: { ResponseCode: 429 } } });
-      expect(rule.Statement.RateBasedStatement.ForwardedIPConfig).toEqual({ HeaderName: 'X-Forwarded-For', FallbackBehavior: 'MATCH' });
+      expect(rule.Statement.RateBasedStatement.CustomKeys).toEqual([{ Header: { Name: VIEWER_IP_HEADER, TextTransformations: [{ Priority: 0, Type: 'NONE' }] } }]);
+      expect(rule.Statement.RateBasedStatement.ForwardedIPConfig).toBeUndefined();
     }
     as.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+  });
+
+  it('blocks first every request that lacks the edge\'s origin secret or its viewer stamp, then rate-limits, then known bad inputs', () => {
+    const acl = Object.values(resourcesOf(as, 'AWS::WAFv2::WebACL'))[0]!;
+    expect(acl.Properties.Rules.map((r: any) => [r.Priority, r.Name]))
+      .toEqual([[0, 'OnlyThroughEdge'], [1, 'ViewerIpStamped'], [2, 'AuthorizeRateLimit'], [3, 'TokenRateLimit'], [4, 'RegisterRateLimit'], [5, 'KnownBadInputs']]);
+    expectEdgeGateRules(as, acl);
   });
 
   it('serves the issuer on the custom domain through the edge with TLS 1.2, and keeps the stage reachable as its origin', () => {
@@ -208,23 +268,22 @@ describe('authorization server API', () => {
 });
 
 describe('the edge in front of the authorization server', () => {
-  it('is the same CloudFront function source as the protected API\'s, restoring the renamed challenge', () => {
-    const fns = Object.values(resourcesOf(as, 'AWS::CloudFront::Function'));
-    expect(fns).toHaveLength(1);
-    expect(fns[0]!.Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
-    const source = readFileSync(EDGE_FUNCTIONS.restoreWwwAuthenticate, 'utf8');
-    expect(fns[0]!.Properties.FunctionCode).toBe(source);
-    expect(Object.values(resourcesOf(demo, 'AWS::CloudFront::Function'))[0]!.Properties.FunctionCode).toBe(source);
+  it('runs the same two CloudFront function sources as the protected API\'s: the viewer stamp and the challenge restore', () => {
+    for (const template of [as, demo]) {
+      const fns = Object.values(resourcesOf(template, 'AWS::CloudFront::Function'));
+      expect(fns.map((f) => f.Properties.FunctionConfig.Runtime)).toEqual(['cloudfront-js-2.0', 'cloudfront-js-2.0']);
+      expect(fns.map((f) => f.Properties.FunctionCode).sort())
+        .toEqual([readFileSync(EDGE_FUNCTIONS.restoreWwwAuthenticate, 'utf8'), readFileSync(EDGE_FUNCTIONS.stampViewerIp, 'utf8')].sort());
+    }
   });
 
-  it('runs it at viewer-response in front of the AS stage, caches nothing, allows every method and forwards every viewer header but Host', () => {
-    const [fnId] = Object.keys(resourcesOf(as, 'AWS::CloudFront::Function'));
+  it('stamps at viewer-request and restores at viewer-response in front of the AS stage, caches nothing, allows every method and forwards every viewer header but Host', () => {
     const distributions = Object.values(resourcesOf(as, 'AWS::CloudFront::Distribution'));
     expect(distributions).toHaveLength(1);
     const config = distributions[0]!.Properties.DistributionConfig;
     const behavior = config.DefaultCacheBehavior;
     expect(config.CacheBehaviors).toBeUndefined();
-    expect(behavior.FunctionAssociations).toEqual([{ EventType: 'viewer-response', FunctionARN: { 'Fn::GetAtt': [fnId, 'FunctionARN'] } }]);
+    expect(behavior.FunctionAssociations).toEqual(edgeFunctionAssociations(as));
     expect(behavior.AllowedMethods).toEqual(['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']);
     expect(behavior.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // CachingDisabled
     expect(behavior.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac'); // AllViewerExceptHostHeader: Authorization, Cookie, Origin, Content-Type...
@@ -232,6 +291,10 @@ describe('the edge in front of the authorization server', () => {
     // The origin is this stack's authorization server REST API, not some other API.
     const [apiId] = Object.keys(resourcesOf(as, 'AWS::ApiGateway::RestApi'));
     expect(JSON.stringify(config.Origins)).toContain(`"Ref":"${apiId}"`);
+  });
+
+  it('sends the origin secret as a header whose value is a dynamic reference to a generated secret, never a literal', () => {
+    expectOriginSecretHeader(as);
   });
 
   it('names the edge in the outputs next to the configured issuer', () => {
@@ -328,23 +391,20 @@ describe('monitoring', () => {
 });
 
 describe('the edge in front of the protected API', () => {
-  it('is a CloudFront function that copies the remapped challenge back to WWW-Authenticate', () => {
+  it('has a CloudFront function that copies the remapped challenge back to WWW-Authenticate', () => {
     const fns = Object.values(resourcesOf(demo, 'AWS::CloudFront::Function'));
-    expect(fns).toHaveLength(1);
-    const code: string = fns[0]!.Properties.FunctionCode;
-    expect(fns[0]!.Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
+    const code: string = fns.map((f) => f.Properties.FunctionCode).find((c: string) => c.includes('www-authenticate'));
     expect(code).toContain("headers['www-authenticate'] =");
     expect(code).toContain("headers['x-amzn-remapped-www-authenticate']");
     expect(code).toMatch(/function handler\(event\)/);
   });
 
-  it('runs it at viewer-response on the default behavior, caches nothing, allows every method and forwards every viewer header but Host', () => {
-    const [fnId] = Object.keys(resourcesOf(demo, 'AWS::CloudFront::Function'));
+  it('stamps at viewer-request and restores at viewer-response on the default behavior, caches nothing, allows every method and forwards every viewer header but Host', () => {
     const distributions = Object.values(resourcesOf(demo, 'AWS::CloudFront::Distribution'));
     expect(distributions).toHaveLength(1);
     const config = distributions[0]!.Properties.DistributionConfig;
     const behavior = config.DefaultCacheBehavior;
-    expect(behavior.FunctionAssociations).toEqual([{ EventType: 'viewer-response', FunctionARN: { 'Fn::GetAtt': [fnId, 'FunctionARN'] } }]);
+    expect(behavior.FunctionAssociations).toEqual(edgeFunctionAssociations(demo));
     expect(behavior.AllowedMethods).toEqual(['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']);
     expect(behavior.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // CachingDisabled
     expect(behavior.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac'); // AllViewerExceptHostHeader
@@ -353,12 +413,15 @@ describe('the edge in front of the protected API', () => {
     expect(config.ViewerCertificate).toMatchObject({ AcmCertificateArn: expect.stringMatching(/:acm:us-east-1:/), MinimumProtocolVersion: 'TLSv1.2_2021' });
   });
 
-  it('keeps the stage reachable as the edge\'s origin and counts clients by their forwarded IP', () => {
+  it('keeps the stage enabled as the edge\'s origin, refuses requests from around the edge and counts clients by the stamped viewer address', () => {
     demo.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: false });
     demo.resourceCountIs('AWS::ApiGateway::DomainName', 0);
+    expectOriginSecretHeader(demo);
     const acl = Object.values(resourcesOf(demo, 'AWS::WAFv2::WebACL'))[0]!;
+    expect(acl.Properties.Rules.map((r: any) => r.Name)).toEqual(['OnlyThroughEdge', 'ViewerIpStamped', 'McpRateLimit', 'KnownBadInputs']);
+    expectEdgeGateRules(demo, acl);
     const rate = acl.Properties.Rules.find((r: any) => r.Statement.RateBasedStatement).Statement.RateBasedStatement;
-    expect(rate).toMatchObject({ AggregateKeyType: 'FORWARDED_IP', ForwardedIPConfig: { HeaderName: 'X-Forwarded-For', FallbackBehavior: 'MATCH' } });
+    expect(rate).toMatchObject({ AggregateKeyType: 'CUSTOM_KEYS', CustomKeys: [{ Header: { Name: VIEWER_IP_HEADER, TextTransformations: [{ Priority: 0, Type: 'NONE' }] } }] });
   });
 });
 

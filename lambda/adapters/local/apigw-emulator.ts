@@ -13,7 +13,15 @@ import type { EmulatedApiSpec, EmulatedAuthorizer, EmulatedRateLimit, RunningApi
 import { matchRoute } from './apigw-route-matcher';
 import { evaluatePolicy, LOCAL_ACCOUNT_ID, methodArn, parseAuthorizerAnswer, type AuthorizerAnswer } from './apigw-authorizer-policy';
 import { gatewayResponse, type GatewayReply, type GatewayResponseType } from './apigw-gateway-responses';
-import { fromCloudFrontHeaders, loadCloudFrontFunction, toCloudFrontHeaders, type ViewerResponseFunction } from './cloudfront-function-runner';
+import {
+  fromCloudFrontHeaders,
+  loadCloudFrontFunction,
+  loadViewerRequestFunction,
+  toCloudFrontHeaders,
+  type CloudFrontHeaderValue,
+  type ViewerRequestFunction,
+  type ViewerResponseFunction,
+} from './cloudfront-function-runner';
 
 /** API Gateway's payload quota. */
 export const MAX_REQUEST_BODY_BYTES = 10 * 1024 * 1024;
@@ -45,10 +53,12 @@ class ApiGatewayEmulator {
   private readonly authorizerCache = new Map<string, CachedAnswer>();
   private readonly rateWindows = new Map<string, { windowStartMs: number; count: number }>();
   private readonly viewerResponse?: ViewerResponseFunction;
+  private readonly viewerRequest?: ViewerRequestFunction;
 
   constructor(private readonly spec: EmulatedApiSpec) {
     this.stage = spec.stage ?? 'local';
     if (spec.edge) this.viewerResponse = loadCloudFrontFunction(spec.edge.viewerResponseFunction);
+    if (spec.edge?.viewerRequestFunction) this.viewerRequest = loadViewerRequestFunction(spec.edge.viewerRequestFunction);
     // Stable per API name, shaped like a real API id (10 lower-case alphanumerics).
     this.apiId = createHash('sha256').update(spec.name).digest('hex').slice(0, 10);
   }
@@ -106,8 +116,27 @@ class ApiGatewayEmulator {
     const send = (res: ServerResponse, reply: OutgoingReply, options: { close?: boolean } = {}) =>
       sendReply(res, this.atEdge(reply, { method, path, rawQuery, sourceIp, requestId }), options);
 
+    // The edge's viewer-request function runs first: what it returns is the request WAF and API Gateway see.
+    let headerPairs = rawHeaderPairs(req);
+    if (this.viewerRequest) {
+      const edited = this.viewerRequestAtEdge(headerPairs, { method, path, rawQuery, sourceIp, requestId });
+      if (!edited) {
+        await drain(req);
+        send(res, { status: 503, headers: { 'Content-Type': 'text/plain' }, body: 'The CloudFront function associated with the request failed.' });
+        return;
+      }
+      headerPairs = edited;
+    }
+
     // WAF sits in front of API Gateway: it counts (and blocks) before anything else runs.
-    const limited = this.rateLimited(sourceIp, path);
+    const client = this.rateLimitKey(headerPairs, sourceIp);
+    if (client === undefined) {
+      // The deployed web ACL's ViewerIpStamped rule: WAF's plain block.
+      await drain(req);
+      send(res, { status: 403, headers: { 'Content-Type': 'text/plain' }, body: 'Forbidden' });
+      return;
+    }
+    const limited = this.rateLimited(client, path);
     if (limited) {
       await drain(req);
       send(res, { status: 429, headers: { 'Content-Type': 'application/json', 'Retry-After': String(limited.windowSeconds) }, body: '{"message":"Too Many Requests"}' });
@@ -126,7 +155,7 @@ class ApiGatewayEmulator {
       return;
     }
 
-    const event = this.proxyEvent({ req, requestId, sourceIp, method, path, rawQuery, body, resource: match.route.resource, pathParameters: match.pathParameters });
+    const event = this.proxyEvent({ req, headerPairs, requestId, sourceIp, method, path, rawQuery, body, resource: match.route.resource, pathParameters: match.pathParameters });
 
     if (match.route.authorized && this.spec.authorizer) {
       const outcome = await this.authorize(this.spec.authorizer, event, requestId);
@@ -168,11 +197,47 @@ class ApiGatewayEmulator {
     return { status: response.statusCode, headers: {}, body: reply.body, bytes: reply.bytes, headerPairs: [...fromCloudFrontHeaders(response.headers), ...cookies] };
   }
 
-  private rateLimited(sourceIp: string, path: string): EmulatedRateLimit | undefined {
+  /**
+   * The viewer-request function, with the request in CloudFront's event shape (cookies beside
+   * the headers, as CloudFront hands them over). Headers it left as they were keep the
+   * caller's spelling; headers it set reach the origin as CloudFront writes them
+   * (Capitalized-Words). Undefined when the function fails (CloudFront then answers 503).
+   */
+  private viewerRequestAtEdge(pairs: readonly [string, string][], request: { method: string; path: string; rawQuery: string; sourceIp: string; requestId: string }): [string, string][] | undefined {
+    const isCookie = ([name]: readonly [string, string]) => name.toLowerCase() === 'cookie';
+    const before = toCloudFrontHeaders(pairs.filter((pair) => !isCookie(pair)));
+    let after: Record<string, CloudFrontHeaderValue>;
+    try {
+      after = this.viewerRequest!({
+        version: '1.0',
+        context: { eventType: 'viewer-request', requestId: request.requestId, distributionDomainName: 'local.cloudfront.net' },
+        viewer: { ip: request.sourceIp },
+        request: { method: request.method, uri: request.path, querystring: Object.fromEntries([...new URLSearchParams(request.rawQuery)].map(([k, v]) => [k, { value: v }])), headers: before, cookies: {} },
+      }).headers;
+    } catch {
+      return undefined;
+    }
+    const unchanged = (name: string) => name in after && JSON.stringify(after[name]) === JSON.stringify(before[name]);
+    const kept = pairs.filter((pair) => isCookie(pair) || unchanged(pair[0].toLowerCase()));
+    const written = Object.entries(after)
+      .filter(([name]) => !unchanged(name))
+      .flatMap(([name, header]) => fromCloudFrontHeaders({ [name]: header }).map(([, value]): [string, string] => [cloudFrontHeaderName(name), value]));
+    return [...kept, ...written];
+  }
+
+  /** Whom a rate limit counts: the address the edge stamped, or the connection's; undefined for a request the edge should have stamped and did not. */
+  private rateLimitKey(pairs: readonly [string, string][], sourceIp: string): string | undefined {
+    const header = this.spec.edge?.viewerIpHeader;
+    if (!header) return sourceIp;
+    const values = pairs.filter(([name]) => name.toLowerCase() === header.toLowerCase()).map(([, value]) => value);
+    return values.length ? values.join(',') : undefined;
+  }
+
+  private rateLimited(client: string, path: string): EmulatedRateLimit | undefined {
     const now = Date.now();
     for (const [index, rule] of (this.spec.rateLimits ?? []).entries()) {
       if (!path.startsWith(rule.pathPrefix)) continue;
-      const key = `${index}|${sourceIp}`;
+      const key = `${index}|${client}`;
       const window = this.rateWindows.get(key);
       if (!window || now - window.windowStartMs >= rule.windowSeconds * 1000) {
         this.rateWindows.set(key, { windowStartMs: now, count: 1 });
@@ -186,6 +251,7 @@ class ApiGatewayEmulator {
 
   private proxyEvent(input: {
     req: IncomingMessage;
+    headerPairs: readonly [string, string][];
     requestId: string;
     sourceIp: string;
     method: string;
@@ -195,7 +261,7 @@ class ApiGatewayEmulator {
     resource: string;
     pathParameters: Record<string, string> | null;
   }): APIGatewayProxyEvent {
-    const multiValueHeaders = headersOf(input.req, input.sourceIp);
+    const multiValueHeaders = headersOf(input.headerPairs, input.sourceIp, input.req.socket.localPort);
     const headers = Object.fromEntries(Object.entries(multiValueHeaders).map(([name, values]) => [name, values[values.length - 1]]));
     const multiValueQuery: Record<string, string[]> = {};
     for (const [key, value] of new URLSearchParams(input.rawQuery)) (multiValueQuery[key] ??= []).push(value);
@@ -341,20 +407,32 @@ function lookupHeader(headers: Record<string, string[] | undefined>, name: strin
   return undefined;
 }
 
-/** Request headers with the caller's spelling (rawHeaders), grouped case-insensitively, plus the ones API Gateway adds. */
-function headersOf(req: IncomingMessage, sourceIp: string): Record<string, string[]> {
+/** The request's headers as sent, with the caller's spelling, in order. */
+function rawHeaderPairs(req: IncomingMessage): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) pairs.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
+  return pairs;
+}
+
+/** How CloudFront spells a header a function wrote: each hyphen-separated word capitalized ("CloudFront Functions event structure"). */
+function cloudFrontHeaderName(name: string): string {
+  return name.split('-').map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join('-');
+}
+
+/** Request headers (the caller's spelling, or the edge's for the ones it wrote), grouped case-insensitively, plus the ones API Gateway adds. */
+function headersOf(pairs: readonly (readonly [string, string])[], sourceIp: string, localPort: number | undefined): Record<string, string[]> {
   const grouped = new Map<string, { name: string; values: string[] }>();
   const add = (name: string, value: string) => {
     const entry = grouped.get(name.toLowerCase());
     if (entry) entry.values.push(value);
     else grouped.set(name.toLowerCase(), { name, values: [value] });
   };
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) add(req.rawHeaders[i], req.rawHeaders[i + 1]);
+  for (const [name, value] of pairs) add(name, value);
   const forwardedFor = grouped.get('x-forwarded-for');
   if (forwardedFor) forwardedFor.values = [`${forwardedFor.values.join(', ')}, ${sourceIp}`];
   else add('X-Forwarded-For', sourceIp);
   grouped.set('x-forwarded-proto', { name: 'X-Forwarded-Proto', values: ['http'] });
-  grouped.set('x-forwarded-port', { name: 'X-Forwarded-Port', values: [String(req.socket.localPort ?? '')] });
+  grouped.set('x-forwarded-port', { name: 'X-Forwarded-Port', values: [String(localPort ?? '')] });
   return Object.fromEntries([...grouped.values()].map(({ name, values }) => [name, values]));
 }
 

@@ -1,7 +1,7 @@
 /**
  * Runs a CloudFront Function's source (cloudfront-js-2.0: a script defining `handler(event)`)
- * in a node:vm context, with CloudFront's viewer-response event shape, so that local mode
- * runs the very file the CDK app deploys. Header names are lower case and values are
+ * in a node:vm context, with CloudFront's viewer-request or viewer-response event shape, so
+ * that local mode runs the very file the CDK app deploys. Header names are lower case and values are
  * `{ value, multiValue? }`, as CloudFront hands them over; Set-Cookie travels as cookies,
  * which the function does not see as headers and which are passed through untouched.
  */
@@ -11,6 +11,9 @@ import { Script, createContext } from 'node:vm';
 
 /** The viewer-response function McpProtectedApi associates with its distribution. */
 export const RESTORE_WWW_AUTHENTICATE_SOURCE = join(__dirname, '..', '..', 'edge', 'restore-www-authenticate.js');
+
+/** The viewer-request function both APIs' distributions run: it stamps the viewer's address for the WAF rate rules. */
+export const STAMP_VIEWER_IP_SOURCE = join(__dirname, '..', '..', 'edge', 'stamp-viewer-ip.js');
 
 export interface CloudFrontHeaderValue {
   readonly value: string;
@@ -25,6 +28,21 @@ export interface CloudFrontViewerResponseEvent {
   readonly response: CloudFrontResponse;
 }
 
+export interface CloudFrontRequest {
+  readonly method: string;
+  readonly uri: string;
+  readonly querystring: Record<string, unknown>;
+  readonly headers: Record<string, CloudFrontHeaderValue>;
+  readonly cookies: Record<string, unknown>;
+}
+
+export interface CloudFrontViewerRequestEvent {
+  readonly version: '1.0';
+  readonly context: { readonly eventType: 'viewer-request'; readonly requestId: string; readonly distributionDomainName: string };
+  readonly viewer: { readonly ip: string };
+  readonly request: CloudFrontRequest;
+}
+
 export interface CloudFrontResponse {
   readonly statusCode: number;
   readonly statusDescription?: string;
@@ -33,14 +51,24 @@ export interface CloudFrontResponse {
 }
 
 export type ViewerResponseFunction = (event: CloudFrontViewerResponseEvent) => CloudFrontResponse;
+/** Returns the request to send on (a viewer-request function may also answer with a response; ours never does). */
+export type ViewerRequestFunction = (event: CloudFrontViewerRequestEvent) => CloudFrontRequest;
 
 export function loadCloudFrontFunction(sourcePath: string): ViewerResponseFunction {
+  return loadHandler(sourcePath) as ViewerResponseFunction;
+}
+
+export function loadViewerRequestFunction(sourcePath: string): ViewerRequestFunction {
+  return loadHandler(sourcePath) as ViewerRequestFunction;
+}
+
+function loadHandler(sourcePath: string): (event: unknown) => unknown {
   const source = readFileSync(sourcePath, 'utf8');
   const context = createContext({});
   const handler = new Script(`${source}\n;handler;`, { filename: sourcePath }).runInContext(context) as unknown;
   if (typeof handler !== 'function') throw new Error(`${sourcePath} defines no handler(event) function`);
   // The event crosses into the function's context as plain data, as CloudFront serializes it.
-  return (event) => JSON.parse(JSON.stringify((handler as (e: unknown) => unknown)(JSON.parse(JSON.stringify(event))))) as CloudFrontResponse;
+  return (event) => JSON.parse(JSON.stringify((handler as (e: unknown) => unknown)(JSON.parse(JSON.stringify(event))))) as unknown;
 }
 
 /** Response headers as name/value pairs (repeated names allowed) to CloudFront's shape, and back. */

@@ -54,7 +54,7 @@ export interface EmulatedApiSpec {
   readonly gatewayResponses?: Readonly<Record<string, EmulatedGatewayResponse>>;
   /** The stage name in requestContext.stage; the URL has no stage prefix (as with a custom domain). */
   readonly stage?: string;
-  /** WAF rate-based rules in front of the API: requests per source IP and window; over the limit gets 429. */
+  /** WAF rate-based rules in front of the API: requests per source IP (behind an edge with `viewerIpHeader`, per stamped viewer address) and window; over the limit gets 429. */
   readonly rateLimits?: readonly EmulatedRateLimit[];
   /** API Gateway's integration timeout; 29 000 ms as on AWS unless a test shortens it. */
   readonly integrationTimeoutMs?: number;
@@ -62,10 +62,23 @@ export interface EmulatedApiSpec {
   readonly edge?: EmulatedEdge;
 }
 
-/** CloudFront in front of the API: a CloudFront Function run on every response, as the deployed distribution does. */
+/** CloudFront in front of the API: CloudFront Functions run on every request and response, as the deployed distribution does. */
 export interface EmulatedEdge {
   /** Path of a CloudFront Function source file (cloudfront-js-2.0), associated at viewer-response. */
   readonly viewerResponseFunction: string;
+  /**
+   * Path of a CloudFront Function source file (cloudfront-js-2.0), associated at
+   * viewer-request: the headers it returns are the ones WAF, API Gateway and the handlers see.
+   * @default none: the viewer's headers pass unchanged
+   */
+  readonly viewerRequestFunction?: string;
+  /**
+   * The header the viewer-request function sets to the viewer's address. The rate limits then
+   * count by its value, as the deployed web ACL's CUSTOM_KEYS rules do, and a request without
+   * it is refused with 403, as the web ACL's ViewerIpStamped rule does.
+   * @default none: the rate limits count the connection's address
+   */
+  readonly viewerIpHeader?: string;
 }
 
 /** A WAF rate-based rule scoped to requests whose path starts with pathPrefix. */

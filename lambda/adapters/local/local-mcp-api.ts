@@ -2,8 +2,9 @@
  * Local mode's protected API: the demo MCP server and its protected resource metadata on
  * the API Gateway emulator, behind the guard's REQUEST authorizer, with the same gateway
  * responses, identity source and cache TTL that the CDK construct configures on AWS, and
- * the CloudFront viewer-response function McpProtectedApi puts in front of it (the same
- * source file), so a 403 challenge from the MCP server reaches clients as WWW-Authenticate.
+ * the CloudFront functions McpProtectedApi puts in front of it (the same source files): the
+ * viewer stamp, and the restore that lets a 403 challenge from the MCP server reach clients
+ * as WWW-Authenticate.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Config, ResourceConfig } from '../../core/config';
@@ -15,7 +16,8 @@ import { createProtectedResourceMetadataHandler } from '../../handlers/protected
 import { DynamoDbRevocationStore } from '../dynamodb/dynamodb-revocation-store';
 import type { TableNames } from '../dynamodb/tables';
 import { startApiGatewayEmulator } from './apigw-emulator';
-import { RESTORE_WWW_AUTHENTICATE_SOURCE } from './cloudfront-function-runner';
+import { RESTORE_WWW_AUTHENTICATE_SOURCE, STAMP_VIEWER_IP_SOURCE } from './cloudfront-function-runner';
+import { VIEWER_IP_HEADER } from '../../edge/edge-headers';
 import type { EmulatedRoute, RunningApi } from './emulator-types';
 
 export interface LocalMcpApiOptions {
@@ -57,7 +59,7 @@ export async function startLocalMcpApi(opts: LocalMcpApiOptions): Promise<Runnin
     routes,
     authorizer: { handler: authorizer, identitySources: GUARD_IDENTITY_SOURCES, resultTtlSeconds: config.guard.authorizerCacheTtlSeconds },
     gatewayResponses: { UNAUTHORIZED: responses.UNAUTHORIZED, ACCESS_DENIED: responses.ACCESS_DENIED },
-    edge: { viewerResponseFunction: RESTORE_WWW_AUTHENTICATE_SOURCE },
+    edge: { viewerRequestFunction: STAMP_VIEWER_IP_SOURCE, viewerResponseFunction: RESTORE_WWW_AUTHENTICATE_SOURCE, viewerIpHeader: VIEWER_IP_HEADER },
   });
   opts.log(`${resource.name} at ${resource.uri} (authorizer cache ${config.guard.authorizerCacheTtlSeconds} s)`);
   return api;

@@ -25,11 +25,12 @@ import { systemClock } from '../system/system-clock';
 import { OidcUpstreamIdp } from '../upstream-oidc/oidc-upstream-idp';
 import { createAuthorizationServerHandler } from '../../handlers/authorization-server';
 import { startApiGatewayEmulator } from './apigw-emulator';
-import { RESTORE_WWW_AUTHENTICATE_SOURCE } from './cloudfront-function-runner';
+import { RESTORE_WWW_AUTHENTICATE_SOURCE, STAMP_VIEWER_IP_SOURCE } from './cloudfront-function-runner';
 import { devIdpOptionsFromConfig } from './dev-idp-main';
 import { startDevIdp } from './dev-idp';
 import { assertPortFree, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
-import type { EmulatedRateLimit, RunningApi } from './emulator-types';
+import type { EmulatedEdge, EmulatedRateLimit, RunningApi } from './emulator-types';
+import { VIEWER_IP_HEADER } from '../../edge/edge-headers';
 import { LocalKeySigner } from './local-key-signer';
 import { startLocalMcpApi } from './local-mcp-api';
 
@@ -59,7 +60,14 @@ export interface RunningLocalStack {
   stop(): Promise<void>;
 }
 
-/** WAF rate-based rules as the CDK stack sets them: generous, per source IP, never tripped by a test suite. */
+/** The CloudFront edge as ChallengeRestoringEdge deploys it, in front of every local API: the same two function files. */
+export const LOCAL_EDGE: EmulatedEdge = {
+  viewerRequestFunction: STAMP_VIEWER_IP_SOURCE,
+  viewerResponseFunction: RESTORE_WWW_AUTHENTICATE_SOURCE,
+  viewerIpHeader: VIEWER_IP_HEADER,
+};
+
+/** WAF rate-based rules as the CDK stack sets them: generous, per viewer address (stamped by the edge), never tripped by a test suite. */
 export const LOCAL_RATE_LIMITS: readonly EmulatedRateLimit[] = [
   { pathPrefix: ENDPOINT_PATHS.register, limit: 100, windowSeconds: 60 },
   { pathPrefix: ENDPOINT_PATHS.token, limit: 1000, windowSeconds: 60 },
@@ -174,8 +182,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         { method: 'ANY', resource: '/{proxy+}', handler: asHandler },
       ],
       rateLimits: LOCAL_RATE_LIMITS,
-      // As deployed (AuthorizationServerApi.edge): the CloudFront function restores the WWW-Authenticate: Basic of a 401 invalid_client that API Gateway renames.
-      edge: { viewerResponseFunction: RESTORE_WWW_AUTHENTICATE_SOURCE },
+      // As deployed (AuthorizationServerApi.edge): one CloudFront function stamps the viewer's address, by which the rate limits count (a client-sent
+      // X-Forwarded-For or x-mcp-oauth-viewer-ip changes nothing); the other restores the WWW-Authenticate: Basic of a 401 invalid_client that API Gateway renames.
+      edge: LOCAL_EDGE,
     });
     stoppers.push(() => authorizationServer.close());
     log(`authorization server at ${config.issuer}`);
