@@ -180,6 +180,10 @@ export function parseDeploymentConfig(inputs: DeploymentInputs): DeploymentConfi
     problem('deploy.customDomain.certificateArn', 'must be in us-east-1 while deploy.edge is on (CloudFront takes its certificates from there)');
   }
 
+  if (edge === true && product && isStageUrl(product.issuer)) {
+    problem('productConfig.issuer', 'is an API Gateway stage URL, which answers only through the edge while deploy.edge is on: use the edge URL or a custom domain (the authorizers fetch the JWKS from the issuer)');
+  }
+
   const defaultLogin = product?.upstream.clientSecretArn ? 'external' : 'cognito';
   if (deploy.upstreamLogin === 'external' && rawProduct && rawProduct.upstream === undefined) problem('productConfig.upstream', 'is required for an external IdP');
   const upstreamLogin = deploy.upstreamLogin ?? defaultLogin;
@@ -220,6 +224,9 @@ export function parseDeploymentConfig(inputs: DeploymentInputs): DeploymentConfi
   if (demoEdge === true && demoCustomDomain && typeof demoCustomDomain.certificateArn === 'string' && !isEdgeCertificate(demoCustomDomain.certificateArn)) {
     problem('deploy.demo.customDomain.certificateArn', 'must be in us-east-1 while deploy.demo.edge is on (CloudFront takes its certificates from there)');
   }
+  if (demoEnabled === true && demoEdge === true && typeof demoResourceUri === 'string' && isStageUrl(demoResourceUri)) {
+    problem('deploy.demo.resourceUri', 'is an API Gateway stage URL, which answers only through the edge while deploy.demo.edge is on: use the edge URL or a custom domain');
+  }
 
   if (problems.length || !product) throw new DeploymentConfigError(problems);
   return {
@@ -238,6 +245,15 @@ export function parseDeploymentConfig(inputs: DeploymentInputs): DeploymentConfi
     logRetentionDays: logRetentionDays as number,
     demo: { enabled: demoEnabled as boolean, resourceUri: demoResourceUri as string | undefined, customDomain: demoCustomDomain, edge: demoEdge as boolean },
   };
+}
+
+/** An execute-api stage URL: behind the edge its web ACL refuses every request that did not come through CloudFront. */
+function isStageUrl(url: string): boolean {
+  try {
+    return /\.execute-api\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(new URL(url).hostname);
+  } catch {
+    return false;
+  }
 }
 
 function parseSigningKeys(input: unknown, problem: (path: string, message: string) => void): SigningKeysDeployConfig {

@@ -133,6 +133,13 @@ describe('the authorization server without the edge', () => {
     expect(deploymentFor({ deploy: { ...exampleDeploy(), customDomain, edge: false } }).customDomain).toEqual(customDomain);
     expect(problemsOf(() => deploymentFor({ deploy: { ...exampleDeploy(), edge: 'yes' } }))).toEqual(['deploy.edge: must be true or false']);
   });
+
+  it('refuses a stage URL as the issuer while it is on: the stage answers only through the edge', () => {
+    const stageUrl = 'https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod';
+    const product = { ...exampleProductConfig(), issuer: stageUrl };
+    expect(problemsOf(() => deploymentFor({ product, deploy: exampleDeploy() }))).toEqual([expect.stringMatching(/^productConfig\.issuer: is an API Gateway stage URL/)]);
+    expect(deploymentFor({ product, deploy: { ...exampleDeploy(), edge: false } }).product.issuer).toBe(stageUrl);
+  });
 });
 
 describe('the demo stack without the edge', () => {
@@ -145,6 +152,16 @@ describe('the demo stack without the edge', () => {
     const rules = Object.values(demo.findResources('AWS::WAFv2::WebACL'))[0]!.Properties.Rules;
     expect(rules.map((r: any) => [r.Name, r.Statement.RateBasedStatement?.AggregateKeyType])).toEqual([['McpRateLimit', 'IP'], ['KnownBadInputs', undefined]]);
     expect(JSON.stringify(demo.toJSON())).not.toContain('x-origin-verify');
+  });
+
+  it('refuses a stage URL as the demo resource while its edge is on', () => {
+    const stageUrl = 'https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod/mcp';
+    const product = exampleProductConfig();
+    product.resources[0].uri = stageUrl;
+    product.defaultResource = stageUrl;
+    const demo = { ...exampleDeploy().demo, resourceUri: stageUrl };
+    expect(problemsOf(() => deploymentFor({ product, deploy: { ...exampleDeploy(), demo } }))).toEqual([expect.stringMatching(/^deploy\.demo\.resourceUri: is an API Gateway stage URL/)]);
+    expect(deploymentFor({ product, deploy: { ...exampleDeploy(), demo: { ...demo, edge: false } } }).demo.resourceUri).toBe(stageUrl);
   });
 
   it('refuses an edge custom domain whose certificate is not in us-east-1', () => {
