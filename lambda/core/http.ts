@@ -40,9 +40,19 @@ export function headerCount(request: HttpRequest, name: string): number {
   return request.headers[name.toLowerCase()]?.length ?? 0;
 }
 
+/**
+ * An empty record for names the sender chose (form fields, query parameters, header and
+ * cookie names). It has no prototype, so `__proto__`, `constructor` or `toString` is just
+ * another name: on a plain `{}` they resolve to Object.prototype members, and
+ * `(record[name] ??= []).push(value)` throws (a 500 for one odd field name).
+ */
+export function recordOfSentNames<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 /** Cookies from every Cookie header; the first occurrence of a name wins, as browsers send the most specific first. */
 export function parseCookies(request: HttpRequest): Record<string, string> {
-  const cookies: Record<string, string> = {};
+  const cookies = recordOfSentNames<string>();
   for (const header of request.headers['cookie'] ?? []) {
     for (const part of header.split(';')) {
       const eq = part.indexOf('=');
@@ -56,7 +66,7 @@ export function parseCookies(request: HttpRequest): Record<string, string> {
 
 /** application/x-www-form-urlencoded into the same multi-valued shape as the query. */
 export function parseForm(body: string | undefined): Record<string, string[]> {
-  const form: Record<string, string[]> = {};
+  const form = recordOfSentNames<string[]>();
   if (!body) return form;
   for (const [key, value] of new URLSearchParams(body)) {
     (form[key] ??= []).push(value);

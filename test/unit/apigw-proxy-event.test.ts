@@ -32,6 +32,13 @@ describe('toHttpRequest', () => {
     expect(request.query).toEqual({ state: ['s1', 's2'], scope: ['tool:read admin'] });
   });
 
+  it('takes names like __proto__ and constructor as plain names (a sender chooses them)', () => {
+    const multi = JSON.parse('{"__proto__":["a"],"constructor":["b"],"toString":["c"]}') as Record<string, string[]>;
+    const request = toHttpRequest(event({ multiValueHeaders: multi, multiValueQueryStringParameters: multi }));
+    expect(Object.entries(request.headers)).toEqual([['__proto__', ['a']], ['constructor', ['b']], ['tostring', ['c']]]);
+    expect(Object.entries(request.query)).toEqual([['__proto__', ['a']], ['constructor', ['b']], ['toString', ['c']]]);
+  });
+
   it('falls back to the single-valued maps when the multi-valued ones are absent', () => {
     const request = toHttpRequest(event({
       headers: { Authorization: 'Bearer x' },

@@ -5,7 +5,7 @@
  * and `queryStringParameters` keep only the last value.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { HttpRequest, HttpResponse } from '../../core/http';
+import { recordOfSentNames, type HttpRequest, type HttpResponse } from '../../core/http';
 
 export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
   return {
@@ -42,7 +42,7 @@ function multiValued(
   single: Record<string, string | undefined> | null | undefined,
   lowerCaseNames: boolean,
 ): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  const out = recordOfSentNames<string[]>();
   const name = (key: string) => (lowerCaseNames ? key.toLowerCase() : key);
   if (multi && Object.keys(multi).length) {
     for (const [key, values] of Object.entries(multi)) {

@@ -10,6 +10,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import type { EmulatedApiSpec, EmulatedAuthorizer, EmulatedRateLimit, RunningApi } from './emulator-types';
+import { recordOfSentNames } from '../../core/http';
 import { matchRoute } from './apigw-route-matcher';
 import { evaluatePolicy, LOCAL_ACCOUNT_ID, methodArn, parseAuthorizerAnswer, type AuthorizerAnswer } from './apigw-authorizer-policy';
 import { gatewayResponse, type GatewayReply, type GatewayResponseType } from './apigw-gateway-responses';
@@ -263,7 +264,7 @@ class ApiGatewayEmulator {
   }): APIGatewayProxyEvent {
     const multiValueHeaders = headersOf(input.headerPairs, input.sourceIp, input.req.socket.localPort);
     const headers = Object.fromEntries(Object.entries(multiValueHeaders).map(([name, values]) => [name, values[values.length - 1]]));
-    const multiValueQuery: Record<string, string[]> = {};
+    const multiValueQuery = recordOfSentNames<string[]>();
     for (const [key, value] of new URLSearchParams(input.rawQuery)) (multiValueQuery[key] ??= []).push(value);
     const hasQuery = Object.keys(multiValueQuery).length > 0;
     const userAgent = lookupHeader(multiValueHeaders, 'user-agent')?.[0] ?? null;

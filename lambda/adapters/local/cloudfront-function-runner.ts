@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Script, createContext } from 'node:vm';
+import { recordOfSentNames } from '../../core/http';
 
 /** The viewer-response function McpProtectedApi associates with its distribution. */
 export const RESTORE_WWW_AUTHENTICATE_SOURCE = join(__dirname, '..', '..', 'edge', 'restore-www-authenticate.js');
@@ -73,7 +74,7 @@ function loadHandler(sourcePath: string): (event: unknown) => unknown {
 
 /** Response headers as name/value pairs (repeated names allowed) to CloudFront's shape, and back. */
 export function toCloudFrontHeaders(pairs: readonly (readonly [string, string])[]): Record<string, CloudFrontHeaderValue> {
-  const grouped: Record<string, string[]> = {};
+  const grouped = recordOfSentNames<string[]>();
   for (const [name, value] of pairs) (grouped[name.toLowerCase()] ??= []).push(value);
   return Object.fromEntries(Object.entries(grouped).map(([name, values]) => [
     name,
