@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { Browser } from '../support/browser';
 import {
   C1, C2, C3, LOOP, a0Url, basic, expectNoLeak, expectOAuthError, introspect, newPkce, obtainCode, postForm, redeemCode, refresh,
-  startSecurityStack, statusAtMcpServer, type IssuedCode, type JsonReply, type SecurityStack,
+  reply, startSecurityStack, statusAtMcpServer, type IssuedCode, type JsonReply, type SecurityStack,
 } from './support/security-stack';
 
 let ctx: SecurityStack;
@@ -599,15 +599,7 @@ describe('property: /token answers every malformed request with an OAuth error a
     }
     const headers: Record<string, string> = { 'content-type': request.contentType };
     if (request.authorization !== undefined) headers.authorization = request.authorization;
-    const response = await fetch(`${ctx.issuer}/token${request.query}`, { method: 'POST', headers, body: body.toString() });
-    const text = await response.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { status: response.status, headers: response.headers, text, json };
+    return reply(await fetch(`${ctx.issuer}/token${request.query}`, { method: 'POST', headers, body: body.toString() }));
   }
 
   it('property: arbitrary form bodies, repeated parameters, grant types and client credentials never get a 5xx, a stack trace or a token', async () => {

@@ -171,7 +171,8 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
   return reply(response);
 }
 
-async function reply(response: Response): Promise<JsonReply> {
+/** A response read as text, and as JSON when it is JSON. */
+export async function reply(response: Response): Promise<JsonReply> {
   const text = await response.text();
   let json: unknown;
   try {
