@@ -7,12 +7,13 @@ import type { Config } from '../../lambda/core/config';
 import { SERVICE_NAMES } from '../../lambda/adapters/observability/metric-names';
 import type { CustomDomainDeployConfig, RateLimitsDeployConfig } from '../config';
 import { writeBundledConfig } from './bundled-config';
-import { ChallengeRestoringEdge } from './challenge-restoring-edge';
+import type { ChallengeRestoringEdge } from './challenge-restoring-edge';
 import { HANDLER_ENTRIES } from './handler-entries';
 import { OAuthFunction } from './oauth-function';
 import type { OAuthTables } from './oauth-tables';
-import { RateLimitWebAcl } from './rate-limit-web-acl';
-import { addCustomDomain, stageOptions } from './rest-api-defaults';
+import { addPublicEntrance } from './public-entrance';
+import type { RateLimitWebAcl } from './rate-limit-web-acl';
+import { stageOptions } from './rest-api-defaults';
 import type { SigningKeys } from './signing-keys';
 import type { UpstreamLogin } from './upstream-login';
 
@@ -158,27 +159,21 @@ export class AuthorizationServerApi extends Construct {
       for (const method of route.methods) resource.addMethod(method, integrations[route.group]);
     }
 
-    if (edge) {
-      this.edge = new ChallengeRestoringEdge(this, 'Edge', { api: this.api, comment: `mcp-oauth authorization server edge (issuer ${props.config.issuer})`, customDomain: props.customDomain });
-      this.distribution = this.edge.distribution;
-      this.url = this.edge.url;
-    } else if (props.customDomain) {
-      this.domainName = addCustomDomain(this, this.api, props.customDomain);
-      this.url = `https://${props.customDomain.domainName}`;
-    } else {
-      this.url = this.api.url;
-    }
-
-    this.webAcl = new RateLimitWebAcl(this, 'Waf', {
-      resourceArn: this.api.deploymentStage.stageArn,
-      metricName: 'McpOAuthAuthorizationServer',
-      limits: [
+    const entrance = addPublicEntrance(this, this.api, {
+      edge,
+      edgeComment: `mcp-oauth authorization server edge (issuer ${props.config.issuer})`,
+      customDomain: props.customDomain,
+      webAclMetricName: 'McpOAuthAuthorizationServer',
+      rateLimits: [
         { name: 'AuthorizeRateLimit', pathSuffix: '/authorize', limitPer5Minutes: props.rateLimits.authorizePer5Minutes },
         { name: 'TokenRateLimit', pathSuffix: '/token', limitPer5Minutes: props.rateLimits.tokenPer5Minutes },
         { name: 'RegisterRateLimit', pathSuffix: '/register', limitPer5Minutes: props.rateLimits.registerPer5Minutes },
       ],
-      // Behind the edge: count the address it stamps, and refuse requests that did not come through it.
-      edge: this.edge?.rateLimitEdge,
     });
+    this.edge = entrance.edge;
+    this.distribution = entrance.edge?.distribution;
+    this.domainName = entrance.domainName;
+    this.webAcl = entrance.webAcl;
+    this.url = entrance.url;
   }
 }

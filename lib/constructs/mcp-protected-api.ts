@@ -11,11 +11,12 @@ import { SERVICE_NAMES } from '../../lambda/adapters/observability/metric-names'
 import { gatewayResponsesFor, protectedResourceMetadataPaths } from '../../lambda/core/guard/challenges';
 import type { CustomDomainDeployConfig } from '../config';
 import { writeBundledConfig } from './bundled-config';
-import { ChallengeRestoringEdge } from './challenge-restoring-edge';
+import type { ChallengeRestoringEdge } from './challenge-restoring-edge';
 import { HANDLER_ENTRIES } from './handler-entries';
 import { OAuthFunction } from './oauth-function';
-import { RateLimitWebAcl } from './rate-limit-web-acl';
-import { addCustomDomain, stageOptions } from './rest-api-defaults';
+import { addPublicEntrance } from './public-entrance';
+import type { RateLimitWebAcl } from './rate-limit-web-acl';
+import { stageOptions } from './rest-api-defaults';
 
 /** What serves the MCP endpoint once the authorizer has let a request through. */
 export type McpBackend =
@@ -181,24 +182,18 @@ export class McpProtectedApi extends Construct {
       node.addMethod('OPTIONS', integration);
     }
 
-    if (edge) {
-      this.edge = new ChallengeRestoringEdge(this, 'Edge', { api: this.api, comment: `mcp-oauth guard edge for ${resource.uri}`, customDomain: props.customDomain });
-      this.distribution = this.edge.distribution;
-      this.url = this.edge.url;
-    } else if (props.customDomain) {
-      this.domainName = addCustomDomain(this, this.api, props.customDomain);
-      this.url = `https://${props.customDomain.domainName}`;
-    } else {
-      this.url = this.api.url;
-    }
-
-    this.webAcl = new RateLimitWebAcl(this, 'Waf', {
-      resourceArn: this.api.deploymentStage.stageArn,
-      metricName: 'McpOAuthProtectedApi',
-      limits: [{ name: 'McpRateLimit', pathSuffix: resourceUrl.pathname.replace(/\/$/, '') || '/', limitPer5Minutes: props.requestsPer5Minutes ?? 3000 }],
-      // Behind the edge: count the address it stamps, and refuse requests that did not come through it.
-      edge: this.edge?.rateLimitEdge,
+    const entrance = addPublicEntrance(this, this.api, {
+      edge,
+      edgeComment: `mcp-oauth guard edge for ${resource.uri}`,
+      customDomain: props.customDomain,
+      webAclMetricName: 'McpOAuthProtectedApi',
+      rateLimits: [{ name: 'McpRateLimit', pathSuffix: resourceUrl.pathname.replace(/\/$/, '') || '/', limitPer5Minutes: props.requestsPer5Minutes ?? 3000 }],
     });
+    this.edge = entrance.edge;
+    this.distribution = entrance.edge?.distribution;
+    this.domainName = entrance.domainName;
+    this.webAcl = entrance.webAcl;
+    this.url = entrance.url;
   }
 }
 
