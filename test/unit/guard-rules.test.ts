@@ -5,10 +5,8 @@ import { parseConfig, type Config } from '../../lambda/core/config';
 import {
   accessTokenTimeFailure,
   bearerToken,
-  checkAccessTokenClaims,
   decodeAccessToken,
   isRevoked,
-  precheckAccessToken,
   readAccessTokenClaims,
   revocationKeysFor,
 } from '../../lambda/core/guard/access-token-rules';
@@ -101,14 +99,14 @@ describe('access token rules', () => {
     ['path kid', { alg: 'RS256', typ: 'at+jwt', kid: '../../x' }],
     ['long kid', { alg: 'RS256', typ: 'at+jwt', kid: 'k'.repeat(200) }],
   ])('pre-check refuses %s', (_name, header) => {
-    expect(precheckAccessToken(jws(header)).ok).toBe(false);
+    expect(decodeAccessToken(jws(header)).ok).toBe(false);
   });
 
   it('pre-check accepts our header shape, and refuses odd segment counts', () => {
-    expect(precheckAccessToken(jws({ alg: 'RS256', typ: 'application/AT+JWT', kid: 'abc_-1' }))).toEqual({ ok: true, value: { kid: 'abc_-1' } });
-    expect(precheckAccessToken('a.b').ok).toBe(false);
-    expect(precheckAccessToken('a.b.c.d').ok).toBe(false);
-    expect(precheckAccessToken(`${b64({ alg: 'RS256', typ: 'at+jwt', kid: 'k' })}.e30.`).ok).toBe(false);
+    expect(decodeAccessToken(jws({ alg: 'RS256', typ: 'application/AT+JWT', kid: 'abc_-1' }))).toEqual({ ok: true, value: expect.objectContaining({ kid: 'abc_-1' }) });
+    expect(decodeAccessToken('a.b').ok).toBe(false);
+    expect(decodeAccessToken('a.b.c.d').ok).toBe(false);
+    expect(decodeAccessToken(`${b64({ alg: 'RS256', typ: 'at+jwt', kid: 'k' })}.e30.`).ok).toBe(false);
   });
 
   const header = { alg: 'RS256', typ: 'at+jwt', kid: 'k' };
@@ -167,6 +165,13 @@ describe('access token rules', () => {
   const now = 1_800_000_000;
   const valid = { iss: config.issuer, aud: resource.uri, sub: 'alice', client_id: 'c', scope: 'tool:read', jti: 'j', fid: 'f', iat: now, exp: now + 900 };
   const expect_ = { issuer: config.issuer, audience: resource.uri, nowSeconds: now, skewSeconds: 30 };
+  /** The whole claim check, as the authorizer applies it: time-free rules, then the clock. */
+  const checkAccessTokenClaims = (payload: Record<string, unknown>, e: typeof expect_) => {
+    const read = readAccessTokenClaims(payload, e);
+    if (!read.ok) return read;
+    const late = accessTokenTimeFailure(read.value, e);
+    return late ? { ok: false as const, reason: late } : read;
+  };
 
   it('accepts valid claims and names revocation keys', () => {
     const result = checkAccessTokenClaims(valid, expect_);

@@ -32,12 +32,6 @@ export function bearerToken(authorization: string | undefined): string | undefin
   return match?.[1];
 }
 
-/** The pre-check alone (header rules), for callers that do not need the payload. */
-export function precheckAccessToken(token: string): TokenRuleResult<{ readonly kid: string }> {
-  const decoded = decodeAccessToken(token, { payload: false });
-  return decoded.ok ? { ok: true, value: { kid: decoded.value.kid } } : decoded;
-}
-
 /**
  * A token split and parsed exactly once, before any key is looked up: the pre-check's
  * header rules, then the payload as a JSON object whose registered claims have the JSON
@@ -54,9 +48,7 @@ export interface DecodedAccessToken {
   readonly signatureB64: string;
 }
 
-const EMPTY_PAYLOAD: Readonly<Record<string, unknown>> = Object.freeze({});
-
-export function decodeAccessToken(token: string, options: { readonly payload: boolean } = { payload: true }): TokenRuleResult<DecodedAccessToken> {
+export function decodeAccessToken(token: string): TokenRuleResult<DecodedAccessToken> {
   if (token.length > MAX_ACCESS_TOKEN_LENGTH) return fail('token too long');
   if (!JWS_COMPACT.test(token)) return fail('not a three-part JWS with a signature');
   const firstDot = token.indexOf('.');
@@ -73,7 +65,6 @@ export function decodeAccessToken(token: string, options: { readonly payload: bo
   const payloadB64 = token.slice(firstDot + 1, secondDot);
   const signatureB64 = token.slice(secondDot + 1);
   if (!isCanonicalBase64url(headerB64) || !isCanonicalBase64url(payloadB64) || !isCanonicalBase64url(signatureB64)) return fail('a segment is not canonical base64url');
-  if (!options.payload) return { ok: true, value: { kid: h.kid, header: h, headerB64, payload: EMPTY_PAYLOAD, payloadB64, signatureB64 } };
   const payload = parseJsonObjectSegment(payloadB64);
   if (payload === undefined) return fail('payload is not a JSON object');
   const badType = registeredClaimWithWrongType(payload);
@@ -166,17 +157,10 @@ export interface ClaimClock {
   readonly skewSeconds: number;
 }
 
-/** RFC 9068 section 2.2 and 4, applied after the signature is verified. */
-export function checkAccessTokenClaims(payload: Readonly<Record<string, unknown>>, expect: ClaimExpectations & ClaimClock): TokenRuleResult<AccessTokenClaims> {
-  const claims = readAccessTokenClaims(payload, expect);
-  if (!claims.ok) return claims;
-  const late = accessTokenTimeFailure(claims.value, expect);
-  return late ? fail(late) : claims;
-}
-
 /**
- * The RFC 9068 claim rules that do not depend on the time: the same answer for every
- * request that carries the token, so a caller may remember it with the token.
+ * The RFC 9068 claim rules (sections 2.2 and 4) that do not depend on the time: the same
+ * answer for every request that carries the token, so a caller may remember it with the
+ * token. Trusted only once the signature is verified; accessTokenTimeFailure does the rest.
  */
 export function readAccessTokenClaims(payload: Readonly<Record<string, unknown>>, expect: ClaimExpectations): TokenRuleResult<AccessTokenClaims> {
   if (payload.iss !== expect.issuer) return fail('iss');
