@@ -1,23 +1,37 @@
 import { Validations, type App, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { DeploymentConfig } from './config';
+import { acknowledgeNagFindings } from './nag-suppressions';
+import { ApiGatewayAccountStack } from './stacks/api-gateway-account-stack';
 import { AuthorizationServerStack } from './stacks/authorization-server-stack';
 import { DemoMcpServerStack } from './stacks/demo-mcp-server-stack';
 
 export interface McpOAuthStacks {
+  /** Absent when deploy.apiGatewayCloudWatchRole is `account`. */
+  readonly apiGatewayAccount?: ApiGatewayAccountStack;
   readonly authorizationServer: AuthorizationServerStack;
   readonly demoMcpServer?: DemoMcpServerStack;
 }
 
 export interface BuildOptions {
-  /** Run the cdk-nag AwsSolutions pack on every stack. @default true */
+  /** Run the cdk-nag AwsSolutions pack on every stack at synth. @default true */
   readonly nag?: boolean;
 }
 
-/** The whole app from one validated deployment configuration; bin/app.ts and the infra tests both use it. */
+/** The stack that holds the account's API Gateway CloudWatch role: one per account and region, shared by every stage. */
+export const API_GATEWAY_ACCOUNT_STACK = 'McpOAuth-ApiGatewayAccount';
+
+/**
+ * The whole app from one validated deployment configuration; bin/app.ts and the infra tests
+ * both use it. The stacks are built first and the cdk-nag acknowledgements applied to them
+ * afterwards (lib/nag-suppressions.ts), so no stack imports the acknowledgements.
+ */
 export function buildMcpOAuthApp(app: App, deployment: DeploymentConfig, options: BuildOptions = {}): McpOAuthStacks {
   const env: Environment = { account: deployment.account, region: deployment.region };
   const prefix = `McpOAuth-${deployment.stage}`;
+  const apiGatewayAccount = deployment.apiGatewayCloudWatchRole === 'stack'
+    ? new ApiGatewayAccountStack(app, API_GATEWAY_ACCOUNT_STACK, { env, description: 'mcp-oauth: the account\'s API Gateway CloudWatch Logs role (retained)' })
+    : undefined;
   const authorizationServer = new AuthorizationServerStack(app, `${prefix}-AuthorizationServer`, {
     env,
     deployment,
@@ -33,7 +47,11 @@ export function buildMcpOAuthApp(app: App, deployment: DeploymentConfig, options
         description: `mcp-oauth demo MCP server behind the guard (${deployment.stage})`,
       })
     : undefined;
-  // Any unacknowledged AwsSolutions finding fails synth; acknowledgements live in lib/stacks/nag-suppressions.ts, each with its reason.
+  // Stages with execution logging deploy only once the account's role is set.
+  if (apiGatewayAccount) for (const stack of [authorizationServer, demoMcpServer]) stack?.addStackDependency(apiGatewayAccount);
+  const stacks = { apiGatewayAccount, authorizationServer, demoMcpServer };
+  acknowledgeNagFindings(stacks, deployment);
+  // Any unacknowledged AwsSolutions finding fails synth.
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { authorizationServer, demoMcpServer };
+  return stacks;
 }

@@ -1,13 +1,16 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import type * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
 import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
-import type { Config } from '../../lambda/core/config';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
 import { SERVICE_NAMES } from '../../lambda/adapters/observability/metric-names';
-import type { CustomDomainDeployConfig, RateLimitsDeployConfig } from '../config';
-import { writeBundledConfig } from './bundled-config';
-import type { ChallengeRestoringEdge } from './challenge-restoring-edge';
+import type { CustomDomainDeployConfig } from '../config';
+import { ENDPOINT_GROUP_PERMISSIONS } from '../definitions/function-permissions';
+import { FUNCTION_SETTINGS } from '../definitions/function-settings';
+import { authorizationServerRateRules, DEFAULT_RATE_LIMITS, DEFAULT_STAGE_THROTTLING, type RateLimits, type StageThrottling } from '../definitions/rate-rules';
+import { AUTHORIZATION_SERVER_ROUTES, type EndpointGroup } from '../definitions/rest-routes';
+import type { ChallengeRestoringEdge, OriginVerifyRotation } from './challenge-restoring-edge';
+import { grantFunctionPermissions } from './function-grants';
 import { HANDLER_ENTRIES } from './handler-entries';
 import { OAuthFunction } from './oauth-function';
 import type { OAuthTables } from './oauth-tables';
@@ -17,30 +20,24 @@ import { stageOptions } from './rest-api-defaults';
 import type { SigningKeys } from './signing-keys';
 import type { UpstreamLogin } from './upstream-login';
 
-/** The functions of the authorization server, split so each holds only the permissions its endpoints need. */
-export type EndpointGroup = 'browser' | 'token' | 'public';
-
-/** Every route of the authorization server and the group that serves it. */
-export const AUTHORIZATION_SERVER_ROUTES: readonly { readonly path: string; readonly methods: readonly string[]; readonly group: EndpointGroup }[] = [
-  { path: '/authorize', methods: ['GET'], group: 'browser' },
-  { path: '/consent', methods: ['GET', 'POST'], group: 'browser' },
-  { path: '/callback', methods: ['GET'], group: 'browser' },
-  { path: '/token', methods: ['POST', 'OPTIONS'], group: 'token' },
-  { path: '/revoke', methods: ['POST', 'OPTIONS'], group: 'token' },
-  { path: '/introspect', methods: ['POST'], group: 'token' },
-  { path: '/register', methods: ['POST', 'OPTIONS'], group: 'public' },
-  { path: '/.well-known/oauth-authorization-server', methods: ['GET', 'OPTIONS'], group: 'public' },
-  { path: '/.well-known/jwks.json', methods: ['GET', 'OPTIONS'], group: 'public' },
-];
+export { AUTHORIZATION_SERVER_ROUTES, type EndpointGroup } from '../definitions/rest-routes';
 
 export interface AuthorizationServerApiProps {
-  /** The product configuration with the upstream section that will be used in AWS. */
-  readonly config: Config;
+  /** The issuer every token carries (the product configuration's); must be on customDomain when one is given. */
+  readonly issuer: string;
+  /** The validated product configuration as a file (writeBundledConfig), copied into every function's bundle. */
+  readonly bundledConfigFile: string;
   readonly tables: OAuthTables;
   readonly signingKeys: SigningKeys;
   readonly upstreamLogin: UpstreamLogin;
-  readonly rateLimits: RateLimitsDeployConfig;
-  readonly logRetention: logs.RetentionDays;
+  /** WAF rate rules per viewer. @default DEFAULT_RATE_LIMITS */
+  readonly rateLimits?: RateLimits;
+  /** @default DEFAULT_STAGE_THROTTLING.authorizationServer */
+  readonly stageThrottling?: StageThrottling;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /** Of the functions', access and WAF log groups. @default RemovalPolicy.DESTROY */
+  readonly logRemovalPolicy?: RemovalPolicy;
   /**
    * With the edge on, the domain is the distribution's and its certificate must be in
    * us-east-1; with it off, a regional API Gateway domain. @default no custom domain: the
@@ -48,20 +45,21 @@ export interface AuthorizationServerApiProps {
    */
   readonly customDomain?: CustomDomainDeployConfig;
   /**
-   * A CloudFront distribution in front of the API whose viewer-response function restores
+   * A CloudFront distribution in front of the API whose origin-response function restores
    * the WWW-Authenticate header API Gateway renames, so that a 401 invalid_client from
-   * /token carries `WWW-Authenticate: Basic` (RFC 6749 5.2). Caching off, every method,
-   * every viewer header but Host forwarded (Authorization, Cookie, Origin, Content-Type).
-   * It also stamps the viewer's address for the web ACL's rate rules, and the web ACL then
-   * refuses requests that did not come through it (ChallengeRestoringEdge).
-   * Off: clients reach the stage directly, are counted by their connection's address, and
-   * receive x-amzn-remapped-www-authenticate instead. @default true
+   * /token carries `WWW-Authenticate: Basic` (RFC 6749 5.2). It also stamps the viewer's
+   * address for the web ACL's rate rules, and the web ACL then refuses requests that did not
+   * come through it (ChallengeRestoringEdge). Off: clients reach the stage directly, are
+   * counted by their connection's address, and receive x-amzn-remapped-www-authenticate
+   * instead. @default true
    */
   readonly edge?: boolean;
+  /** The edge's origin secret rotation. @default generation 1 */
+  readonly originVerify?: OriginVerifyRotation;
+  /** The REST API's name, unique per account and region so its metrics are too. @default `<stack name>-<id>` */
+  readonly apiName?: string;
   /** @default 'oauth' */
   readonly stageName?: string;
-  /** @default RemovalPolicy.DESTROY for log groups */
-  readonly logRemovalPolicy?: RemovalPolicy;
   /** @default lambda/handlers/authorization-server.ts */
   readonly entry?: string;
 }
@@ -69,10 +67,11 @@ export interface AuthorizationServerApiProps {
 /**
  * The authorization server behind a REST API: one function per endpoint group, so the
  * token group alone may sign, the public group alone registers clients, and the browser
- * group alone touches login sessions. A WAF web ACL rate-limits /authorize, /token and
- * /register per client address (behind the edge, the one the edge saw). By default a
- * CloudFront edge in front restores the WWW-Authenticate header of the handlers' 401s,
- * which API Gateway renames.
+ * group alone touches login sessions; each holds exactly the permissions of
+ * ENDPOINT_GROUP_PERMISSIONS. The routes are AUTHORIZATION_SERVER_ROUTES; a WAF web ACL
+ * rate-limits each sensitive endpoint and every path per viewer (behind the edge, the
+ * address it saw). By default a CloudFront edge in front restores the WWW-Authenticate
+ * header of the handlers' 401s, which API Gateway renames.
  */
 export class AuthorizationServerApi extends Construct {
   readonly api: apigateway.RestApi;
@@ -87,72 +86,58 @@ export class AuthorizationServerApi extends Construct {
 
   constructor(scope: Construct, id: string, props: AuthorizationServerApiProps) {
     super(scope, id);
-    // The configuration travels in each bundle (Lambda's environment holds 4 KB in total); the upstream section, which may hold deploy-time values, in a variable.
-    const configFile = writeBundledConfig(props.config);
-    if (props.customDomain && new URL(props.config.issuer).host !== props.customDomain.domainName) {
-      throw new Error(`AuthorizationServerApi: issuer ${props.config.issuer} is not on the custom domain ${props.customDomain.domainName}`);
+    if (props.customDomain && new URL(props.issuer).host !== props.customDomain.domainName) {
+      throw new Error(`AuthorizationServerApi: issuer ${props.issuer} is not on the custom domain ${props.customDomain.domainName}`);
     }
     const edge = props.edge ?? true;
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.DESTROY;
 
-    const stack = Stack.of(this);
+    // The configuration travels in each bundle (Lambda's environment holds 4 KB in total); the upstream section, which may hold deploy-time values, in a variable.
     const environment = {
-      MCP_OAUTH_UPSTREAM: stack.toJsonString(props.upstreamLogin.upstreamConfig),
+      MCP_OAUTH_UPSTREAM: Stack.of(this).toJsonString(props.upstreamLogin.upstreamConfig),
       MCP_OAUTH_TABLES: props.tables.environmentValue(this),
       MCP_OAUTH_SIGNING_KEYS: props.signingKeys.environmentValue(),
     };
-    const make = (group: EndpointGroup, description: string) =>
-      new OAuthFunction(this, `${group[0]?.toUpperCase()}${group.slice(1)}Endpoints`, {
+    const make = (group: EndpointGroup, settings: (typeof FUNCTION_SETTINGS)[keyof typeof FUNCTION_SETTINGS], description: string) => {
+      const fn = new OAuthFunction(this, `${group[0]?.toUpperCase()}${group.slice(1)}Endpoints`, {
         entry: props.entry ?? HANDLER_ENTRIES.authorizationServer,
         serviceName: SERVICE_NAMES.authorizationServer,
         description,
+        settings,
         environment: { ...environment, MCP_OAUTH_ENDPOINT_GROUP: group },
-        configFile,
-        logRetention: props.logRetention,
-        logRemovalPolicy: props.logRemovalPolicy,
-        timeout: Duration.seconds(group === 'browser' ? 15 : 10),
+        configFile: props.bundledConfigFile,
+        logRetention,
+        logRemovalPolicy,
       });
+      grantFunctionPermissions(fn.role, ENDPOINT_GROUP_PERMISSIONS[group], { tables: props.tables.tables, signingKeys: props.signingKeys, upstreamLogin: props.upstreamLogin });
+      return fn;
+    };
     this.functions = {
-      browser: make('browser', 'mcp-oauth: /authorize, /consent, /callback (login and consent)'),
-      token: make('token', 'mcp-oauth: /token, /revoke, /introspect (signs access tokens)'),
-      public: make('public', 'mcp-oauth: metadata, JWKS, dynamic client registration'),
+      browser: make('browser', FUNCTION_SETTINGS.browserEndpoints, 'mcp-oauth: /authorize, /consent, /callback (login and consent)'),
+      token: make('token', FUNCTION_SETTINGS.tokenEndpoints, 'mcp-oauth: /token, /revoke, /introspect (signs access tokens)'),
+      public: make('public', FUNCTION_SETTINGS.publicEndpoints, 'mcp-oauth: metadata, JWKS, dynamic client registration'),
     };
 
-    const { tables } = props.tables;
-    const browser = this.functions.browser.function;
-    tables.clients.grantReadWriteData(browser);
-    tables.codes.grantWriteData(browser);
-    tables.sessions.grantReadWriteData(browser);
-    props.upstreamLogin.allowReadingClientSecret(browser);
-
-    const token = this.functions.token.function;
-    tables.clients.grantReadData(token);
-    tables.codes.grantReadWriteData(token);
-    tables.families.grantReadWriteData(token);
-    tables.revocations.grantReadWriteData(token);
-    props.signingKeys.allowSigning(token.role!);
-
-    const pub = this.functions.public.function;
-    tables.clients.grantReadWriteData(pub);
-    props.signingKeys.allowReadingPublicKeys(pub);
-
     this.api = new apigateway.RestApi(this, 'Api', {
-      description: `mcp-oauth authorization server (issuer ${props.config.issuer})`,
+      restApiName: props.apiName ?? `${Stack.of(this).stackName}-${id}`,
+      description: `mcp-oauth authorization server (issuer ${props.issuer})`,
       endpointTypes: [apigateway.EndpointType.REGIONAL],
       deployOptions: stageOptions(this, {
         stageName: props.stageName ?? 'oauth',
-        rateLimit: props.rateLimits.stageRatePerSecond,
-        burstLimit: props.rateLimits.stageBurst,
-        logRetention: props.logRetention,
+        throttling: props.stageThrottling ?? DEFAULT_STAGE_THROTTLING.authorizationServer,
+        logRetention,
+        logRemovalPolicy,
       }),
-      cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY,
+      // The account-wide CloudWatch role is not this API's to own (ApiGatewayAccountStack).
+      cloudWatchRole: false,
       // Behind the edge, the stage URL is CloudFront's origin and must stay enabled; the web ACL refuses requests that did not come through the edge.
       disableExecuteApiEndpoint: props.customDomain !== undefined && !edge,
     });
     const integrations = {
-      browser: new apigateway.LambdaIntegration(browser),
-      token: new apigateway.LambdaIntegration(token),
-      public: new apigateway.LambdaIntegration(pub),
+      browser: new apigateway.LambdaIntegration(this.functions.browser.function),
+      token: new apigateway.LambdaIntegration(this.functions.token.function),
+      public: new apigateway.LambdaIntegration(this.functions.public.function),
     };
     for (const route of AUTHORIZATION_SERVER_ROUTES) {
       const resource = this.api.root.resourceForPath(route.path);
@@ -161,14 +146,13 @@ export class AuthorizationServerApi extends Construct {
 
     const entrance = addPublicEntrance(this, this.api, {
       edge,
-      edgeComment: `mcp-oauth authorization server edge (issuer ${props.config.issuer})`,
+      edgeComment: `mcp-oauth authorization server edge (issuer ${props.issuer})`,
       customDomain: props.customDomain,
       webAclMetricName: 'McpOAuthAuthorizationServer',
-      rateLimits: [
-        { name: 'AuthorizeRateLimit', pathSuffix: '/authorize', limitPer5Minutes: props.rateLimits.authorizePer5Minutes },
-        { name: 'TokenRateLimit', pathSuffix: '/token', limitPer5Minutes: props.rateLimits.tokenPer5Minutes },
-        { name: 'RegisterRateLimit', pathSuffix: '/register', limitPer5Minutes: props.rateLimits.registerPer5Minutes },
-      ],
+      rateRules: authorizationServerRateRules(props.rateLimits ?? DEFAULT_RATE_LIMITS),
+      originVerify: props.originVerify,
+      logRetention,
+      logRemovalPolicy,
     });
     this.edge = entrance.edge;
     this.distribution = entrance.edge?.distribution;

@@ -13,8 +13,8 @@ export const HANDLER_ENTRIES = {
 
 export type HandlerName = keyof typeof HANDLER_ENTRIES;
 
-/** CloudFront Functions (cloudfront-js-2.0 sources), run as they are; local mode runs the same files. */
+/** The edge's functions, deployed as they are: the viewer-request CloudFront Function (cloudfront-js-2.0) and the origin-response Lambda@Edge function. */
 export const EDGE_FUNCTIONS = {
-  restoreWwwAuthenticate: join(PROJECT_ROOT, 'lambda', 'edge', 'restore-www-authenticate.js'),
   stampViewerIp: join(PROJECT_ROOT, 'lambda', 'edge', 'stamp-viewer-ip.js'),
+  restoreChallenge: join(PROJECT_ROOT, 'lambda', 'edge', 'restore-challenge.js'),
 } as const;

@@ -1,17 +1,20 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { Config, ResourceConfig } from '../../lambda/core/config';
+import type { ResourceConfig } from '../../lambda/core/config';
 import { SERVICE_NAMES } from '../../lambda/adapters/observability/metric-names';
-import { gatewayResponsesFor, protectedResourceMetadataPaths } from '../../lambda/core/guard/challenges';
+import { gatewayResponsesFor } from '../../lambda/core/guard/challenges';
 import type { CustomDomainDeployConfig } from '../config';
-import { writeBundledConfig } from './bundled-config';
-import type { ChallengeRestoringEdge } from './challenge-restoring-edge';
+import { AUTHORIZER_PERMISSIONS } from '../definitions/function-permissions';
+import { FUNCTION_SETTINGS } from '../definitions/function-settings';
+import { DEFAULT_RATE_LIMITS, DEFAULT_STAGE_THROTTLING, protectedApiRateRules, type RateLimits, type StageThrottling } from '../definitions/rate-rules';
+import { protectedApiRoutes, resourcePath } from '../definitions/rest-routes';
+import type { ChallengeRestoringEdge, OriginVerifyRotation } from './challenge-restoring-edge';
+import { grantFunctionPermissions } from './function-grants';
 import { HANDLER_ENTRIES } from './handler-entries';
 import { OAuthFunction } from './oauth-function';
 import { addPublicEntrance } from './public-entrance';
@@ -25,19 +28,26 @@ export type McpBackend =
   | { readonly httpUrl: string };
 
 export interface McpProtectedApiProps {
-  /** The product configuration: issuer, resources and their rules, guard settings. */
-  readonly config: Config;
-  /** The resource this API serves: one of config.resources[].uri. @default config.defaultResource */
-  readonly resourceUri?: string;
+  /** The resource (one of the product configuration's resources[]) this API serves: its URI, routes and tool rules. */
+  readonly resource: ResourceConfig;
+  /** The validated product configuration as a file (writeBundledConfig), copied into the guard's bundles. */
+  readonly bundledConfigFile: string;
+  /**
+   * API Gateway's authorizer result cache TTL (guard.authorizerCacheTtlSeconds of the
+   * product configuration): part of the revocation delay. 0 turns the cache off.
+   */
+  readonly authorizerCacheTtlSeconds: number;
   /** The authorization server's revocations table; the authorizer may only BatchGetItem it. */
   readonly revocationsTable: dynamodb.ITable;
   readonly backend: McpBackend;
   /** @default 'mcp' */
   readonly stageName?: string;
-  /** @default 100 requests per second, burst 200 */
-  readonly throttling?: { readonly rateLimit: number; readonly burstLimit: number };
-  /** Requests per client IP per 5 minutes to the MCP endpoint. @default 3000 */
-  readonly requestsPer5Minutes?: number;
+  /** The REST API's name, unique per account and region so its metrics are too. @default `<stack name>-<id>` */
+  readonly apiName?: string;
+  /** @default DEFAULT_STAGE_THROTTLING.protectedApi (100 requests per second, burst 200) */
+  readonly throttling?: StageThrottling;
+  /** WAF rate rules per viewer (mcp, mcpAllPaths and the window are used). @default DEFAULT_RATE_LIMITS */
+  readonly rateLimits?: RateLimits;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
   /**
@@ -47,16 +57,18 @@ export interface McpProtectedApiProps {
    */
   readonly customDomain?: CustomDomainDeployConfig;
   /**
-   * A CloudFront distribution in front of the API whose viewer-response function restores
+   * A CloudFront distribution in front of the API whose origin-response function restores
    * the WWW-Authenticate header API Gateway renames when the MCP server answers 403 with a
-   * tool-level challenge. Caching off, every method, every viewer header but Host forwarded.
-   * It also stamps the viewer's address for the web ACL's rate rule, and the web ACL then
-   * refuses requests that did not come through it (ChallengeRestoringEdge).
-   * Off: clients reach the stage directly, are counted by their connection's address, and
-   * such challenges arrive as x-amzn-remapped-www-authenticate. @default true
+   * tool-level challenge. It also stamps the viewer's address for the web ACL's rate rules,
+   * and the web ACL then refuses requests that did not come through it
+   * (ChallengeRestoringEdge). Off: clients reach the stage directly, are counted by their
+   * connection's address, and such challenges arrive as x-amzn-remapped-www-authenticate.
+   * @default true
    */
   readonly edge?: boolean;
-  /** @default RemovalPolicy.DESTROY for log groups */
+  /** The edge's origin secret rotation. @default generation 1 */
+  readonly originVerify?: OriginVerifyRotation;
+  /** Of the functions', access and WAF log groups. @default RemovalPolicy.DESTROY */
   readonly logRemovalPolicy?: RemovalPolicy;
   /** @default the handlers in lambda/handlers */
   readonly entries?: { readonly authorizer?: string; readonly protectedResourceMetadata?: string };
@@ -65,15 +77,16 @@ export interface McpProtectedApiProps {
 /**
  * Puts an MCP server (a Lambda function or an HTTP backend) behind the guard:
  *
- * - a REQUEST authorizer on the Authorization header whose result cache TTL is the
- *   configured guard.authorizerCacheTtlSeconds (part of the revocation delay). With the
- *   cache on, its policies cover every route the token opens; with it off (0) it also
- *   decides per tool from Mcp-Method/Mcp-Name headers.
+ * - a REQUEST authorizer on the Authorization header whose result cache TTL is
+ *   authorizerCacheTtlSeconds (part of the revocation delay). With the cache on, its
+ *   policies cover every route the token opens; with it off (0) it also decides per tool
+ *   from Mcp-Method/Mcp-Name headers.
  * - the UNAUTHORIZED and ACCESS_DENIED gateway responses that carry the 401 and 403
  *   Bearer challenges. API Gateway renames a WWW-Authenticate header coming from an
- *   integration, so the challenges clients read must come from API Gateway itself.
+ *   integration, so the challenges clients read must come from API Gateway itself (or be
+ *   restored by the edge).
  * - the protected resource metadata (RFC 9728) at the path-inserted and the root
- *   well-known URLs, without authorization.
+ *   well-known URLs, without authorization (protectedApiRoutes).
  */
 export class McpProtectedApi extends Construct {
   readonly api: apigateway.RestApi;
@@ -91,18 +104,18 @@ export class McpProtectedApi extends Construct {
 
   constructor(scope: Construct, id: string, props: McpProtectedApiProps) {
     super(scope, id);
-    const resourceUri = props.resourceUri ?? props.config.defaultResource;
-    const resource = props.config.resources.find((r) => r.uri === resourceUri);
-    if (!resource) throw new Error(`McpProtectedApi: ${resourceUri} is not one of the configured resources`);
+    const { resource } = props;
     this.resource = resource;
     const resourceUrl = new URL(resource.uri);
     if (props.customDomain && resourceUrl.host !== props.customDomain.domainName) {
       throw new Error(`McpProtectedApi: resource ${resource.uri} is not on the custom domain ${props.customDomain.domainName}`);
     }
     if ('httpUrl' in props.backend && !/^https:\/\//.test(props.backend.httpUrl)) throw new Error('McpProtectedApi: an HTTP backend must be https');
+    if (!Number.isInteger(props.authorizerCacheTtlSeconds) || props.authorizerCacheTtlSeconds < 0 || props.authorizerCacheTtlSeconds > 3600) {
+      throw new Error('McpProtectedApi: authorizerCacheTtlSeconds must be a whole number from 0 to 3600 (API Gateway\'s range)');
+    }
     const edge = props.edge ?? true;
-    const cacheTtl = props.config.guard.authorizerCacheTtlSeconds;
-    const responses = gatewayResponsesFor(resource, props.config);
+    const responses = gatewayResponsesFor(resource);
     for (const response of [responses.UNAUTHORIZED, responses.ACCESS_DENIED]) {
       for (const [name, value] of Object.entries(response.headers)) {
         // CloudFormation wants static values wrapped in single quotes, so a quote inside cannot be expressed.
@@ -111,42 +124,39 @@ export class McpProtectedApi extends Construct {
     }
 
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
-    const configFile = writeBundledConfig(props.config);
+    const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.DESTROY;
     this.authorizerFunction = new OAuthFunction(this, 'Authorizer', {
       entry: props.entries?.authorizer ?? HANDLER_ENTRIES.authorizer,
       serviceName: SERVICE_NAMES.authorizer,
       description: `mcp-oauth REQUEST authorizer for ${resource.uri}`,
+      settings: FUNCTION_SETTINGS.authorizer,
       environment: { MCP_RESOURCE_URI: resource.uri, REVOCATIONS_TABLE_NAME: props.revocationsTable.tableName },
-      configFile,
-      memorySize: 1024,
-      timeout: Duration.seconds(5),
+      configFile: props.bundledConfigFile,
       logRetention,
-      logRemovalPolicy: props.logRemovalPolicy,
+      logRemovalPolicy,
     });
     // Only the revocation lookup: the authorizer verifies with the public JWKS and never touches KMS.
-    this.authorizerFunction.function.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['dynamodb:BatchGetItem'],
-      resources: [props.revocationsTable.tableArn],
-    }));
+    grantFunctionPermissions(this.authorizerFunction.role, AUTHORIZER_PERMISSIONS, { tables: { revocations: props.revocationsTable } });
     this.metadataFunction = new OAuthFunction(this, 'ProtectedResourceMetadata', {
       entry: props.entries?.protectedResourceMetadata ?? HANDLER_ENTRIES.protectedResourceMetadata,
       serviceName: SERVICE_NAMES.protectedResourceMetadata,
       description: `mcp-oauth protected resource metadata for ${resource.uri}`,
+      settings: FUNCTION_SETTINGS.protectedResourceMetadata,
       environment: { MCP_RESOURCE_URI: resource.uri },
-      configFile,
-      memorySize: 256,
+      configFile: props.bundledConfigFile,
       logRetention,
-      logRemovalPolicy: props.logRemovalPolicy,
+      logRemovalPolicy,
     });
 
     this.api = new apigateway.RestApi(this, 'Api', {
+      restApiName: props.apiName ?? `${Stack.of(this).stackName}-${id}`,
       description: `MCP server ${resource.name} (${resource.uri}) behind the mcp-oauth guard`,
       endpointTypes: [apigateway.EndpointType.REGIONAL],
       deployOptions: stageOptions(this, {
         stageName: props.stageName ?? 'mcp',
-        rateLimit: props.throttling?.rateLimit ?? 100,
-        burstLimit: props.throttling?.burstLimit ?? 200,
+        throttling: props.throttling ?? DEFAULT_STAGE_THROTTLING.protectedApi,
         logRetention,
+        logRemovalPolicy,
       }),
       cloudWatchRole: false,
       // Behind the edge, the stage URL is CloudFront's origin and must stay enabled; the web ACL refuses requests that did not come through the edge.
@@ -155,7 +165,7 @@ export class McpProtectedApi extends Construct {
     this.authorizer = new apigateway.RequestAuthorizer(this, 'RequestAuthorizer', {
       handler: this.authorizerFunction.function,
       identitySources: [apigateway.IdentitySource.header('Authorization')],
-      resultsCacheTtl: Duration.seconds(cacheTtl),
+      resultsCacheTtl: Duration.seconds(props.authorizerCacheTtlSeconds),
     });
     for (const [type, response] of [[apigateway.ResponseType.UNAUTHORIZED, responses.UNAUTHORIZED], [apigateway.ResponseType.ACCESS_DENIED, responses.ACCESS_DENIED]] as const) {
       this.api.addGatewayResponse(`${type.responseType}Response`, {
@@ -167,19 +177,15 @@ export class McpProtectedApi extends Construct {
     }
 
     const metadata = new apigateway.LambdaIntegration(this.metadataFunction.function);
-    for (const path of protectedResourceMetadataPaths(resource)) {
-      const node = this.api.root.resourceForPath(path);
-      node.addMethod('GET', metadata);
-      node.addMethod('OPTIONS', metadata);
-    }
-
-    const mcpPaths = new Set<string>([resourceUrl.pathname.replace(/\/$/, '') || '/', ...resource.routes.map((r) => r.path)]);
-    for (const path of mcpPaths) {
-      const node = path === '/' ? this.api.root : this.api.root.resourceForPath(path);
-      const integration = backendIntegration(props.backend, path);
-      node.addMethod('ANY', integration, { authorizer: this.authorizer, authorizationType: apigateway.AuthorizationType.CUSTOM });
-      // A CORS preflight carries no Authorization header; the backend answers it without the guard.
-      node.addMethod('OPTIONS', integration);
+    const backends = new Map<string, apigateway.Integration>();
+    for (const route of protectedApiRoutes(resource)) {
+      const node = route.path === '/' ? this.api.root : this.api.root.resourceForPath(route.path);
+      let integration: apigateway.Integration = metadata;
+      if (route.target === 'backend') {
+        integration = backends.get(route.path) ?? backendIntegration(props.backend, route.path);
+        backends.set(route.path, integration);
+      }
+      node.addMethod(route.method, integration, route.guarded ? { authorizer: this.authorizer, authorizationType: apigateway.AuthorizationType.CUSTOM } : undefined);
     }
 
     const entrance = addPublicEntrance(this, this.api, {
@@ -187,7 +193,10 @@ export class McpProtectedApi extends Construct {
       edgeComment: `mcp-oauth guard edge for ${resource.uri}`,
       customDomain: props.customDomain,
       webAclMetricName: 'McpOAuthProtectedApi',
-      rateLimits: [{ name: 'McpRateLimit', pathSuffix: resourceUrl.pathname.replace(/\/$/, '') || '/', limitPer5Minutes: props.requestsPer5Minutes ?? 3000 }],
+      rateRules: protectedApiRateRules(resourcePath(resource), props.rateLimits ?? DEFAULT_RATE_LIMITS),
+      originVerify: props.originVerify,
+      logRetention,
+      logRemovalPolicy,
     });
     this.edge = entrance.edge;
     this.distribution = entrance.edge?.distribution;

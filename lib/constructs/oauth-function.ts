@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -6,6 +7,8 @@ import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { METRICS_NAMESPACE } from '../../lambda/adapters/observability/metric-names';
+import { FUNCTION_BUNDLING } from '../definitions/bundling';
+import type { FunctionSettings } from '../definitions/function-settings';
 import { BUNDLED_CONFIG_FILE_NAME } from './bundled-config';
 import { PROJECT_ROOT } from './handler-entries';
 
@@ -15,31 +18,34 @@ export interface OAuthFunctionProps {
   /** POWERTOOLS_SERVICE_NAME: the `service` dimension of the function's metrics. */
   readonly serviceName: string;
   readonly description: string;
+  /** Timeout and memory (FUNCTION_SETTINGS). */
+  readonly settings: FunctionSettings;
   readonly environment?: Readonly<Record<string, string>>;
   /**
    * A JSON file (writeBundledConfig) copied into the bundle as mcp-oauth.config.json, which
    * MCP_OAUTH_CONFIG_FILE then names. @default no configuration file
    */
   readonly configFile?: string;
-  /** @default 512 */
-  readonly memorySize?: number;
-  /** @default Duration.seconds(10) */
-  readonly timeout?: Duration;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
-  /** @default RemovalPolicy.DESTROY for the log group (logs are not the system of record) */
+  /** @default RemovalPolicy.DESTROY for the log group */
   readonly logRemovalPolicy?: RemovalPolicy;
 }
 
 /**
  * One Lambda function of the product, the same way every time: Node.js on arm64, bundled
  * and minified by the local esbuild (no Docker), the AWS SDK left to the runtime, X-Ray
- * tracing, structured JSON logs into a log group with a retention, and the Powertools
- * settings the handlers' metrics and logger read.
+ * tracing, structured JSON logs into its own log group with a retention, and the
+ * Powertools settings the handlers' metrics and logger read.
+ *
+ * Its role starts empty but for writing to that one log group (not the managed
+ * AWSLambdaBasicExecutionRole, which may write to every log group of the account); what
+ * else it may do is granted by whoever builds it, from FunctionPermissions.
  */
 export class OAuthFunction extends Construct {
   readonly function: NodejsFunction;
   readonly logGroup: logs.LogGroup;
+  readonly role: iam.Role;
 
   constructor(scope: Construct, id: string, props: OAuthFunctionProps) {
     super(scope, id);
@@ -48,14 +54,25 @@ export class OAuthFunction extends Construct {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
     });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.description.slice(0, 900)} (execution role)`,
+    });
+    // Lambda creates the log stream and writes events; the group exists already, so no CreateLogGroup.
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      // The group's Arn attribute ends in `:*`, which covers its log streams.
+      resources: [this.logGroup.logGroupArn],
+    }));
     this.function = new NodejsFunction(this, 'Function', {
       entry: props.entry,
       handler: 'handler',
       description: props.description,
+      role: this.role,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: props.memorySize ?? 512,
-      timeout: props.timeout ?? Duration.seconds(10),
+      memorySize: props.settings.memoryMb,
+      timeout: Duration.seconds(props.settings.timeoutSeconds),
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
@@ -70,12 +87,12 @@ export class OAuthFunction extends Construct {
       },
       bundling: {
         forceDockerBundling: false,
-        minify: true,
+        minify: FUNCTION_BUNDLING.minify,
         sourceMap: true,
         sourcesContent: false,
-        target: 'node24',
+        target: FUNCTION_BUNDLING.target,
         format: OutputFormat.CJS,
-        externalModules: ['@aws-sdk/*'],
+        externalModules: [...FUNCTION_BUNDLING.external],
         commandHooks: props.configFile ? copyIntoBundle(props.configFile, BUNDLED_CONFIG_FILE_NAME) : undefined,
       },
     });

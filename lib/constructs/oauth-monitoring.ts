@@ -3,6 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -25,13 +26,22 @@ export interface MonitoredRoute {
   readonly method: string;
 }
 
+/** A function whose Errors and Throttles page someone. */
+export interface MonitoredFunction {
+  /** Used in the alarm's id and description, e.g. 'TokenEndpoints'. */
+  readonly label: string;
+  readonly function: lambda.IFunction;
+}
+
 export interface OAuthMonitoringProps {
   readonly authorizationServerApi: apigateway.RestApi;
+  /** The authorization server's functions. */
+  readonly functions: readonly MonitoredFunction[];
   /** Routes whose p50/p99 latency the dashboard draws. */
   readonly routes: readonly MonitoredRoute[];
   readonly tables: readonly dynamodb.ITable[];
-  /** @default no subscription; the topic is exported for your paging tool */
-  readonly alarmEmail?: string;
+  /** Each address is subscribed to the alarm topic. @default none; the topic is exported for your paging tool */
+  readonly alarmEmails?: readonly string[];
   /** Share of 5xx answers over 5 minutes that pages someone. @default 0.05 */
   readonly serverErrorRateThreshold?: number;
   /** @default 'McpOAuth-<stack name>' */
@@ -41,8 +51,10 @@ export interface OAuthMonitoringProps {
 /**
  * The CloudWatch dashboard and the alarms an operator of the authorization server needs.
  * Alarms are only for what needs a person: a 5xx rate, refresh token reuse (a stolen token),
- * KMS throttling (token issuance stops). The guard in front of each MCP server has its own
- * (ProtectedApiMonitoring), publishing to this construct's alarm topic.
+ * KMS throttling (token issuance stops), and any function error or throttle (FunctionAlarms:
+ * Lambda's own Errors metric counts what the code cannot count itself, a crash at init, a
+ * timeout). The guard in front of each MCP server has its own (ProtectedApiMonitoring),
+ * publishing to this construct's alarm topic.
  */
 export class OAuthMonitoring extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
@@ -52,6 +64,7 @@ export class OAuthMonitoring extends Construct {
     readonly refreshReuse: cloudwatch.Alarm;
     readonly kmsThrottling: cloudwatch.Alarm;
   };
+  readonly functionAlarms: readonly cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: OAuthMonitoringProps) {
     super(scope, id);
@@ -59,12 +72,13 @@ export class OAuthMonitoring extends Construct {
     // CloudWatch alarms can only publish to an encrypted topic whose key lets CloudWatch use it; the AWS managed SNS key does not.
     const topicKey = new kms.Key(this, 'AlarmTopicKey', { enableKeyRotation: true, description: 'mcp-oauth alarm topic encryption' });
     topicKey.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      // EventBridge too: the signing key watch (SigningKeyWatch) sends its events to this topic.
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com'), new iam.ServicePrincipal('events.amazonaws.com')],
       actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       resources: ['*'],
     }));
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { masterKey: topicKey, enforceSSL: true, displayName: 'mcp-oauth alarms' });
-    if (props.alarmEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    for (const email of props.alarmEmails ?? []) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email));
     const alarmAction = new actions.SnsAction(this.alarmTopic);
 
     const asMetric = (metricName: string, label: string) =>
@@ -117,7 +131,8 @@ export class OAuthMonitoring extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     };
-    for (const alarm of [this.alarms.serverErrorRate, this.alarms.refreshReuse, this.alarms.kmsThrottling]) alarm.addAlarmAction(alarmAction);
+    this.functionAlarms = props.functions.flatMap((f) => functionAlarms(this, f));
+    for (const alarm of [this.alarms.serverErrorRate, this.alarms.refreshReuse, this.alarms.kmsThrottling, ...this.functionAlarms]) alarm.addAlarmAction(alarmAction);
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName ?? `McpOAuth-${Stack.of(this).stackName}`,
@@ -142,4 +157,29 @@ export class OAuthMonitoring extends Construct {
       new cloudwatch.Metric({ namespace: 'AWS/DynamoDB', metricName: 'WriteThrottleEvents', dimensionsMap: { TableName: t.tableName }, statistic: 'Sum', period: fiveMinutes }),
     ]), 24));
   }
+}
+
+/**
+ * Errors and Throttles of one function, each alarming at the first occurrence in five
+ * minutes. Lambda counts in Errors "exceptions that the Lambda runtime throws ... for issues
+ * such as timeouts and configuration errors" ("Types of metrics for Lambda functions"): an
+ * init failure or a timeout, which no metric the code emits can report. Throttles is every
+ * invocation Lambda refused for want of concurrency.
+ */
+export function functionAlarms(scope: Construct, monitored: MonitoredFunction): cloudwatch.Alarm[] {
+  const fiveMinutes = Duration.minutes(5);
+  const alarm = (kind: 'Errors' | 'Throttles', metric: cloudwatch.IMetric, description: string) => new cloudwatch.Alarm(scope, `${monitored.label}Lambda${kind}`, {
+    alarmDescription: description,
+    metric,
+    threshold: 1,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  return [
+    alarm('Errors', monitored.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+      `${monitored.label}: the function failed (an init failure, a timeout, or an error its code did not catch); its callers got 5xx.`),
+    alarm('Throttles', monitored.function.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }),
+      `${monitored.label}: Lambda throttled invocations (account or reserved concurrency exhausted); its callers got 5xx.`),
+  ];
 }

@@ -5,6 +5,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { functionAlarms, type MonitoredFunction } from './oauth-monitoring';
 import { AUTHORIZER_METRICS, DIMENSIONS, METRICS_NAMESPACE, SERVICE_DIMENSION, SERVICE_NAMES } from '../../lambda/adapters/observability/metric-names';
 
 /** The `service` dimension of the authorizer's metrics (its POWERTOOLS_SERVICE_NAME). */
@@ -13,6 +14,10 @@ export const AUTHORIZER_SERVICE = SERVICE_NAMES.authorizer;
 export interface ProtectedApiMonitoringProps {
   readonly api: apigateway.RestApi;
   readonly authorizerFunction: lambda.IFunction;
+  /** Every function behind the API, the authorizer included, for the Errors and Throttles alarms. */
+  readonly functions: readonly MonitoredFunction[];
+  /** Share of 5xx answers over 5 minutes that pages someone. @default 0.05 */
+  readonly serverErrorRateThreshold?: number;
   /** Where the authorizer error alarm goes, usually OAuthMonitoring.alarmTopic. @default no action */
   readonly alarmTopic?: sns.ITopic;
   /** Authorizer errors in 5 minutes that page someone. @default 5 */
@@ -22,14 +27,19 @@ export interface ProtectedApiMonitoringProps {
 }
 
 /**
- * The guard's dashboard (decisions, denials by reason, authorizer latency, 4xx/5xx) and the
- * alarm on authorizer errors: when the authorizer cannot verify (JWKS unreachable,
- * revocations table unavailable) every MCP call fails. Lives next to the protected API, so
- * the authorization server stack never depends on the stacks of the MCP servers.
+ * The guard's dashboard (decisions, denials by reason, authorizer latency, 4xx/5xx) and its
+ * alarms: authorizer errors it caught itself (JWKS unreachable, revocations table
+ * unavailable: every MCP call fails), the API's 5xx rate, and every function's Errors and
+ * Throttles, which catch what the authorizer cannot count itself: a failed init, a timeout
+ * (API Gateway then answers 500 without a decision), throttling. Lives next to the
+ * protected API, so the authorization server stack never depends on the stacks of the MCP
+ * servers.
  */
 export class ProtectedApiMonitoring extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
   readonly authorizerErrors: cloudwatch.Alarm;
+  readonly serverErrorRate: cloudwatch.Alarm;
+  readonly functionAlarms: readonly cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: ProtectedApiMonitoringProps) {
     super(scope, id);
@@ -55,7 +65,20 @@ export class ProtectedApiMonitoring extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    if (props.alarmTopic) this.authorizerErrors.addAlarmAction(new actions.SnsAction(props.alarmTopic));
+    this.serverErrorRate = new cloudwatch.Alarm(this, 'ServerErrorRate', {
+      alarmDescription: 'More than the allowed share of MCP requests answer 5xx: the authorizer or the MCP server is failing.',
+      metric: apiMetric('5XXError').with({ statistic: 'Average' }),
+      threshold: props.serverErrorRateThreshold ?? 0.05,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.functionAlarms = props.functions.flatMap((f) => functionAlarms(this, f));
+    if (props.alarmTopic) {
+      const action = new actions.SnsAction(props.alarmTopic);
+      for (const alarm of [this.authorizerErrors, this.serverErrorRate, ...this.functionAlarms]) alarm.addAlarmAction(action);
+    }
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName ?? `McpOAuthGuard-${Stack.of(this).stackName}`,

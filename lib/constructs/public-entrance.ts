@@ -1,8 +1,11 @@
+import type { RemovalPolicy } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { CustomDomainDeployConfig } from '../config';
-import { ChallengeRestoringEdge } from './challenge-restoring-edge';
-import { RateLimitWebAcl, type PathRateLimit } from './rate-limit-web-acl';
+import type { RateRule } from '../definitions/rate-rules';
+import { ChallengeRestoringEdge, type OriginVerifyRotation } from './challenge-restoring-edge';
+import { RateLimitWebAcl } from './rate-limit-web-acl';
 import { addCustomDomain } from './rest-api-defaults';
 
 export interface PublicEntranceOptions {
@@ -13,7 +16,10 @@ export interface PublicEntranceOptions {
   /** On the distribution with the edge, else a regional API Gateway domain. */
   readonly customDomain?: CustomDomainDeployConfig;
   readonly webAclMetricName: string;
-  readonly rateLimits: readonly PathRateLimit[];
+  readonly rateRules: readonly RateRule[];
+  readonly originVerify?: OriginVerifyRotation;
+  readonly logRetention: logs.RetentionDays;
+  readonly logRemovalPolicy: RemovalPolicy;
 }
 
 export interface PublicEntrance {
@@ -31,14 +37,18 @@ export interface PublicEntrance {
  * requests that did not come through it are refused.
  */
 export function addPublicEntrance(scope: Construct, api: apigateway.RestApi, options: PublicEntranceOptions): PublicEntrance {
-  const edge = options.edge ? new ChallengeRestoringEdge(scope, 'Edge', { api, comment: options.edgeComment, customDomain: options.customDomain }) : undefined;
+  const edge = options.edge
+    ? new ChallengeRestoringEdge(scope, 'Edge', { api, comment: options.edgeComment, customDomain: options.customDomain, originVerify: options.originVerify })
+    : undefined;
   const domainName = !edge && options.customDomain ? addCustomDomain(scope, api, options.customDomain) : undefined;
-  const url = edge?.url ?? (options.customDomain ? `https://${options.customDomain.domainName}` : api.url);
+  const url = edge?.url ?? (options.customDomain ? `https://${options.customDomain.domainName}` : api.url.replace(/\/$/, ''));
   const webAcl = new RateLimitWebAcl(scope, 'Waf', {
     resourceArn: api.deploymentStage.stageArn,
     metricName: options.webAclMetricName,
-    limits: options.rateLimits,
+    rules: options.rateRules,
     edge: edge?.rateLimitEdge,
+    logRetention: options.logRetention,
+    logRemovalPolicy: options.logRemovalPolicy,
   });
   return { edge, domainName, webAcl, url };
 }

@@ -1,17 +1,12 @@
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-
-export interface PathRateLimit {
-  /** The rule name, also the CloudWatch metric name. */
-  readonly name: string;
-  /** Requests whose URI path ends with this, with or without a stage prefix in front. */
-  readonly pathSuffix: string;
-  /** Requests per client address per 5 minutes (behind the edge, the address it stamps); WAF's minimum is 10. */
-  readonly limitPer5Minutes: number;
-}
+import { MIN_RATE_LIMIT, RATE_WINDOWS_SECONDS, type RateRule } from '../definitions/rate-rules';
 
 export interface RateLimitWebAclProps {
-  readonly limits: readonly PathRateLimit[];
+  /** The rate-based rules, in priority order (lib/definitions/rate-rules.ts). */
+  readonly rules: readonly RateRule[];
   /** The stage ARN to protect. */
   readonly resourceArn: string;
   /** Name of the web ACL's metrics. */
@@ -25,6 +20,10 @@ export interface RateLimitWebAclProps {
    * connect to the stage directly and are counted by their connection's address
    */
   readonly edge?: RateLimitEdge;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /** @default RemovalPolicy.DESTROY */
+  readonly logRemovalPolicy?: RemovalPolicy;
 }
 
 export interface RateLimitEdge {
@@ -33,38 +32,53 @@ export interface RateLimitEdge {
   /** The origin custom header the edge adds to every request it sends to the stage. */
   readonly originVerifyHeader: string;
   /**
-   * The header's value: a CloudFormation dynamic reference to a Secrets Manager secret
-   * (`{{resolve:secretsmanager:...}}`), never the value itself, which would then stand in
-   * the template. CloudFormation resolves it when it creates or updates the web ACL.
+   * The values the web ACL accepts: CloudFormation dynamic references to Secrets Manager
+   * secrets (`{{resolve:secretsmanager:...}}`), never the values themselves. The first is
+   * the one the edge sends; a second one, during a rotation, the previous generation's.
    */
-  readonly originVerifySecret: string;
+  readonly originVerifySecrets: readonly string[];
 }
 
+/** Request headers WAF logs never hold: credentials, session cookies, and the edge's origin secret. */
+export const REDACTED_HEADERS = ['authorization', 'cookie'] as const;
+
 /**
- * A regional WAF web ACL for an API stage: one rate-based rule per sensitive path (the
- * brute-force and registration-flood defences of SECURITY-CASES 46 and 55), then AWS's
- * known-bad-inputs rules. Blocked requests get 429 so clients back off instead of retrying.
+ * A regional WAF web ACL for an API stage: the rate-based rules (the brute-force and
+ * registration-flood defences of docs/security.md), then AWS's known-bad-inputs rules.
+ * Blocked requests get 429 so clients back off instead of retrying. Paths are matched after
+ * URL decoding, so `/t%6Fken` counts as `/token` (API Gateway routes it there too).
  * Behind the edge, two rules come first and answer 403: one for requests that did not come
  * through the edge (no origin secret), one for requests the edge did not stamp with the
  * viewer's address. The second makes a broken stamp fail loudly: WAF leaves a request that
- * lacks a custom aggregation key out of a rate rule, so an unstamped request would otherwise
- * never be limited.
+ * lacks a custom aggregation key out of a rate rule ("Aggregating rate-based rules"), so an
+ * unstamped request would otherwise never be limited.
+ *
+ * Every request is logged to CloudWatch Logs (`aws-waf-logs-*`, the prefix WAF requires)
+ * with the Authorization and Cookie headers and the origin secret redacted: the log is where
+ * the real client address of a blocked or allowed request is found behind the edge.
  */
 export class RateLimitWebAcl extends Construct {
   readonly webAcl: wafv2.CfnWebACL;
+  readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: RateLimitWebAclProps) {
     super(scope, id);
-    if (props.limits.length === 0) throw new Error('RateLimitWebAcl: give at least one path limit');
-    for (const limit of props.limits) {
-      if (!Number.isInteger(limit.limitPer5Minutes) || limit.limitPer5Minutes < 10) throw new Error(`RateLimitWebAcl: ${limit.name} limit must be a whole number >= 10`);
-      if (!limit.pathSuffix.startsWith('/')) throw new Error(`RateLimitWebAcl: ${limit.name} pathSuffix must start with /`);
+    if (props.rules.length === 0) throw new Error('RateLimitWebAcl: give at least one rate rule');
+    for (const rule of props.rules) {
+      if (!Number.isInteger(rule.limit) || rule.limit < MIN_RATE_LIMIT) throw new Error(`RateLimitWebAcl: ${rule.name} limit must be a whole number >= ${MIN_RATE_LIMIT}`);
+      if (rule.pathSuffix !== undefined && !rule.pathSuffix.startsWith('/')) throw new Error(`RateLimitWebAcl: ${rule.name} pathSuffix must start with /`);
+      if (!(RATE_WINDOWS_SECONDS as readonly number[]).includes(rule.windowSeconds)) throw new Error(`RateLimitWebAcl: ${rule.name} window must be one of ${RATE_WINDOWS_SECONDS.join(', ')}`);
     }
     const { edge } = props;
     if (edge && !/^[a-z0-9-]+$/.test(edge.viewerIpHeader)) throw new Error('RateLimitWebAcl: edge.viewerIpHeader must be a lower-case header name');
+    if (edge && (edge.originVerifySecrets.length < 1 || edge.originVerifySecrets.length > 2)) throw new Error('RateLimitWebAcl: edge.originVerifySecrets holds the current secret and at most the previous one');
     const visibility = (metricName: string) => ({ cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
+    const none = [{ priority: 0, type: 'NONE' }];
     // WAF's own block answer: a plain 403.
     const forbidden = { block: {} };
+    const secretMatch = (secret: string): wafv2.CfnWebACL.StatementProperty => ({
+      byteMatchStatement: { fieldToMatch: { singleHeader: { Name: edge!.originVerifyHeader } }, positionalConstraint: 'EXACTLY', searchString: secret, textTransformations: none },
+    });
     const edgeRules: wafv2.CfnWebACL.RuleProperty[] = edge
       ? [
         {
@@ -73,14 +87,9 @@ export class RateLimitWebAcl extends Construct {
           action: forbidden,
           statement: {
             notStatement: {
-              statement: {
-                byteMatchStatement: {
-                  fieldToMatch: { singleHeader: { Name: edge.originVerifyHeader } },
-                  positionalConstraint: 'EXACTLY',
-                  searchString: edge.originVerifySecret,
-                  textTransformations: [{ priority: 0, type: 'NONE' }],
-                },
-              },
+              statement: edge.originVerifySecrets.length === 1
+                ? secretMatch(edge.originVerifySecrets[0]!)
+                : { orStatement: { statements: edge.originVerifySecrets.map(secretMatch) } },
             },
           },
           visibilityConfig: visibility('OnlyThroughEdge'),
@@ -91,42 +100,39 @@ export class RateLimitWebAcl extends Construct {
           action: forbidden,
           statement: {
             notStatement: {
-              statement: {
-                sizeConstraintStatement: {
-                  fieldToMatch: { singleHeader: { Name: edge.viewerIpHeader } },
-                  comparisonOperator: 'GT',
-                  size: 0,
-                  textTransformations: [{ priority: 0, type: 'NONE' }],
-                },
-              },
+              statement: { sizeConstraintStatement: { fieldToMatch: { singleHeader: { Name: edge.viewerIpHeader } }, comparisonOperator: 'GT', size: 0, textTransformations: none } },
             },
           },
           visibilityConfig: visibility('ViewerIpStamped'),
         },
       ]
       : [];
-    const rateRules: wafv2.CfnWebACL.RuleProperty[] = props.limits.map((limit, i) => ({
-      name: limit.name,
+    const rateRules: wafv2.CfnWebACL.RuleProperty[] = props.rules.map((rule, i) => ({
+      name: rule.name,
       priority: edgeRules.length + i,
       action: { block: { customResponse: { responseCode: 429 } } },
       statement: {
         rateBasedStatement: {
-          limit: limit.limitPer5Minutes,
-          evaluationWindowSec: 300,
+          limit: rule.limit,
+          evaluationWindowSec: rule.windowSeconds,
           ...(edge
-            ? { aggregateKeyType: 'CUSTOM_KEYS', customKeys: [{ header: { name: edge.viewerIpHeader, textTransformations: [{ priority: 0, type: 'NONE' }] } }] }
+            ? { aggregateKeyType: 'CUSTOM_KEYS', customKeys: [{ header: { name: edge.viewerIpHeader, textTransformations: none } }] }
             : { aggregateKeyType: 'IP' }),
-          scopeDownStatement: {
-            byteMatchStatement: {
-              fieldToMatch: { uriPath: {} },
-              positionalConstraint: 'ENDS_WITH',
-              searchString: limit.pathSuffix,
-              textTransformations: [{ priority: 0, type: 'NONE' }],
-            },
-          },
+          ...(rule.pathSuffix === undefined
+            ? {}
+            : {
+              scopeDownStatement: {
+                byteMatchStatement: {
+                  fieldToMatch: { uriPath: {} },
+                  positionalConstraint: 'ENDS_WITH',
+                  searchString: rule.pathSuffix,
+                  textTransformations: [{ priority: 0, type: 'URL_DECODE' }],
+                },
+              },
+            }),
         },
       },
-      visibilityConfig: visibility(limit.name),
+      visibilityConfig: visibility(rule.name),
     }));
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       scope: 'REGIONAL',
@@ -145,5 +151,21 @@ export class RateLimitWebAcl extends Construct {
       ],
     });
     new wafv2.CfnWebACLAssociation(this, 'Association', { resourceArn: props.resourceArn, webAclArn: this.webAcl.attrArn });
+
+    // WAF writes only to log groups whose name starts with aws-waf-logs- ("CloudWatch Logs destination for web ACL traffic logs").
+    const logGroupName = `aws-waf-logs-${props.metricName}-${this.node.addr.slice(0, 8)}`;
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    const redacted = [...REDACTED_HEADERS, ...(edge ? [edge.originVerifyHeader] : [])];
+    const logging = new wafv2.CfnLoggingConfiguration(this, 'Logging', {
+      resourceArn: this.webAcl.attrArn,
+      // The group's ARN without the `:*` its Arn attribute carries, as WAF wants it.
+      logDestinationConfigs: [Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      redactedFields: redacted.map((name) => ({ singleHeader: { Name: name } })),
+    });
+    logging.node.addDependency(this.logGroup);
   }
 }

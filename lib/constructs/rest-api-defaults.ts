@@ -1,31 +1,33 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import type { RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import type { CustomDomainDeployConfig } from '../config';
+import type { StageThrottling } from '../definitions/rate-rules';
 
 export interface StageSettings {
   readonly stageName: string;
-  readonly rateLimit: number;
-  readonly burstLimit: number;
+  readonly throttling: StageThrottling;
   readonly logRetention: logs.RetentionDays;
+  readonly logRemovalPolicy: RemovalPolicy;
 }
 
 /**
  * The stage every API of the product gets: throttling, JSON access logs (request ids,
  * status, latency, never a header or body, so never a token), execution logs at ERROR
  * without data tracing (data tracing would log request bodies: codes, secrets, tokens),
- * detailed per-method metrics for the latency dashboard, and X-Ray.
+ * detailed per-method metrics for the latency dashboard, and X-Ray. Execution logs need the
+ * account's API Gateway CloudWatch role (ApiGatewayAccountStack, or the account's own).
  */
 export function stageOptions(scope: Construct, settings: StageSettings): apigateway.StageOptions {
-  const accessLogs = new logs.LogGroup(scope, 'AccessLogs', { retention: settings.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+  const accessLogs = new logs.LogGroup(scope, 'AccessLogs', { retention: settings.logRetention, removalPolicy: settings.logRemovalPolicy });
   return {
     stageName: settings.stageName,
-    throttlingRateLimit: settings.rateLimit,
-    throttlingBurstLimit: settings.burstLimit,
+    throttlingRateLimit: settings.throttling.ratePerSecond,
+    throttlingBurstLimit: settings.throttling.burst,
     tracingEnabled: true,
     metricsEnabled: true,
     loggingLevel: apigateway.MethodLoggingLevel.ERROR,

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -10,8 +10,15 @@ export type UpstreamLoginProps =
       readonly kind: 'cognito';
       /** The authorization server's callback URL, `<issuer>/callback`. */
       readonly callbackUrl: string;
-      /** Prefix of the managed login domain: <prefix>.auth.<region>.amazoncognito.com */
-      readonly domainPrefix: string;
+      /**
+       * Prefix of the managed login domain, <prefix>.auth.<region>.amazoncognito.com. Prefixes
+       * are unique per region across all AWS accounts, so a constant one collides with the
+       * next user of this product. @default `mcp-oauth-<stage>-` and the first 8 characters of
+       * the stack's id (a UUID CloudFormation assigns), known only at deploy time
+       */
+      readonly domainPrefix?: string;
+      /** The stage, for the default domain prefix. */
+      readonly stage: string;
       /** Group name -> scopes; one Cognito group per name, its scopes in the description. */
       readonly groupScopes: Readonly<Record<string, readonly string[]>>;
       /** @default true: RETAIN the user pool and turn its deletion protection on */
@@ -23,6 +30,12 @@ export type UpstreamLoginProps =
       readonly kind: 'external';
       /** The upstream section of the product configuration: issuer, clientId, clientSecretArn. */
       readonly upstream: UpstreamConfig;
+      /**
+       * The customer-managed KMS key the client secret is encrypted with, if not Secrets
+       * Manager's own (aws/secretsmanager): reading the secret then needs kms:Decrypt on it,
+       * through Secrets Manager only. @default the AWS managed key, which needs no grant
+       */
+      readonly clientSecretKmsKeyArn?: string;
     };
 
 /**
@@ -33,6 +46,9 @@ export type UpstreamLoginProps =
  *
  * The Cognito app client is public and uses PKCE: the authorization server redeems codes
  * from its own backend with a verifier, and there is no secret to store, leak or rotate.
+ * Its only explicit auth flow is refresh: every sign-in goes through managed login and the
+ * authorization code flow, never through InitiateAuth with a password (SRP or otherwise),
+ * which Cognito would allow by default ("App client authentication flows").
  */
 export class UpstreamLogin extends Construct {
   /** The upstream section for the handlers, with Cognito's values when Cognito is used. */
@@ -41,6 +57,7 @@ export class UpstreamLogin extends Construct {
   readonly userPoolClient?: cognito.UserPoolClient;
   readonly domain?: cognito.UserPoolDomain;
   readonly clientSecret?: secretsmanager.ISecret;
+  private readonly clientSecretKmsKeyArn?: string;
 
   constructor(scope: Construct, id: string, props: UpstreamLoginProps) {
     super(scope, id);
@@ -48,6 +65,7 @@ export class UpstreamLogin extends Construct {
       if (!props.upstream.clientSecretArn) throw new Error('UpstreamLogin: an external IdP needs upstream.clientSecretArn (Secrets Manager)');
       if (props.upstream.clientSecret) throw new Error('UpstreamLogin: upstream.clientSecret must not be in a deployed configuration; use clientSecretArn');
       this.clientSecret = secretsmanager.Secret.fromSecretCompleteArn(this, 'ClientSecret', props.upstream.clientSecretArn);
+      this.clientSecretKmsKeyArn = props.clientSecretKmsKeyArn;
       this.upstreamConfig = props.upstream;
       return;
     }
@@ -87,8 +105,10 @@ export class UpstreamLogin extends Construct {
       refreshTokenValidity: Duration.days(1),
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
     });
+    // ALLOW_REFRESH_TOKEN_AUTH only: CDK leaves ExplicitAuthFlows out for an empty authFlows, and Cognito then enables SRP and custom auth too.
+    (this.userPoolClient.node.defaultChild as cognito.CfnUserPoolClient).explicitAuthFlows = ['ALLOW_REFRESH_TOKEN_AUTH'];
     this.domain = this.userPool.addDomain('ManagedLogin', {
-      cognitoDomain: { domainPrefix: props.domainPrefix },
+      cognitoDomain: { domainPrefix: props.domainPrefix ?? uniqueDomainPrefix(this, props.stage) },
       managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
     });
     // Managed login shows nothing until the client has a branding style; Cognito's defaults are enough.
@@ -105,8 +125,23 @@ export class UpstreamLogin extends Construct {
     };
   }
 
-  /** Lets the function that completes logins read the external IdP's client secret. */
+  /** Lets the function that completes logins read the external IdP's client secret (GetSecretValue, and Decrypt through Secrets Manager when it has its own key). */
   allowReadingClientSecret(grantee: iam.IGrantable): void {
-    this.clientSecret?.grantRead(grantee);
+    if (!this.clientSecret) return;
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.clientSecret.secretArn] }));
+    if (this.clientSecretKmsKeyArn) {
+      // "Secret encryption and decryption in AWS Secrets Manager": Secrets Manager calls Decrypt on the caller's behalf; kms:ViaService keeps the grant to that path.
+      grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [this.clientSecretKmsKeyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
+      }));
+    }
   }
+}
+
+/** `mcp-oauth-<stage>-<first 8 hex of the stack id's UUID>`: unique per stack, the same on every update of it. */
+function uniqueDomainPrefix(scope: Construct, stage: string): string {
+  const stackUuid = Fn.select(2, Fn.split('/', Stack.of(scope).stackId));
+  return `mcp-oauth-${stage}-${Fn.select(0, Fn.split('-', stackUuid))}`;
 }

@@ -4,12 +4,13 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config';
 import { AUTHORIZATION_SERVER_ROUTES, AuthorizationServerApi } from '../constructs/authorization-server-api';
+import { writeBundledConfig } from '../constructs/bundled-config';
 import { OAuthMonitoring } from '../constructs/oauth-monitoring';
 import { OAuthTables } from '../constructs/oauth-tables';
 import { retentionDays } from '../constructs/rest-api-defaults';
+import { SigningKeyWatch } from '../constructs/signing-key-watch';
 import { SigningKeys } from '../constructs/signing-keys';
 import { UpstreamLogin } from '../constructs/upstream-login';
-import { suppressAuthorizationServerFindings } from './nag-suppressions';
 
 export interface AuthorizationServerStackProps extends StackProps {
   readonly deployment: DeploymentConfig;
@@ -17,13 +18,14 @@ export interface AuthorizationServerStackProps extends StackProps {
   readonly entry?: string;
 }
 
-/** The authorization server: keys, tables, upstream login, the API and its monitoring. */
+/** The authorization server: keys, tables, upstream login, the API, its monitoring and the signing key watch. */
 export class AuthorizationServerStack extends Stack {
   readonly tables: OAuthTables;
   readonly signingKeys: SigningKeys;
   readonly upstreamLogin: UpstreamLogin;
   readonly authorizationServer: AuthorizationServerApi;
   readonly monitoring: OAuthMonitoring;
+  readonly signingKeyWatch: SigningKeyWatch;
   readonly revocationsTable: dynamodb.ITable;
   readonly alarmTopic: sns.ITopic;
 
@@ -38,7 +40,9 @@ export class AuthorizationServerStack extends Stack {
     this.signingKeys = new SigningKeys(this, 'SigningKeys', {
       keyNames: deployment.signingKeys.keys,
       activeKeyName: deployment.signingKeys.active,
+      retiredKeyNames: deployment.signingKeys.retired,
       aliasPrefix: `alias/mcp-oauth/${deployment.stage}`,
+      administratorRoleArns: [deployment.keyAdministrators.deployRoleArn, deployment.keyAdministrators.breakGlassRoleArn].filter((arn): arn is string => arn !== undefined),
       // A dev stack may drop its keys; production keeps them, or every unexpired token dies with them.
       removalPolicy: removal,
     });
@@ -47,28 +51,44 @@ export class AuthorizationServerStack extends Stack {
           kind: 'cognito',
           callbackUrl: `${product.issuer}/callback`,
           domainPrefix: deployment.cognitoDomainPrefix,
+          stage: deployment.stage,
           groupScopes: product.groupScopes,
           retainData: deployment.retainData,
         })
-      : new UpstreamLogin(this, 'UpstreamLogin', { kind: 'external', upstream: product.upstream });
+      : new UpstreamLogin(this, 'UpstreamLogin', { kind: 'external', upstream: product.upstream, clientSecretKmsKeyArn: deployment.upstreamClientSecretKmsKeyArn });
 
     this.authorizationServer = new AuthorizationServerApi(this, 'AuthorizationServer', {
-      config: product,
+      issuer: product.issuer,
+      bundledConfigFile: writeBundledConfig(product),
       tables: this.tables,
       signingKeys: this.signingKeys,
       upstreamLogin: this.upstreamLogin,
       rateLimits: deployment.rateLimits,
+      stageThrottling: deployment.stageThrottling.authorizationServer,
       logRetention,
+      logRemovalPolicy: removal,
       customDomain: deployment.customDomain,
       edge: deployment.edge,
+      originVerify: deployment.originVerify,
       entry: props.entry,
     });
+    const { functions } = this.authorizationServer;
     this.monitoring = new OAuthMonitoring(this, 'Monitoring', {
       authorizationServerApi: this.authorizationServer.api,
+      functions: [
+        { label: 'BrowserEndpoints', function: functions.browser.function },
+        { label: 'TokenEndpoints', function: functions.token.function },
+        { label: 'PublicEndpoints', function: functions.public.function },
+      ],
       routes: AUTHORIZATION_SERVER_ROUTES.flatMap((r) => r.methods.filter((m) => m !== 'OPTIONS').map((method) => ({ path: r.path, method }))),
       tables: Object.values(this.tables.tables),
-      alarmEmail: deployment.alarmEmail,
+      alarmEmails: deployment.alarmEmails,
       dashboardName: `McpOAuth-${deployment.stage}`,
+    });
+    this.signingKeyWatch = new SigningKeyWatch(this, 'SigningKeyWatch', {
+      keys: [...this.signingKeys.keys.values()],
+      signerRoleArn: functions.token.role.roleArn,
+      alarmTopic: this.monitoring.alarmTopic,
     });
     this.revocationsTable = this.tables.tables.revocations;
     this.alarmTopic = this.monitoring.alarmTopic;
@@ -84,9 +104,9 @@ export class AuthorizationServerStack extends Stack {
     }
     new CfnOutput(this, 'ActiveSigningKeyArn', { value: this.signingKeys.activeKey.keyArn });
     if (this.upstreamLogin.userPool) new CfnOutput(this, 'UserPoolId', { value: this.upstreamLogin.userPool.userPoolId, description: 'Add users and put them in groups here' });
+    if (this.upstreamLogin.domain) new CfnOutput(this, 'CognitoDomain', { value: this.upstreamLogin.domain.domainName, description: 'The managed login domain prefix' });
     new CfnOutput(this, 'RevocationsTableName', { value: this.revocationsTable.tableName });
     new CfnOutput(this, 'FamiliesTableName', { value: this.tables.tables.families.tableName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
-    suppressAuthorizationServerFindings(this);
   }
 }

@@ -4,13 +4,13 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { SERVICE_NAMES } from '../../lambda/adapters/observability/metric-names';
 import type { DeploymentConfig } from '../config';
+import { FUNCTION_SETTINGS } from '../definitions/function-settings';
 import { writeBundledConfig } from '../constructs/bundled-config';
 import { HANDLER_ENTRIES } from '../constructs/handler-entries';
 import { McpProtectedApi } from '../constructs/mcp-protected-api';
 import { OAuthFunction } from '../constructs/oauth-function';
 import { ProtectedApiMonitoring } from '../constructs/protected-api-monitoring';
 import { retentionDays } from '../constructs/rest-api-defaults';
-import { suppressProtectedApiFindings } from './nag-suppressions';
 
 export interface DemoMcpServerStackProps extends StackProps {
   readonly deployment: DeploymentConfig;
@@ -34,31 +34,47 @@ export class DemoMcpServerStack extends Stack {
   constructor(scope: Construct, id: string, props: DemoMcpServerStackProps) {
     super(scope, id, props);
     const { deployment } = props;
-    const resourceUri = deployment.demo.resourceUri ?? deployment.product.defaultResource;
+    const { product } = deployment;
+    const resourceUri = deployment.demo.resourceUri ?? product.defaultResource;
+    const resource = product.resources.find((r) => r.uri === resourceUri);
+    if (!resource) throw new Error(`DemoMcpServerStack: ${resourceUri} is not one of the configured resources`);
     const logRetention = retentionDays(deployment.logRetentionDays);
+    const logRemovalPolicy = deployment.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const bundledConfigFile = writeBundledConfig(product);
 
     this.server = new OAuthFunction(this, 'DemoMcpServer', {
       entry: props.entries?.demoMcpServer ?? HANDLER_ENTRIES.demoMcpServer,
       serviceName: SERVICE_NAMES.demoMcpServer,
       description: `mcp-oauth demo MCP server (${resourceUri})`,
+      settings: FUNCTION_SETTINGS.demoMcpServer,
       environment: { MCP_RESOURCE_URI: resourceUri },
-      configFile: writeBundledConfig(deployment.product),
+      configFile: bundledConfigFile,
       logRetention,
-      logRemovalPolicy: RemovalPolicy.DESTROY,
+      logRemovalPolicy,
     });
     this.protectedApi = new McpProtectedApi(this, 'ProtectedApi', {
-      config: deployment.product,
-      resourceUri,
+      resource,
+      bundledConfigFile,
+      authorizerCacheTtlSeconds: product.guard.authorizerCacheTtlSeconds,
       revocationsTable: props.revocationsTable,
       backend: { function: this.server.function },
+      throttling: deployment.stageThrottling.protectedApi,
+      rateLimits: deployment.rateLimits,
       logRetention,
+      logRemovalPolicy,
       customDomain: deployment.demo.customDomain,
       edge: deployment.demo.edge,
+      originVerify: deployment.originVerify,
       entries: props.entries,
     });
     this.monitoring = new ProtectedApiMonitoring(this, 'Monitoring', {
       api: this.protectedApi.api,
       authorizerFunction: this.protectedApi.authorizerFunction.function,
+      functions: [
+        { label: 'Authorizer', function: this.protectedApi.authorizerFunction.function },
+        { label: 'ProtectedResourceMetadata', function: this.protectedApi.metadataFunction.function },
+        { label: 'DemoMcpServer', function: this.server.function },
+      ],
       alarmTopic: props.alarmTopic,
       dashboardName: `McpOAuthGuard-${deployment.stage}-demo`,
     });
@@ -68,6 +84,5 @@ export class DemoMcpServerStack extends Stack {
     new CfnOutput(this, 'McpUrl', { value: this.protectedApi.url, description: 'The URL clients use; resources[].uri must be on it' });
     if (this.protectedApi.distribution) new CfnOutput(this, 'EdgeDomainName', { value: this.protectedApi.distribution.distributionDomainName, description: 'Point the custom domain (CNAME or alias) here' });
     if (this.protectedApi.domainName) new CfnOutput(this, 'CustomDomainTarget', { value: this.protectedApi.domainName.domainNameAliasDomainName });
-    suppressProtectedApiFindings(this);
   }
 }

@@ -1,0 +1,32 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type { TableKey } from '../../lambda/adapters/dynamodb/tables';
+import type { FunctionPermissions } from '../definitions/function-permissions';
+import type { SigningKeys } from './signing-keys';
+import type { UpstreamLogin } from './upstream-login';
+
+export interface GrantTargets {
+  readonly tables?: Partial<Readonly<Record<TableKey, dynamodb.ITable>>>;
+  readonly signingKeys?: SigningKeys;
+  readonly upstreamLogin?: UpstreamLogin;
+}
+
+/**
+ * Grants a function's role exactly its FunctionPermissions: named DynamoDB actions on each
+ * table (never its indexes, never a wildcard action), Sign and GetPublicKey on the signing
+ * keys, the upstream client secret. CDK's grantReadWriteData and friends are not used: each
+ * hands out a dozen actions the code never calls.
+ */
+export function grantFunctionPermissions(role: iam.IRole, permissions: FunctionPermissions, targets: GrantTargets): void {
+  for (const [key, actions] of Object.entries(permissions.tables) as [TableKey, readonly string[]][]) {
+    const table = targets.tables?.[key];
+    if (!table) throw new Error(`grantFunctionPermissions: no ${key} table to grant ${actions.join(', ')} on`);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources: [table.tableArn] }));
+  }
+  if (permissions.sign || permissions.readPublicKeys) {
+    if (!targets.signingKeys) throw new Error('grantFunctionPermissions: no signing keys to grant on');
+    if (permissions.sign) targets.signingKeys.allowSigning(role);
+    if (permissions.readPublicKeys) targets.signingKeys.allowReadingPublicKeys(role);
+  }
+  if (permissions.readUpstreamClientSecret) targets.upstreamLogin?.allowReadingClientSecret(role);
+}

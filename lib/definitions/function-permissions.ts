@@ -1,0 +1,57 @@
+/**
+ * What each deployed function may do in DynamoDB, KMS and Secrets Manager, as plain data
+ * (no CDK import): the constructs grant exactly this and nothing else, and
+ * test/infra/least-privilege.test.ts compares it with the SDK commands each function's
+ * bundled code can issue, table by table, so a grant the code does not need, or a call
+ * the grants do not cover, fails the build.
+ *
+ * Transactions have no IAM action of their own: a Put inside TransactWriteItems needs
+ * dynamodb:PutItem on its table ("Using IAM with DynamoDB transactions").
+ */
+import type { TableKey } from '../../lambda/adapters/dynamodb/tables';
+import type { EndpointGroup } from './rest-routes';
+
+export type DynamoDbAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchGetItem' | 'Query' | 'ConditionCheckItem';
+
+export interface FunctionPermissions {
+  /** DynamoDB actions per table, on the table itself (never an index). */
+  readonly tables: Partial<Readonly<Record<TableKey, readonly DynamoDbAction[]>>>;
+  /** kms:Sign on the signing keys that may sign (SigningKeys.signingKeys). */
+  readonly sign: boolean;
+  /** kms:GetPublicKey on every published signing key (the JWKS, and verifying our own tokens). */
+  readonly readPublicKeys: boolean;
+  /** secretsmanager:GetSecretValue on the external IdP's client secret (and kms:Decrypt through Secrets Manager when it has its own key). */
+  readonly readUpstreamClientSecret: boolean;
+}
+
+const NONE: FunctionPermissions = { tables: {}, sign: false, readPublicKeys: false, readUpstreamClientSecret: false };
+
+/** The authorization server's functions, one per endpoint group (AUTHORIZATION_SERVER_ROUTES). */
+export const ENDPOINT_GROUP_PERMISSIONS: Readonly<Record<EndpointGroup, FunctionPermissions>> = {
+  // /authorize, /consent, /callback: look clients up, keep login state, issue codes, finish the upstream login.
+  browser: {
+    ...NONE,
+    tables: { clients: ['GetItem'], codes: ['PutItem'], sessions: ['GetItem', 'PutItem', 'DeleteItem'] },
+    readUpstreamClientSecret: true,
+  },
+  // /token, /revoke, /introspect: redeem codes, rotate and revoke refresh families, check and write revocations, sign.
+  token: {
+    ...NONE,
+    tables: {
+      clients: ['GetItem'],
+      codes: ['GetItem', 'UpdateItem'],
+      families: ['GetItem', 'PutItem', 'UpdateItem'],
+      revocations: ['BatchGetItem', 'PutItem'],
+    },
+    sign: true,
+    readPublicKeys: true,
+  },
+  // Metadata, JWKS, dynamic registration: create clients, publish the public keys.
+  public: { ...NONE, tables: { clients: ['PutItem'] }, readPublicKeys: true },
+};
+
+/** The guard's REQUEST authorizer: one BatchGetItem of a token's revocation keys; it verifies with the public JWKS, never KMS. */
+export const AUTHORIZER_PERMISSIONS: FunctionPermissions = { ...NONE, tables: { revocations: ['BatchGetItem'] } };
+
+/** Functions that call no AWS service: the protected resource metadata and the demo MCP server. */
+export const NO_AWS_PERMISSIONS: FunctionPermissions = NONE;
