@@ -30,8 +30,8 @@ function acknowledge(scope: IConstruct, ...rules: Acknowledgement[]): void {
 }
 
 function acknowledgeFunctions(functions: readonly OAuthFunction[]): void {
-  // Tracing's policy is the function's own (CDK adds it to the function, not to the role construct).
-  for (const fn of functions) acknowledge(fn.function, XRAY);
+  // On the whole OAuthFunction: CDK puts tracing's statement in the role's default policy or in a policy of the function's own.
+  for (const fn of functions) acknowledge(fn, XRAY);
 }
 
 /** The ChallengeRestoringEdge in front of an API; `protects` names what its stage's web ACL limits. */

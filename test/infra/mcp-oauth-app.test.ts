@@ -6,29 +6,40 @@ import { parseConfig } from '../../lambda/core/config';
 import { EDGE_FUNCTIONS } from '../../lib/constructs/handler-entries';
 import { ORIGIN_VERIFY_HEADER, VIEWER_IP_HEADER } from '../../lambda/edge/edge-headers';
 import { AUDIT_METRICS, AUTHORIZER_METRICS, DEPENDENCY_UNAVAILABLE_METRIC, DIMENSIONS, METRICS_NAMESPACE, SERVICE_NAMES } from '../../lambda/adapters/observability/metric-names';
-import { deploymentFor, exampleDeploy, synthesizeApp } from './synthesize-app';
+import { REDACTED_HEADERS } from '../../lib/constructs/rate-limit-web-acl';
+import { WATCHED_KEY_EVENTS } from '../../lib/constructs/signing-key-watch';
+import { ENDPOINT_GROUP_PERMISSIONS } from '../../lib/definitions/function-permissions';
+import { FUNCTION_SETTINGS } from '../../lib/definitions/function-settings';
+import { authorizationServerRateRules, DEFAULT_RATE_LIMITS } from '../../lib/definitions/rate-rules';
+import { AUTHORIZATION_SERVER_ROUTES } from '../../lib/definitions/rest-routes';
+import { deploymentFor, exampleDeploy, stacksOf, synthesizeApp } from './synthesize-app';
 
 // One synthesis (with real esbuild bundling) for the whole file: it is the slow part.
 let as: Template;
 let demo: Template;
+let account: Template;
+/** The us-east-1 stacks that hold each edge's Lambda@Edge function, by the id of the stack they serve. */
+let edgeStacks: Template[];
 let nagViolations: { ruleName: string; resources: string[] }[];
 let assemblyDir: string;
 
 beforeAll(() => {
-  const deploy = { ...exampleDeploy(), signingKeys: { keys: ['k2026a', 'k2026b'], active: 'k2026a' }, alarmEmail: 'oncall@example.com' };
+  const deploy = { ...exampleDeploy(), signingKeys: { keys: ['k2026a', 'k2026b'], active: 'k2026a' }, alarmEmails: ['oncall@example.com', 'security@example.com'] };
   const built = synthesizeApp(deploymentFor({ stage: 'prod', deploy }), { bundle: true });
   as = Template.fromStack(built.authorizationServer);
   demo = Template.fromStack(built.demoMcpServer!);
+  account = Template.fromStack(built.apiGatewayAccount!);
+  edgeStacks = stacksOf(built.app).filter((s) => s.region === 'us-east-1').map((s) => Template.fromStack(s));
   assemblyDir = built.app.outdir;
   const report = new AwsSolutionsChecks(built.app).validateScope(built.app);
-  nagViolations = report.violations.map((v) => ({ ruleName: v.ruleName, resources: v.violatingResources.map((r) => `${r.resourceLogicalId}`) }));
+  nagViolations = report.violations.map((v) => ({ ruleName: v.ruleName, resources: v.violatingResources.map((r: any) => `${r.constructPath}`) }));
 }, 240_000);
 
 type Resources = Record<string, { Type: string; Properties: any; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
 const resourcesOf = (template: Template, type: string): Resources => template.findResources(type) as Resources;
 
 function roleOf(template: Template, functionDescriptionPrefix: string): string {
-  const fns = Object.values(resourcesOf(template, 'AWS::Lambda::Function')).filter((f) => String(f.Properties.Description).startsWith(functionDescriptionPrefix));
+  const fns = productFunctions(template).filter((f) => String(f.Properties.Description).startsWith(functionDescriptionPrefix));
   expect(fns).toHaveLength(1);
   return fns[0]!.Properties.Role['Fn::GetAtt'][0];
 }
@@ -49,6 +60,10 @@ function alarmMetric(alarm: { Properties: any }): { namespace: string; name: str
 
 const actionsOf = (statements: any[]): string[] => statements.flatMap((s) => [s.Action].flat());
 
+/** The product's functions (CDK's own, such as the cross-region reader EdgeFunction adds, have no Powertools service). */
+const productFunctionEntries = (template: Template) => Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).filter(([, f]) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME);
+const productFunctions = (template: Template) => productFunctionEntries(template).map(([, f]) => f);
+
 /** A dashboard's body as text: CloudFormation gets it as a Fn::Join of strings and references. */
 function dashboardBody(template: Template): string {
   const body = Object.values(resourcesOf(template, 'AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody;
@@ -66,13 +81,48 @@ function productMetricsDrawn(body: string): string[] {
 /** What the functions emit (lambda/adapters/observability): the only names an alarm or a dashboard may use. */
 const EMITTED = new Set<string>([...Object.values(AUDIT_METRICS), ...Object.values(AUTHORIZER_METRICS), DEPENDENCY_UNAVAILABLE_METRIC]);
 
-/** The viewer-request stamp, then the viewer-response restore, each pointing at its own function. */
+/** The viewer-request stamp, the only CloudFront Function association. */
 function edgeFunctionAssociations(template: Template): any[] {
   const idOf = (file: string) => Object.entries(resourcesOf(template, 'AWS::CloudFront::Function')).find(([, f]) => f.Properties.FunctionCode === readFileSync(file, 'utf8'))![0];
-  return [
-    { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [idOf(EDGE_FUNCTIONS.stampViewerIp), 'FunctionARN'] } },
-    { EventType: 'viewer-response', FunctionARN: { 'Fn::GetAtt': [idOf(EDGE_FUNCTIONS.restoreWwwAuthenticate), 'FunctionARN'] } },
-  ];
+  return [{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [idOf(EDGE_FUNCTIONS.stampViewerIp), 'FunctionARN'] } }];
+}
+
+/**
+ * The Lambda@Edge restore: an origin-response association (CloudFront runs those for every
+ * origin response, 4xx included; viewer-response functions only below 400), to a function
+ * in a us-east-1 stack whose inline code is lambda/edge/restore-challenge.js.
+ */
+function expectOriginResponseRestore(template: Template): void {
+  const behavior = Object.values(resourcesOf(template, 'AWS::CloudFront::Distribution'))[0]!.Properties.DistributionConfig.DefaultCacheBehavior;
+  expect(behavior.LambdaFunctionAssociations).toEqual([{ EventType: 'origin-response', LambdaFunctionARN: expect.anything() }]);
+  expect(behavior.FunctionAssociations.map((f: any) => f.EventType)).toEqual(['viewer-request']);
+  const source = readFileSync(EDGE_FUNCTIONS.restoreChallenge, 'utf8');
+  const edgeFunctions = edgeStacks.flatMap((t) => Object.values(resourcesOf(t, 'AWS::Lambda::Function'))).filter((f) => f.Properties.Code.ZipFile === source);
+  expect(edgeFunctions.length).toBeGreaterThanOrEqual(1);
+  for (const fn of edgeFunctions) {
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler', Timeout: FUNCTION_SETTINGS.restoreChallenge.timeoutSeconds, MemorySize: FUNCTION_SETTINGS.restoreChallenge.memoryMb });
+    expect(fn.Properties.Environment).toBeUndefined();
+  }
+}
+
+/** Strict-Transport-Security on every response, whatever the origin sent. */
+function expectHsts(template: Template): void {
+  const policies = Object.entries(resourcesOf(template, 'AWS::CloudFront::ResponseHeadersPolicy'));
+  expect(policies).toHaveLength(1);
+  const [policyId, policy] = policies[0]!;
+  expect(policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.StrictTransportSecurity).toEqual({ AccessControlMaxAgeSec: 63072000, IncludeSubdomains: false, Preload: false, Override: true });
+  const behavior = Object.values(resourcesOf(template, 'AWS::CloudFront::Distribution'))[0]!.Properties.DistributionConfig.DefaultCacheBehavior;
+  expect(behavior.ResponseHeadersPolicyId).toEqual({ Ref: policyId });
+}
+
+/** The web ACL logs every request, with credentials, cookies and the origin secret redacted, to an aws-waf-logs- group. */
+function expectWafLogging(template: Template, withEdge: boolean): void {
+  const logging = Object.values(resourcesOf(template, 'AWS::WAFv2::LoggingConfiguration'));
+  expect(logging).toHaveLength(1);
+  expect(logging[0]!.Properties.RedactedFields).toEqual([...REDACTED_HEADERS, ...(withEdge ? [ORIGIN_VERIFY_HEADER] : [])].map((Name) => ({ SingleHeader: { Name } })));
+  expect(JSON.stringify(logging[0]!.Properties.LogDestinationConfigs)).toContain(':log-group:aws-waf-logs-');
+  const groups = Object.values(resourcesOf(template, 'AWS::Logs::LogGroup')).map((g) => g.Properties.LogGroupName).filter((n) => typeof n === 'string');
+  expect(groups.some((n: string) => n.startsWith('aws-waf-logs-'))).toBe(true);
 }
 
 /** `{{resolve:secretsmanager:<the stack's one generated secret>:SecretString:::}}`, as CloudFormation gets it. */
@@ -130,16 +180,14 @@ describe('signing keys', () => {
     as.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/mcp-oauth/prod/k2026b' });
   });
 
-  it('let only the token function sign, and only with the active key', () => {
+  it('let only the token function sign, with every published key that is not retired, so switching the active key changes no key policy', () => {
     const tokenRole = roleOf(as, 'mcp-oauth: /token');
     const keys = Object.entries(resourcesOf(as, 'AWS::KMS::Key')).filter(([, k]) => k.Properties.KeySpec === 'RSA_2048');
-    const signersByKey = keys.map(([id, k]) => ({
-      id,
-      signers: k.Properties.KeyPolicy.Statement.filter((s: any) => [s.Action].flat().some((a: string) => a === 'kms:Sign' || a === 'kms:*')).map((s: any) => s.Principal),
-    }));
-    const withSigners = signersByKey.filter((k) => k.signers.length > 0);
-    expect(withSigners).toHaveLength(1);
-    expect(withSigners[0]!.signers).toEqual([{ AWS: { 'Fn::GetAtt': [tokenRole, 'Arn'] } }]);
+    expect(keys).toHaveLength(2);
+    for (const [, key] of keys) {
+      const allowsSign = key.Properties.KeyPolicy.Statement.filter((s: any) => s.Effect === 'Allow' && [s.Action].flat().some((a: string) => a === 'kms:Sign' || a === 'kms:*'));
+      expect(allowsSign.map((s: any) => s.Principal)).toEqual([{ AWS: { 'Fn::GetAtt': [tokenRole, 'Arn'] } }]);
+    }
 
     const iamSigners = Object.values(resourcesOf(as, 'AWS::IAM::Policy'))
       .filter((p) => actionsOf(p.Properties.PolicyDocument.Statement).some((a) => a === 'kms:Sign' || a === 'kms:*'))
@@ -147,8 +195,42 @@ describe('signing keys', () => {
     expect(iamSigners).toEqual([tokenRole]);
   });
 
+  it('deny Sign to every principal but the token role, grants to everyone, and policy edits or deletion to all but the key administrators', () => {
+    const tokenRole = roleOf(as, 'mcp-oauth: /token');
+    for (const key of Object.values(resourcesOf(as, 'AWS::KMS::Key')).filter((k) => k.Properties.KeySpec === 'RSA_2048')) {
+      const denies = key.Properties.KeyPolicy.Statement.filter((s: any) => s.Effect === 'Deny');
+      const bySid = Object.fromEntries(denies.map((s: any) => [s.Sid, s]));
+      expect(bySid.OnlyTheTokenFunctionSigns).toMatchObject({ Principal: { AWS: '*' }, Action: 'kms:Sign', Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [tokenRole, 'Arn'] } } } });
+      expect(bySid.NoGrants).toMatchObject({ Principal: { AWS: '*' }, Action: 'kms:CreateGrant' });
+      expect(bySid.NoGrants.Condition).toBeUndefined();
+      expect(bySid.OnlyKeyAdministratorsChangeThePolicy).toMatchObject({ Principal: { AWS: '*' }, Action: ['kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion'] });
+      // By default the key administrator is the CDK bootstrap's CloudFormation execution role, which deploys the stack.
+      expect(JSON.stringify(bySid.OnlyKeyAdministratorsChangeThePolicy.Condition.ArnNotEquals['aws:PrincipalArn'])).toContain('role/cdk-hnb659fds-cfn-exec-role-111122223333-eu-west-1');
+      // The account's own statement never carries Sign, Verify or grants.
+      const account = key.Properties.KeyPolicy.Statement.find((s: any) => s.Sid === 'AccountAdministersButDoesNotSign');
+      expect(account.Action.filter((a: string) => /Sign|Verify|Grant|\*/.test(a))).toEqual([]);
+    }
+  });
+
+  it('are watched: policy changes, disabling, deletion and a Sign by anyone but the token role reach the alarm topic and raise an alarm', () => {
+    const tokenRole = roleOf(as, 'mcp-oauth: /token');
+    const rules = Object.entries(resourcesOf(as, 'AWS::Events::Rule'));
+    expect(rules).toHaveLength(2);
+    const byName = (event: string) => rules.find(([, r]) => r.Properties.EventPattern.detail.eventName.includes(event))!;
+    const [changesId, changes] = byName('PutKeyPolicy');
+    expect(changes.Properties.EventPattern).toMatchObject({ source: ['aws.kms'], 'detail-type': ['AWS API Call via CloudTrail'], detail: { eventSource: ['kms.amazonaws.com'], eventName: [...WATCHED_KEY_EVENTS] } });
+    expect(changes.Properties.EventPattern.detail.resources.ARN).toHaveLength(2);
+    const [signId, sign] = byName('Sign');
+    // Sign is a read-only CloudTrail event: a rule receives it only in this state.
+    expect(sign.Properties.State).toBe('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
+    expect(JSON.stringify(sign.Properties.EventPattern.detail.$or)).toContain(JSON.stringify({ 'anything-but': { 'Fn::GetAtt': [tokenRole, 'Arn'] } }));
+    for (const [, rule] of rules) expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: { Ref: expect.stringMatching(/AlarmTopic/) } })]);
+    const ruleAlarms = Object.values(resourcesOf(as, 'AWS::CloudWatch::Alarm')).filter((a) => alarmMetric(a).name === 'TriggeredRules');
+    expect(ruleAlarms.map((a) => alarmMetric(a).dimensions[0].Value)).toEqual(expect.arrayContaining([{ Ref: changesId }, { Ref: signId }]));
+  });
+
   it('are handed to the functions as the active ARN and the published ones', () => {
-    const tokenFn = Object.values(resourcesOf(as, 'AWS::Lambda::Function')).find((f) => String(f.Properties.Description).startsWith('mcp-oauth: /token'))!;
+    const tokenFn = productFunctions(as).find((f) => String(f.Properties.Description).startsWith('mcp-oauth: /token'))!;
     const value = JSON.stringify(tokenFn.Properties.Environment.Variables.MCP_OAUTH_SIGNING_KEYS);
     expect(value).toMatch(/active/);
     expect(value).toMatch(/published/);
@@ -191,17 +273,48 @@ describe('least privilege', () => {
     expect(actions.filter((a) => /^dynamodb:(DeleteTable|UpdateTable|\*)$/.test(a) || a === '*' || a === 'kms:*')).toEqual([]);
   });
 
+  it('grants each authorization server function exactly its ENDPOINT_GROUP_PERMISSIONS on each table, and never an index', () => {
+    const tableIds = Object.fromEntries(Object.keys(resourcesOf(as, 'AWS::DynamoDB::Table')).map((id) => [id.replace(/^Tables(\w+?)Table.*$/, '$1').toLowerCase(), id]));
+    for (const [group, prefix] of [['browser', 'mcp-oauth: /authorize'], ['token', 'mcp-oauth: /token'], ['public', 'mcp-oauth: metadata']] as const) {
+      const statements = statementsOfRole(as, roleOf(as, prefix));
+      const onTables: Record<string, string[]> = {};
+      for (const statement of statements) {
+        for (const resource of [statement.Resource].flat()) {
+          const text = JSON.stringify(resource);
+          expect(text).not.toMatch(/\/index/);
+          const table = Object.entries(tableIds).find(([, id]) => text.includes(`"${id}"`))?.[0];
+          if (table) onTables[table] = [...(onTables[table] ?? []), ...[statement.Action].flat()];
+        }
+      }
+      const expected = Object.fromEntries(Object.entries(ENDPOINT_GROUP_PERMISSIONS[group].tables).map(([t, actions]) => [t, actions!.map((a) => `dynamodb:${a}`)]));
+      expect(onTables).toEqual(expected);
+    }
+  });
+
+  it('gives every function a role of its own that writes only to its own log group, without AWSLambdaBasicExecutionRole', () => {
+    for (const template of [as, demo]) {
+      for (const fn of productFunctions(template).filter((f) => f.Properties.Role)) {
+        const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+        const role = resourcesOf(template, 'AWS::IAM::Role')[roleId]!;
+        expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+        const logs = statementsOfRole(template, roleId).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('logs:')));
+        expect(logs).toEqual([{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [fn.Properties.LoggingConfig.LogGroup.Ref, 'Arn'] } }]);
+      }
+    }
+  });
+
   it('lets the authorizer read revocations with BatchGetItem only, and never KMS', () => {
     const statements = statementsOfRole(demo, roleOf(demo, 'mcp-oauth REQUEST authorizer'));
-    const actions = actionsOf(statements).filter((a) => !a.startsWith('xray:'));
+    const actions = actionsOf(statements).filter((a) => !a.startsWith('xray:') && !a.startsWith('logs:'));
     expect(actions).toEqual(['dynamodb:BatchGetItem']);
     expect(JSON.stringify(statements)).not.toMatch(/kms:/);
   });
 
-  it('gives the metadata and JWKS function kms:GetPublicKey but not kms:Sign', () => {
+  it('gives the metadata and JWKS function kms:GetPublicKey but not kms:Sign, nor DescribeKey, which no code calls', () => {
     const actions = actionsOf(statementsOfRole(as, roleOf(as, 'mcp-oauth: metadata')));
     expect(actions).toContain('kms:GetPublicKey');
     expect(actions).not.toContain('kms:Sign');
+    expect(actions).not.toContain('kms:DescribeKey');
   });
 
   it('keeps the browser function away from refresh families, revocations and signing', () => {
@@ -213,9 +326,11 @@ describe('least privilege', () => {
 });
 
 describe('authorization server API', () => {
-  it('bundles every function locally with esbuild for Node.js on arm64 with X-Ray', () => {
-    const fns = Object.values(resourcesOf(as, 'AWS::Lambda::Function'));
+  it('bundles every function locally with esbuild for Node.js on arm64 with X-Ray, with the timeouts of FUNCTION_SETTINGS', () => {
+    const fns = productFunctions(as);
     expect(fns).toHaveLength(3);
+    const timeouts = Object.fromEntries(fns.map((f) => [f.Properties.Environment.Variables.MCP_OAUTH_ENDPOINT_GROUP, f.Properties.Timeout]));
+    expect(timeouts).toEqual({ browser: FUNCTION_SETTINGS.browserEndpoints.timeoutSeconds, token: FUNCTION_SETTINGS.tokenEndpoints.timeoutSeconds, public: FUNCTION_SETTINGS.publicEndpoints.timeoutSeconds });
     for (const fn of fns) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, Handler: 'index.handler' });
       expect(fn.Properties.Code.S3Key).toMatch(/^[0-9a-f]{64}\.zip$/);
@@ -232,18 +347,39 @@ describe('authorization server API', () => {
     });
   });
 
-  it('routes each endpoint to its group', () => {
-    const paths = Object.values(resourcesOf(as, 'AWS::ApiGateway::Resource')).map((r) => r.Properties.PathPart);
-    expect(paths).toEqual(expect.arrayContaining(['authorize', 'consent', 'callback', 'token', 'revoke', 'introspect', 'register', '.well-known', 'oauth-authorization-server', 'jwks.json']));
+  it('deploys exactly the methods of AUTHORIZATION_SERVER_ROUTES, each to its group\'s function', () => {
+    const resources = resourcesOf(as, 'AWS::ApiGateway::Resource');
+    const pathOf = (id: string): string => {
+      const r = resources[id];
+      if (!r) return '';
+      const parent = r.Properties.ParentId.Ref ? pathOf(r.Properties.ParentId.Ref) : '';
+      return `${parent}/${r.Properties.PathPart}`;
+    };
+    const groupOfFunction = Object.fromEntries(productFunctionEntries(as).map(([id, f]) => [id, f.Properties.Environment.Variables.MCP_OAUTH_ENDPOINT_GROUP]));
+    const deployed = Object.values(resourcesOf(as, 'AWS::ApiGateway::Method')).map((m) => {
+      const fnId = JSON.stringify(m.Properties.Integration.Uri).match(/"(AuthorizationServer\w+EndpointsFunction\w+)"/)![1]!;
+      return `${m.Properties.HttpMethod} ${pathOf(m.Properties.ResourceId.Ref)} ${groupOfFunction[fnId]}`;
+    }).sort();
+    expect(deployed).toEqual(AUTHORIZATION_SERVER_ROUTES.flatMap((r) => r.methods.map((m) => `${m} ${r.path} ${r.group}`)).sort());
   });
 
-  it('rate-limits /authorize, /token and /register per viewer address (stamped by the edge) with WAF and answers 429', () => {
+  it('has a unique API name per stack, so its metrics are its own', () => {
+    as.hasResourceProperties('AWS::ApiGateway::RestApi', { Name: 'McpOAuth-prod-AuthorizationServer-AuthorizationServer' });
+    demo.hasResourceProperties('AWS::ApiGateway::RestApi', { Name: 'McpOAuth-prod-DemoMcpServer-ProtectedApi' });
+  });
+
+  it('rate-limits each OAuth endpoint and every path per viewer address (stamped by the edge), matching URL-decoded paths, and answers 429', () => {
     const acl = Object.values(resourcesOf(as, 'AWS::WAFv2::WebACL'));
     expect(acl).toHaveLength(1);
     const rules = acl[0]!.Properties.Rules.filter((r: any) => r.Statement.RateBasedStatement);
-    expect(rules.map((r: any) => [r.Statement.RateBasedStatement.ScopeDownStatement.ByteMatchStatement.SearchString, r.Statement.RateBasedStatement.Limit, r.Statement.RateBasedStatement.AggregateKeyType]))
-      .toEqual([['/authorize', 300, 'CUSTOM_KEYS'], ['/token', 600, 'CUSTOM_KEYS'], ['/register', 60, 'CUSTOM_KEYS']]);
+    expect(rules.map((r: any) => [r.Name, r.Statement.RateBasedStatement.ScopeDownStatement?.ByteMatchStatement.SearchString, r.Statement.RateBasedStatement.Limit, r.Statement.RateBasedStatement.EvaluationWindowSec]))
+      .toEqual(authorizationServerRateRules(DEFAULT_RATE_LIMITS).map((r) => [r.name, r.pathSuffix, r.limit, r.windowSeconds]));
+    expect(rules.map((r: any) => r.Statement.RateBasedStatement.ScopeDownStatement?.ByteMatchStatement.SearchString)).toEqual(['/authorize', '/token', '/register', '/revoke', '/introspect', undefined]);
+    for (const rule of rules.filter((r: any) => r.Statement.RateBasedStatement.ScopeDownStatement)) {
+      expect(rule.Statement.RateBasedStatement.ScopeDownStatement.ByteMatchStatement.TextTransformations).toEqual([{ Priority: 0, Type: 'URL_DECODE' }]);
+    }
     for (const rule of rules) {
+      expect(rule.Statement.RateBasedStatement.AggregateKeyType).toBe('CUSTOM_KEYS');
       expect(rule.Action).toEqual({ Block: { CustomResponse: { ResponseCode: 429 } } });
       expect(rule.Statement.RateBasedStatement.CustomKeys).toEqual([{ Header: { Name: VIEWER_IP_HEADER, TextTransformations: [{ Priority: 0, Type: 'NONE' }] } }]);
       expect(rule.Statement.RateBasedStatement.ForwardedIPConfig).toBeUndefined();
@@ -254,8 +390,24 @@ describe('authorization server API', () => {
   it('blocks first every request that lacks the edge\'s origin secret or its viewer stamp, then rate-limits, then known bad inputs', () => {
     const acl = Object.values(resourcesOf(as, 'AWS::WAFv2::WebACL'))[0]!;
     expect(acl.Properties.Rules.map((r: any) => [r.Priority, r.Name]))
-      .toEqual([[0, 'OnlyThroughEdge'], [1, 'ViewerIpStamped'], [2, 'AuthorizeRateLimit'], [3, 'TokenRateLimit'], [4, 'RegisterRateLimit'], [5, 'KnownBadInputs']]);
+      .toEqual([[0, 'OnlyThroughEdge'], [1, 'ViewerIpStamped'], [2, 'AuthorizeRateLimit'], [3, 'TokenRateLimit'], [4, 'RegisterRateLimit'], [5, 'RevokeRateLimit'], [6, 'IntrospectRateLimit'], [7, 'AllPathsRateLimit'], [8, 'KnownBadInputs']]);
     expectEdgeGateRules(as, acl);
+  });
+
+  it('logs every request to an aws-waf-logs- group with Authorization, Cookie and the origin secret redacted', () => {
+    expectWafLogging(as, true);
+    expectWafLogging(demo, true);
+  });
+
+  it('leaves the account\'s API Gateway CloudWatch role to a stack of its own, retained, and configures none itself', () => {
+    for (const template of [as, demo]) {
+      template.resourceCountIs('AWS::ApiGateway::Account', 0);
+      expect(JSON.stringify(template.toJSON())).not.toContain('AmazonAPIGatewayPushToCloudWatchLogs');
+    }
+    account.resourceCountIs('AWS::ApiGateway::Account', 1);
+    for (const type of ['AWS::ApiGateway::Account', 'AWS::IAM::Role']) {
+      for (const resource of Object.values(resourcesOf(account, type))) expect([resource.DeletionPolicy, resource.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+    }
   });
 
   it('serves the issuer on the custom domain through the edge with TLS 1.2, and keeps the stage reachable as its origin', () => {
@@ -268,16 +420,17 @@ describe('authorization server API', () => {
 });
 
 describe('the edge in front of the authorization server', () => {
-  it('runs the same two CloudFront function sources as the protected API\'s: the viewer stamp and the challenge restore', () => {
+  it('runs the same viewer stamp as the protected API\'s (a CloudFront Function) and restores challenges with a Lambda@Edge origin-response function', () => {
     for (const template of [as, demo]) {
       const fns = Object.values(resourcesOf(template, 'AWS::CloudFront::Function'));
-      expect(fns.map((f) => f.Properties.FunctionConfig.Runtime)).toEqual(['cloudfront-js-2.0', 'cloudfront-js-2.0']);
-      expect(fns.map((f) => f.Properties.FunctionCode).sort())
-        .toEqual([readFileSync(EDGE_FUNCTIONS.restoreWwwAuthenticate, 'utf8'), readFileSync(EDGE_FUNCTIONS.stampViewerIp, 'utf8')].sort());
+      expect(fns.map((f) => f.Properties.FunctionConfig.Runtime)).toEqual(['cloudfront-js-2.0']);
+      expect(fns.map((f) => f.Properties.FunctionCode)).toEqual([readFileSync(EDGE_FUNCTIONS.stampViewerIp, 'utf8')]);
+      expectOriginResponseRestore(template);
+      expectHsts(template);
     }
   });
 
-  it('stamps at viewer-request and restores at viewer-response in front of the AS stage, caches nothing, allows every method and forwards every viewer header but Host', () => {
+  it('stamps at viewer-request and restores at origin-response in front of the AS stage, caches nothing, allows every method and forwards every viewer header but Host', () => {
     const distributions = Object.values(resourcesOf(as, 'AWS::CloudFront::Distribution'));
     expect(distributions).toHaveLength(1);
     const config = distributions[0]!.Properties.DistributionConfig;
@@ -310,11 +463,20 @@ describe('upstream login', () => {
     as.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'ON', AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } });
     const groups = Object.values(resourcesOf(as, 'AWS::Cognito::UserPoolGroup')).map((g) => g.Properties.GroupName).sort();
     expect(groups).toEqual(['mcp-admins', 'mcp-readers', 'mcp-users']);
-    as.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'mcp-oauth-prod', ManagedLoginVersion: 2 });
     as.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       GenerateSecret: false,
       AllowedOAuthFlows: ['code'],
       CallbackURLs: ['https://auth.example.com/callback'],
+      // No password flow of any kind: sign-in is managed login and the code flow only.
+      ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
+    });
+  });
+
+  it('has a managed login domain prefix unique per stack: the stage and 8 characters of the stack id CloudFormation assigns', () => {
+    const domain = Object.values(resourcesOf(as, 'AWS::Cognito::UserPoolDomain'))[0]!;
+    expect(domain.Properties.ManagedLoginVersion).toBe(2);
+    expect(domain.Properties.Domain).toEqual({
+      'Fn::Join': ['', ['mcp-oauth-prod-', { 'Fn::Select': [0, { 'Fn::Split': ['-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }] }] }]],
     });
   });
 });
@@ -354,29 +516,41 @@ describe('protected API (McpProtectedApi)', () => {
     const guarded = methods.filter((m) => m.Properties.AuthorizationType === 'CUSTOM');
     expect(guarded.map((m) => m.Properties.HttpMethod)).toEqual(['ANY']);
     expect(methods.filter((m) => m.Properties.AuthorizationType === 'NONE').map((m) => m.Properties.HttpMethod).sort()).toEqual(['GET', 'GET', 'OPTIONS', 'OPTIONS', 'OPTIONS']);
+    const authorizerFn = productFunctions(demo).find((f) => String(f.Properties.Description).startsWith('mcp-oauth REQUEST authorizer'))!;
+    expect(authorizerFn.Properties.Timeout).toBe(FUNCTION_SETTINGS.authorizer.timeoutSeconds);
     const paths = Object.values(resourcesOf(demo, 'AWS::ApiGateway::Resource')).map((r) => r.Properties.PathPart);
     expect(paths).toEqual(expect.arrayContaining(['.well-known', 'oauth-protected-resource', 'mcp']));
   });
 
   it('tells the authorizer which resource it guards and where revocations are', () => {
-    const authorizerFn = Object.values(resourcesOf(demo, 'AWS::Lambda::Function')).find((f) => String(f.Properties.Description).startsWith('mcp-oauth REQUEST authorizer'))!;
+    const authorizerFn = productFunctions(demo).find((f) => String(f.Properties.Description).startsWith('mcp-oauth REQUEST authorizer'))!;
     expect(authorizerFn.Properties.Environment.Variables).toMatchObject({ MCP_RESOURCE_URI: 'https://mcp.example.com/mcp', REVOCATIONS_TABLE_NAME: expect.anything() });
   });
 });
 
 describe('monitoring', () => {
-  it('alarms on 5xx rate, refresh reuse and KMS throttling, into an encrypted topic with the on-call email', () => {
+  it('alarms on 5xx rate, refresh reuse, KMS throttling, key events and each function\'s Errors and Throttles, into an encrypted topic with every configured email', () => {
     const alarms = Object.values(resourcesOf(as, 'AWS::CloudWatch::Alarm'));
-    expect(alarms.map((a) => alarmMetric(a).name).sort()).toEqual(['5XXError', DEPENDENCY_UNAVAILABLE_METRIC, AUDIT_METRICS.refresh_reuse_detected].sort());
+    const lambdaAlarms = alarms.filter((a) => alarmMetric(a).namespace === 'AWS/Lambda');
+    expect(lambdaAlarms.map((a) => alarmMetric(a).name).sort()).toEqual(['Errors', 'Errors', 'Errors', 'Throttles', 'Throttles', 'Throttles']);
+    const watched = new Set(lambdaAlarms.map((a) => alarmMetric(a).dimensions[0].Value.Ref));
+    expect(watched).toEqual(new Set(productFunctionEntries(as).map(([id]) => id)));
+    expect(alarms.filter((a) => alarmMetric(a).namespace !== 'AWS/Lambda' && alarmMetric(a).name !== 'TriggeredRules').map((a) => alarmMetric(a).name).sort())
+      .toEqual(['5XXError', DEPENDENCY_UNAVAILABLE_METRIC, AUDIT_METRICS.refresh_reuse_detected].sort());
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/AlarmTopic/) }]);
     as.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
-    as.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+    expect(Object.values(resourcesOf(as, 'AWS::SNS::Subscription')).map((s) => [s.Properties.Protocol, s.Properties.Endpoint])).toEqual([['email', 'oncall@example.com'], ['email', 'security@example.com']]);
   });
 
-  it('alarms on authorizer errors next to the protected API', () => {
+  it('alarms next to the protected API on authorizer errors, its 5xx rate, and each function\'s Errors and Throttles (init failures, timeouts, throttling)', () => {
     const alarms = Object.values(resourcesOf(demo, 'AWS::CloudWatch::Alarm'));
-    expect(alarms.map(alarmMetric)).toEqual([{ namespace: METRICS_NAMESPACE, name: AUTHORIZER_METRICS.errors, dimensions: [{ Name: 'service', Value: SERVICE_NAMES.authorizer }] }]);
-    expect(alarms[0]!.Properties.AlarmActions).toHaveLength(1);
+    const metrics = alarms.map(alarmMetric);
+    expect(metrics.filter((m) => m.namespace === METRICS_NAMESPACE)).toEqual([{ namespace: METRICS_NAMESPACE, name: AUTHORIZER_METRICS.errors, dimensions: [{ Name: 'service', Value: SERVICE_NAMES.authorizer }] }]);
+    expect(metrics.filter((m) => m.namespace === 'AWS/ApiGateway').map((m) => m.name)).toEqual(['5XXError']);
+    const lambdaAlarms = metrics.filter((m) => m.namespace === 'AWS/Lambda');
+    expect(lambdaAlarms).toHaveLength(6);
+    expect(new Set(lambdaAlarms.map((m) => m.dimensions[0].Value.Ref))).toEqual(new Set(productFunctionEntries(demo).map(([id]) => id)));
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
   });
 
   it('draws tokens issued, denials, reuse, registrations, latency, KMS and DynamoDB throttles', () => {
@@ -391,15 +565,7 @@ describe('monitoring', () => {
 });
 
 describe('the edge in front of the protected API', () => {
-  it('has a CloudFront function that copies the remapped challenge back to WWW-Authenticate', () => {
-    const fns = Object.values(resourcesOf(demo, 'AWS::CloudFront::Function'));
-    const code: string = fns.map((f) => f.Properties.FunctionCode).find((c: string) => c.includes('www-authenticate'));
-    expect(code).toContain("headers['www-authenticate'] =");
-    expect(code).toContain("headers['x-amzn-remapped-www-authenticate']");
-    expect(code).toMatch(/function handler\(event\)/);
-  });
-
-  it('stamps at viewer-request and restores at viewer-response on the default behavior, caches nothing, allows every method and forwards every viewer header but Host', () => {
+  it('stamps at viewer-request and restores at origin-response on the default behavior, caches nothing, allows every method and forwards every viewer header but Host', () => {
     const distributions = Object.values(resourcesOf(demo, 'AWS::CloudFront::Distribution'));
     expect(distributions).toHaveLength(1);
     const config = distributions[0]!.Properties.DistributionConfig;
@@ -418,7 +584,7 @@ describe('the edge in front of the protected API', () => {
     demo.resourceCountIs('AWS::ApiGateway::DomainName', 0);
     expectOriginSecretHeader(demo);
     const acl = Object.values(resourcesOf(demo, 'AWS::WAFv2::WebACL'))[0]!;
-    expect(acl.Properties.Rules.map((r: any) => r.Name)).toEqual(['OnlyThroughEdge', 'ViewerIpStamped', 'McpRateLimit', 'KnownBadInputs']);
+    expect(acl.Properties.Rules.map((r: any) => r.Name)).toEqual(['OnlyThroughEdge', 'ViewerIpStamped', 'McpRateLimit', 'AllPathsRateLimit', 'KnownBadInputs']);
     expectEdgeGateRules(demo, acl);
     const rate = acl.Properties.Rules.find((r: any) => r.Statement.RateBasedStatement).Statement.RateBasedStatement;
     expect(rate).toMatchObject({ AggregateKeyType: 'CUSTOM_KEYS', CustomKeys: [{ Header: { Name: VIEWER_IP_HEADER, TextTransformations: [{ Priority: 0, Type: 'NONE' }] } }] });
@@ -426,10 +592,11 @@ describe('the edge in front of the protected API', () => {
 });
 
 describe('configuration in the bundle', () => {
-  const functions = () => [...Object.values(resourcesOf(as, 'AWS::Lambda::Function')), ...Object.values(resourcesOf(demo, 'AWS::Lambda::Function'))];
+  const functions = () => [...productFunctions(as), ...productFunctions(demo)];
 
   it('gives every function MCP_OAUTH_CONFIG_FILE and no giant variable', () => {
     expect(functions()).toHaveLength(6);
+    for (const fn of functions()) expect(fn.Properties.Runtime).toBe('nodejs24.x');
     for (const fn of functions()) {
       const variables = fn.Properties.Environment.Variables;
       expect(variables.MCP_OAUTH_CONFIG_FILE).toBe('mcp-oauth.config.json');
@@ -463,6 +630,7 @@ describe('metrics the code emits and the monitoring watches', () => {
   });
 
   it('alarms on KMS outages through the DependencyUnavailable metric, not through log text', () => {
+    // (An init failure or timeout is caught by Lambda's own Errors metric; see the monitoring tests above.)
     const kms = Object.values(resourcesOf(as, 'AWS::CloudWatch::Alarm')).map(alarmMetric).find((m) => m.name === DEPENDENCY_UNAVAILABLE_METRIC)!;
     expect(kms.dimensions).toEqual(expect.arrayContaining([{ Name: 'service', Value: SERVICE_NAMES.authorizationServer }, { Name: DIMENSIONS.dependency, Value: 'kms' }]));
     as.resourceCountIs('AWS::Logs::MetricFilter', 0);
@@ -477,7 +645,7 @@ describe('metrics the code emits and the monitoring watches', () => {
     }
     expect(productMetricsDrawn(dashboardBody(demo))).toEqual(expect.arrayContaining(Object.values(AUTHORIZER_METRICS)));
     for (const [template, service] of [[as, SERVICE_NAMES.authorizationServer], [demo, SERVICE_NAMES.authorizer]] as const) {
-      const serviceNamesOfFunctions = Object.values(resourcesOf(template, 'AWS::Lambda::Function')).map((f) => f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME);
+      const serviceNamesOfFunctions = productFunctions(template).map((f) => f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME);
       expect(serviceNamesOfFunctions).toContain(service);
       expect(dashboardBody(template)).toContain(service);
     }

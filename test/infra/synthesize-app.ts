@@ -1,9 +1,10 @@
 /**
  * Builds the whole CDK app in-process, as bin/app.ts does, from config/aws.example.json and
- * the deploy settings a test chooses. Bundling is real (local esbuild, no Docker) unless a
- * test turns it off to stay fast.
+ * the deploy settings a test chooses (by default the custom-domain example,
+ * config/deploy.custom-domain.example.json). Bundling is real (local esbuild, no Docker)
+ * unless a test turns it off to stay fast.
  */
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDeploymentConfig, type DeploymentConfig } from '../../lib/config';
@@ -16,8 +17,19 @@ export function exampleProductConfig(): any {
   return JSON.parse(readFileSync(join(__dirname, '../../config/aws.example.json'), 'utf8'));
 }
 
+/** The deployment settings of config/deploy.custom-domain.example.json. */
 export function exampleDeploy(): any {
+  return JSON.parse(readFileSync(join(__dirname, '../../config/deploy.custom-domain.example.json'), 'utf8'));
+}
+
+/** The deployment settings shipped in cdk.json's context. */
+export function cdkJsonDeploy(): any {
   return JSON.parse(readFileSync(join(__dirname, '../../cdk.json'), 'utf8')).context.deploy;
+}
+
+/** Every stack of the app's cloud assembly by id, the us-east-1 edge stacks EdgeFunction adds included. */
+export function stacksOf(app: App): Stack[] {
+  return app.node.children.filter((c): c is Stack => Stack.isStack(c));
 }
 
 export function deploymentFor(options: { stage?: string; deploy?: any; product?: any } = {}): DeploymentConfig {
