@@ -1,6 +1,9 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { DeploymentConfigError, parseDeploymentConfig } from '../../lib/config';
-import { deploymentFor, exampleDeploy, exampleProductConfig, synthesizeApp } from './synthesize-app';
+import { cdkJsonDeploy, deploymentFor, exampleDeploy, exampleProductConfig, synthesizeApp } from './synthesize-app';
+
+const productFunctions = (template: Template) => Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME);
+const EXTERNAL_UPSTREAM = { issuer: 'https://login.example.org', clientId: 'mcp-oauth', clientSecretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:mcp-oauth-idp-AbCdEf', groupsClaim: 'groups' };
 
 function problemsOf(run: () => unknown): readonly string[] {
   try {
@@ -13,42 +16,74 @@ function problemsOf(run: () => unknown): readonly string[] {
 }
 
 describe('deployment configuration', () => {
-  it('defaults to Cognito, one signing key, and retention only for prod', () => {
-    const dev = deploymentFor({ stage: 'dev', deploy: {} });
-    expect(dev).toMatchObject({ upstreamLogin: 'cognito', retainData: false, signingKeys: { keys: ['primary'], active: 'primary' }, cognitoDomainPrefix: 'mcp-oauth-dev' });
-    expect(deploymentFor({ stage: 'prod', deploy: {} }).retainData).toBe(true);
+  it('defaults to Cognito, one signing key, a stack-derived Cognito domain, the API Gateway role stack, and retention only for prod', () => {
+    const dev = deploymentFor({ stage: 'dev', deploy: cdkJsonDeploy() });
+    expect(dev).toMatchObject({ upstreamLogin: 'cognito', retainData: false, signingKeys: { keys: ['primary'], active: 'primary', retired: [] }, apiGatewayCloudWatchRole: 'stack', alarmEmails: [], logRetentionDays: 30 });
+    expect(dev.cognitoDomainPrefix).toBeUndefined();
+    expect(dev.originVerify).toEqual({ generation: 1, acceptPrevious: false });
+    expect(deploymentFor({ stage: 'prod', deploy: cdkJsonDeploy() })).toMatchObject({ retainData: true, logRetentionDays: 365 });
   });
 
-  it('names every problem by its dotted path at once', () => {
+  it('names every problem by its dotted path at once, unknown options with the known ones at their level', () => {
     const problems = problemsOf(() => deploymentFor({
       stage: 'Prod!',
-      deploy: { signingKeys: { keys: ['a', 'a'], active: 'b' }, rateLimits: { tokenPer5Minutes: 5 }, logRetentionDays: 2, bogus: 1 },
+      deploy: { signingKeys: { keys: ['a', 'a'], active: 'b', retired: ['c'] }, rateLimits: { token: 5, tokenPer5Minutes: 5 }, logRetentionDays: 2, alarmEmails: ['not-an-address'], bogus: 1 },
     }));
     expect(problems).toEqual(expect.arrayContaining([
       expect.stringMatching(/^stage: /),
       'deploy.signingKeys.keys: must not repeat a name',
       'deploy.signingKeys.active: must be one of deploy.signingKeys.keys',
-      'deploy.rateLimits.tokenPer5Minutes: must be at least 10 (the WAF minimum)',
+      'deploy.signingKeys.retired[0]: must be one of deploy.signingKeys.keys',
+      'deploy.rateLimits.token: must be at least 10 (the WAF minimum)',
+      expect.stringMatching(/^deploy\.rateLimits\.tokenPer5Minutes: is not a known option \(known: windowSeconds, authorize, token, /),
       expect.stringMatching(/^deploy\.logRetentionDays: must be one of/),
-      expect.stringMatching(/^deploy\.bogus: is not a known option/),
+      'deploy.alarmEmails[0]: must be an email address',
+      expect.stringMatching(/^deploy\.bogus: is not a known option \(known: retainData, /),
     ]));
+  });
+
+  it('refuses an edge without a custom domain unless the default certificate\'s TLS posture is accepted, and needs the region while an edge is on', () => {
+    const problems = problemsOf(() => deploymentFor({ deploy: {} }));
+    expect(problems).toEqual([expect.stringMatching(/^deploy\.customDomain: is required while deploy\.edge is on, unless deploy\.acceptCloudFrontDefaultCertificate/), expect.stringMatching(/^deploy\.demo\.customDomain: is required/)]);
+    expect(deploymentFor({ deploy: { acceptCloudFrontDefaultCertificate: true } }).edge).toBe(true);
+    expect(deploymentFor({ deploy: { edge: false, demo: { edge: false } } }).edge).toBe(false);
+    expect(problemsOf(() => parseDeploymentConfig({ stage: 'dev', productConfig: exampleProductConfig(), deploy: cdkJsonDeploy() }))).toEqual([expect.stringMatching(/^region: is required while an edge is on/)]);
+    expect(parseDeploymentConfig({ stage: 'dev', productConfig: exampleProductConfig(), deploy: { edge: false, demo: { edge: false } } }).region).toBeUndefined();
+  });
+
+  it('refuses an inline upstream client secret whatever the upstream login', () => {
+    const cognito = { ...exampleProductConfig(), upstream: { issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc', clientId: 'x', clientSecret: 'inline' } };
+    const external = { ...exampleProductConfig(), upstream: { ...EXTERNAL_UPSTREAM, clientSecret: 'inline' } };
+    for (const [product, upstreamLogin] of [[cognito, 'cognito'], [external, 'external'], [external, undefined]] as const) {
+      expect(problemsOf(() => deploymentFor({ product, deploy: { ...cdkJsonDeploy(), upstreamLogin } }))).toContainEqual(expect.stringMatching(/^productConfig\.upstream\.clientSecret: must not be in a deployed configuration/));
+    }
+  });
+
+  it('takes the client secret\'s own KMS key only for an external IdP', () => {
+    const upstreamClientSecretKmsKeyArn = 'arn:aws:kms:eu-west-1:111122223333:key/11111111-2222-3333-4444-555555555555';
+    expect(problemsOf(() => deploymentFor({ deploy: { ...cdkJsonDeploy(), upstreamClientSecretKmsKeyArn } }))).toEqual([expect.stringMatching(/^deploy\.upstreamClientSecretKmsKeyArn: applies only to an external IdP/)]);
+    const product = { ...exampleProductConfig(), upstream: EXTERNAL_UPSTREAM };
+    expect(deploymentFor({ product, deploy: { ...cdkJsonDeploy(), upstreamClientSecretKmsKeyArn } }).upstreamClientSecretKmsKeyArn).toBe(upstreamClientSecretKmsKeyArn);
+  });
+
+  it('accepts the previous origin secret during a rotation until told otherwise', () => {
+    expect(deploymentFor({ deploy: { ...cdkJsonDeploy(), originVerify: { generation: 2 } } }).originVerify).toEqual({ generation: 2, acceptPrevious: true });
+    expect(deploymentFor({ deploy: { ...cdkJsonDeploy(), originVerify: { generation: 2, acceptPrevious: false } } }).originVerify).toEqual({ generation: 2, acceptPrevious: false });
+    expect(problemsOf(() => deploymentFor({ deploy: { ...cdkJsonDeploy(), originVerify: { generation: 0 } } }))).toEqual(['deploy.originVerify.generation: must be at least 1']);
   });
 
   it('reports problems of the product configuration under productConfig', () => {
     const product = { ...exampleProductConfig(), issuer: 'https://auth.example.com/' };
-    expect(problemsOf(() => deploymentFor({ product, deploy: {} }))).toEqual([expect.stringMatching(/^productConfig\.issuer: must not end with \//)]);
+    expect(problemsOf(() => deploymentFor({ product, deploy: cdkJsonDeploy() }))).toEqual([expect.stringMatching(/^productConfig\.issuer: must not end with \//)]);
   });
 
   it('uses an external IdP when the configuration names its client secret in Secrets Manager', () => {
-    const product = {
-      ...exampleProductConfig(),
-      upstream: { issuer: 'https://login.example.org', clientId: 'mcp-oauth', clientSecretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:mcp-oauth-idp-AbCdEf', groupsClaim: 'groups' },
-    };
-    expect(deploymentFor({ product, deploy: {} }).upstreamLogin).toBe('external');
+    const product = { ...exampleProductConfig(), upstream: EXTERNAL_UPSTREAM };
+    expect(deploymentFor({ product, deploy: cdkJsonDeploy() }).upstreamLogin).toBe('external');
   });
 
   it('refuses an external IdP without a configured upstream', () => {
-    expect(problemsOf(() => parseDeploymentConfig({ stage: 'dev', productConfig: exampleProductConfig(), deploy: { upstreamLogin: 'external' } })))
+    expect(problemsOf(() => parseDeploymentConfig({ stage: 'dev', region: 'eu-west-1', productConfig: exampleProductConfig(), deploy: { ...cdkJsonDeploy(), upstreamLogin: 'external' } })))
       .toContain('productConfig.upstream: is required for an external IdP');
   });
 });
@@ -86,7 +121,7 @@ describe('a dev stack with an external IdP', () => {
   });
 
   it('hands the external upstream to the functions as configured, and the rest of the configuration as a bundled file', () => {
-    const fn = Object.values(as.findResources('AWS::Lambda::Function'))[0]!;
+    const fn = productFunctions(as)[0]!;
     const variables = fn.Properties.Environment.Variables;
     const upstream = JSON.parse(variables.MCP_OAUTH_UPSTREAM);
     expect(upstream).toMatchObject({ issuer: 'https://login.example.org', clientId: 'mcp-oauth', groupsClaim: 'groups', clientSecretArn: expect.stringMatching(/^arn:aws:secretsmanager:/) });
@@ -101,7 +136,7 @@ describe('a dev stack with an external IdP', () => {
     product.resources = [resource, ...Array.from({ length: 12 }, (_, i) => ({ ...resource, name: `server-${i}`, uri: `https://mcp.example.com/server-${i}/mcp` }))];
     expect(JSON.stringify(product).length).toBeGreaterThan(8000);
     const built = synthesizeApp(deploymentFor({ stage: 'dev', product, deploy: { ...exampleDeploy(), demo: { enabled: false } } }), { bundle: false });
-    const fns = Object.values(Template.fromStack(built.authorizationServer).findResources('AWS::Lambda::Function'));
+    const fns = productFunctions(Template.fromStack(built.authorizationServer));
     expect(fns).toHaveLength(3);
     for (const fn of fns) expect(JSON.stringify(fn.Properties.Environment.Variables).length).toBeLessThan(2048);
   });
@@ -118,16 +153,18 @@ describe('the authorization server without the edge', () => {
     as.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: true });
     const allRules = Object.values(as.findResources('AWS::WAFv2::WebACL'))[0]!.Properties.Rules;
     // No edge, no origin secret to demand and no stamp to count by: the connection is the client.
-    expect(allRules.map((r: any) => r.Name)).toEqual(['AuthorizeRateLimit', 'TokenRateLimit', 'RegisterRateLimit', 'KnownBadInputs']);
+    expect(allRules.map((r: any) => r.Name)).toEqual(['AuthorizeRateLimit', 'TokenRateLimit', 'RegisterRateLimit', 'RevokeRateLimit', 'IntrospectRateLimit', 'AllPathsRateLimit', 'KnownBadInputs']);
     const rules = allRules.filter((r: any) => r.Statement.RateBasedStatement);
-    expect(rules.map((r: any) => r.Statement.RateBasedStatement.AggregateKeyType)).toEqual(['IP', 'IP', 'IP']);
+    expect(rules.map((r: any) => r.Statement.RateBasedStatement.AggregateKeyType)).toEqual(['IP', 'IP', 'IP', 'IP', 'IP', 'IP']);
+    // No edge, no Lambda@Edge, hence no us-east-1 stack and no region requirement of its own.
+    as.resourceCountIs('AWS::CloudFront::ResponseHeadersPolicy', 0);
     for (const rule of rules) expect(rule.Statement.RateBasedStatement.CustomKeys).toBeUndefined();
     expect(JSON.stringify(as.toJSON())).not.toContain('x-origin-verify');
     expect(built.authorizationServer.authorizationServer.url).toBe('https://auth.example.com');
   });
 
   it('is on by default, and refuses a custom domain whose certificate is not in us-east-1 while it is', () => {
-    expect(deploymentFor({ deploy: {} }).edge).toBe(true);
+    expect(deploymentFor({ deploy: cdkJsonDeploy() }).edge).toBe(true);
     const customDomain = { domainName: 'auth.example.com', certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/abc' };
     expect(problemsOf(() => deploymentFor({ deploy: { ...exampleDeploy(), customDomain } }))).toEqual([expect.stringMatching(/^deploy\.customDomain\.certificateArn: must be in us-east-1/)]);
     expect(deploymentFor({ deploy: { ...exampleDeploy(), customDomain, edge: false } }).customDomain).toEqual(customDomain);
@@ -137,8 +174,10 @@ describe('the authorization server without the edge', () => {
   it('refuses a stage URL as the issuer while it is on: the stage answers only through the edge', () => {
     const stageUrl = 'https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod';
     const product = { ...exampleProductConfig(), issuer: stageUrl };
-    expect(problemsOf(() => deploymentFor({ product, deploy: exampleDeploy() }))).toEqual([expect.stringMatching(/^productConfig\.issuer: is an API Gateway stage URL/)]);
-    expect(deploymentFor({ product, deploy: { ...exampleDeploy(), edge: false } }).product.issuer).toBe(stageUrl);
+    expect(problemsOf(() => deploymentFor({ product, deploy: cdkJsonDeploy() }))).toEqual([expect.stringMatching(/^productConfig\.issuer: is an API Gateway stage URL/)]);
+    expect(deploymentFor({ product, deploy: { ...cdkJsonDeploy(), edge: false } }).product.issuer).toBe(stageUrl);
+    // And with a custom domain, the issuer must be on it.
+    expect(problemsOf(() => deploymentFor({ product, deploy: { ...exampleDeploy(), edge: false } }))).toEqual(['productConfig.issuer: must be on deploy.customDomain.domainName (auth.example.com)']);
   });
 });
 
@@ -150,7 +189,7 @@ describe('the demo stack without the edge', () => {
     demo.resourceCountIs('AWS::CloudFront::Distribution', 0);
     demo.resourceCountIs('AWS::ApiGateway::DomainName', 1);
     const rules = Object.values(demo.findResources('AWS::WAFv2::WebACL'))[0]!.Properties.Rules;
-    expect(rules.map((r: any) => [r.Name, r.Statement.RateBasedStatement?.AggregateKeyType])).toEqual([['McpRateLimit', 'IP'], ['KnownBadInputs', undefined]]);
+    expect(rules.map((r: any) => [r.Name, r.Statement.RateBasedStatement?.AggregateKeyType])).toEqual([['McpRateLimit', 'IP'], ['AllPathsRateLimit', 'IP'], ['KnownBadInputs', undefined]]);
     expect(JSON.stringify(demo.toJSON())).not.toContain('x-origin-verify');
   });
 
@@ -159,9 +198,9 @@ describe('the demo stack without the edge', () => {
     const product = exampleProductConfig();
     product.resources[0].uri = stageUrl;
     product.defaultResource = stageUrl;
-    const demo = { ...exampleDeploy().demo, resourceUri: stageUrl };
-    expect(problemsOf(() => deploymentFor({ product, deploy: { ...exampleDeploy(), demo } }))).toEqual([expect.stringMatching(/^deploy\.demo\.resourceUri: is an API Gateway stage URL/)]);
-    expect(deploymentFor({ product, deploy: { ...exampleDeploy(), demo: { ...demo, edge: false } } }).demo.resourceUri).toBe(stageUrl);
+    const demo = { resourceUri: stageUrl };
+    expect(problemsOf(() => deploymentFor({ product, deploy: { ...cdkJsonDeploy(), demo } }))).toEqual([expect.stringMatching(/^deploy\.demo\.resourceUri: is an API Gateway stage URL/)]);
+    expect(deploymentFor({ product, deploy: { ...cdkJsonDeploy(), demo: { ...demo, edge: false } } }).demo.resourceUri).toBe(stageUrl);
   });
 
   it('refuses an edge custom domain whose certificate is not in us-east-1', () => {
