@@ -60,3 +60,25 @@ describe('stamp-viewer-ip (CloudFront Function)', () => {
     expect(out.headers[VIEWER_IP_HEADER]!.multiValue).toEqual([{ value: VIEWER }]);
   });
 });
+
+describe('stamp-viewer-ip: IPv6 viewers are counted per /64', () => {
+  const stampFor = (ip: string) => valuesOf(stamp({ ...viewerRequest({}), viewer: { ip } }).headers, VIEWER_IP_HEADER);
+
+  it.each([
+    ['2001:db8:85a3:8d3:1319:8a2e:370:7348', '2001:db8:85a3:8d3::/64'],
+    ['2001:db8:85a3:8d3::1', '2001:db8:85a3:8d3::/64'],
+    ['2001:0DB8:0000:0001:ffff::', '2001:db8:0:1::/64'],
+    ['2001:db8::7', '2001:db8:0:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+    ['::ffff:192.0.2.1', '0:0:0:0::/64'],
+    ['fe80:0:0:1:0:0:0:2', 'fe80:0:0:1::/64'],
+  ])('%s is stamped as %s', (ip, prefix) => {
+    expect(stampFor(ip)).toEqual([prefix]);
+  });
+
+  it('gives two addresses of one /64 the same stamp, and keeps IPv4 addresses whole', () => {
+    expect(stampFor('2001:db8:1:2:aaaa::1')).toEqual(stampFor('2001:db8:1:2:bbbb:cccc:dddd:eeee'));
+    expect(stampFor('2001:db8:1:2::1')).not.toEqual(stampFor('2001:db8:1:3::1'));
+    expect(stampFor('198.51.100.23')).toEqual(['198.51.100.23']);
+  });
+});
