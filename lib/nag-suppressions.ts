@@ -9,7 +9,16 @@ import type { IConstruct } from 'constructs';
 import type { DeploymentConfig } from './config';
 import type { ChallengeRestoringEdge } from './constructs/challenge-restoring-edge';
 import type { OAuthFunction } from './constructs/oauth-function';
-import type { McpOAuthStacks } from './mcp-oauth-app';
+import type { ApiGatewayAccountStack } from './stacks/api-gateway-account-stack';
+import type { AuthorizationServerStack } from './stacks/authorization-server-stack';
+import type { DemoMcpServerStack } from './stacks/demo-mcp-server-stack';
+
+/** The stacks buildMcpOAuthApp made (its McpOAuthStacks, spelled out so this file imports nothing that imports it). */
+export interface BuiltStacks {
+  readonly apiGatewayAccount?: ApiGatewayAccountStack;
+  readonly authorizationServer: AuthorizationServerStack;
+  readonly demoMcpServer?: DemoMcpServerStack;
+}
 
 interface Acknowledgement {
   readonly id: string;
@@ -73,7 +82,7 @@ function acknowledgeEdge(edge: ChallengeRestoringEdge | undefined, protects: str
   }
 }
 
-export function acknowledgeNagFindings(stacks: McpOAuthStacks, deployment: DeploymentConfig): void {
+export function acknowledgeNagFindings(stacks: BuiltStacks, deployment: DeploymentConfig): void {
   if (stacks.apiGatewayAccount) {
     acknowledge(stacks.apiGatewayAccount.role, {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
