@@ -4,15 +4,20 @@
  *
  *   mcp-oauth local [--config config/local.json] [--data-dir .local] [--fresh]
  *                   [--dynamodb-endpoint URL] [--table-prefix mcp-oauth-local-]
+ *   mcp-oauth scan <mcp-url> [--register] [--token <t>] [--other-resource-token <t>] [--login]
+ *                  [--json] [--sarif <file>] [--timeout <ms>]
  *
  * `npm start` runs `mcp-oauth local`: the authorization server, the dev IdP and the demo MCP
  * server on this machine (docs/local-mode.md). PORT, when set, moves the authorization
- * server and makes the issuer http://localhost:$PORT.
+ * server and makes the issuer http://localhost:$PORT. `mcp-oauth scan` audits the
+ * authorization of any MCP server from its URL (docs/scanner.md).
  */
 import { parseArgs } from 'node:util';
+import { runScanCommand } from '../cli/scan';
 import { loadLocalConfig, readyMessage, startLocalStack, type RunningLocalStack } from '../lambda/adapters/local/local-stack';
 
 const USAGE = `usage: mcp-oauth local [options]
+       mcp-oauth scan <mcp-url> [options]   (mcp-oauth scan --help)
 
 Runs the authorization server, the dev IdP and the MCP server(s) locally.
 
@@ -89,6 +94,9 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'local':
       return runLocal(rest);
+    case 'scan':
+      process.exitCode = await runScanCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+      return;
     case undefined:
     case '-h':
     case '--help':
