@@ -224,14 +224,6 @@ export const FINDINGS = {
     remedy: 'Refuse a resource parameter that names no protected resource of yours with error=invalid_target, and bind issued tokens to the requested resource (aud).',
     modes: ['register'],
   },
-  'authorize-response-params': {
-    title: 'Authorization redirects carry state and iss',
-    severity: 'medium',
-    spec: 'OAuth 2.1 §4.1.2, §4.1.2.1; RFC 9207 §2, §2.4',
-    specUrl: rfc(9207, '2'),
-    remedy: 'Return the client\'s state unchanged and iss=<issuer> on every redirect to the client, success and error.',
-    modes: ['register', 'login'],
-  },
   'login-flow': {
     title: 'The authorization code flow with PKCE yields a token for this server',
     severity: 'high',
@@ -239,6 +231,14 @@ export const FINDINGS = {
     specUrl: `${MCP_AUTH}#authorization-flow-steps`,
     remedy: 'Let a public client with a loopback redirect URI complete the code flow with S256 and resource, and answer the token request with an access token.',
     modes: ['login'],
+  },
+  'authorize-response-params': {
+    title: 'Authorization redirects carry state and iss',
+    severity: 'medium',
+    spec: 'OAuth 2.1 §4.1.2, §4.1.2.1; RFC 9207 §2, §2.4',
+    specUrl: rfc(9207, '2'),
+    remedy: 'Return the client\'s state unchanged and iss=<issuer> on every redirect to the client, success and error.',
+    modes: ['register', 'login'],
   },
   'token-accepted': {
     title: 'The access token opens the MCP endpoint',

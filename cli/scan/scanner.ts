@@ -126,7 +126,7 @@ function optInReason(modes: readonly ScanMode[]): string {
 }
 
 /** Replaces every secret the scan holds; a detail never needs one. */
-function scrub(text: string, secrets: ReadonlySet<string>): string {
+export function scrub(text: string, secrets: ReadonlySet<string>): string {
   let out = text;
   for (const secret of secrets) if (secret.length >= 8) out = out.split(secret).join('[redacted]');
   return out;
