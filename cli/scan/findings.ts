@@ -107,7 +107,7 @@ export const FINDINGS = {
   'as-grant-types': {
     title: 'No implicit or password grant is offered',
     severity: 'high',
-    spec: 'OAuth 2.1 §10.1; RFC 9700 §2.1.2, §2.4; RFC 8414 §2',
+    spec: 'OAuth 2.1 §10, §10.1; RFC 9700 §2.1.2, §2.4; RFC 8414 §2',
     specUrl: rfc(9700, '2.1.2'),
     remedy: 'Offer only response_type code and the authorization_code and refresh_token grants to MCP clients; list them in grant_types_supported (its default includes implicit).',
     modes: ['default'],
@@ -211,7 +211,7 @@ export const FINDINGS = {
   'authorize-redirect-uri': {
     title: 'Unregistered and near-miss redirect_uri values are refused without a redirect',
     severity: 'critical',
-    spec: 'OAuth 2.1 §2.3.3, §4.1.2.1; RFC 9700 §4.1.3; MCP 2026-07-28 Security Considerations, "Open Redirection"',
+    spec: 'OAuth 2.1 §2.3.1, §2.3.5, §7.12.2; RFC 9700 §4.1.3; MCP 2026-07-28 Security Considerations, "Open Redirection"',
     specUrl: `${MCP_SECURITY}#open-redirection`,
     remedy: 'Compare redirect_uri with the registered values by exact string match (only the port of a loopback URI may vary) and show an error page, never a redirect, when it does not match.',
     modes: ['register'],
@@ -227,7 +227,7 @@ export const FINDINGS = {
   'login-flow': {
     title: 'The authorization code flow with PKCE yields a token for this server',
     severity: 'high',
-    spec: 'OAuth 2.1 §4.1; RFC 7636 §4; RFC 8707 §2.2; MCP 2026-07-28 Authorization, "Authorization Flow Steps"',
+    spec: 'OAuth 2.1 §4.1, §8.4.2; RFC 7636 §4; RFC 8707 §2.2; MCP 2026-07-28 Authorization, "Authorization Flow Steps"',
     specUrl: `${MCP_AUTH}#authorization-flow-steps`,
     remedy: 'Let a public client with a loopback redirect URI complete the code flow with S256 and resource, and answer the token request with an access token.',
     modes: ['login'],

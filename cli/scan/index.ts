@@ -84,8 +84,15 @@ export async function runScanCommand(args: readonly string[], io: ScanIo): Promi
     io.stderr.write(`mcp-oauth scan: ${error.message}\n`);
     return 2;
   }
-  if (options.sarif) writeFileSync(options.sarif, `${JSON.stringify(toSarif(report), null, 2)}\n`);
   io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report, { colour: colour(io.stdout) }));
+  if (options.sarif) {
+    try {
+      writeFileSync(options.sarif, `${JSON.stringify(toSarif(report), null, 2)}\n`);
+    } catch (error) {
+      io.stderr.write(`mcp-oauth scan: cannot write the SARIF file ${options.sarif}: ${(error as Error).message}\n`);
+      return 2;
+    }
+  }
   return exitCodeOf(report);
 }
 

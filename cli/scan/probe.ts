@@ -88,6 +88,8 @@ export interface ScanContext {
   authRequired?: boolean;
   challenge?: ObservedChallenge;
   prm?: ProtectedResourceMetadata;
+  /** The metadata's resource, once it matched the MCP URL (in form at least). */
+  resource?: string;
   authorizationServers?: readonly string[];
   authorizationServer?: AuthorizationServerMetadata;
   jwksKeys?: readonly Record<string, unknown>[];
@@ -115,10 +117,9 @@ export function initialScope(ctx: ScanContext): string | undefined {
   return Array.isArray(supported) && supported.every((s) => typeof s === 'string') && supported.length ? supported.join(' ') : undefined;
 }
 
-/** The resource identifier tokens are for: the metadata's, else the URL as given. */
+/** The resource identifier tokens are for: the metadata's when it matched the MCP URL, else the URL as given. */
 export function resourceOf(ctx: ScanContext): string {
-  const resource = ctx.prm?.document.resource;
-  return typeof resource === 'string' ? resource : ctx.targetText;
+  return ctx.resource ?? ctx.targetText;
 }
 
 export function endpointOf(ctx: ScanContext, name: string): string | undefined {

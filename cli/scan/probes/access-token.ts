@@ -60,6 +60,7 @@ export const accessTokenProbes: readonly Probe[] = [
       const session = ctx.session;
       if (!session) return skip(ctx.authRequired ? NO_SESSION : NOT_PROTECTED);
       const listed = await session.post(http, { method: 'tools/list', params: {} });
+      if (listed.reply.status === 403) return judgeScopeChallenge(listed.reply, 'tools/list', ctx.challenge?.source === 'renamed');
       const tools = toolNames(listed);
       if (!tools) return warn(`tools/list under the token got HTTP ${listed.reply.status} without a list of tools`);
       if (tools.length === 0) return skip('tools/list is empty: there is no tool to call beyond the scope');
@@ -69,7 +70,7 @@ export const accessTokenProbes: readonly Probe[] = [
         const called = await session.post(http, { method: 'tools/call', params: { name: tool, arguments: UNUSABLE_ARGUMENTS } });
         const { status } = called.reply;
         refusals.set(tool, status === 401 || status === 403);
-        if (status === 403) return judgeScopeChallenge(called.reply, tool, ctx.challenge?.source === 'renamed');
+        if (status === 403) return judgeScopeChallenge(called.reply, `tools/call ${tool}`, ctx.challenge?.source === 'renamed');
         if (status === 401) return fail(`tools/call ${tool} under a token that opens the server got 401; a token lacking scope gets 403 insufficient_scope`);
       }
       const probed = tools.slice(0, MAX_TOOLS_PROBED);
@@ -118,24 +119,24 @@ function toolNames(listed: McpReply): string[] | undefined {
  * integration's own 403 (the authorizer's 401 comes from a gateway response, intact); when
  * the 401 was renamed too, challenge-not-renamed has already failed for it.
  */
-function judgeScopeChallenge(reply: HttpReply, tool: string, renamedAlready: boolean): Outcome {
+function judgeScopeChallenge(reply: HttpReply, request: string, renamedAlready: boolean): Outcome {
   const renamed = reply.headers.get('x-amzn-remapped-www-authenticate');
   let standard = reply.headers.get('www-authenticate');
   let from = '';
   if (!standard && renamed) {
-    if (!renamedAlready) return fail(`tools/call ${tool} got 403, but its challenge arrived as x-amzn-Remapped-WWW-Authenticate, which clients ignore: ${renamed}`);
+    if (!renamedAlready) return fail(`${request} got 403, but its challenge arrived as x-amzn-Remapped-WWW-Authenticate, which clients ignore: ${renamed}`);
     standard = renamed;
     from = ' (read from the renamed header, see challenge-not-renamed)';
   }
   const challenge = bearerChallenge(standard);
-  if (!challenge) return fail(`tools/call ${tool} got 403 without a Bearer challenge${standard ? `: ${standard}` : ''}; the client cannot learn what to step up to`);
+  if (!challenge) return fail(`${request} got 403 without a Bearer challenge${standard ? `: ${standard}` : ''}; the client cannot learn what to step up to`);
   const problems = [
     ...(challenge.params.error === 'insufficient_scope' ? [] : [`error is ${challenge.params.error ? `"${challenge.params.error}"` : 'absent'}, not "insufficient_scope"`]),
     ...(challenge.params.scope?.trim() ? [] : ['no scope names what the call needs']),
   ];
-  if (problems.length) return fail(`tools/call ${tool} got 403 with ${standard}: ${problems.join('; ')}`);
+  if (problems.length) return fail(`${request} got 403 with ${standard}: ${problems.join('; ')}`);
   const metadata = challenge.params.resource_metadata ? '' : ' (no resource_metadata, which MCP asks for, for consistency with the 401)';
-  return pass(`tools/call ${tool} got 403 insufficient_scope, scope="${challenge.params.scope!.trim()}"${metadata}${from}`);
+  return pass(`${request} got 403 insufficient_scope, scope="${challenge.params.scope!.trim()}"${metadata}${from}`);
 }
 
 /** A tool the token may call for the header, and one it may not (or none at all) for the body. */

@@ -4,6 +4,7 @@
  * arrives renamed to x-amzn-Remapped-WWW-Authenticate, which no client reads; the scan
  * still reads the renamed value so that the rest of the audit can go on.
  */
+import { isRedirect } from '../http';
 import { initializePost, LEGACY_PROTOCOL_VERSION, postMcp } from '../mcp-session';
 import { fail, NOT_PROTECTED, pass, skip, warn, type ObservedChallenge, type Probe } from '../probe';
 import { bearerChallenge, parseWwwAuthenticate } from '../www-authenticate';
@@ -27,6 +28,7 @@ export const challengeProbes: readonly Probe[] = [
         return fail('an initialize without a token got 403; a request that lacks authorization gets 401 with a challenge, 403 is for insufficient scope');
       }
       ctx.authRequired = false;
+      if (isRedirect(reply.status) && reply.location) return fail(`an initialize was redirected (HTTP ${reply.status}) to ${reply.location}: scan the URL that clients are given, which must answer itself`);
       if (reply.status >= 200 && reply.status < 300) return fail(`an initialize without a token was served (HTTP ${reply.status}): anyone can use this MCP server`);
       return fail(`an initialize without a token got HTTP ${reply.status}, neither 401 nor an MCP answer: is ${ctx.targetText} the MCP endpoint?`);
     },

@@ -39,8 +39,14 @@ export const resourceMetadataProbes: readonly Probe[] = [
       if (!ctx.prm) return skip(ctx.authRequired ? NO_METADATA : NOT_PROTECTED);
       const resource = ctx.prm.document.resource;
       if (typeof resource !== 'string') return fail('the metadata has no resource');
-      if (resource === ctx.targetText) return pass(`resource is "${resource}"`);
-      if (sameResourceInAnotherForm(resource, ctx.targetText)) return warn(`resource "${resource}" differs from "${ctx.targetText}" only in form; clients compare the two strings`);
+      if (resource === ctx.targetText) {
+        ctx.resource = resource;
+        return pass(`resource is "${resource}"`);
+      }
+      if (sameResourceInAnotherForm(resource, ctx.targetText)) {
+        ctx.resource = resource;
+        return warn(`resource "${resource}" differs from "${ctx.targetText}" only in form; clients compare the two strings`);
+      }
       return fail(`resource is "${resource}", but the MCP server is "${ctx.targetText}"; clients must not use this metadata`);
     },
   },
