@@ -4,8 +4,8 @@
  *
  * - it only talks to hosts the target advertised (the MCP URL's host, then the hosts its
  *   metadata names), and follows a redirect only to one of those, at most twice;
- * - every request has a deadline and every probe a budget of requests, so a slow server
- *   cannot stretch the scan and no probe sends more than a handful of requests;
+ * - every probe has a deadline and a budget of requests, so a slow server cannot stretch
+ *   the scan and no probe sends more than a handful of requests;
  * - bodies are read up to a cap (a server may stream forever), and a streamed MCP answer is
  *   read only until the awaited JSON-RPC response has arrived.
  *
@@ -103,13 +103,20 @@ export interface ProbeHttpOptions {
   readonly maxRequests?: number;
 }
 
-/** The HTTP client of one probe: a deadline per request and a budget of requests. */
+/** The HTTP client of one probe: one deadline for all its requests, and a budget of requests. */
 export class ProbeHttp {
   private sent = 0;
+  private deadline: number;
   private readonly fetchImpl: typeof fetch;
 
   constructor(private readonly options: ProbeHttpOptions) {
     this.fetchImpl = options.fetchImpl ?? fetch;
+    this.deadline = Date.now() + options.timeoutMs;
+  }
+
+  /** A fresh deadline, for a probe that waited for a person (--login) before its next request. */
+  renewDeadline(): void {
+    this.deadline = Date.now() + this.options.timeoutMs;
   }
 
   get requestCount(): number {
@@ -123,18 +130,21 @@ export class ProbeHttp {
     if (this.sent >= limit) throw new RequestBudgetError(limit);
     this.sent++;
     const method = options.method ?? 'GET';
-    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    const outOfTime = `no answer within the probe's ${this.options.timeoutMs} ms`;
+    const remaining = this.deadline - Date.now();
+    if (remaining <= 0) throw new ScanNetworkError(url, outOfTime);
+    const signal = AbortSignal.timeout(remaining);
     let response: Response;
     try {
       response = await this.fetchImpl(url, { method, headers: options.headers, body: options.body, redirect: 'manual', signal });
     } catch (error) {
-      throw new ScanNetworkError(url, signal.aborted ? `no answer within ${this.options.timeoutMs} ms` : describeFetchError(error));
+      throw new ScanNetworkError(url, signal.aborted ? outOfTime : describeFetchError(error));
     }
     let body: string;
     try {
       body = await readBody(response, options.readUntil);
     } catch (error) {
-      throw new ScanNetworkError(url, signal.aborted ? `the answer did not finish within ${this.options.timeoutMs} ms` : describeFetchError(error));
+      throw new ScanNetworkError(url, signal.aborted ? outOfTime : describeFetchError(error));
     }
     const rawLocation = response.headers.get('location');
     let location: string | undefined;

@@ -28,7 +28,7 @@ options:
                                 callback), then run the --token probes with the token obtained
   --json                        print the report as JSON (schema/scan-report.schema.json)
   --sarif <file>                also write the report as SARIF 2.1.0
-  --timeout <ms>                how long each request may take (default 10000)
+  --timeout <ms>                how long the requests of one probe may take (default 10000)
   -h, --help                    this text
 
 exit status: 0 nothing failed, 1 a finding failed, 2 usage error or unreachable target`;

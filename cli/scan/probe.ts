@@ -32,7 +32,7 @@ export interface ScanSettings {
   readonly token?: string;
   readonly otherResourceToken?: string;
   readonly login: boolean;
-  /** How long each request may take. */
+  /** How long the requests of one probe may take, together. */
   readonly timeoutMs: number;
   /** How long --login waits for the user to finish in the browser. */
   readonly loginTimeoutMs: number;

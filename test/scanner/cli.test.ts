@@ -3,6 +3,8 @@
  * ...`): exit 0 when nothing failed, 1 when a finding failed, 2 for usage errors and
  * unreachable targets. The remaining usage errors run in-process, where they are cheap.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort } from '../../lambda/adapters/local/dynamodb-local';
 import { runScanCommand } from '../../cli/scan';
 import { startReferenceServer, type ReferenceServer } from './fixtures/reference-server';
@@ -73,6 +75,16 @@ describe('usage errors (in-process)', () => {
     [['https://a.example/mcp', '--sarif'], "mcp-oauth scan: Option '--sarif <value>' argument missing"],
   ])('%j', async (args, message) => {
     expect(await run(args)).toEqual({ code: 2, message });
+  });
+
+  it('exit 2 when the SARIF file cannot be written, after the report was printed', async () => {
+    let stdout = '';
+    let stderr = '';
+    const unwritable = join(tmpdir(), `mcp-oauth-scan-missing-${process.pid}`, 'scan.sarif');
+    const code = await runScanCommand([reference.mcpUrl, '--sarif', unwritable], { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env: {} });
+    expect(code).toBe(2);
+    expect(stdout).toMatch(/^0 failed, /m);
+    expect(stderr).toContain(`mcp-oauth scan: cannot write the SARIF file ${unwritable}: ENOENT`);
   });
 
   it('--help prints the usage and exits 0', async () => {

@@ -116,6 +116,23 @@ describe('http.ts: where the scanner may go', () => {
   });
 });
 
+it('a server that never answers a token costs each token probe its deadline, not the scan', async () => {
+  const stalled = createServer((request, response) => {
+    if (request.headers.authorization) return; // never answers
+    response.writeHead(401, { 'www-authenticate': 'Bearer scope="x"' }).end();
+  });
+  await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${(stalled.address() as AddressInfo).port}/mcp`;
+    const report = await runScan(url, testSettings({ timeoutMs: 300 }));
+    const tokenProbes = report.findings.filter((f) => ['token-garbage', 'token-alg-none', 'token-expired'].includes(f.id));
+    expect(tokenProbes.map((f) => [f.status, f.detail])).toEqual(tokenProbes.map(() => ['warn', `the probe could not finish: ${url}: no answer within the probe's 300 ms`]));
+  } finally {
+    stalled.closeAllConnections();
+    await new Promise((resolve) => stalled.close(resolve));
+  }
+});
+
 it('authorization server metadata URLs in the order MCP gives (RFC 8414 §3.1, then OpenID discovery)', () => {
   expect(metadataUrls('https://as.example.com')).toEqual(['https://as.example.com/.well-known/oauth-authorization-server', 'https://as.example.com/.well-known/openid-configuration']);
   expect(metadataUrls('https://as.example.com/')).toEqual(['https://as.example.com/.well-known/oauth-authorization-server', 'https://as.example.com/.well-known/openid-configuration']);

@@ -7,7 +7,7 @@
  */
 import { fail, pass, skip, warn, type Probe, type ScanContext } from '../probe';
 import { isAbsoluteHttpUrl } from './challenge';
-import { fetchDocument } from './resource-metadata';
+import { fetchDocument, isJsonMediaType } from './resource-metadata';
 
 const NO_SERVER = 'no authorization server is advertised (prm-authorization-servers)';
 const NO_METADATA = 'no usable authorization server metadata (as-metadata)';
@@ -22,11 +22,12 @@ export const authorizationServerProbes: readonly Probe[] = [
       const others = ctx.authorizationServers!.length > 1 ? ` (${ctx.authorizationServers!.length - 1} more advertised; the scan audits the first)` : '';
       const tried: string[] = [];
       for (const url of metadataUrls(issuer)) {
-        const document = await fetchDocument(http, url);
-        if (typeof document === 'string') {
-          tried.push(`${url}: ${document}`);
+        const found = await fetchDocument(http, url);
+        if (typeof found === 'string') {
+          tried.push(`${url}: ${found}`);
           continue;
         }
+        const { document } = found;
         if (document.issuer !== issuer) return fail(`${url} says issuer ${JSON.stringify(document.issuer)}, not exactly "${issuer}" as advertised; clients must not use it`);
         const missing = [
           ...['authorization_endpoint', 'token_endpoint'].filter((name) => typeof document[name] !== 'string' || !isAbsoluteHttpUrl(document[name] as string)),
@@ -37,6 +38,7 @@ export const authorizationServerProbes: readonly Probe[] = [
         if (refused.length) return fail(`${url}: ${refused.join('; ')}`);
         ctx.authorizationServer = { issuer, url, document };
         const earlier = tried.length ? ` (after ${tried.join('; ')})` : '';
+        if (!isJsonMediaType(found)) return warn(`${url} is served as ${found.mediaType || 'no content type'}, not application/json (RFC 8414 §3.2); strict clients refuse it${others}`);
         return pass(`issuer "${issuer}", metadata at ${url}${earlier}${others}`);
       }
       return fail(`no metadata for issuer "${issuer}": ${tried.join('; ')}`);

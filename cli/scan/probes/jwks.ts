@@ -15,9 +15,9 @@ export const jwksProbes: readonly Probe[] = [
       if (!ctx.authorizationServer) return skip('no usable authorization server metadata (as-metadata)');
       const jwksUri = endpointOf(ctx, 'jwks_uri');
       if (!jwksUri) return skip('the metadata has no jwks_uri (opaque tokens or introspection)');
-      const document = await fetchDocument(http, jwksUri);
-      if (typeof document === 'string') return warn(`jwks_uri ${jwksUri}: ${document}`);
-      const keys = document.keys;
+      const found = await fetchDocument(http, jwksUri);
+      if (typeof found === 'string') return warn(`jwks_uri ${jwksUri}: ${found}`);
+      const keys = found.document.keys;
       if (!Array.isArray(keys) || keys.length === 0) return warn(`${jwksUri} has no keys array`);
       const jwks = keys.filter((k): k is Record<string, unknown> => typeof k === 'object' && k !== null);
       ctx.jwksKeys = jwks;

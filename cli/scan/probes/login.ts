@@ -31,6 +31,7 @@ export const loginProbes: readonly Probe[] = [
         ctx.settings.say(`mcp-oauth scan: sign in and approve in your browser; if it does not open, visit\n  ${url}`);
         ctx.settings.openBrowser(url).catch((error: unknown) => ctx.settings.say(`mcp-oauth scan: could not open a browser (${error instanceof Error ? error.message : String(error)}); open the URL above`));
         const params = await callback.next(ctx.settings.loginTimeoutMs);
+        http.renewDeadline(); // the time the user took is not the server's
         if (!params) return warn(`no redirect came back to ${callback.redirectUri} within ${Math.round(ctx.settings.loginTimeoutMs / 1000)} s`);
         ctx.redirects.push({ sentState: state, params, during: 'the --login flow' });
         if (params.get('state') !== state) return fail('the redirect back did not carry the state the request sent');

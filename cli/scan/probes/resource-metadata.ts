@@ -24,10 +24,11 @@ export const resourceMetadataProbes: readonly Probe[] = [
           tried.push(`${candidate.url}: ${found}`);
           continue;
         }
-        ctx.prm = { url: candidate.url, document: found };
+        ctx.prm = { url: candidate.url, document: found.document };
         if (index > 0 && candidates[0]!.kind === 'challenge') return fail(`resource_metadata points at ${tried[0]}; the document was found at ${candidate.url} instead`);
         const pathInserted = candidates.find((c) => c.kind === 'path-inserted');
         if (candidate.kind === 'root' && pathInserted) return warn(`served only at the root, ${candidate.url}; RFC 9728 §3.1 puts the metadata of ${ctx.targetText} at ${pathInserted.url}`);
+        if (!isJsonMediaType(found)) return warn(`served at ${candidate.url} as ${found.mediaType || 'no content type'}, not application/json (RFC 9728 §3.2); strict clients refuse it`);
         return pass(`served at ${candidate.url}`);
       }
       return fail(`no protected resource metadata: ${tried.join('; ')}`);
@@ -83,8 +84,19 @@ function discoveryOrder(target: URL, fromChallenge: string | undefined): Candida
   return candidates.filter((c, i) => candidates.findIndex((o) => o.url === c.url) === i);
 }
 
+export interface FetchedDocument {
+  readonly document: Record<string, unknown>;
+  /** The Content-Type without parameters, lower-cased ('' when absent). */
+  readonly mediaType: string;
+}
+
+/** Metadata documents are application/json (RFC 9728 §3.2, RFC 8414 §3.2). */
+export function isJsonMediaType(found: FetchedDocument): boolean {
+  return found.mediaType === 'application/json';
+}
+
 /** The JSON object at url, or why there is none. */
-export async function fetchDocument(http: ProbeHttp, url: string, headers: Record<string, string> = {}): Promise<Record<string, unknown> | string> {
+export async function fetchDocument(http: ProbeHttp, url: string, headers: Record<string, string> = {}): Promise<FetchedDocument | string> {
   let reply: HttpReply;
   try {
     ({ reply } = await http.get(url, { accept: 'application/json', ...headers }));
@@ -95,7 +107,8 @@ export async function fetchDocument(http: ProbeHttp, url: string, headers: Recor
   }
   if (reply.status !== 200) return `HTTP ${reply.status}`;
   const json = jsonOf(reply);
-  return isJsonObject(json) ? json : 'not a JSON object';
+  if (!isJsonObject(json)) return 'not a JSON object';
+  return { document: json, mediaType: (reply.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase() };
 }
 
 function sameResourceInAnotherForm(a: string, b: string): boolean {
