@@ -47,6 +47,9 @@ const DEFAULT_LOGIN_TIMEOUT_MS = 5 * 60_000;
 
 class UsageError extends Error {}
 
+/** b64token, RFC 6750 §2.1: what may follow "Bearer " in an Authorization header. */
+const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
 export async function runScanCommand(args: readonly string[], io: ScanIo): Promise<number> {
   let options: ReturnType<typeof parseOptions>;
   try {
@@ -125,6 +128,10 @@ function parseOptions(args: readonly string[]) {
   if (target.includes('#')) throw new UsageError('the MCP URL must not have a fragment');
   if (values.token !== undefined && values.login) throw new UsageError('--token and --login both give the token probes a token: use one');
   for (const name of ['token', 'other-resource-token', 'sarif'] as const) if (values[name] === '') throw new UsageError(`--${name} needs a value`);
+  // Never echoed: the message must not carry the credential.
+  for (const name of ['token', 'other-resource-token'] as const) {
+    if (values[name] !== undefined && !BEARER_TOKEN.test(values[name]!)) throw new UsageError(`--${name} is not a bearer token (RFC 6750 §2.1 allows letters, digits and -._~+/ with trailing =)`);
+  }
   const timeoutMs = values.timeout === undefined ? DEFAULT_TIMEOUT_MS : Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 600_000) throw new UsageError(`--timeout must be a whole number of milliseconds from 100 to 600000, not "${values.timeout}"`);
   return {

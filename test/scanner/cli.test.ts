@@ -72,6 +72,7 @@ describe('usage errors (in-process)', () => {
     [['https://a.example/mcp', 'https://b.example/mcp'], 'mcp-oauth scan: one MCP URL, not 2: https://a.example/mcp https://b.example/mcp'],
     [['https://a.example/mcp', '--timeout', 'soon'], 'mcp-oauth scan: --timeout must be a whole number of milliseconds from 100 to 600000, not "soon"'],
     [['https://a.example/mcp', '--token', ''], 'mcp-oauth scan: --token needs a value'],
+    [['https://a.example/mcp', '--token', 'secret with spaces\n'], 'mcp-oauth scan: --token is not a bearer token (RFC 6750 §2.1 allows letters, digits and -._~+/ with trailing =)'],
     [['https://a.example/mcp', '--sarif'], "mcp-oauth scan: Option '--sarif <value>' argument missing"],
   ])('%j', async (args, message) => {
     expect(await run(args)).toEqual({ code: 2, message });
