@@ -3,9 +3,9 @@
  * needs a token for another resource (--other-resource-token). The tokens go into the
  * Authorization header and nowhere else.
  *
- * No tool runs: every tools/call carries `arguments` that the MCP schema forbids (a string,
- * where an object is required), so a server that checks scope first answers 403 and one that
- * reaches the tool refuses the call as invalid. Only tools/list is answered for real.
+ * No tool is meant to run: every tools/call carries `arguments` that the MCP schema forbids (a
+ * string, where an object is required), so a server that checks scope first answers 403 and
+ * one that reaches the tool refuses the call as invalid. Only tools/list is answered for real.
  */
 import { readableClaims, tamperedToken } from '../forged-tokens';
 import { isJsonObject, type HttpReply } from '../http';
