@@ -9,11 +9,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { JwtVerifier } from 'aws-jwt-verify';
-import { parseConfig } from '../lambda/core/config';
+import { parseConfig } from '../lambda/adapters/config/parse-config';
 import type { RevocationKey, RevocationRecord, RevocationStore } from '../lambda/core/ports';
-import { createAuthorizer } from '../lambda/handlers/authorizer';
+import { createAuthorizer } from '../lambda/adapters/apigw/request-authorizer';
 import { AccessTokenVerifier } from '../lambda/adapters/jwt/access-token-verifier';
-import { decodeAccessToken } from '../lambda/core/guard/access-token-rules';
+import { decodeAccessToken } from '../lambda/core/tokens/access-token-syntax';
 import { summarize, type LatencySummary } from './stats';
 
 export interface HotPathResult {

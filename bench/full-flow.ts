@@ -4,8 +4,8 @@
  * consent through the test browser, which answers instantly, code exchange, initialize,
  * tools/call). One stack, started once, on a DynamoDB Local of its own.
  */
-import { startDynamoDbLocal } from '../lambda/adapters/local/dynamodb-local';
-import { freePort } from '../lambda/adapters/local/dynamodb-local';
+import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { freePort } from '../local/dynamodb-local';
 import { startLocalStack } from '../test/support/local-stack-process';
 import { ALICE, BrowserOAuthProvider, connectWithOAuth, whoami } from '../test/support/mcp-sdk-session';
 import { median } from './stats';

@@ -7,93 +7,23 @@
  *   mcp-oauth scan <mcp-url> [--register] [--token <t>] [--other-resource-token <t>] [--login]
  *                  [--json] [--sarif <file>] [--timeout <ms>]
  *
- * `npm start` runs `mcp-oauth local`: the authorization server, the dev IdP and the demo MCP
- * server on this machine (docs/local-mode.md). PORT, when set, moves the authorization
- * server and makes the issuer http://localhost:$PORT. `mcp-oauth scan` audits the
- * authorization of any MCP server from its URL (docs/scanner.md).
+ * `npm start` runs `mcp-oauth local` (local/local-command.ts): the authorization server, the
+ * dev IdP and the demo MCP server on this machine (docs/local-mode.md). `mcp-oauth scan`
+ * audits the authorization of any MCP server from its URL (docs/scanner.md).
  */
-import { parseArgs } from 'node:util';
 import { runScanCommand } from '../cli/scan';
-import { loadLocalConfig, readyMessage, startLocalStack, type RunningLocalStack } from '../lambda/adapters/local/local-stack';
+import { LOCAL_HELP, runLocal } from '../local/local-command';
 
 const USAGE = `usage: mcp-oauth local [options]
        mcp-oauth scan <mcp-url> [options]   (mcp-oauth scan --help)
 
-Runs the authorization server, the dev IdP and the MCP server(s) locally.
-
-options:
-  --config <file>            product config (default: config/local.json)
-  --data-dir <dir>           DynamoDB Local data and the signing key (default: .local)
-  --fresh                    wipe the data folder first (new key, empty tables)
-  --dynamodb-endpoint <url>  use a running DynamoDB instead of starting DynamoDB Local
-  --table-prefix <prefix>    table name prefix (default: mcp-oauth-local-)
-  -h, --help                 this text
-
-environment:
-  PORT                       authorization server port; the issuer becomes http://localhost:$PORT`;
-
-async function runLocal(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      config: { type: 'string', default: 'config/local.json' },
-      'data-dir': { type: 'string', default: '.local' },
-      fresh: { type: 'boolean', default: false },
-      'dynamodb-endpoint': { type: 'string' },
-      'table-prefix': { type: 'string', default: 'mcp-oauth-local-' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
-  const portOverride = parsePort(process.env.PORT);
-  const log = (line: string) => console.log(line);
-
-  // A signal during start-up waits for it to finish (or fail), so no child is left behind.
-  const state: { stack?: RunningLocalStack; stopping: boolean } = { stopping: false };
-  const stop = (signal: NodeJS.Signals) => {
-    if (state.stopping) {
-      console.error(`${signal} again: exiting without waiting`);
-      process.exit(1);
-    }
-    state.stopping = true;
-    log(`${signal}: stopping`);
-    state.stack?.stop().then(() => process.exit(0), () => process.exit(1));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-
-  state.stack = await startLocalStack({
-    configPath: values.config,
-    dataDir: values['data-dir'],
-    fresh: values.fresh,
-    dynamoDbEndpoint: values['dynamodb-endpoint'],
-    tablePrefix: values['table-prefix'],
-    portOverride,
-    log,
-  });
-  if (state.stopping) {
-    await state.stack.stop();
-    process.exit(0);
-  }
-  for (const line of readyMessage(state.stack, loadLocalConfig(values.config, portOverride))) log(line);
-}
-
-function parsePort(value: string | undefined): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`PORT must be a port number (1-65535), got "${value}"`);
-  return port;
-}
+${LOCAL_HELP}`;
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'local':
-      return runLocal(rest);
+      return runLocal(rest, USAGE);
     case 'scan':
       process.exitCode = await runScanCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
       return;

@@ -13,7 +13,8 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { parseConfig, type Config } from '../lambda/core/config';
+import type { Config } from '../lambda/core/config';
+import { parseConfig } from '../lambda/adapters/config/parse-config';
 import { DEFAULT_RATE_LIMITS, DEFAULT_STAGE_THROTTLING, MIN_RATE_LIMIT, RATE_WINDOWS_SECONDS, type RateLimits, type StageThrottling } from './definitions/rate-rules';
 
 /** Retention values CloudWatch Logs accepts. */
@@ -315,7 +316,7 @@ export function parseDeploymentConfig(inputs: DeploymentInputs): DeploymentConfi
     stage,
     account,
     region,
-    product: { ...product, local: undefined },
+    product,
     retainData: d.retainData ?? stage === 'prod',
     upstreamLogin,
     cognitoDomainPrefix: d.cognitoDomainPrefix,

@@ -1,7 +1,7 @@
 /**
  * Runs the dev IdP from the product's config file:
  *
- *   tsx lambda/adapters/local/dev-idp-main.ts --port 8789 --config config/local.json [--redirect-uri URL]...
+ *   tsx local/dev-idp-main.ts --port 8789 --config config/local.json [--redirect-uri URL]...
  *
  * Its one client is config.upstream (client id and secret), allowed to return to the
  * authorization server's upstream callback; its users are config.local.devUsers. Prints
@@ -10,12 +10,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ENDPOINT_PATHS } from '../../core/authorization-server/deps';
-import { parseConfig, type Config } from '../../core/config';
+import { ENDPOINT_PATHS } from '../lambda/core/authorization-server/endpoints';
 import { startDevIdp, type DevIdpOptions } from './dev-idp';
+import { parseLocalModeConfig, type LocalModeConfig } from './local-config';
 
-export function devIdpOptionsFromConfig(config: Config, options: { port?: number; extraRedirectUris?: readonly string[] } = {}): DevIdpOptions {
-  const port = options.port ?? config.local?.devIdpPort;
+export function devIdpOptionsFromConfig(config: LocalModeConfig, options: { port?: number; extraRedirectUris?: readonly string[] } = {}): DevIdpOptions {
+  const port = options.port ?? config.local.devIdpPort;
   if (!port) throw new Error('No dev IdP port: pass --port or set local.devIdpPort in the config.');
   if (!config.upstream.clientSecret) throw new Error('upstream.clientSecret: the dev IdP needs a client secret in local mode.');
   return {
@@ -26,7 +26,7 @@ export function devIdpOptionsFromConfig(config: Config, options: { port?: number
       clientSecret: config.upstream.clientSecret,
       redirectUris: [`${config.issuer}${ENDPOINT_PATHS.upstreamCallback}`, ...(options.extraRedirectUris ?? [])],
     }],
-    users: config.local?.devUsers ?? [],
+    users: config.local.devUsers,
   };
 }
 
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   });
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && (!Number.isInteger(port) || port <= 0 || port > 65535)) throw new Error(`--port must be a port number, got ${values.port}`);
-  const config = parseConfig(JSON.parse(readFileSync(values.config, 'utf8')));
+  const config = parseLocalModeConfig(JSON.parse(readFileSync(values.config, 'utf8')));
   const options = devIdpOptionsFromConfig(config, { port, extraRedirectUris: values['redirect-uri'] });
   if (config.upstream.issuer !== options.issuer) {
     console.error(`dev-idp note: upstream.issuer in the config is ${config.upstream.issuer}, but this dev IdP's issuer is ${options.issuer}`);

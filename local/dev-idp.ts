@@ -13,8 +13,8 @@
  */
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { DevUserConfig } from '../../core/config';
-import { constantTimeEqual } from '../../core/crypto';
+import { constantTimeEqual } from '../lambda/core/crypto';
+import type { DevUserConfig } from './local-config';
 
 export interface DevIdpClient {
   readonly clientId: string;

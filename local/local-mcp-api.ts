@@ -7,18 +7,19 @@
  * as WWW-Authenticate.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Config, ResourceConfig } from '../../core/config';
-import { gatewayResponsesFor, protectedResourceMetadataPaths } from '../../core/guard/challenges';
-import { ENDPOINT_PATHS } from '../../core/authorization-server/deps';
-import { createAuthorizer } from '../../handlers/authorizer';
-import { createDemoMcpHandler } from '../../handlers/demo-mcp-server';
-import { createProtectedResourceMetadataHandler } from '../../handlers/protected-resource-metadata';
-import { DynamoDbRevocationStore } from '../dynamodb/dynamodb-revocation-store';
-import type { TableNames } from '../dynamodb/tables';
-import { startApiGatewayEmulator } from './apigw-emulator';
-import { RESTORE_WWW_AUTHENTICATE_SOURCE, STAMP_VIEWER_IP_SOURCE } from './cloudfront-function-runner';
-import { VIEWER_IP_HEADER } from '../../edge/edge-headers';
-import type { EmulatedRoute, RunningApi } from './emulator-types';
+import { ENDPOINT_PATHS } from '../lambda/core/authorization-server/endpoints';
+import type { Config, ResourceConfig } from '../lambda/core/config';
+import { protectedResourceMetadataPaths } from '../lambda/core/guard/protected-resource-metadata';
+import { gatewayResponsesFor } from '../lambda/adapters/apigw/gateway-responses';
+import { createProtectedResourceMetadataHandler } from '../lambda/adapters/apigw/protected-resource-metadata-proxy';
+import { createAuthorizer } from '../lambda/adapters/apigw/request-authorizer';
+import { DynamoDbRevocationStore } from '../lambda/adapters/dynamodb/dynamodb-revocation-store';
+import type { TableNames } from '../lambda/adapters/dynamodb/tables';
+import { createDemoMcpHandler } from '../lambda/adapters/mcp/demo-mcp-server';
+import { VIEWER_IP_HEADER } from '../lambda/edge/edge-headers';
+import { RESTORE_WWW_AUTHENTICATE_SOURCE, STAMP_VIEWER_IP_SOURCE } from './emulator/cloudfront-functions';
+import { startApiGatewayEmulator } from './emulator/stage';
+import type { EmulatedRoute, RunningApi } from './emulator/types';
 
 export interface LocalMcpApiOptions {
   readonly config: Config;
@@ -51,7 +52,7 @@ export async function startLocalMcpApi(opts: LocalMcpApiOptions): Promise<Runnin
     ...['POST', 'GET', 'DELETE'].map((method) => ({ method, resource: resourcePath, handler: mcp, authorized: true })),
     ...protectedResourceMetadataPaths(resource).map((path) => ({ method: 'GET', resource: path, handler: metadata, authorized: false })),
   ];
-  const responses = gatewayResponsesFor(resource, config);
+  const responses = gatewayResponsesFor(resource);
   const api = await startApiGatewayEmulator({
     name: `mcp-api:${resource.uri}`,
     port: opts.port,

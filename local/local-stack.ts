@@ -12,26 +12,24 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { homedir } from 'node:os';
-import { ENDPOINT_PATHS, type AuthorizationServerDeps } from '../../core/authorization-server/deps';
-import { ConfigError, parseConfig, type Config, type ResourceConfig } from '../../core/config';
-import { createDynamoDbStores } from '../dynamodb/dynamodb-stores';
-import { createTables, tableNamesForPrefix, type TableNames } from '../dynamodb/tables';
-import { HttpClientMetadataFetcher } from '../http/client-metadata-fetcher';
-import { localhostNamesResolver } from '../http/localhost-names-resolver';
-import { ConsoleAuditSink } from '../observability/console-audit-sink';
-import { describeError } from '../observability/safe-logger';
-import { cryptoRandom } from '../system/crypto-random';
-import { systemClock } from '../system/system-clock';
-import { OidcUpstreamIdp } from '../upstream-oidc/oidc-upstream-idp';
-import { createAuthorizationServerHandler } from '../../handlers/authorization-server';
-import { startApiGatewayEmulator } from './apigw-emulator';
-import { RESTORE_WWW_AUTHENTICATE_SOURCE, STAMP_VIEWER_IP_SOURCE } from './cloudfront-function-runner';
+import { ENDPOINT_PATHS } from '../lambda/core/authorization-server/endpoints';
+import type { ResourceConfig } from '../lambda/core/config';
+import { createAuthorizationServerHandler } from '../lambda/adapters/apigw/authorization-server-proxy';
+import { createTables, tableNamesForPrefix, type TableNames } from '../lambda/adapters/dynamodb/tables';
+import type { HttpClientMetadataFetcherOptions } from '../lambda/adapters/http/client-metadata-fetcher';
+import { localhostNamesResolver } from '../lambda/adapters/http/localhost-names-resolver';
+import { LocalKeySigner } from '../lambda/adapters/local-key/local-key-signer';
+import { ConsoleAuditSink } from '../lambda/adapters/observability/console-audit-sink';
+import { describeError } from '../lambda/adapters/observability/safe-logger';
+import { buildAuthorizationServerDeps } from '../lambda/adapters/wiring/authorization-server-deps';
+import { VIEWER_IP_HEADER } from '../lambda/edge/edge-headers';
 import { devIdpOptionsFromConfig } from './dev-idp-main';
 import { startDevIdp } from './dev-idp';
 import { assertPortFree, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
-import type { EmulatedEdge, EmulatedRateLimit, RunningApi } from './emulator-types';
-import { VIEWER_IP_HEADER } from '../../edge/edge-headers';
-import { LocalKeySigner } from './local-key-signer';
+import { RESTORE_WWW_AUTHENTICATE_SOURCE, STAMP_VIEWER_IP_SOURCE } from './emulator/cloudfront-functions';
+import { startApiGatewayEmulator } from './emulator/stage';
+import type { EmulatedEdge, EmulatedRateLimit, RunningApi } from './emulator/types';
+import { loadLocalConfig, type LocalModeConfig } from './local-config';
 import { startLocalMcpApi } from './local-mcp-api';
 
 export interface LocalStackOptions {
@@ -77,33 +75,10 @@ export const LOCAL_RATE_LIMITS: readonly EmulatedRateLimit[] = [
 /** What local mode may find in its data folder; anything else means the folder is not ours to wipe. */
 const DATA_DIR_ENTRIES = new Set(['dynamodb', 'signing-key.pem']);
 
-export function loadLocalConfig(path: string, portOverride?: number): Config {
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new Error(`cannot read the config file ${path}: ${(error as Error).message}`);
-  }
-  if (portOverride !== undefined) raw = { ...raw, issuer: `http://localhost:${portOverride}` };
-  let config: Config;
-  try {
-    config = parseConfig(raw);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new Error(`${path}: ${error.message}`);
-    throw error;
-  }
-  if (!config.local) throw new Error(`${path}: local mode needs a "local" section (devIdpPort, dynamoDbPort, devUsers)`);
-  const issuer = new URL(config.issuer);
-  if (issuer.protocol !== 'http:' || !['localhost', '127.0.0.1'].includes(issuer.hostname) || !issuer.port) {
-    throw new Error(`${path}: issuer must be http://localhost:<port> in local mode (got ${config.issuer})`);
-  }
-  return config;
-}
-
 export async function startLocalStack(options: LocalStackOptions): Promise<RunningLocalStack> {
   const { log } = options;
   const config = loadLocalConfig(options.configPath, options.portOverride);
-  const local = config.local!;
+  const { local } = config;
   const asPort = Number(new URL(config.issuer).port);
   const mcpApis = groupResourcesByPort(config.resources);
   const stoppers: (() => Promise<void>)[] = [];
@@ -153,27 +128,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     }
     log(`dev IdP at ${devIdp.issuer}`);
 
-    const deps: AuthorizationServerDeps = {
+    const asHandler = createAuthorizationServerHandler(buildAuthorizationServerDeps({
       config,
-      clock: systemClock,
-      random: cryptoRandom,
+      dynamoDb,
+      tableNames,
       signer,
-      ...createDynamoDbStores(dynamoDb, tableNames),
-      upstream: new OidcUpstreamIdp({
-        issuer: config.upstream.issuer,
-        clientId: config.upstream.clientId,
-        clientSecret: config.upstream.clientSecret,
-        scopes: config.upstream.scopes,
-        groupsClaim: config.upstream.groupsClaim,
-      }),
-      metadataFetcher: localMetadataFetcher(config, options.configPath, log),
+      upstreamClientSecret: config.upstream.clientSecret,
       audit: new ConsoleAuditSink(log),
       logError: (message, error) => {
         const described = describeError(error);
         log(`error: ${message}: ${described.name}: ${described.message}`);
       },
-    };
-    const asHandler = createAuthorizationServerHandler(deps);
+      metadataFetcher: localMetadataTrust(config, options.configPath, log),
+    }));
     const authorizationServer = await startApiGatewayEmulator({
       name: 'authorization-server',
       port: asPort,
@@ -211,14 +178,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
 }
 
 /**
- * The production fetcher, plus what only tests need: `.localhost` names resolve to
- * loopback (RFC 6761), and the origins in local.trustedMetadataOrigins skip the address
- * policy, with local.metadataCaFile trusted next to the public CAs. Nothing of this exists
- * in AWS: the deployed functions never see the local section.
+ * What local mode adds to the production fetcher, which only tests need: `.localhost` names
+ * resolve to loopback (RFC 6761), and the origins in local.trustedMetadataOrigins skip the
+ * address policy, with local.metadataCaFile trusted next to the public CAs. Nothing of this
+ * exists in AWS: the deployed functions never see the local section.
  */
-function localMetadataFetcher(config: Config, configPath: string, log: (line: string) => void): HttpClientMetadataFetcher {
-  const trustedOrigins = config.local?.trustedMetadataOrigins ?? [];
-  const caFile = config.local?.metadataCaFile;
+function localMetadataTrust(config: LocalModeConfig, configPath: string, log: (line: string) => void): Pick<HttpClientMetadataFetcherOptions, 'resolve' | 'allowedTestOrigins' | 'ca'> {
+  const trustedOrigins = config.local.trustedMetadataOrigins;
+  const caFile = config.local.metadataCaFile;
   let ca: string[] | undefined;
   if (caFile !== undefined) {
     const caPath = resolve(dirname(configPath), caFile);
@@ -231,20 +198,12 @@ function localMetadataFetcher(config: Config, configPath: string, log: (line: st
   if (trustedOrigins.length) {
     log(`TEST ONLY: client ID metadata documents from ${trustedOrigins.join(', ')} are fetched from loopback (local.trustedMetadataOrigins)`);
   }
-  return new HttpClientMetadataFetcher({
-    timeoutMs: config.registration.metadataDocumentTimeoutMs,
-    maxBytes: config.registration.metadataDocumentMaxBytes,
-    cacheSeconds: config.registration.metadataDocumentCacheSeconds,
-    clock: systemClock,
-    resolve: localhostNamesResolver(),
-    allowedTestOrigins: trustedOrigins,
-    ca,
-  });
+  return { resolve: localhostNamesResolver(), allowedTestOrigins: trustedOrigins, ca };
 }
 
 /** The human block and the one machine-readable line that harnesses wait for. */
-export function readyMessage(stack: RunningLocalStack, config: Config): string[] {
-  const users = (config.local?.devUsers ?? []).map((u) => `    ${u.username} / ${u.password}  (groups: ${u.groups.join(', ') || 'none'})`);
+export function readyMessage(stack: RunningLocalStack, config: LocalModeConfig): string[] {
+  const users = config.local.devUsers.map((u) => `    ${u.username} / ${u.password}  (groups: ${u.groups.join(', ') || 'none'})`);
   return [
     '',
     'mcp-oauth local mode is ready',

@@ -12,7 +12,7 @@
  * Exit code: the suite's own (0 when every check passed).
  */
 import { parseArgs } from 'node:util';
-import { freePort } from '../lambda/adapters/local/dynamodb-local';
+import { freePort } from '../local/dynamodb-local';
 import { authorizeInBrowser } from '../test/support/browser';
 import { formatChecks, runConformanceSuite } from '../test/support/conformance-suite';
 

@@ -1,13 +1,19 @@
 /**
- * Scope arithmetic for the guard. Scopes are compared as exact strings (RFC 6749 section
- * 3.3); a route or tool that names several scopes needs all of them (AND), which is why
+ * Scopes (RFC 6749 section 3.3): space-separated scope-tokens, compared as exact strings.
+ * A route or tool that names several scopes needs all of them (AND), which is why
  * aws-jwt-verify's own `scope` option (OR) is not used.
  */
 
-/** The scope claim of an access token as a list; undefined when the claim is not a string. */
-export function parseScopeClaim(value: unknown): readonly string[] | undefined {
-  if (typeof value !== 'string') return undefined;
-  return value.split(' ').filter((s) => s.length > 0);
+/** RFC 6749 section 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+export function isScopeToken(value: string): boolean {
+  return SCOPE_TOKEN.test(value);
+}
+
+/** A scope string as a list, without repeats; empty tokens from extra spaces are ignored. */
+export function parseScopeString(scope: string): string[] {
+  return unionScopes(scope.split(' ').filter((s) => s.length > 0));
 }
 
 /** The required scopes that `granted` lacks, in the order they were required. */

@@ -6,7 +6,7 @@
 // reach them. This puts the header back. A WWW-Authenticate that API Gateway produced itself
 // (a gateway response) is left as it is.
 //
-// The same file runs in local mode (lambda/adapters/local/cloudfront-function-runner.ts), so
+// The same file runs in local mode (local/emulator/cloudfront-functions.ts), so
 // the local stack behaves like the deployed one. Keep it plain ES5-style JavaScript: no
 // modules, no exports, only what CloudFront Functions support.
 function handler(event) {

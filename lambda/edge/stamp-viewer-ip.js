@@ -17,8 +17,8 @@
 // applied as it is; so the stamped header carries both, holding the one address.
 //
 // The header name must match VIEWER_IP_HEADER in lambda/edge/edge-headers.ts (a unit test
-// checks it). The same file runs in local mode. Keep it plain ES5-style JavaScript: no
-// modules, no exports, only what CloudFront Functions support.
+// checks it). The same file runs in local mode (local/emulator/cloudfront-functions.ts). Keep
+// it plain ES5-style JavaScript: no modules, no exports, only what CloudFront Functions support.
 var VIEWER_IP_HEADER = 'x-mcp-oauth-viewer-ip';
 
 function ipv6Prefix64(ip) {

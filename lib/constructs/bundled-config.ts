@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig, type Config } from '../../lambda/core/config';
+import type { Config } from '../../lambda/core/config';
+import { parseConfig } from '../../lambda/adapters/config/parse-config';
 
 /** The file name inside each function's bundle; MCP_OAUTH_CONFIG_FILE names it, relative to the task root. */
 export const BUNDLED_CONFIG_FILE_NAME = 'mcp-oauth.config.json';
@@ -19,7 +20,7 @@ export const BUNDLED_CONFIG_FILE_NAME = 'mcp-oauth.config.json';
  * configuration.
  */
 export function writeBundledConfig(config: Config): string {
-  const json = JSON.stringify({ ...config, local: undefined });
+  const json = JSON.stringify(config);
   if (Token.isUnresolved(json) || /\$\{Token\[/.test(json)) {
     throw new Error('The product configuration holds a deploy-time value (a CDK token); only static values can be bundled. Pass it as an environment variable instead.');
   }

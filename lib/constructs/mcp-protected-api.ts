@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { ResourceConfig } from '../../lambda/core/config';
 import { SERVICE_NAMES } from '../../lambda/adapters/observability/metric-names';
-import { gatewayResponsesFor } from '../../lambda/core/guard/challenges';
+import { gatewayResponsesFor } from '../../lambda/adapters/apigw/gateway-responses';
 import type { CustomDomainDeployConfig } from '../config';
 import { AUTHORIZER_PERMISSIONS } from '../definitions/function-permissions';
 import { FUNCTION_SETTINGS } from '../definitions/function-settings';

@@ -7,6 +7,7 @@
  * and blocks once its estimate passes the limit ("Rate-based rule statement"); the estimate
  * can lag by some seconds, so a client is blocked at about, not exactly at, limit + 1.
  */
+import { ENDPOINT_PATHS } from '../../lambda/core/authorization-server/endpoints';
 
 /** The windows AWS WAF accepts for a rate-based rule (EvaluationWindowSec). */
 export const RATE_WINDOWS_SECONDS = [60, 120, 300, 600] as const;
@@ -57,11 +58,11 @@ export interface RateRule {
 export function authorizationServerRateRules(limits: RateLimits): readonly RateRule[] {
   const rule = (name: string, pathSuffix: string | undefined, limit: number): RateRule => ({ name, pathSuffix, limit, windowSeconds: limits.windowSeconds });
   return [
-    rule('AuthorizeRateLimit', '/authorize', limits.authorize),
-    rule('TokenRateLimit', '/token', limits.token),
-    rule('RegisterRateLimit', '/register', limits.register),
-    rule('RevokeRateLimit', '/revoke', limits.revoke),
-    rule('IntrospectRateLimit', '/introspect', limits.introspect),
+    rule('AuthorizeRateLimit', ENDPOINT_PATHS.authorize, limits.authorize),
+    rule('TokenRateLimit', ENDPOINT_PATHS.token, limits.token),
+    rule('RegisterRateLimit', ENDPOINT_PATHS.register, limits.register),
+    rule('RevokeRateLimit', ENDPOINT_PATHS.revoke, limits.revoke),
+    rule('IntrospectRateLimit', ENDPOINT_PATHS.introspect, limits.introspect),
     rule('AllPathsRateLimit', undefined, limits.authorizationServerAllPaths),
   ];
 }

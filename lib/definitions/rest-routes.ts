@@ -3,11 +3,11 @@
  * constructs create exactly these, and local mode routes by the same tables, so a route
  * that exists on one host and not on the other cannot happen silently.
  */
+import { ENDPOINTS, type EndpointGroup } from '../../lambda/core/authorization-server/endpoints';
 import type { ResourceConfig } from '../../lambda/core/config';
-import { protectedResourceMetadataPaths } from '../../lambda/core/guard/challenges';
+import { protectedResourceMetadataPaths } from '../../lambda/core/guard/protected-resource-metadata';
 
-/** The functions of the authorization server, split so each holds only the permissions its endpoints need. */
-export type EndpointGroup = 'browser' | 'token' | 'public';
+export type { EndpointGroup };
 
 export interface AuthorizationServerRoute {
   readonly path: string;
@@ -16,21 +16,13 @@ export interface AuthorizationServerRoute {
 }
 
 /**
- * Every route of the authorization server, with the methods its router serves
- * (lambda/core/authorization-server/router.ts) plus OPTIONS where the router answers CORS
- * preflights. Any other method or path never reaches a function: API Gateway answers it.
+ * Every route of the authorization server, from the one endpoint table
+ * (lambda/core/authorization-server/endpoints.ts): the methods its router serves plus OPTIONS
+ * where the router answers CORS preflights. Any other method or path never reaches a
+ * function: API Gateway answers it.
  */
-export const AUTHORIZATION_SERVER_ROUTES: readonly AuthorizationServerRoute[] = [
-  { path: '/authorize', methods: ['GET'], group: 'browser' },
-  { path: '/consent', methods: ['POST'], group: 'browser' },
-  { path: '/callback', methods: ['GET'], group: 'browser' },
-  { path: '/token', methods: ['POST', 'OPTIONS'], group: 'token' },
-  { path: '/revoke', methods: ['POST', 'OPTIONS'], group: 'token' },
-  { path: '/introspect', methods: ['POST', 'OPTIONS'], group: 'token' },
-  { path: '/register', methods: ['POST', 'OPTIONS'], group: 'public' },
-  { path: '/.well-known/oauth-authorization-server', methods: ['GET', 'OPTIONS'], group: 'public' },
-  { path: '/.well-known/jwks.json', methods: ['GET', 'OPTIONS'], group: 'public' },
-];
+export const AUTHORIZATION_SERVER_ROUTES: readonly AuthorizationServerRoute[] = Object.values(ENDPOINTS)
+  .map((endpoint) => ({ path: endpoint.path, methods: endpoint.routedMethods, group: endpoint.group }));
 
 export interface ProtectedApiRoute {
   readonly path: string;

@@ -4,6 +4,7 @@
  * every route it is reused on, which is why an authorizer that allows only the exact method
  * ARN it was called for breaks the next route when caching is on.
  */
+import { arnPatternMatches } from '../../lambda/adapters/apigw/authorizer-policy';
 
 export type PolicyDecision = 'allow' | 'explicit_deny' | 'implicit_deny';
 
@@ -58,7 +59,7 @@ export function parseAuthorizerAnswer(result: unknown): AuthorizerAnswer | undef
 
 /** IAM evaluation: any matching Deny wins, then any matching Allow, otherwise implicit deny. */
 export function evaluatePolicy(answer: AuthorizerAnswer, arn: string): PolicyDecision {
-  const applies = (s: PolicyStatement) => s.actions.some(actionMatches) && s.resources.some((r) => wildcardMatch(r, arn));
+  const applies = (s: PolicyStatement) => s.actions.some(actionMatches) && s.resources.some((r) => arnPatternMatches(r, arn));
   if (answer.statements.some((s) => s.effect === 'Deny' && applies(s))) return 'explicit_deny';
   if (answer.statements.some((s) => s.effect === 'Allow' && applies(s))) return 'allow';
   return 'implicit_deny';
@@ -66,12 +67,6 @@ export function evaluatePolicy(answer: AuthorizerAnswer, arn: string): PolicyDec
 
 function actionMatches(action: string): boolean {
   return ['*', 'execute-api:*', 'execute-api:invoke'].includes(action.toLowerCase());
-}
-
-/** IAM wildcards: `*` any run of characters (slashes included), `?` exactly one. */
-export function wildcardMatch(pattern: string, value: string): boolean {
-  const regex = pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
-  return new RegExp(`^${regex}$`, 's').test(value);
 }
 
 function stringList(value: unknown): string[] | undefined {

@@ -8,13 +8,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Script, createContext } from 'node:vm';
-import { recordOfSentNames } from '../../core/http';
+import { recordOfSentNames } from '../../lambda/core/http';
 
 /** The viewer-response function McpProtectedApi associates with its distribution. */
-export const RESTORE_WWW_AUTHENTICATE_SOURCE = join(__dirname, '..', '..', 'edge', 'restore-www-authenticate.js');
+export const RESTORE_WWW_AUTHENTICATE_SOURCE = join(__dirname, '..', '..', 'lambda', 'edge', 'restore-www-authenticate.js');
 
 /** The viewer-request function both APIs' distributions run: it stamps the viewer's address for the WAF rate rules. */
-export const STAMP_VIEWER_IP_SOURCE = join(__dirname, '..', '..', 'edge', 'stamp-viewer-ip.js');
+export const STAMP_VIEWER_IP_SOURCE = join(__dirname, '..', '..', 'lambda', 'edge', 'stamp-viewer-ip.js');
 
 export interface CloudFrontHeaderValue {
   readonly value: string;

@@ -4,7 +4,7 @@
  * that is not customised falls back to DEFAULT_4XX or DEFAULT_5XX (headers and body), and
  * keeps its own status code, as on AWS.
  */
-import type { EmulatedGatewayResponse } from './emulator-types';
+import type { EmulatedGatewayResponse } from './types';
 
 export type GatewayResponseType =
   | 'UNAUTHORIZED'
@@ -19,6 +19,12 @@ export interface GatewayReply {
   readonly status: number;
   readonly headers: Record<string, string>;
   readonly body: string;
+}
+
+/** A reply with repeated headers and a binary-safe body: what an integration returns. */
+export interface OutgoingReply extends GatewayReply {
+  readonly headerPairs?: readonly [string, string][];
+  readonly bytes?: Buffer;
 }
 
 interface Default {

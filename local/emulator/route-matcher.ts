@@ -4,7 +4,7 @@
  * beats ANY), so a path whose resource lacks the method is not handed to a wider resource.
  * The root path `/` is matched only by a `/` resource, never by `/{proxy+}`, as on AWS.
  */
-import type { EmulatedRoute } from './emulator-types';
+import type { EmulatedRoute } from './types';
 
 export interface RouteMatch {
   readonly route: EmulatedRoute;

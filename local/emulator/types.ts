@@ -1,5 +1,5 @@
 /**
- * The contract of the local API Gateway emulator (apigw-emulator.ts). It turns HTTP
+ * The contract of the local API Gateway emulator (stage.ts and its parts). It turns HTTP
  * requests into the same REST API proxy events AWS sends and applies what API Gateway
  * applies: REQUEST authorizers with a result cache keyed on identity sources, gateway
  * responses (UNAUTHORIZED, ACCESS_DENIED, ...), the renaming of an integration's

@@ -9,7 +9,7 @@
  * response headers). It runs once as the suite runs by default (no resource parameter:
  * the AS applies its defaultResource) and once with --resource (RFC 8707).
  */
-import { freePort } from '../../lambda/adapters/local/dynamodb-local';
+import { freePort } from '../../local/dynamodb-local';
 import { authorizeInBrowser } from '../support/browser';
 import { formatChecks, runConformanceSuite } from '../support/conformance-suite';
 import { startLocalStack, type LocalStack } from '../support/local-stack-process';

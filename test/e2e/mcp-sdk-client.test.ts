@@ -18,7 +18,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as v2 from '@modelcontextprotocol/client';
-import { freePort } from '../../lambda/adapters/local/dynamodb-local';
+import { freePort } from '../../local/dynamodb-local';
 import { startLocalStack, type LocalStack } from '../support/local-stack-process';
 import { ALICE, BrowserOAuthProvider, connectWithOAuth, recordingFetch, whoami, type RecordedExchange } from '../support/mcp-sdk-session';
 

@@ -5,7 +5,7 @@
  * so that a first login cannot reach whoami and the clients must step up.
  */
 import * as v2 from '@modelcontextprotocol/client';
-import { freePort } from '../../lambda/adapters/local/dynamodb-local';
+import { freePort } from '../../local/dynamodb-local';
 import { startLocalStack, type LocalStack } from '../support/local-stack-process';
 import { ALICE, BOB, BrowserOAuthProvider, connectWithOAuth, recordingFetch, withRequestMetadata, type RecordedExchange } from '../support/mcp-sdk-session';
 

@@ -6,7 +6,7 @@
  * in seconds; every wait is a bounded poll.
  */
 import { decodeJwt } from 'jose';
-import { freePort } from '../../lambda/adapters/local/dynamodb-local';
+import { freePort } from '../../local/dynamodb-local';
 import { startLocalStack, type LocalStack } from '../support/local-stack-process';
 import { ALICE, BrowserOAuthProvider, connectWithOAuth, type RecordedExchange } from '../support/mcp-sdk-session';
 

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import type * as OAuth4WebApi from 'oauth4webapi' with { 'resolution-mode': 'import' };
-import { freePort } from '../../lambda/adapters/local/dynamodb-local';
+import { freePort } from '../../local/dynamodb-local';
 import { Browser, authorizeInBrowser } from '../support/browser';
 import { startLocalStack, type LocalStack } from '../support/local-stack-process';
 

@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConfig } from '../../lambda/core/config';
+import { parseConfig } from '../../lambda/adapters/config/parse-config';
 import { EDGE_FUNCTIONS } from '../../lib/constructs/handler-entries';
 import { ORIGIN_VERIFY_HEADER, VIEWER_IP_HEADER } from '../../lambda/edge/edge-headers';
 import { AUDIT_METRICS, AUTHORIZER_METRICS, DEPENDENCY_UNAVAILABLE_METRIC, DIMENSIONS, METRICS_NAMESPACE, SERVICE_NAMES } from '../../lambda/adapters/observability/metric-names';

@@ -5,7 +5,7 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { createAuthorizer, type RequestAuthorizer } from '../../lambda/handlers/authorizer';
+import { createAuthorizer, type RequestAuthorizer } from '../../lambda/adapters/apigw/request-authorizer';
 import { AccessTokenVerifier } from '../../lambda/adapters/jwt/access-token-verifier';
 import type { Config } from '../../lambda/core/config';
 import type { Clock } from '../../lambda/core/ports';

@@ -5,8 +5,8 @@
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { RunningApi } from '../../lambda/adapters/local/emulator-types';
-import { startLocalMcpApi } from '../../lambda/adapters/local/local-mcp-api';
+import type { RunningApi } from '../../local/emulator/types';
+import { startLocalMcpApi } from '../../local/local-mcp-api';
 import type { Config } from '../../lambda/core/config';
 import { useDynamoDbTables } from '../support/dynamodb';
 import { createTestSigningKey, localConfig, mintAccessToken, startLoopbackServer, type LoopbackServer, type TestSigningKey } from '../support/guard-token-forge';

@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { localDynamoDbClient, startDynamoDbLocal } from '../../lambda/adapters/local/dynamodb-local';
+import { localDynamoDbClient, startDynamoDbLocal } from '../../local/dynamodb-local';
 
 describe('DynamoDB Local launcher', () => {
   it('starts an answering DynamoDB Local with telemetry off: nothing written to its working directory', async () => {

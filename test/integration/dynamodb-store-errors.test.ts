@@ -7,7 +7,7 @@ import {
   ThrottlingException,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
-import { localDynamoDbClient, freePort } from '../../lambda/adapters/local/dynamodb-local';
+import { localDynamoDbClient, freePort } from '../../local/dynamodb-local';
 import { DynamoDbAuthorizationCodeStore } from '../../lambda/adapters/dynamodb/dynamodb-authorization-code-store';
 import { createDynamoDbStores } from '../../lambda/adapters/dynamodb/dynamodb-stores';
 import { translateDynamoDbError } from '../../lambda/adapters/dynamodb/store-errors';

@@ -4,8 +4,8 @@
  * cached policy), and the context handed to the integration.
  */
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { startApiGatewayEmulator } from '../../lambda/adapters/local/apigw-emulator';
-import type { EmulatedApiSpec, RequestAuthorizerHandler, RunningApi } from '../../lambda/adapters/local/emulator-types';
+import { startApiGatewayEmulator } from '../../local/emulator/stage';
+import type { EmulatedApiSpec, RequestAuthorizerHandler, RunningApi } from '../../local/emulator/types';
 import { rawRequest } from '../support/raw-http';
 
 const CHALLENGE = 'Bearer resource_metadata="http://localhost:8788/.well-known/oauth-protected-resource/mcp"';

@@ -6,12 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startApiGatewayEmulator } from '../../lambda/adapters/local/apigw-emulator';
-import { RESTORE_WWW_AUTHENTICATE_SOURCE } from '../../lambda/adapters/local/cloudfront-function-runner';
-import type { EmulatedApiSpec, RunningApi } from '../../lambda/adapters/local/emulator-types';
-import { parseConfig } from '../../lambda/core/config';
-import { gatewayResponsesFor } from '../../lambda/core/guard/challenges';
-import { createDemoMcpHandler } from '../../lambda/handlers/demo-mcp-server';
+import { startApiGatewayEmulator } from '../../local/emulator/stage';
+import { RESTORE_WWW_AUTHENTICATE_SOURCE } from '../../local/emulator/cloudfront-functions';
+import type { EmulatedApiSpec, RunningApi } from '../../local/emulator/types';
+import { parseConfig } from '../../lambda/adapters/config/parse-config';
+import { gatewayResponsesFor } from '../../lambda/adapters/apigw/gateway-responses';
+import { createDemoMcpHandler } from '../../lambda/adapters/mcp/demo-mcp-server';
 
 const config = parseConfig(JSON.parse(readFileSync(join(__dirname, '../../config/local.json'), 'utf8')));
 const resource = config.resources[0]!;
@@ -33,7 +33,7 @@ async function start(edge: boolean): Promise<RunningApi> {
     port: 0,
     routes: [{ method: 'POST', resource: '/mcp', handler: createDemoMcpHandler({ config, resource }), authorized: true }],
     authorizer: readOnlyAuthorizer,
-    gatewayResponses: { UNAUTHORIZED: gatewayResponsesFor(resource, config).UNAUTHORIZED },
+    gatewayResponses: { UNAUTHORIZED: gatewayResponsesFor(resource).UNAUTHORIZED },
     edge: edge ? { viewerResponseFunction: RESTORE_WWW_AUTHENTICATE_SOURCE } : undefined,
   });
 }
@@ -78,7 +78,7 @@ describe('the edge in front of the emulated API Gateway', () => {
   it('with the edge, gateway responses keep their own challenge', async () => {
     const response = await fetch(`${withEdge.url}/mcp`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
     expect(response.status).toBe(401);
-    expect(response.headers.get('www-authenticate')).toBe(gatewayResponsesFor(resource, config).UNAUTHORIZED.headers['WWW-Authenticate']);
+    expect(response.headers.get('www-authenticate')).toBe(gatewayResponsesFor(resource).UNAUTHORIZED.headers['WWW-Authenticate']);
     expect(response.headers.get('x-amzn-remapped-www-authenticate')).toBeNull();
   });
 });

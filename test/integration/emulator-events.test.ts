@@ -3,8 +3,8 @@
  * to integration responses, and API Gateway's limits (payload, timeout) and WAF rate rules.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { startApiGatewayEmulator } from '../../lambda/adapters/local/apigw-emulator';
-import type { EmulatedApiSpec, ProxyHandler, RunningApi } from '../../lambda/adapters/local/emulator-types';
+import { startApiGatewayEmulator } from '../../local/emulator/stage';
+import type { EmulatedApiSpec, ProxyHandler, RunningApi } from '../../local/emulator/types';
 import { rawRequest } from '../support/raw-http';
 
 const running: RunningApi[] = [];

@@ -8,10 +8,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { startApiGatewayEmulator } from '../../lambda/adapters/local/apigw-emulator';
-import { RESTORE_WWW_AUTHENTICATE_SOURCE } from '../../lambda/adapters/local/cloudfront-function-runner';
-import type { EmulatedApiSpec, RunningApi } from '../../lambda/adapters/local/emulator-types';
-import { LOCAL_EDGE } from '../../lambda/adapters/local/local-stack';
+import { startApiGatewayEmulator } from '../../local/emulator/stage';
+import { RESTORE_WWW_AUTHENTICATE_SOURCE } from '../../local/emulator/cloudfront-functions';
+import type { EmulatedApiSpec, RunningApi } from '../../local/emulator/types';
+import { LOCAL_EDGE } from '../../local/local-stack';
 import { VIEWER_IP_HEADER } from '../../lambda/edge/edge-headers';
 import { rawRequest } from '../support/raw-http';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, createLocalJWKSet, jwtVerify } from 'jose';
-import { LocalKeySigner } from '../../lambda/adapters/local/local-key-signer';
+import { LocalKeySigner } from '../../lambda/adapters/local-key/local-key-signer';
 import type { Signer } from '../../lambda/core/ports';
 
 let dir: string;

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertPortFree, freePort } from '../../lambda/adapters/local/dynamodb-local';
+import { assertPortFree, freePort } from '../../local/dynamodb-local';
 
 const REPO_ROOT = join(__dirname, '../..');
 const TSX_CLI = require.resolve('tsx/cli');

@@ -15,17 +15,18 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { GetPublicKeyCommand, KMSClient, SignCommand, type SignCommandInput } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createAuthorizationServerHandler } from '../../lambda/handlers/authorization-server';
-import { createAuthorizer } from '../../lambda/handlers/authorizer';
-import { createDemoMcpHandler } from '../../lambda/handlers/demo-mcp-server';
-import { createProtectedResourceMetadataHandler } from '../../lambda/handlers/protected-resource-metadata';
-import { startApiGatewayEmulator } from '../../lambda/adapters/local/apigw-emulator';
-import type { ProxyHandler, RequestAuthorizerHandler, RunningApi } from '../../lambda/adapters/local/emulator-types';
-import { GUARD_IDENTITY_SOURCES } from '../../lambda/adapters/local/local-mcp-api';
+import { createAuthorizationServerHandler } from '../../lambda/adapters/apigw/authorization-server-proxy';
+import { createAuthorizer } from '../../lambda/adapters/apigw/request-authorizer';
+import { createDemoMcpHandler } from '../../lambda/adapters/mcp/demo-mcp-server';
+import { createProtectedResourceMetadataHandler } from '../../lambda/adapters/apigw/protected-resource-metadata-proxy';
+import { startApiGatewayEmulator } from '../../local/emulator/stage';
+import type { ProxyHandler, RequestAuthorizerHandler, RunningApi } from '../../local/emulator/types';
+import { GUARD_IDENTITY_SOURCES } from '../../local/local-mcp-api';
 import { KmsSigner } from '../../lambda/adapters/kms/kms-signer';
 import { cryptoRandom } from '../../lambda/adapters/system/crypto-random';
 import { systemClock } from '../../lambda/adapters/system/system-clock';
-import { gatewayResponsesFor, protectedResourceMetadataPaths } from '../../lambda/core/guard/challenges';
+import { gatewayResponsesFor } from '../../lambda/adapters/apigw/gateway-responses';
+import { protectedResourceMetadataPaths } from '../../lambda/core/guard/protected-resource-metadata';
 import type { Config } from '../../lambda/core/config';
 import { createTestTables, type TestTables } from '../support/dynamodb';
 import { FakeMetadataFetcher, FakeUpstreamIdp, FixedClock, RecordingAudit, localTestConfig } from '../support/in-memory-ports';
@@ -144,7 +145,7 @@ describe('the cost estimate counts in docs/deploy.md are the counts the code mak
     const resource = config.resources[0]!;
     const mcpHandler = counted('MCP', createDemoMcpHandler({ config, resource }));
     const prmHandler = counted('PRM', createProtectedResourceMetadataHandler({ config, resource }));
-    const responses = gatewayResponsesFor(resource, config);
+    const responses = gatewayResponsesFor(resource);
     mcp = await startApiGatewayEmulator({
       name: 'operation-counts-mcp',
       port: 0,

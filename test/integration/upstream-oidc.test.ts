@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../../lambda/adapters/local/dynamodb-local';
+import { freePort } from '../../local/dynamodb-local';
 import { OidcUpstreamIdp, readGroups } from '../../lambda/adapters/upstream-oidc/oidc-upstream-idp';
 import { DependencyUnavailableError, OAuthError } from '../../lambda/core/errors';
 import { startDevIdpProcess, type DevIdpProcess } from '../support/dev-idp-process';

@@ -5,7 +5,7 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../lambda/adapters/local/dynamodb-local';
+import { freePort } from '../../local/dynamodb-local';
 import { runScanCommand } from '../../cli/scan';
 import { startReferenceServer, type ReferenceServer } from './fixtures/reference-server';
 import { runCli } from './support/cli-process';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FINDINGS, type FindingDefinition } from '../../cli/scan/findings';
 import { OPT_IN_PREFIX } from '../../cli/scan/scanner';
-import { freePort } from '../../lambda/adapters/local/dynamodb-local';
+import { freePort } from '../../local/dynamodb-local';
 import { startLocalStack, type LocalStack } from '../support/local-stack-process';
 import { runCli } from './support/cli-process';
 import { accessTokenFromLocalStack, expectValidReport, expectValidSarif, explain, idsWith, scan, testBrowserOpener } from './support/scan-helpers';

@@ -6,7 +6,7 @@
  * overwrites the stamp with the connection's address and the emulated WAF counts by the
  * stamp, so the flood is still cut off at the /register limit.
  */
-import { LOCAL_RATE_LIMITS } from '../../lambda/adapters/local/local-stack';
+import { LOCAL_RATE_LIMITS } from '../../local/local-stack';
 import { rawRequest } from '../support/raw-http';
 import { startSecurityStack, type SecurityStack } from './support/security-stack';
 

@@ -8,7 +8,7 @@
 import { createHmac, createPrivateKey, createPublicKey, randomBytes, randomUUID } from 'node:crypto';
 import { exportJWK } from 'jose';
 import { readFileSync } from 'node:fs';
-import { freePort } from '../../lambda/adapters/local/dynamodb-local';
+import { freePort } from '../../local/dynamodb-local';
 import { startLocalStack, type LocalStack } from '../support/local-stack-process';
 import { b64url, createTestSigningKey, mintAccessToken, signRaw, startLoopbackServer, type LoopbackServer, type MintOptions, type TestSigningKey } from '../support/guard-token-forge';
 import { ALICE, BrowserOAuthProvider, connectWithOAuth } from '../support/mcp-sdk-session';

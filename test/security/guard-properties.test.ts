@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { createAuthorizer, type RequestAuthorizer } from '../../lambda/handlers/authorizer';
+import { createAuthorizer, type RequestAuthorizer } from '../../lambda/adapters/apigw/request-authorizer';
 import type { Config } from '../../lambda/core/config';
 import type { Clock } from '../../lambda/core/ports';
 import { useDynamoDbTables } from '../support/dynamodb';

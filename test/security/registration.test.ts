@@ -15,7 +15,7 @@
  * `localhost` resolves, and a single-label host is refused before any lookup.
  */
 import { createServer, type Server } from 'node:net';
-import { LOCAL_RATE_LIMITS } from '../../lambda/adapters/local/local-stack';
+import { LOCAL_RATE_LIMITS } from '../../local/local-stack';
 import { a0Url, expectNoLeak, expectOAuthError, newPkce, postJson, redeemCode, startSecurityStack, type SecurityStack } from './support/security-stack';
 
 let ctx: SecurityStack;

@@ -21,8 +21,8 @@
 import { randomBytes } from 'node:crypto';
 import { cryptoRandom } from '../../lambda/adapters/system/crypto-random';
 import { randomToken } from '../../lambda/core/crypto';
-import { newFamilyId, newRefreshToken } from '../../lambda/core/authorization-server/refresh-token-format';
-import { LOCAL_RATE_LIMITS } from '../../lambda/adapters/local/local-stack';
+import { newFamilyId, newRefreshToken } from '../../lambda/core/authorization-server/refresh-family/refresh-token-format';
+import { LOCAL_RATE_LIMITS } from '../../local/local-stack';
 import { Browser } from '../support/browser';
 import {
   C1, C2, C3, basic, claimsOf, expectNoLeak, expectOAuthError, introspect, obtainCode, postForm, redeemCode, refresh,

@@ -3,12 +3,10 @@
  * requests, reading cookies and redirects, and walking the consent and sign-in steps
  * against the in-memory ports.
  */
+import { serve } from './serve';
 import { createHash } from 'node:crypto';
 import type { HttpRequest, HttpResponse } from '../../lambda/core/http';
 import type { LoginSessionRecord } from '../../lambda/core/ports';
-import { handleAuthorize } from '../../lambda/core/authorization-server/authorize';
-import { handleConsent } from '../../lambda/core/authorization-server/consent';
-import { handleUpstreamCallback } from '../../lambda/core/authorization-server/upstream-callback';
 import { inMemoryDepsWithSharedSigner, localTestConfig, type InMemoryDeps } from './in-memory-ports';
 
 export const ISSUER = 'https://auth.example.com';
@@ -64,7 +62,7 @@ export function a0(changes: Record<string, string | string[] | undefined> = {}):
 }
 
 export function authorize(deps: InMemoryDeps, query: Record<string, string | string[]>, cookie?: string): Promise<HttpResponse> {
-  return handleAuthorize(deps, httpRequest('GET', '/authorize', { query, cookie }));
+  return serve(deps, httpRequest('GET', '/authorize', { query, cookie }));
 }
 
 export function setCookies(response: HttpResponse): string[] {
@@ -99,11 +97,11 @@ export function csrfTokenOf(page: HttpResponse): string {
 export function postConsent(deps: InMemoryDeps, fields: Record<string, string | string[]>, cookie?: string): Promise<HttpResponse> {
   const body = new URLSearchParams();
   for (const [k, v] of Object.entries(fields)) for (const value of Array.isArray(v) ? v : [v]) body.append(k, value);
-  return handleConsent(deps, httpRequest('POST', '/consent', { body: body.toString(), cookie }));
+  return serve(deps, httpRequest('POST', '/consent', { body: body.toString(), cookie }));
 }
 
 export function upstreamCallback(deps: InMemoryDeps, query: Record<string, string | string[]>, cookie?: string): Promise<HttpResponse> {
-  return handleUpstreamCallback(deps, httpRequest('GET', '/callback', { query, cookie }));
+  return serve(deps, httpRequest('GET', '/callback', { query, cookie }));
 }
 
 /** A signed-in browser: the session record is stored, the cookie header to send is returned. */

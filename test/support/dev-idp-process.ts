@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from '../../lambda/adapters/local/dynamodb-local';
+import { freePort } from '../../local/dynamodb-local';
 
 export interface DevIdpProcess {
   readonly issuer: string;
@@ -38,7 +38,7 @@ export async function startDevIdpProcess(options: DevIdpProcessOptions = {}): Pr
     writeFileSync(configPath, JSON.stringify(options.config));
   }
 
-  const args = [require.resolve('tsx/cli'), join(REPO_ROOT, 'lambda', 'adapters', 'local', 'dev-idp-main.ts'), '--port', String(port), '--config', configPath];
+  const args = [require.resolve('tsx/cli'), join(REPO_ROOT, 'local', 'dev-idp-main.ts'), '--port', String(port), '--config', configPath];
   for (const uri of options.extraRedirectUris ?? []) args.push('--redirect-uri', uri);
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
 

@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DeleteTableCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { localDynamoDbClient } from '../../lambda/adapters/local/dynamodb-local';
+import { localDynamoDbClient } from '../../local/dynamodb-local';
 import { createDynamoDbStores, type DynamoDbStores } from '../../lambda/adapters/dynamodb/dynamodb-stores';
 import { TABLE_KEYS, createTables, tableNamesForPrefix, type TableNames } from '../../lambda/adapters/dynamodb/tables';
 

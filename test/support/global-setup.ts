@@ -2,7 +2,7 @@
  * One DynamoDB Local for the whole Jest run. Suites create their own tables under a unique
  * prefix (test/support/dynamodb.ts), so they never see each other's data.
  */
-import { startDynamoDbLocal } from '../../lambda/adapters/local/dynamodb-local';
+import { startDynamoDbLocal } from '../../local/dynamodb-local';
 
 export default async function globalSetup(): Promise<void> {
   if (process.env.DYNAMODB_ENDPOINT) return; // an already running engine, e.g. started by .ci/run

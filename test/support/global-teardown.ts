@@ -1,4 +1,4 @@
-import type { DynamoDbLocal } from '../../lambda/adapters/local/dynamodb-local';
+import type { DynamoDbLocal } from '../../local/dynamodb-local';
 
 export default async function globalTeardown(): Promise<void> {
   await (globalThis as { __dynamoDbLocal?: DynamoDbLocal }).__dynamoDbLocal?.stop();

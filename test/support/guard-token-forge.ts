@@ -8,7 +8,8 @@ import { createSign, generateKeyPairSync, randomUUID, type KeyObject } from 'nod
 import { SignJWT, exportJWK, type JWTPayload } from 'jose';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConfig, type Config } from '../../lambda/core/config';
+import { parseConfig } from '../../lambda/adapters/config/parse-config';
+import { type Config } from '../../lambda/core/config';
 
 export interface LoopbackServer {
   readonly url: string;

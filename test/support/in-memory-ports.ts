@@ -6,7 +6,8 @@
  */
 import { constants, generateKeyPairSync, privateEncrypt, type KeyObject } from 'node:crypto';
 import { ConditionFailedError, OAuthError } from '../../lambda/core/errors';
-import { parseConfig, type Config } from '../../lambda/core/config';
+import { parseConfig } from '../../lambda/adapters/config/parse-config';
+import { type Config } from '../../lambda/core/config';
 import type {
   AuditEvent,
   AuthorizationCodeRecord,

@@ -3,7 +3,8 @@
  * through the real core (with in-memory ports), and a clean 500 when the function is
  * misconfigured.
  */
-import { createAuthorizationServerHandler, handler } from '../../lambda/handlers/authorization-server';
+import { createAuthorizationServerHandler } from '../../lambda/adapters/apigw/authorization-server-proxy';
+import { handler } from '../../lambda/handlers/authorization-server';
 import { proxyEvent } from '../support/api-gateway-event';
 import { inMemoryDeps } from '../support/in-memory-ports';
 

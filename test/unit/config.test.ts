@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, parseConfig } from '../../lambda/core/config';
+import { ConfigError, parseConfig } from '../../lambda/adapters/config/parse-config';
+import { parseLocalModeConfig } from '../../local/local-config';
 
 const shipped = () => JSON.parse(readFileSync(join(__dirname, '../../config/local.json'), 'utf8'));
 
@@ -12,7 +13,9 @@ describe('parseConfig', () => {
     expect(config.resources[0].scopes.map((s) => s.name)).toEqual(['tool:read', 'tool:execute', 'admin']);
     expect(config.groupScopes['mcp-admins']).toEqual(['tool:read', 'tool:execute', 'admin']);
     expect(config.tokens.refreshTokenIdleSeconds).toBe(14 * 24 * 3600);
-    expect(config.local?.devUsers.map((u) => u.username)).toEqual(['alice', 'bob']);
+    // The product never reads local mode's section: the deployed functions do not get it.
+    expect(config).not.toHaveProperty('local');
+    expect(parseLocalModeConfig(shipped()).local.devUsers.map((u) => u.username)).toEqual(['alice', 'bob']);
   });
 
   it.each([
@@ -39,18 +42,18 @@ describe('parseConfig', () => {
   });
 
   it('ships no trusted metadata origin: local mode applies the SSRF policy to every client ID metadata document', () => {
-    const config = parseConfig(shipped());
-    expect(config.local?.trustedMetadataOrigins).toEqual([]);
-    expect(config.local?.metadataCaFile).toBeUndefined();
+    const config = parseLocalModeConfig(shipped());
+    expect(config.local.trustedMetadataOrigins).toEqual([]);
+    expect(config.local.metadataCaFile).toBeUndefined();
   });
 
   it('accepts test-only trusted metadata origins on .localhost names, with a CA file', () => {
     const input = shipped();
     input.local.trustedMetadataOrigins = ['https://client.localhost:8443', 'https://a.b.localhost:9000'];
     input.local.metadataCaFile = 'ca.pem';
-    const config = parseConfig(input);
-    expect(config.local?.trustedMetadataOrigins).toEqual(['https://client.localhost:8443', 'https://a.b.localhost:9000']);
-    expect(config.local?.metadataCaFile).toBe('ca.pem');
+    const config = parseLocalModeConfig(input);
+    expect(config.local.trustedMetadataOrigins).toEqual(['https://client.localhost:8443', 'https://a.b.localhost:9000']);
+    expect(config.local.metadataCaFile).toBe('ca.pem');
   });
 
   it.each([
@@ -68,13 +71,13 @@ describe('parseConfig', () => {
   ])('refuses a trusted metadata origin with %s', (_name, origin) => {
     const input = shipped();
     input.local.trustedMetadataOrigins = [origin];
-    expect(() => parseConfig(input)).toThrow('local.trustedMetadataOrigins[0]: must be an https origin (no path) on a name under .localhost');
+    expect(() => parseLocalModeConfig(input)).toThrow('local.trustedMetadataOrigins[0]: must be an https origin (no path) on a name under .localhost');
   });
 
   it('refuses a metadata CA file without trusted origins (it would serve no test server)', () => {
     const input = shipped();
     input.local.metadataCaFile = 'ca.pem';
-    expect(() => parseConfig(input)).toThrow('local.metadataCaFile: is only for the test servers of local.trustedMetadataOrigins');
+    expect(() => parseLocalModeConfig(input)).toThrow('local.metadataCaFile: is only for the test servers of local.trustedMetadataOrigins');
   });
 
   it('reports every problem at once', () => {

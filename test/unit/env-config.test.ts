@@ -1,18 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  EnvironmentError,
-  oncePerColdStart,
-  readAuthorizationServerEnvironment,
-  readAuthorizerEnvironment,
-  readConfig,
-  readGuardEnvironment,
-  readServiceName,
-  readDynamoDbEndpoint,
-  readSigningKeys,
-  readTableNames,
-} from '../../lambda/adapters/config/env';
+import { EnvironmentError, readAuthorizationServerEnvironment, readAuthorizerEnvironment, readConfig, readGuardEnvironment, readServiceName, readDynamoDbEndpoint, readSigningKeys, readTableNames } from '../../lambda/adapters/config/env';
+import { oncePerContainer } from '../../lambda/adapters/wiring/cold-start';
 
 const configJson = readFileSync(join(__dirname, '../../config/local.json'), 'utf8');
 const tables = { clients: 't-clients', codes: 't-codes', families: 't-families', revocations: 't-revocations', sessions: 't-sessions' };
@@ -71,18 +61,18 @@ describe('readAuthorizationServerEnvironment', () => {
   });
 });
 
-describe('oncePerColdStart', () => {
-  it('reads once and then serves the same value, but retries after a failure', () => {
+describe('oncePerContainer', () => {
+  it('builds once and then serves the same value, but retries after a failure', async () => {
     let calls = 0;
-    const read = oncePerColdStart(() => {
+    const read = oncePerContainer(() => {
       calls++;
       if (calls === 1) throw new Error('first read fails');
       return { calls };
     });
 
-    expect(read).toThrow('first read fails');
-    const first = read();
-    const second = read();
+    await expect(read()).rejects.toThrow('first read fails');
+    const first = await read();
+    const second = await read();
 
     expect(first).toBe(second);
     expect(calls).toBe(2);

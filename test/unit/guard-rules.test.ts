@@ -1,22 +1,22 @@
 /** The guard's pure rules: routes, scopes, challenges, metadata, token pre-checks and claims, header versus body. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConfig, type Config } from '../../lambda/core/config';
-import {
-  accessTokenTimeFailure,
-  bearerToken,
-  decodeAccessToken,
-  isRevoked,
-  readAccessTokenClaims,
-  revocationKeysFor,
-} from '../../lambda/core/guard/access-token-rules';
+import { parseConfig } from '../../lambda/adapters/config/parse-config';
+import { type Config } from '../../lambda/core/config';
+import { accessTokenTimeFailure } from '../../lambda/core/tokens/access-token-lifetime';
+import { bearerToken } from '../../lambda/core/tokens/bearer-token';
+import { decodeAccessToken } from '../../lambda/core/tokens/access-token-syntax';
+import { isRevoked, accessTokenRevocationKeys } from '../../lambda/core/tokens/revocation-check';
+import { readAccessTokenClaims } from '../../lambda/core/tokens/access-token-claims';
 import { ReadTokenMemo } from '../../lambda/core/guard/read-token-memo';
-import { arnPatternMatches, decideAccess, policyStatements } from '../../lambda/core/guard/authorizer-decision';
-import { gatewayResponsesFor, protectedResourceMetadataPaths, protectedResourceMetadataUrl } from '../../lambda/core/guard/challenges';
+import { arnPatternMatches, policyStatements } from '../../lambda/adapters/apigw/authorizer-policy';
+import { compileAccessRules } from '../../lambda/core/guard/access-decision';
+import { gatewayResponsesFor } from '../../lambda/adapters/apigw/gateway-responses';
+import { protectedResourceMetadataPaths, protectedResourceMetadataUrl } from '../../lambda/core/guard/protected-resource-metadata';
 import { checkMcpHeadersAgainstBody, decideToolRequest, decodeMcpHeaderValue, toolScopesFromBody } from '../../lambda/core/guard/mcp-request-rules';
 import { protectedResourceMetadata } from '../../lambda/core/guard/protected-resource-metadata';
-import { matchRoute, pathMatches } from '../../lambda/core/guard/route-rules';
-import { missingScopes } from '../../lambda/core/guard/scopes';
+import { compileRoute, matchCompiledRoute } from '../../lambda/core/guard/route-rules';
+import { missingScopes } from '../../lambda/core/scopes';
 
 const config: Config = parseConfig(JSON.parse(readFileSync(join(__dirname, '../../config/local.json'), 'utf8')));
 const resource = config.resources[0]!;
@@ -35,14 +35,14 @@ describe('route rules', () => {
     ['/files/{proxy+}/x', '/files/a/x', false],
     ['/files/{id}/x', '/files/a/x', true],
   ])('%s matches %s: %s', (pattern, path, expected) => {
-    expect(pathMatches(pattern, path)).toBe(expected);
+    expect(matchCompiledRoute([compileRoute({ method: '*', path: pattern, scopes: [] })], 'GET', path) !== undefined).toBe(expected);
   });
 
   it('prefers the exact method over *', () => {
-    const routes = [{ method: '*', path: '/a', scopes: ['x'] }, { method: 'GET', path: '/a', scopes: ['y'] }];
-    expect(matchRoute(routes, 'get', '/a')?.scopes).toEqual(['y']);
-    expect(matchRoute(routes, 'POST', '/a')?.scopes).toEqual(['x']);
-    expect(matchRoute(routes, 'POST', '/b')).toBeUndefined();
+    const routes = [{ method: '*', path: '/a', scopes: ['x'] }, { method: 'GET', path: '/a', scopes: ['y'] }].map(compileRoute);
+    expect(matchCompiledRoute(routes, 'get', '/a')?.rule.scopes).toEqual(['y']);
+    expect(matchCompiledRoute(routes, 'POST', '/a')?.rule.scopes).toEqual(['x']);
+    expect(matchCompiledRoute(routes, 'POST', '/b')).toBeUndefined();
   });
 
   it('needs every scope (AND)', () => {
@@ -58,7 +58,7 @@ describe('challenges and metadata', () => {
   });
 
   it('gives the exact gateway response header values', () => {
-    const responses = gatewayResponsesFor(resource, config);
+    const responses = gatewayResponsesFor(resource);
     expect(responses.UNAUTHORIZED.statusCode).toBe(401);
     expect(responses.UNAUTHORIZED.headers['WWW-Authenticate']).toBe('Bearer resource_metadata="http://localhost:8788/.well-known/oauth-protected-resource/mcp", scope="tool:read tool:execute"');
     expect(responses.ACCESS_DENIED.statusCode).toBe(403);
@@ -164,7 +164,7 @@ describe('access token rules', () => {
 
   const now = 1_800_000_000;
   const valid = { iss: config.issuer, aud: resource.uri, sub: 'alice', client_id: 'c', scope: 'tool:read', jti: 'j', fid: 'f', iat: now, exp: now + 900 };
-  const expect_ = { issuer: config.issuer, audience: resource.uri, nowSeconds: now, skewSeconds: 30 };
+  const expect_ = { issuer: config.issuer, audience: resource.uri, nowSeconds: now, skewSeconds: 30, expiryGraceSeconds: 30 };
   /** The whole claim check, as the authorizer applies it: time-free rules, then the clock. */
   const checkAccessTokenClaims = (payload: Record<string, unknown>, e: typeof expect_) => {
     const read = readAccessTokenClaims(payload, e);
@@ -178,7 +178,7 @@ describe('access token rules', () => {
     expect(result.ok).toBe(true);
     if (result.ok) {
       expect(result.value.scope).toEqual(['tool:read']);
-      expect(revocationKeysFor(result.value)).toEqual([
+      expect(accessTokenRevocationKeys(result.value)).toEqual([
         { kind: 'jti', value: 'j' }, { kind: 'family', value: 'f' }, { kind: 'subject', value: 'alice' }, { kind: 'client', value: 'c' },
       ]);
     }
@@ -217,7 +217,7 @@ describe('access token rules', () => {
     ['nbf', { nbf: now + 31 }],
   ])('time rules with 30 s of skew: %s for %j', (reason, change) => {
     const at = { expiresAt: change.exp ?? valid.exp, issuedAt: change.iat ?? valid.iat, notBefore: change.nbf };
-    expect(accessTokenTimeFailure(at, { nowSeconds: now, skewSeconds: 30 })).toBe(reason);
+    expect(accessTokenTimeFailure(at, { nowSeconds: now, skewSeconds: 30, expiryGraceSeconds: 30 })).toBe(reason);
   });
 
   it('a revocation covers tokens issued at or before it', () => {
@@ -258,9 +258,9 @@ describe('authorizer decisions and policies', () => {
 
   it('decides per tool only when no cache can replay the answer', () => {
     const headers = { method: 'tools/call', name: 'admin_stats' };
-    expect(decideAccess(resource, request(['tool:read'], true, headers))).toEqual({ effect: 'deny', requiredScopes: ['tool:read', 'admin'] });
-    expect(decideAccess(resource, request(['tool:read'], false, headers))).toEqual({ effect: 'allow' });
-    expect(decideAccess(resource, request([], false))).toEqual({ effect: 'deny', requiredScopes: ['tool:read'] });
+    expect(compileAccessRules(resource).decide(request(['tool:read'], true, headers))).toEqual({ effect: 'deny', requiredScopes: ['tool:read', 'admin'] });
+    expect(compileAccessRules(resource).decide(request(['tool:read'], false, headers))).toEqual({ effect: 'allow' });
+    expect(compileAccessRules(resource).decide(request([], false))).toEqual({ effect: 'deny', requiredScopes: ['tool:read'] });
   });
 
   it('a cached Deny on one route still allows the routes the token opens', () => {

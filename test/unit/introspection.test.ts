@@ -2,7 +2,7 @@
  * POST /introspect (RFC 7662), SECURITY-CASES 51: only authenticated confidential clients
  * may ask; anything not active for the caller is exactly {"active":false}.
  */
-import { handleIntrospection } from '../../lambda/core/authorization-server/introspection';
+import { serve } from '../support/serve';
 import { localTestConfig } from '../support/in-memory-ports';
 import {
   CONFIDENTIAL, CONFIDENTIAL_SECRET, OTHER_CONFIDENTIAL, OTHER_CONFIDENTIAL_SECRET, PUBLIC, R1, R1_INTROSPECTOR, R1_INTROSPECTOR_SECRET, R2,
@@ -13,7 +13,7 @@ type Deps = ReturnType<typeof tokenDeps>;
 
 const asIntrospector = { authorization: basicAuth(R1_INTROSPECTOR, R1_INTROSPECTOR_SECRET) };
 const introspect = (deps: Deps, params: Record<string, string | undefined>, headers: Record<string, string> = asIntrospector) =>
-  handleIntrospection(deps, formRequest('/introspect', params, headers));
+  serve(deps, formRequest('/introspect', params, headers));
 
 async function confidentialLogin(deps: Deps) {
   const { code } = await seedCode(deps, { clientId: CONFIDENTIAL });

@@ -1,4 +1,5 @@
-import { authorizationServerMetadata, handleMetadata } from '../../lambda/core/authorization-server/metadata';
+import { serve } from '../support/serve';
+import { authorizationServerMetadata } from '../../lambda/core/authorization-server/metadata';
 import { browserTestDeps, httpRequest, ISSUER } from '../support/browser-flow';
 
 describe('authorization server metadata (RFC 8414)', () => {
@@ -43,7 +44,7 @@ describe('authorization server metadata (RFC 8414)', () => {
 
   it('serves it as public, cacheable JSON', async () => {
     const deps = browserTestDeps();
-    const response = await handleMetadata(deps, httpRequest('GET', '/.well-known/oauth-authorization-server'));
+    const response = await serve(deps, httpRequest('GET', '/.well-known/oauth-authorization-server'));
     expect(response.status).toBe(200);
     expect(response.headers['Content-Type']).toBe('application/json');
     expect(response.headers['Cache-Control']).toMatch(/^public, max-age=\d+$/);

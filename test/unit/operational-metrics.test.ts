@@ -3,7 +3,8 @@
  * authorization server's dependency outages, as the EMF documents CloudWatch extracts.
  */
 import { DependencyUnavailableError, OAuthError } from '../../lambda/core/errors';
-import { countingOutages, createAuthorizationServerHandler } from '../../lambda/handlers/authorization-server';
+import { countingOutages } from '../../lambda/adapters/wiring/authorization-server-deps';
+import { createAuthorizationServerHandler } from '../../lambda/adapters/apigw/authorization-server-proxy';
 import {
   EmfAuthorizerMetrics,
   EmfDependencyOutages,

@@ -2,7 +2,7 @@
  * grant_type=refresh_token: rotation, the retry rule, reuse detection and SECURITY-CASES
  * 29-33 by number. Every refusal asserts that nothing was issued or rotated.
  */
-import { handleIntrospection } from '../../lambda/core/authorization-server/introspection';
+import { serve } from '../support/serve';
 import { sha256Base64url } from '../../lambda/core/crypto';
 import {
   CONFIDENTIAL, CONFIDENTIAL_SECRET, OTHER_CONFIDENTIAL, OTHER_CONFIDENTIAL_SECRET, OTHER_PUBLIC, PUBLIC, R1, R1_INTROSPECTOR, R1_INTROSPECTOR_SECRET, R2,
@@ -15,7 +15,7 @@ const refresh = (deps: Deps, refreshToken: string, extra: Record<string, string 
   token(deps, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: PUBLIC, ...extra }, headers);
 
 const introspect = async (deps: Deps, accessToken: string) =>
-  json(await handleIntrospection(deps, formRequest('/introspect', { token: accessToken }, { authorization: basicAuth(R1_INTROSPECTOR, R1_INTROSPECTOR_SECRET) }))).active as boolean;
+  json(await serve(deps, formRequest('/introspect', { token: accessToken }, { authorization: basicAuth(R1_INTROSPECTOR, R1_INTROSPECTOR_SECRET) }))).active as boolean;
 
 const familyOf = (deps: Deps, refreshToken: string) => deps.families.items.get(refreshToken.split('.')[0])!;
 

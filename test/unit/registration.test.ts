@@ -1,11 +1,11 @@
-import { handleRegister } from '../../lambda/core/authorization-server/registration';
+import { serve } from '../support/serve';
 import { createHash } from 'node:crypto';
 import { DependencyUnavailableError } from '../../lambda/core/errors';
 import { a0, authorize, browserTestDeps, httpRequest } from '../support/browser-flow';
 import type { InMemoryDeps } from '../support/in-memory-ports';
 
 const register = (deps: InMemoryDeps, body: unknown) =>
-  handleRegister(deps, httpRequest('POST', '/register', { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': ['application/json'] } }));
+  serve(deps, httpRequest('POST', '/register', { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': ['application/json'] } }));
 
 const mcpClient = (changes: Record<string, unknown> = {}) => ({
   client_name: 'Claude Code',

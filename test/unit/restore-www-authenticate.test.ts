@@ -2,12 +2,7 @@
  * The CloudFront viewer-response function that puts API Gateway's renamed WWW-Authenticate
  * back, run from its source file with CloudFront-shaped events (the file the CDK app deploys).
  */
-import {
-  RESTORE_WWW_AUTHENTICATE_SOURCE,
-  loadCloudFrontFunction,
-  type CloudFrontResponse,
-  type CloudFrontViewerResponseEvent,
-} from '../../lambda/adapters/local/cloudfront-function-runner';
+import { RESTORE_WWW_AUTHENTICATE_SOURCE, loadCloudFrontFunction, type CloudFrontResponse, type CloudFrontViewerResponseEvent } from '../../local/emulator/cloudfront-functions';
 
 const restore = loadCloudFrontFunction(RESTORE_WWW_AUTHENTICATE_SOURCE);
 const TOOL_CHALLENGE = 'Bearer error="insufficient_scope", scope="tool:execute", resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp"';

@@ -3,8 +3,7 @@
  * every access token the family minted; revoking an access token ends that token; anything
  * unknown, foreign or garbage is a 200 that changes nothing.
  */
-import { handleIntrospection } from '../../lambda/core/authorization-server/introspection';
-import { handleRevocation } from '../../lambda/core/authorization-server/revocation';
+import { serve } from '../support/serve';
 import {
   CONFIDENTIAL, CONFIDENTIAL_SECRET, OTHER_PUBLIC, PUBLIC, R1_INTROSPECTOR, R1_INTROSPECTOR_SECRET,
   basicAuth, codeParams, formRequest, json, login, seedCode, snapshot, token, tokenDeps,
@@ -13,10 +12,10 @@ import {
 type Deps = ReturnType<typeof tokenDeps>;
 
 const revoke = (deps: Deps, params: Record<string, string | string[] | undefined>, headers: Record<string, string> = {}) =>
-  handleRevocation(deps, formRequest('/revoke', { client_id: PUBLIC, ...params }, headers));
+  serve(deps, formRequest('/revoke', { client_id: PUBLIC, ...params }, headers));
 
 const isActive = async (deps: Deps, accessToken: string) =>
-  json(await handleIntrospection(deps, formRequest('/introspect', { token: accessToken }, { authorization: basicAuth(R1_INTROSPECTOR, R1_INTROSPECTOR_SECRET) }))).active as boolean;
+  json(await serve(deps, formRequest('/introspect', { token: accessToken }, { authorization: basicAuth(R1_INTROSPECTOR, R1_INTROSPECTOR_SECRET) }))).active as boolean;
 
 describe('/revoke', () => {
   it('case 50: revoking a refresh token kills the grant, and its access tokens', async () => {
@@ -71,7 +70,7 @@ describe('/revoke', () => {
     const { code } = await seedCode(deps, { clientId: CONFIDENTIAL });
     const auth = { authorization: basicAuth(CONFIDENTIAL, CONFIDENTIAL_SECRET) };
     const tokens = json(await token(deps, codeParams(code, { client_id: undefined }), auth));
-    expect((await handleRevocation(deps, formRequest('/revoke', { token: tokens.refresh_token }, auth))).status).toBe(200);
+    expect((await serve(deps, formRequest('/revoke', { token: tokens.refresh_token }, auth))).status).toBe(200);
     expect(await isActive(deps, tokens.access_token)).toBe(false);
   });
 

@@ -3,7 +3,7 @@
  * answer (never on the browser pages, SECURITY-CASES 15), and no stack trace ever.
  */
 import { createAuthorizationServer } from '../../lambda/core/authorization-server/router';
-import { ENDPOINT_PATHS } from '../../lambda/core/authorization-server/deps';
+import { ENDPOINT_PATHS } from '../../lambda/core/authorization-server/endpoints';
 import type { HttpRequest } from '../../lambda/core/http';
 import { PUBLIC, codeParams, formRequest, json, seedCode, tokenDeps, verifyWithJose } from './token-fixtures';
 

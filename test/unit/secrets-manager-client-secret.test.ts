@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DependencyUnavailableError } from '../../lambda/core/errors';
-import { parseConfig } from '../../lambda/core/config';
+import { parseConfig } from '../../lambda/adapters/config/parse-config';
 import { ClientSecretUnavailableError, SecretsManagerClientSecret } from '../../lambda/adapters/secrets/secrets-manager-client-secret';
-import { handler, resolveUpstreamClientSecret } from '../../lambda/handlers/authorization-server';
+import { handler } from '../../lambda/handlers/authorization-server';
+import { resolveUpstreamClientSecret } from '../../lambda/adapters/wiring/authorization-server-deps';
 import { proxyEvent } from '../support/api-gateway-event';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:mcp-oauth-idp-AbCdEf';

@@ -4,13 +4,7 @@
  * Whatever a client sends under the header's name must never reach the origin.
  */
 import { readFileSync } from 'node:fs';
-import {
-  STAMP_VIEWER_IP_SOURCE,
-  fromCloudFrontHeaders,
-  loadViewerRequestFunction,
-  type CloudFrontHeaderValue,
-  type CloudFrontViewerRequestEvent,
-} from '../../lambda/adapters/local/cloudfront-function-runner';
+import { STAMP_VIEWER_IP_SOURCE, fromCloudFrontHeaders, loadViewerRequestFunction, type CloudFrontHeaderValue, type CloudFrontViewerRequestEvent } from '../../local/emulator/cloudfront-functions';
 import { EDGE_FUNCTIONS } from '../../lib/constructs/handler-entries';
 import { VIEWER_IP_HEADER } from '../../lambda/edge/edge-headers';
 

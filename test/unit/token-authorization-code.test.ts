@@ -2,9 +2,9 @@
  * grant_type=authorization_code at the core: SECURITY-CASES 17-26 by number, plus the
  * issued token's shape proven with an independent JOSE library.
  */
+import { serve } from '../support/serve';
 import { DependencyUnavailableError } from '../../lambda/core/errors';
 import { sha256Base64url } from '../../lambda/core/crypto';
-import { handleIntrospection } from '../../lambda/core/authorization-server/introspection';
 import {
   CONFIDENTIAL, CONFIDENTIAL_SECRET, CODE_ONLY, OTHER_CONFIDENTIAL, OTHER_CONFIDENTIAL_SECRET, OTHER_PUBLIC, PUBLIC, R1, R2, REDIRECT_URI, VERIFIER,
   basicAuth, codeParams, formRequest, json, login, seedCode, snapshot, token, tokenDeps, verifyWithJose,
@@ -162,7 +162,7 @@ describe('authorization_code grant', () => {
 
     const refreshed = await token(deps, { grant_type: 'refresh_token', refresh_token: first.refreshToken, client_id: PUBLIC });
     expect(json(refreshed).error).toBe('invalid_grant');
-    const introspected = await handleIntrospection(deps, formRequest('/introspect', { token: first.accessToken }, { authorization: basicAuth('r1-resource-server', 'r1-rs-secret') }));
+    const introspected = await serve(deps, formRequest('/introspect', { token: first.accessToken }, { authorization: basicAuth('r1-resource-server', 'r1-rs-secret') }));
     expect(json(introspected)).toEqual({ active: false });
   });
 
@@ -176,7 +176,7 @@ describe('authorization_code grant', () => {
     expect(json(await token(deps, codeParams(first.code, overrides))).error).toBe('invalid_grant');
     expect(snapshot(deps)).toBe(before);
     expect(deps.audit.events.map((e) => e.type)).not.toContain('code_replay_detected');
-    const introspected = await handleIntrospection(deps, formRequest('/introspect', { token: first.accessToken }, { authorization: basicAuth('r1-resource-server', 'r1-rs-secret') }));
+    const introspected = await serve(deps, formRequest('/introspect', { token: first.accessToken }, { authorization: basicAuth('r1-resource-server', 'r1-rs-secret') }));
     expect(json(introspected).active).toBe(true);
   });
 

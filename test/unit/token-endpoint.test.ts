@@ -2,7 +2,7 @@
  * The /token request itself, before any grant runs: body format, repeated parameters,
  * grant type selection (SECURITY-CASES 28) and the client's allowed grants.
  */
-import { handleToken } from '../../lambda/core/authorization-server/token';
+import { serve } from '../support/serve';
 import type { HttpRequest } from '../../lambda/core/http';
 import {
   CODE_ONLY, CONFIDENTIAL, CONFIDENTIAL_SECRET, PUBLIC,
@@ -20,7 +20,7 @@ describe('/token request handling', () => {
     const deps = tokenDeps();
     const { code } = await seedCode(deps);
     const before = snapshot(deps);
-    const response = await handleToken(deps, mutate(formRequest('/token', codeParams(code))));
+    const response = await serve(deps, mutate(formRequest('/token', codeParams(code))));
     expect(response.status).toBe(400);
     expect(json(response).error).toBe('invalid_request');
     expect(snapshot(deps)).toBe(before);
@@ -30,7 +30,7 @@ describe('/token request handling', () => {
     const deps = tokenDeps();
     const { code } = await seedCode(deps);
     const request = formRequest('/token', codeParams(code));
-    const response = await handleToken(deps, { ...request, headers: { ...request.headers, 'content-type': ['Application/X-WWW-Form-Urlencoded; charset=UTF-8'] } });
+    const response = await serve(deps, { ...request, headers: { ...request.headers, 'content-type': ['Application/X-WWW-Form-Urlencoded; charset=UTF-8'] } });
     expect(response.status).toBe(200);
   });
 

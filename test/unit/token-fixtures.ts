@@ -3,12 +3,12 @@
  * kind, codes seeded straight into the store (the browser side is another suite's
  * business), form requests, and a snapshot of every store to prove a failure changed nothing.
  */
+import { serve } from '../support/serve';
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { sha256Base64url } from '../../lambda/core/crypto';
 import type { HttpRequest, HttpResponse } from '../../lambda/core/http';
 import type { AuthorizationCodeRecord, ClientRecord } from '../../lambda/core/ports';
 import { handleJwks } from '../../lambda/core/authorization-server/jwks';
-import { handleToken } from '../../lambda/core/authorization-server/token';
 import { inMemoryDepsWithSharedSigner, localTestConfig, type InMemoryDeps } from '../support/in-memory-ports';
 
 export const ISSUER = 'http://localhost:8787';
@@ -110,7 +110,7 @@ export function codeParams(code: string, overrides: Params = {}): Params {
 }
 
 export async function token(deps: InMemoryDeps, params: Params, headers: Record<string, string | readonly string[]> = {}): Promise<HttpResponse> {
-  return handleToken(deps, formRequest('/token', params, headers));
+  return serve(deps, formRequest('/token', params, headers));
 }
 
 export function json(response: HttpResponse): any {

@@ -1,19 +1,21 @@
 /**
  * API Gateway REST API (payload v1) Lambda proxy events to and from the core's HttpRequest
- * and HttpResponse. The multi-valued views are the source of truth: OAuth must see a
- * parameter or header sent twice (RFC 6749 section 3.1), and the single-valued `headers`
- * and `queryStringParameters` keep only the last value.
+ * and HttpResponse. The multi-valued views are the source of truth (event-headers.ts): OAuth
+ * must see a parameter or header sent twice (RFC 6749 section 3.1).
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { recordOfSentNames, type HttpRequest, type HttpResponse } from '../../core/http';
+import type { HttpRequest, HttpResponse } from '../../core/http';
+import { eventHeaders, eventQuery } from './event-headers';
+
+export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
 export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
   return {
     method: event.httpMethod.toUpperCase(),
     path: normalizePath(event.path),
-    query: multiValued(event.multiValueQueryStringParameters, event.queryStringParameters, false),
-    headers: multiValued(event.multiValueHeaders, event.headers, true),
-    body: decodeBody(event.body, event.isBase64Encoded),
+    query: eventQuery(event),
+    headers: eventHeaders(event),
+    body: eventBody(event),
     sourceIp: event.requestContext?.identity?.sourceIp || undefined,
   };
 }
@@ -32,33 +34,14 @@ export function toProxyResult(response: HttpResponse): APIGatewayProxyResult {
   };
 }
 
+/** The body as text (base64 decoded when API Gateway encoded it), or undefined when there is none. */
+export function eventBody(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>): string | undefined {
+  const { body } = event;
+  if (body === null || body === undefined || body === '') return undefined;
+  return event.isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
+}
+
 function normalizePath(path: string | null | undefined): string {
   if (!path) return '/';
   return path.startsWith('/') ? path : `/${path}`;
-}
-
-function multiValued(
-  multi: Record<string, string[] | undefined> | null | undefined,
-  single: Record<string, string | undefined> | null | undefined,
-  lowerCaseNames: boolean,
-): Record<string, string[]> {
-  const out = recordOfSentNames<string[]>();
-  const name = (key: string) => (lowerCaseNames ? key.toLowerCase() : key);
-  if (multi && Object.keys(multi).length) {
-    for (const [key, values] of Object.entries(multi)) {
-      if (!values) continue;
-      // Headers that differ only in case are one header: keep every value, in order.
-      (out[name(key)] ??= []).push(...values);
-    }
-    return out;
-  }
-  for (const [key, value] of Object.entries(single ?? {})) {
-    if (value !== undefined) (out[name(key)] ??= []).push(value);
-  }
-  return out;
-}
-
-function decodeBody(body: string | null | undefined, isBase64Encoded: boolean): string | undefined {
-  if (body === null || body === undefined || body === '') return undefined;
-  return isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
 }

@@ -23,8 +23,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError, parseConfig, type Config, type ResourceConfig } from '../../core/config';
+import type { Config, ResourceConfig } from '../../core/config';
+import { ENDPOINT_GROUPS, type EndpointGroup } from '../../core/authorization-server/endpoints';
 import { TABLE_KEYS, type TableKey, type TableNames } from '../dynamodb/tables';
+import { ConfigError, parseConfig } from './parse-config';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -110,9 +112,6 @@ export interface AuthorizationServerEnvironment {
   readonly endpointGroup?: EndpointGroup;
 }
 
-export const ENDPOINT_GROUPS = ['browser', 'token', 'public'] as const;
-export type EndpointGroup = (typeof ENDPOINT_GROUPS)[number];
-
 export function readEndpointGroup(env: Environment = process.env): EndpointGroup | undefined {
   const value = env.MCP_OAUTH_ENDPOINT_GROUP;
   if (value === undefined || value === '') return undefined;
@@ -153,12 +152,6 @@ export function readAuthorizerEnvironment(env: Environment = process.env): Autho
   const revocationsTableName = env.REVOCATIONS_TABLE_NAME?.trim();
   if (!revocationsTableName) throw new EnvironmentError('REVOCATIONS_TABLE_NAME', 'is not set');
   return { ...readGuardEnvironment(env), revocationsTableName };
-}
-
-/** Reads once per container (cold start); a failure is not cached, so the next invocation reports it again. */
-export function oncePerColdStart<T>(read: () => T): () => T {
-  let value: { readonly v: T } | undefined;
-  return () => (value ??= { v: read() }).v;
 }
 
 function readJson(env: Environment, variable: string): unknown {

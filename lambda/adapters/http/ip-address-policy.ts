@@ -74,10 +74,6 @@ export function classifyIpAddress(address: string): AddressClass {
   return 'invalid';
 }
 
-export function isPublicAddress(address: string): boolean {
-  return classifyIpAddress(address) === 'public';
-}
-
 function classifyV4(value: bigint): AddressClass {
   return IPV4_RANGES.find((r) => inRange(value, r, 32))?.class ?? 'public';
 }

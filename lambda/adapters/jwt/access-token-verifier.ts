@@ -1,5 +1,5 @@
 /**
- * aws-jwt-verify, fed a token we have already split and parsed once (core/guard's
+ * aws-jwt-verify, fed a token we have already split and parsed once (core/tokens'
  * decodeAccessToken), and synchronous whenever it can be. The library still does all of
  * its work: it picks the JWK by kid from its JWKS cache, checks the JWK against the header
  * alg, verifies the RS256 signature over `headerB64.payloadB64` with its cached KeyObject,
@@ -10,14 +10,15 @@
  * path: a JWKS fetch, at most one per cooldown (its penalty box), so a flood of unknown
  * kids cannot turn into a flood of fetches.
  */
-import { FetchError, JwksNotAvailableInCacheError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
+import { FetchError, JwksNotAvailableInCacheError, JwksValidationError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { SimpleFetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache, SimplePenaltyBox } from 'aws-jwt-verify/jwk';
 import type { DecomposedJwt } from 'aws-jwt-verify/jwt';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { JwtVerifierBase } from 'aws-jwt-verify/jwt-verifier';
-import type { DecodedAccessToken } from '../../core/guard/access-token-rules';
+import type { AccessTokenSignatures } from '../../core/ports';
+import type { DecodedAccessToken } from '../../core/tokens/access-token-syntax';
 
 type AccessTokenVerifyProperties = {
   issuer: string;
@@ -36,7 +37,7 @@ export interface AccessTokenVerifierOptions {
   readonly jwksRefetchCooldownSeconds: number;
 }
 
-export class AccessTokenVerifier extends JwtVerifierBase<AccessTokenVerifyProperties, AccessTokenVerifyProperties, false> {
+export class AccessTokenVerifier extends JwtVerifierBase<AccessTokenVerifyProperties, AccessTokenVerifyProperties, false> implements AccessTokenSignatures {
   private readonly properties: AccessTokenVerifyProperties;
 
   constructor(options: AccessTokenVerifierOptions) {
@@ -67,6 +68,24 @@ export class AccessTokenVerifier extends JwtVerifierBase<AccessTokenVerifyProper
       throw error;
     }
   }
+
+  /**
+   * The AccessTokenSignatures port: the library's verdict as a reason for the log. Failing to
+   * fetch or read the JWKS is not the token's fault and is thrown as it is.
+   */
+  rejection(token: DecodedAccessToken): string | undefined | Promise<string | undefined> {
+    try {
+      const verified = this.verifyDecoded(token);
+      return verified instanceof Promise ? verified.then(() => undefined, rejectionOf) : undefined;
+    } catch (error) {
+      return rejectionOf(error);
+    }
+  }
+}
+
+function rejectionOf(error: unknown): string {
+  if (error instanceof FetchError || error instanceof JwksValidationError || error instanceof JwksNotAvailableInCacheError) throw error;
+  return error instanceof Error ? error.name : 'verification failed';
 }
 
 /**

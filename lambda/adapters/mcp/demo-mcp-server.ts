@@ -1,5 +1,5 @@
 /**
- * The demo MCP server as a Lambda proxy integration behind the guard's authorizer: a
+ * The demo MCP server as an API Gateway proxy integration behind the guard's authorizer: a
  * stateless Streamable HTTP server built with the official SDK, one McpServer and transport
  * per invocation (nothing survives between requests, so any Lambda instance can answer any
  * request), JSON responses instead of SSE (a proxy integration returns one body). It
@@ -7,15 +7,14 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import type { Config, ResourceConfig } from '../core/config';
-import type { Clock } from '../core/ports';
-import { createDemoMcpServer, createDemoStats } from '../adapters/mcp/demo-tools';
-import { readGuardEnvironment } from '../adapters/config/env';
-import { unknownSessionResponse } from '../adapters/mcp/stateless-session';
-import { guardMcpRequest } from '../adapters/mcp/tool-scope-guard';
-import { systemClock } from '../adapters/system/system-clock';
-
-export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+import type { Config, ResourceConfig } from '../../core/config';
+import type { Clock } from '../../core/ports';
+import { eventHeaders } from '../apigw/event-headers';
+import { eventBody, type ProxyHandler } from '../apigw/proxy-event';
+import { systemClock } from '../system/system-clock';
+import { createDemoMcpServer, createDemoStats } from './demo-tools';
+import { unknownSessionResponse } from './stateless-session';
+import { guardMcpRequest } from './tool-scope-guard';
 
 export interface DemoMcpServerDeps {
   readonly config: Config;
@@ -35,7 +34,7 @@ export function createDemoMcpHandler(deps: DemoMcpServerDeps): ProxyHandler {
       // Stateless: no standalone SSE stream to GET and no session to DELETE.
       return { statusCode: 405, headers: { Allow: 'POST', 'Content-Type': 'application/json' }, body: JSON.stringify(jsonRpcError(null, -32000, 'Method not allowed: this server is stateless, use POST')) };
     }
-    const text = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+    const text = eventBody(event) ?? '';
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -66,11 +65,9 @@ export function createDemoMcpHandler(deps: DemoMcpServerDeps): ProxyHandler {
 
 function toWebRequest(event: APIGatewayProxyEvent, resource: ResourceConfig, body: string): Request {
   const headers = new Headers();
-  const multi = event.multiValueHeaders ?? {};
-  const entries = Object.keys(multi).length ? Object.entries(multi) : Object.entries(event.headers ?? {}).map(([k, v]) => [k, v === undefined ? [] : [v]] as const);
-  for (const [name, values] of entries) {
-    if (DROPPED_HEADERS.has(name.toLowerCase())) continue;
-    for (const value of values ?? []) headers.append(name, value);
+  for (const [name, values] of Object.entries(eventHeaders(event))) {
+    if (DROPPED_HEADERS.has(name)) continue;
+    for (const value of values) headers.append(name, value);
   }
   return new Request(resource.uri, { method: 'POST', headers, body });
 }
@@ -87,12 +84,3 @@ function jsonRpcError(id: unknown, code: number, message: string) {
   return { jsonrpc: '2.0', id, error: { code, message } };
 }
 
-let lambdaHandler: ProxyHandler | undefined;
-
-export const handler: ProxyHandler = async (event) => {
-  if (!lambdaHandler) {
-    const env = readGuardEnvironment();
-    lambdaHandler = createDemoMcpHandler({ config: env.config, resource: env.resource });
-  }
-  return lambdaHandler(event);
-};

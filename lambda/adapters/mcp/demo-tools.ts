@@ -11,7 +11,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { ResourceConfig } from '../../core/config';
-import { missingScopes } from '../../core/guard/scopes';
+import { missingScopes } from '../../core/scopes';
 import { toolScopes } from '../../core/guard/mcp-request-rules';
 import type { GuardIdentity } from './tool-scope-guard';
 

@@ -10,15 +10,15 @@
  * token the request never gets here (401), so the 404 tells an anonymous caller nothing.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { eventHeaders } from '../apigw/event-headers';
 
-const SESSION_HEADER = 'mcp-session-id';
+const SESSION_HEADER: ReadonlySet<string> = new Set(['mcp-session-id']);
 
 /** The JSON-RPC error code the MCP SDK's own servers use for an unknown session. */
 export const SESSION_NOT_FOUND_ERROR_CODE = -32001;
 
 export function namesASession(event: Pick<APIGatewayProxyEvent, 'headers' | 'multiValueHeaders'>): boolean {
-  const named = (source: Record<string, unknown> | null | undefined) => Object.keys(source ?? {}).some((name) => name.toLowerCase() === SESSION_HEADER);
-  return named(event.multiValueHeaders) || named(event.headers);
+  return Object.keys(eventHeaders(event, SESSION_HEADER)).length > 0;
 }
 
 /** 404 for any request that names a session, since this server keeps none; undefined otherwise. */

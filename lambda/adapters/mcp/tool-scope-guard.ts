@@ -19,8 +19,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { ResourceConfig } from '../../core/config';
 import { insufficientScopeChallenge, unauthorizedChallenge } from '../../core/guard/challenges';
-import { decideToolRequest, decodeMcpHeaderValue, HEADER_MISMATCH_ERROR_CODE, type McpRequestHeaders } from '../../core/guard/mcp-request-rules';
-import { parseScopeClaim } from '../../core/guard/scopes';
+import { decideToolRequest, HEADER_MISMATCH_ERROR_CODE, mcpRequestHeaders, type McpRequestHeaders } from '../../core/guard/mcp-request-rules';
+import { parseScopeString } from '../../core/scopes';
+import { eventHeaders } from '../apigw/event-headers';
 
 /** JSON-RPC error code of a refusal for lack of scope (implementation-defined range). */
 export const INSUFFICIENT_SCOPE_ERROR_CODE = -32003;
@@ -38,7 +39,7 @@ export type McpGuardVerdict = { readonly ok: true; readonly identity: GuardIdent
 /** The identity the authorizer vouched for; undefined when the request did not pass through it (a deployment error). */
 export function identityFromEvent(event: Pick<APIGatewayProxyEvent, 'requestContext'>): GuardIdentity | undefined {
   const context = (event.requestContext?.authorizer ?? {}) as Record<string, unknown>;
-  const scopes = parseScopeClaim(context.scope);
+  const scopes = typeof context.scope === 'string' ? parseScopeString(context.scope) : undefined;
   const text = (key: string) => (typeof context[key] === 'string' && context[key] !== '' ? (context[key] as string) : undefined);
   const subject = text('sub');
   const clientId = text('client_id');
@@ -47,17 +48,11 @@ export function identityFromEvent(event: Pick<APIGatewayProxyEvent, 'requestCont
   return { subject, clientId, scopes, jti, familyId: text('family') };
 }
 
+const MCP_HEADERS: ReadonlySet<string> = new Set(['mcp-method', 'mcp-name']);
+
 export function mcpHeadersFromEvent(event: Pick<APIGatewayProxyEvent, 'headers' | 'multiValueHeaders'>): McpRequestHeaders {
-  const read = (name: string) => {
-    const values: string[] = [];
-    const multi = event.multiValueHeaders ?? {};
-    const source = Object.keys(multi).length ? Object.entries(multi) : Object.entries(event.headers ?? {}).map(([k, v]) => [k, v === undefined ? [] : [v]] as const);
-    for (const [key, list] of source) if (key.toLowerCase() === name) values.push(...(list ?? []));
-    if (values.length === 0) return undefined;
-    // A repeated or undecodable header cannot be matched against the body: it is a mismatch by construction.
-    return values.length === 1 ? decodeMcpHeaderValue(values[0]!) ?? '\u0000undecodable' : '\u0000repeated';
-  };
-  return { method: read('mcp-method'), name: read('mcp-name') };
+  const headers = eventHeaders(event, MCP_HEADERS);
+  return mcpRequestHeaders({ method: headers['mcp-method'], name: headers['mcp-name'] });
 }
 
 export function guardMcpRequest(event: Pick<APIGatewayProxyEvent, 'requestContext' | 'headers' | 'multiValueHeaders'>, resource: ResourceConfig, body: unknown): McpGuardVerdict {

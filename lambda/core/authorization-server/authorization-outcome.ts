@@ -11,7 +11,7 @@ import type { AuthorizationServerDeps } from './deps';
 import { issueAuthorizationCode } from './issue-code';
 import { errorPage } from './pages';
 import { redirectResponse } from './responses';
-import { grantedScopeFor } from './scopes';
+import { grantedScopeFor } from './group-scope-policy';
 
 export interface ErrorToReport {
   readonly client: ClientRecord;

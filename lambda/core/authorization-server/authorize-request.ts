@@ -15,7 +15,8 @@ import type { ClientRecord } from '../ports';
 import { findClient } from './clients';
 import type { AuthorizationServerDeps } from './deps';
 import { selectRedirectUri } from './redirect-uri';
-import { findResource, parseScopeString, scopeNamesOf, unique } from './scopes';
+import { findResource, scopeNamesOf } from '../resources';
+import { parseScopeString, unionScopes } from '../scopes';
 
 export interface AuthorizationRequest {
   readonly client: ClientRecord;
@@ -91,7 +92,7 @@ export async function validateAuthorizationRequest(deps: AuthorizationServerDeps
   if (values('code_challenge_method')[0] !== 'S256') return fail('invalid_request', 'code_challenge_method must be S256.');
   if (!S256_CHALLENGE.test(codeChallenge)) return fail('invalid_request', 'code_challenge must be 43 base64url characters (S256).');
 
-  const requestedResources = unique(values('resource'));
+  const requestedResources = [...new Set(values('resource'))];
   const resources = requestedResources.length ? requestedResources : [deps.config.defaultResource];
   // Exact string equality with a configured URI also rules out fragments, relative URIs and look-alikes.
   if (!resources.every((uri) => findResource(deps.config, uri))) return fail('invalid_target', 'The resource is not served by this authorization server.');
@@ -107,7 +108,7 @@ export async function validateAuthorizationRequest(deps: AuthorizationServerDeps
     scope = parseScopeString(scopeParam);
     if (!scope.every((s) => available.has(s))) return fail('invalid_scope', 'The scope is not offered for the requested resource.');
   } else {
-    scope = unique(resources.flatMap((uri) => findResource(deps.config, uri)!.defaultScopes));
+    scope = unionScopes(...resources.map((uri) => findResource(deps.config, uri)!.defaultScopes));
     if (scope.length === 0) return fail('invalid_scope', 'The request names no scope and no default scope applies.');
   }
 

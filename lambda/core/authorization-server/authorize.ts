@@ -15,48 +15,47 @@ import { validateAuthorizationRequest, type AuthorizationRequest } from './autho
 import { successRedirectUrl } from './authorization-response';
 import { consentCovers } from './consent-records';
 import { setCookieHeader } from './cookies';
-import { ENDPOINT_PATHS, nowSeconds, type AuthorizationServerDeps } from './deps';
+import { nowSeconds } from '../ports';
+import type { AuthorizationServerDeps } from './deps';
+import { ENDPOINT_PATHS } from './endpoints';
 import { issueAuthorizationCode } from './issue-code';
 import { currentLoginSession } from './login-session';
-import { consentPage, errorPage, unexpectedErrorPage, type ConsentPageResource } from './pages';
+import { consentPage, errorPage, type ConsentPageResource } from './pages';
 import { isLoopbackRedirect } from './redirect-uri';
 import { redirectResponse } from './responses';
-import { findResource, grantedScopeFor } from './scopes';
+import { findResource } from '../resources';
+import { grantedScopeFor } from './group-scope-policy';
 
 export async function handleAuthorize(deps: AuthorizationServerDeps, req: HttpRequest): Promise<HttpResponse> {
-  try {
-    const validation = await validateAuthorizationRequest(deps, req.query);
-    if (validation.kind === 'no_redirect') {
-      deps.audit.emit({ type: 'request_rejected', endpoint: 'authorize', error: 'invalid_request' });
-      return errorPage(400, 'This request cannot be completed', validation.description);
-    }
-    const session = await currentLoginSession(deps, req);
-    if (validation.kind === 'error_redirect') return reportValidationError(deps, validation, session !== undefined);
-
-    const request = validation.request;
-    if (!session) return await askForConsent(deps, request, undefined);
-
-    const scope = grantedScopeFor(deps.config, request.scope, session.groups);
-    if (scope.length === 0) {
-      return reportValidationError(deps, { ...request, error: 'invalid_scope', description: 'You are not entitled to any of the requested scopes.' }, true);
-    }
-    if (await consentCovers(deps, session.subject, request.client.clientId, request.resources, scope)) {
-      const code = await issueAuthorizationCode(deps, {
-        clientId: request.client.clientId,
-        redirectUri: request.redirectUri,
-        redirectUriWasSent: request.redirectUriWasSent,
-        codeChallenge: request.codeChallenge,
-        resources: request.resources,
-        scope,
-        subject: session.subject,
-        authTime: session.authTime,
-      });
-      return redirectResponse(successRedirectUrl(deps.config, request.redirectUri, { code, state: request.state }), [], 302);
-    }
-    return await askForConsent(deps, request, session);
-  } catch (error) {
-    return unexpectedErrorPage(deps.logError, error);
+  const validation = await validateAuthorizationRequest(deps, req.query);
+  if (validation.kind === 'no_redirect') {
+    deps.audit.emit({ type: 'request_rejected', endpoint: 'authorize', error: 'invalid_request' });
+    return errorPage(400, 'This request cannot be completed', validation.description);
   }
+  const session = await currentLoginSession(deps, req);
+  if (validation.kind === 'error_redirect') return reportValidationError(deps, validation, session !== undefined);
+
+  const request = validation.request;
+  if (!session) return await askForConsent(deps, request, undefined);
+
+  const scope = grantedScopeFor(deps.config, request.scope, session.groups);
+  if (scope.length === 0) {
+    return reportValidationError(deps, { ...request, error: 'invalid_scope', description: 'You are not entitled to any of the requested scopes.' }, true);
+  }
+  if (await consentCovers(deps, session.subject, request.client.clientId, request.resources, scope)) {
+    const code = await issueAuthorizationCode(deps, {
+      clientId: request.client.clientId,
+      redirectUri: request.redirectUri,
+      redirectUriWasSent: request.redirectUriWasSent,
+      codeChallenge: request.codeChallenge,
+      resources: request.resources,
+      scope,
+      subject: session.subject,
+      authTime: session.authTime,
+    });
+    return redirectResponse(successRedirectUrl(deps.config, request.redirectUri, { code, state: request.state }), [], 302);
+  }
+  return await askForConsent(deps, request, session);
 }
 
 /** Stores the request as pending, binds this browser to it with a cookie, and shows the consent page. */

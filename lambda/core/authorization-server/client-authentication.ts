@@ -9,8 +9,8 @@ import { OAuthError } from '../errors';
 import { headerCount, singleHeader, type HttpRequest } from '../http';
 import type { ClientRecord, TokenEndpointAuthMethod } from '../ports';
 import { resolveClient } from './clients';
+import { nowSeconds } from '../ports';
 import type { AuthorizationServerDeps } from './deps';
-import { nowSeconds } from './deps';
 import type { FormBody } from './form-body';
 
 export interface AuthenticatedClient {

@@ -8,7 +8,8 @@ import type { Config } from '../config';
 import { OAuthError } from '../errors';
 import type { TokenEndpointAuthMethod } from '../ports';
 import { redirectUriRegistrationProblem } from './redirect-uri';
-import { allScopeNames, parseScopeString } from './scopes';
+import { allScopeNames } from '../resources';
+import { parseScopeString } from '../scopes';
 
 export const MAX_REDIRECT_URIS = 10;
 export const MAX_CLIENT_NAME_LENGTH = 200;

@@ -10,7 +10,8 @@
 import { OAuthError } from '../errors';
 import type { ClientRecord } from '../ports';
 import { clientFromMetadataDocument, clientIdUrlProblem, looksLikeClientIdUrl } from './client-metadata-document';
-import { nowSeconds, type AuthorizationServerDeps } from './deps';
+import { nowSeconds } from '../ports';
+import type { AuthorizationServerDeps } from './deps';
 
 export type ClientLookup =
   | { readonly found: true; readonly client: ClientRecord }

@@ -4,8 +4,9 @@
  * different client never inherits it (the key includes the client_id: SECURITY-CASES 13).
  */
 import type { Config } from '../config';
-import { nowSeconds, type AuthorizationServerDeps } from './deps';
-import { findResource, scopeNamesOf } from './scopes';
+import { nowSeconds } from '../ports';
+import { findResource, scopeNamesOf } from '../resources';
+import type { AuthorizationServerDeps } from './deps';
 
 /** The part of a grant that concerns one resource. */
 export function scopeForResource(config: Config, resource: string, scope: readonly string[]): string[] {

@@ -11,52 +11,49 @@
 import { base64url, constantTimeEqual, randomToken, sha256, sha256Base64url } from '../crypto';
 import { ConditionFailedError } from '../errors';
 import { parseForm, type HttpRequest, type HttpResponse } from '../http';
-import type { PendingAuthorizationRecord } from '../ports';
+import { nowSeconds, type PendingAuthorizationRecord } from '../ports';
 import { completeAuthorization } from './authorization-outcome';
 import { errorRedirectUrl } from './authorization-response';
 import { clearCookieHeader, readCookie } from './cookies';
-import { ENDPOINT_PATHS, nowSeconds, type AuthorizationServerDeps } from './deps';
+import type { AuthorizationServerDeps } from './deps';
+import { ENDPOINT_PATHS } from './endpoints';
 import { currentLoginSession } from './login-session';
-import { errorPage, unexpectedErrorPage } from './pages';
+import { errorPage } from './pages';
 import { redirectResponse } from './responses';
 
 const EXPIRED = 'This authorization request has expired or was already answered.';
 
 export async function handleConsent(deps: AuthorizationServerDeps, req: HttpRequest): Promise<HttpResponse> {
-  try {
-    const pendingId = readCookie(deps.config, req, 'pendingAuthorization');
-    if (!pendingId) return errorPage(400, 'Authorization request not found', EXPIRED);
-    const pending = await deps.sessions.getPendingAuthorization(pendingId);
-    if (!pending || pending.expiresAt <= nowSeconds(deps)) return errorPage(400, 'Authorization request not found', EXPIRED);
+  const pendingId = readCookie(deps.config, req, 'pendingAuthorization');
+  if (!pendingId) return errorPage(400, 'Authorization request not found', EXPIRED);
+  const pending = await deps.sessions.getPendingAuthorization(pendingId);
+  if (!pending || pending.expiresAt <= nowSeconds(deps)) return errorPage(400, 'Authorization request not found', EXPIRED);
 
-    const form = parseForm(req.body);
-    const csrf = form.csrf_token ?? [];
-    if (csrf.length !== 1 || !constantTimeEqual(sha256Base64url(csrf[0]), pending.csrfTokenHash)) {
-      deps.audit.emit({ type: 'request_rejected', endpoint: 'consent', error: 'csrf' });
-      return errorPage(403, 'Request refused', 'This form was not issued to this browser. Start again from your application.');
-    }
-    if (pending.consentedAt !== undefined) return errorPage(400, 'Authorization request not found', EXPIRED);
-    const decision = form.decision ?? [];
-    if (decision.length !== 1 || (decision[0] !== 'approve' && decision[0] !== 'deny')) {
-      return errorPage(400, 'Request refused', 'The form must be answered with Approve or Deny.');
-    }
-
-    const session = decision[0] === 'approve' ? await currentLoginSession(deps, req) : undefined;
-    if (decision[0] === 'deny' || session) {
-      if (!(await takeOnce(deps, pending.id))) return errorPage(400, 'Authorization request not found', EXPIRED);
-      const clearCookie = [clearCookieHeader(deps.config, 'pendingAuthorization')];
-      if (!session) {
-        deps.audit.emit({ type: 'request_rejected', endpoint: 'consent', error: 'access_denied' });
-        const location = errorRedirectUrl(deps.config, pending.redirectUri, { error: 'access_denied', description: 'The user denied the request.', state: pending.state });
-        return redirectResponse(location, clearCookie, 303);
-      }
-      const outcome = await completeAuthorization(deps, pending, session);
-      return redirectResponse(outcome.location, clearCookie, 303);
-    }
-    return redirectResponse(await startUpstreamLogin(deps, pending), [], 303);
-  } catch (error) {
-    return unexpectedErrorPage(deps.logError, error);
+  const form = parseForm(req.body);
+  const csrf = form.csrf_token ?? [];
+  if (csrf.length !== 1 || !constantTimeEqual(sha256Base64url(csrf[0]), pending.csrfTokenHash)) {
+    deps.audit.emit({ type: 'request_rejected', endpoint: 'consent', error: 'csrf' });
+    return errorPage(403, 'Request refused', 'This form was not issued to this browser. Start again from your application.');
   }
+  if (pending.consentedAt !== undefined) return errorPage(400, 'Authorization request not found', EXPIRED);
+  const decision = form.decision ?? [];
+  if (decision.length !== 1 || (decision[0] !== 'approve' && decision[0] !== 'deny')) {
+    return errorPage(400, 'Request refused', 'The form must be answered with Approve or Deny.');
+  }
+
+  const session = decision[0] === 'approve' ? await currentLoginSession(deps, req) : undefined;
+  if (decision[0] === 'deny' || session) {
+    if (!(await takeOnce(deps, pending.id))) return errorPage(400, 'Authorization request not found', EXPIRED);
+    const clearCookie = [clearCookieHeader(deps.config, 'pendingAuthorization')];
+    if (!session) {
+      deps.audit.emit({ type: 'request_rejected', endpoint: 'consent', error: 'access_denied' });
+      const location = errorRedirectUrl(deps.config, pending.redirectUri, { error: 'access_denied', description: 'The user denied the request.', state: pending.state });
+      return redirectResponse(location, clearCookie, 303);
+    }
+    const outcome = await completeAuthorization(deps, pending, session);
+    return redirectResponse(outcome.location, clearCookie, 303);
+  }
+  return redirectResponse(await startUpstreamLogin(deps, pending), [], 303);
 }
 
 async function takeOnce(deps: AuthorizationServerDeps, pendingId: string): Promise<boolean> {

@@ -5,8 +5,8 @@
  * at most 600: OAuth 2.1 section 4.1.2).
  */
 import { randomToken, sha256Base64url } from '../crypto';
-import type { AuthorizationCodeRecord } from '../ports';
-import { nowSeconds, type AuthorizationServerDeps } from './deps';
+import { nowSeconds, type AuthorizationCodeRecord } from '../ports';
+import type { AuthorizationServerDeps } from './deps';
 
 /** What the user approved: the code's record less what minting it adds. */
 export type CodeGrant = Omit<AuthorizationCodeRecord, 'codeHash' | 'issuedAt' | 'expiresAt' | 'redeemedAt' | 'familyId'>;

@@ -5,9 +5,9 @@
  */
 import { randomToken, sha256Base64url } from '../crypto';
 import type { HttpRequest } from '../http';
-import type { LoginSessionRecord, UpstreamIdentity } from '../ports';
+import { nowSeconds, type LoginSessionRecord, type UpstreamIdentity } from '../ports';
 import { readCookie, setCookieHeader } from './cookies';
-import { nowSeconds, type AuthorizationServerDeps } from './deps';
+import type { AuthorizationServerDeps } from './deps';
 
 /** The browser's live login session, or undefined (no cookie, unknown, or past expiresAt: TTL deletion lags). */
 export async function currentLoginSession(deps: AuthorizationServerDeps, request: HttpRequest): Promise<LoginSessionRecord | undefined> {

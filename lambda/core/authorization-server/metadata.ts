@@ -5,9 +5,10 @@
  */
 import type { Config } from '../config';
 import type { HttpRequest, HttpResponse } from '../http';
-import { ENDPOINT_PATHS, type AuthorizationServerDeps } from './deps';
-import { errorResponse, publicJsonResponse } from './responses';
-import { allScopeNames } from './scopes';
+import { allScopeNames } from '../resources';
+import type { AuthorizationServerDeps } from './deps';
+import { ENDPOINT_PATHS } from './endpoints';
+import { publicJsonResponse } from './responses';
 
 /** Clients re-read metadata rarely; five minutes lets a configuration change show up quickly. */
 const METADATA_MAX_AGE_SECONDS = 300;
@@ -39,9 +40,5 @@ export function authorizationServerMetadata(config: Config): Record<string, unkn
 }
 
 export async function handleMetadata(deps: AuthorizationServerDeps, _req: HttpRequest): Promise<HttpResponse> {
-  try {
-    return publicJsonResponse(authorizationServerMetadata(deps.config), METADATA_MAX_AGE_SECONDS);
-  } catch (error) {
-    return errorResponse(error, deps.logError);
-  }
+  return publicJsonResponse(authorizationServerMetadata(deps.config), METADATA_MAX_AGE_SECONDS);
 }

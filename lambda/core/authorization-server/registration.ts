@@ -10,45 +10,40 @@
 import { randomToken, sha256Base64url } from '../crypto';
 import { OAuthError } from '../errors';
 import type { HttpRequest, HttpResponse } from '../http';
-import type { ClientRecord } from '../ports';
+import { nowSeconds, type ClientRecord } from '../ports';
 import { validateClientMetadata, type ClientMetadata } from './client-metadata';
 import { clientRecordMetadata } from './client-record-metadata';
-import { nowSeconds, type AuthorizationServerDeps } from './deps';
-import { rejectRequest } from './rejected-request';
+import type { AuthorizationServerDeps } from './deps';
 import { jsonResponse } from './responses';
 
 export const MAX_REGISTRATION_BODY_BYTES = 16 * 1024;
 
 export async function handleRegister(deps: AuthorizationServerDeps, req: HttpRequest): Promise<HttpResponse> {
-  try {
-    if (!deps.config.registration.dynamicRegistrationEnabled) {
-      return jsonResponse(404, { error: 'invalid_request', error_description: 'Dynamic client registration is not enabled on this server.' });
-    }
-    const input = parseBody(req.body);
-    const metadata = validateClientMetadata(input, deps.config, {
-      defaultAuthMethod: 'client_secret_basic',
-      allowedAuthMethods: ['none', 'client_secret_basic', 'client_secret_post'],
-    });
-
-    const now = nowSeconds(deps);
-    const clientId = `mcp_${randomToken(deps.random, 16)}`;
-    const clientSecret = metadata.tokenEndpointAuthMethod === 'none' ? undefined : randomToken(deps.random, 32);
-    const ttl = deps.config.registration.dynamicClientTtlSeconds;
-    const client: ClientRecord = {
-      clientId,
-      clientSecretHash: clientSecret === undefined ? undefined : sha256Base64url(clientSecret),
-      tokenEndpointAuthMethod: metadata.tokenEndpointAuthMethod,
-      ...clientRecordMetadata(metadata),
-      source: 'dynamic',
-      createdAt: now,
-      expiresAt: ttl > 0 ? now + ttl : undefined,
-    };
-    await deps.clients.create(client);
-    deps.audit.emit({ type: 'client_registered', clientId, source: 'dynamic' });
-    return jsonResponse(201, registrationResponse(client, metadata, clientSecret));
-  } catch (error) {
-    return rejectRequest(deps, 'register', error);
+  if (!deps.config.registration.dynamicRegistrationEnabled) {
+    return jsonResponse(404, { error: 'invalid_request', error_description: 'Dynamic client registration is not enabled on this server.' });
   }
+  const input = parseBody(req.body);
+  const metadata = validateClientMetadata(input, deps.config, {
+    defaultAuthMethod: 'client_secret_basic',
+    allowedAuthMethods: ['none', 'client_secret_basic', 'client_secret_post'],
+  });
+
+  const now = nowSeconds(deps);
+  const clientId = `mcp_${randomToken(deps.random, 16)}`;
+  const clientSecret = metadata.tokenEndpointAuthMethod === 'none' ? undefined : randomToken(deps.random, 32);
+  const ttl = deps.config.registration.dynamicClientTtlSeconds;
+  const client: ClientRecord = {
+    clientId,
+    clientSecretHash: clientSecret === undefined ? undefined : sha256Base64url(clientSecret),
+    tokenEndpointAuthMethod: metadata.tokenEndpointAuthMethod,
+    ...clientRecordMetadata(metadata),
+    source: 'dynamic',
+    createdAt: now,
+    expiresAt: ttl > 0 ? now + ttl : undefined,
+  };
+  await deps.clients.create(client);
+  deps.audit.emit({ type: 'client_registered', clientId, source: 'dynamic' });
+  return jsonResponse(201, registrationResponse(client, metadata, clientSecret));
 }
 
 function parseBody(body: string | undefined): Record<string, unknown> {

@@ -9,56 +9,53 @@
 import { constantTimeEqual, sha256Base64url } from '../crypto';
 import { OAuthError } from '../errors';
 import type { HttpRequest, HttpResponse } from '../http';
-import type { PendingAuthorizationRecord, UpstreamIdentity } from '../ports';
+import { nowSeconds, type PendingAuthorizationRecord, type UpstreamIdentity } from '../ports';
 import { completeAuthorization } from './authorization-outcome';
 import { errorRedirectUrl } from './authorization-response';
 import { clearCookieHeader, readCookie } from './cookies';
-import { ENDPOINT_PATHS, nowSeconds, type AuthorizationServerDeps } from './deps';
+import type { AuthorizationServerDeps } from './deps';
+import { ENDPOINT_PATHS } from './endpoints';
 import { startLoginSession } from './login-session';
-import { errorPage, unexpectedErrorPage } from './pages';
+import { errorPage } from './pages';
 import { redirectResponse } from './responses';
 
 const INVALID = 'This sign-in response is not valid for this browser, or was already used. Start again from your application.';
 
 export async function handleUpstreamCallback(deps: AuthorizationServerDeps, req: HttpRequest): Promise<HttpResponse> {
-  try {
-    const states = req.query.state ?? [];
-    if (states.length !== 1 || states[0] === '') return errorPage(400, 'Sign-in failed', INVALID);
-    const pending = await deps.sessions.takePendingAuthorizationByUpstreamState(sha256Base64url(states[0]));
-    if (!pending || pending.expiresAt <= nowSeconds(deps) || !pending.upstreamCodeVerifier || !pending.upstreamNonce) {
-      return errorPage(400, 'Sign-in failed', INVALID);
-    }
-    const boundTo = readCookie(deps.config, req, 'pendingAuthorization');
-    if (!boundTo || !constantTimeEqual(boundTo, pending.id)) {
-      deps.audit.emit({ type: 'request_rejected', endpoint: 'callback', error: 'browser_mismatch' });
-      return errorPage(400, 'Sign-in failed', INVALID);
-    }
-
-    const clearPending = clearCookieHeader(deps.config, 'pendingAuthorization');
-    const codes = req.query.code ?? [];
-    if (req.query.error !== undefined || codes.length !== 1 || codes[0] === '') {
-      return denied(deps, pending, [clearPending]);
-    }
-    let identity: UpstreamIdentity;
-    try {
-      identity = await deps.upstream.redeem({
-        code: codes[0],
-        codeVerifier: pending.upstreamCodeVerifier,
-        nonce: pending.upstreamNonce,
-        redirectUri: deps.config.issuer + ENDPOINT_PATHS.upstreamCallback,
-      });
-    } catch (error) {
-      if (error instanceof OAuthError && error.exposed) return denied(deps, pending, [clearPending]);
-      throw error;
-    }
-
-    const { session, setCookie } = await startLoginSession(deps, identity);
-    deps.audit.emit({ type: 'login_completed', subject: session.subject });
-    const outcome = await completeAuthorization(deps, pending, session);
-    return redirectResponse(outcome.location, [setCookie, clearPending], 303);
-  } catch (error) {
-    return unexpectedErrorPage(deps.logError, error);
+  const states = req.query.state ?? [];
+  if (states.length !== 1 || states[0] === '') return errorPage(400, 'Sign-in failed', INVALID);
+  const pending = await deps.sessions.takePendingAuthorizationByUpstreamState(sha256Base64url(states[0]));
+  if (!pending || pending.expiresAt <= nowSeconds(deps) || !pending.upstreamCodeVerifier || !pending.upstreamNonce) {
+    return errorPage(400, 'Sign-in failed', INVALID);
   }
+  const boundTo = readCookie(deps.config, req, 'pendingAuthorization');
+  if (!boundTo || !constantTimeEqual(boundTo, pending.id)) {
+    deps.audit.emit({ type: 'request_rejected', endpoint: 'callback', error: 'browser_mismatch' });
+    return errorPage(400, 'Sign-in failed', INVALID);
+  }
+
+  const clearPending = clearCookieHeader(deps.config, 'pendingAuthorization');
+  const codes = req.query.code ?? [];
+  if (req.query.error !== undefined || codes.length !== 1 || codes[0] === '') {
+    return denied(deps, pending, [clearPending]);
+  }
+  let identity: UpstreamIdentity;
+  try {
+    identity = await deps.upstream.redeem({
+      code: codes[0],
+      codeVerifier: pending.upstreamCodeVerifier,
+      nonce: pending.upstreamNonce,
+      redirectUri: deps.config.issuer + ENDPOINT_PATHS.upstreamCallback,
+    });
+  } catch (error) {
+    if (error instanceof OAuthError && error.exposed) return denied(deps, pending, [clearPending]);
+    throw error;
+  }
+
+  const { session, setCookie } = await startLoginSession(deps, identity);
+  deps.audit.emit({ type: 'login_completed', subject: session.subject });
+  const outcome = await completeAuthorization(deps, pending, session);
+  return redirectResponse(outcome.location, [setCookie, clearPending], 303);
 }
 
 /** The user consented on our page before leaving, so reporting the failure to the client's verified redirect URI is safe. */

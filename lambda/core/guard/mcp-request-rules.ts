@@ -8,7 +8,7 @@
  * the authorizer and call another.
  */
 import type { ResourceConfig } from '../config';
-import { missingScopes, unionScopes } from './scopes';
+import { missingScopes, unionScopes } from '../scopes';
 
 export const HEADER_MISMATCH_ERROR_CODE = -32020;
 
@@ -40,6 +40,20 @@ export function decodeMcpHeaderValue(raw: string): string | undefined {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(encoded)) return undefined;
   const decoded = Buffer.from(encoded, 'base64').toString('utf8');
   return decoded.includes('\uFFFD') ? undefined : decoded;
+}
+
+/**
+ * The `Mcp-Method` and `Mcp-Name` of a request from every value each header was sent with.
+ * A repeated or undecodable header cannot be matched against the body, so it becomes a value
+ * no body has: a mismatch by construction at the integration, and no tool at the authorizer.
+ */
+export function mcpRequestHeaders(sent: { readonly method?: readonly string[]; readonly name?: readonly string[] }): McpRequestHeaders {
+  return { method: singleMcpHeader(sent.method), name: singleMcpHeader(sent.name) };
+}
+
+function singleMcpHeader(values: readonly string[] | undefined): string | undefined {
+  if (values === undefined || values.length === 0) return undefined;
+  return values.length === 1 ? decodeMcpHeaderValue(values[0]!) ?? '\u0000undecodable' : '\u0000repeated';
 }
 
 /** The scopes a call of this tool needs beyond the route's; a tool without a rule needs none. */

@@ -1,8 +1,11 @@
 /**
  * The OAuth 2.0 Protected Resource Metadata document (RFC 9728 section 2) that MCP clients
- * fetch after the first 401 to find the authorization server.
+ * fetch after the first 401 to find the authorization server, and where it is served
+ * (section 3.1).
  */
 import type { Config, ResourceConfig } from '../config';
+
+const WELL_KNOWN_PRM = '/.well-known/oauth-protected-resource';
 
 export interface ProtectedResourceMetadata {
   readonly resource: string;
@@ -21,4 +24,21 @@ export function protectedResourceMetadata(resource: ResourceConfig, config: Pick
     bearer_methods_supported: ['header'],
     resource_name: resource.name,
   };
+}
+
+/**
+ * The protected resource metadata URL of a resource: the well-known segment inserted
+ * between host and path (RFC 9728 section 3.1), e.g. https://h/mcp ->
+ * https://h/.well-known/oauth-protected-resource/mcp.
+ */
+export function protectedResourceMetadataUrl(resource: Pick<ResourceConfig, 'uri'>): string {
+  const url = new URL(resource.uri);
+  const path = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
+  return `${url.origin}${WELL_KNOWN_PRM}${path}`;
+}
+
+/** Paths (on the resource's own host) where the metadata is served: path-inserted and root. */
+export function protectedResourceMetadataPaths(resource: Pick<ResourceConfig, 'uri'>): string[] {
+  const inserted = new URL(protectedResourceMetadataUrl(resource)).pathname;
+  return inserted === WELL_KNOWN_PRM ? [WELL_KNOWN_PRM] : [inserted, WELL_KNOWN_PRM];
 }

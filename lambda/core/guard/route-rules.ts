@@ -1,6 +1,6 @@
 /**
- * Which configured route rule a request falls under. Patterns are API Gateway resource
- * paths: exact segments, `{param}` for exactly one segment, a trailing `{proxy+}` for one or
+ * Which configured route rule a request falls under (the scope a resource server requires
+ * per request: RFC 6750 section 3.1). Patterns are API Gateway resource paths: exact segments, `{param}` for exactly one segment, a trailing `{proxy+}` for one or
  * more segments. A request no rule names is refused by the caller (fail closed).
  */
 import type { RouteRuleConfig } from '../config';
@@ -31,10 +31,6 @@ export function compileRoute(rule: RouteRuleConfig): CompiledRoute {
   return { rule, method: upper, anyMethod: rule.method === '*' || upper === 'ANY', segments };
 }
 
-export function pathMatches(pattern: string, path: string): boolean {
-  return compiledPathMatches(compileRoute({ method: '*', path: pattern, scopes: [] }).segments, splitPath(path));
-}
-
 function compiledPathMatches(want: readonly SegmentMatcher[], got: readonly string[]): boolean {
   for (let i = 0; i < want.length; i++) {
     const segment = want[i]!;
@@ -50,10 +46,6 @@ function compiledPathMatches(want: readonly SegmentMatcher[], got: readonly stri
  * The rule for this method and path. A rule naming the method exactly beats a `*` rule, so
  * an operator can tighten one method of a wildcard route; otherwise the first rule wins.
  */
-export function matchRoute(routes: readonly RouteRuleConfig[], method: string, path: string): RouteRuleConfig | undefined {
-  return matchCompiledRoute(routes.map(compileRoute), method, path)?.rule;
-}
-
 export function matchCompiledRoute<R extends CompiledRoute>(routes: readonly R[], method: string, path: string): R | undefined {
   const upper = method.toUpperCase();
   const got = splitPath(path);
@@ -72,22 +64,3 @@ function splitPath(path: string): string[] {
   return path.split('/').filter((s) => s.length > 0);
 }
 
-/**
- * The execute-api ARN pattern that covers a route rule, given the ARN prefix
- * `arn:aws:execute-api:<region>:<account>:<apiId>/<stage>`. IAM's `*` also matches `/`, so
- * a `{param}` pattern covers deeper paths too; callers pair Allow with explicit Deny
- * statements so that breadth never grants a route whose own rule refuses the token.
- */
-export function routeArnPattern(arnPrefix: string, route: RouteRuleConfig): string {
-  const method = route.method === '*' || route.method.toUpperCase() === 'ANY' ? '*' : route.method.toUpperCase();
-  const path = splitPath(route.path)
-    .map((segment) => (/^\{[^}]+\}$/.test(segment) ? '*' : segment))
-    .join('/');
-  return `${arnPrefix}/${method}/${path}`;
-}
-
-/** Splits a methodArn into its `.../<apiId>/<stage>` prefix; undefined if it is not an execute-api method ARN. */
-export function methodArnPrefix(methodArn: string): string | undefined {
-  const match = /^(arn:[^:]+:execute-api:[^:]*:[^:]*:[^/]+\/[^/]+)\/[^/]+(\/.*)?$/.exec(methodArn);
-  return match?.[1];
-}

@@ -1,13 +1,17 @@
 /**
- * The rules an access token must pass at the guard beyond what aws-jwt-verify checks. Two
- * halves: a cheap pre-check of the raw token before any key is looked up (so odd kids,
- * embedded keys and oversized input never reach the JWKS cache or the network), and the
- * claim rules of RFC 9068 once the signature is verified. Each failure has a reason for the
- * log; callers answer every one of them with the same 401.
+ * The syntax of an access token, checked before any key is looked up (RFC 7515 section 7.1,
+ * RFC 8725 sections 2 and 3.1): so odd kids, embedded keys and oversized input never reach
+ * the JWKS cache, the network or a signature check. Both the guard and the authorization
+ * server (/revoke, /introspect) read tokens through here.
  */
-import type { RevocationKey, RevocationRecord } from '../ports';
+import { isAccessTokenType } from './access-token-type';
+import { refused as fail, type TokenRuleResult } from './token-rule-result';
 
-/** Far above any token we mint (about 1 KB), far below API Gateway's 10 KB header budget. */
+/**
+ * The one size limit of an access token. 4 KB: far above any token we mint (about 1 KB),
+ * far below API Gateway's 10 KB header budget, and the guard and the authorization server
+ * must agree, or /introspect could call active a token every protected API refuses.
+ */
 export const MAX_ACCESS_TOKEN_LENGTH = 4096;
 const MAX_HEADER_SEGMENT_LENGTH = 1024;
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -15,22 +19,6 @@ const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const KID_SHAPE = /^[A-Za-z0-9._-]{1,128}$/;
 /** Header members that name or carry a key: we verify only against our own JWKS. */
 const KEY_BEARING_MEMBERS = ['jwk', 'jku', 'x5u', 'x5c'];
-
-export type TokenRuleResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
-
-const fail = (reason: string) => ({ ok: false as const, reason });
-
-/** Accepts `at+jwt` and its full media type, case-insensitively (RFC 7515 section 4.1.9, RFC 9068 section 2.1). */
-export function isAccessTokenType(typ: unknown): boolean {
-  return typeof typ === 'string' && ['at+jwt', 'application/at+jwt'].includes(typ.toLowerCase());
-}
-
-/** The Bearer token of an Authorization header value; undefined for any other shape. */
-export function bearerToken(authorization: string | undefined): string | undefined {
-  if (authorization === undefined) return undefined;
-  const match = /^Bearer +([^\s]+) *$/i.exec(authorization);
-  return match?.[1];
-}
 
 /**
  * A token split and parsed exactly once, before any key is looked up: the pre-check's
@@ -132,92 +120,4 @@ function registeredClaimWithWrongType(payload: Readonly<Record<string, unknown>>
   const aud = payload.aud;
   if (aud !== undefined && typeof aud !== 'string' && (!Array.isArray(aud) || aud.some((a) => typeof a !== 'string'))) return 'aud';
   return undefined;
-}
-
-export interface AccessTokenClaims {
-  readonly issuer: string;
-  readonly subject: string;
-  readonly clientId: string;
-  readonly audience: string;
-  readonly scope: readonly string[];
-  readonly jti: string;
-  readonly familyId?: string;
-  readonly issuedAt: number;
-  readonly expiresAt: number;
-  readonly notBefore?: number;
-}
-
-export interface ClaimExpectations {
-  readonly issuer: string;
-  readonly audience: string;
-}
-
-export interface ClaimClock {
-  readonly nowSeconds: number;
-  readonly skewSeconds: number;
-}
-
-/**
- * The RFC 9068 claim rules (sections 2.2 and 4) that do not depend on the time: the same
- * answer for every request that carries the token, so a caller may remember it with the
- * token. Trusted only once the signature is verified; accessTokenTimeFailure does the rest.
- */
-export function readAccessTokenClaims(payload: Readonly<Record<string, unknown>>, expect: ClaimExpectations): TokenRuleResult<AccessTokenClaims> {
-  if (payload.iss !== expect.issuer) return fail('iss');
-  const aud = payload.aud;
-  const audience = Array.isArray(aud) && aud.length === 1 ? aud[0] : aud;
-  if (audience !== expect.audience) return fail('aud');
-  if (!isNumericDate(payload.exp)) return fail('exp');
-  if (!isNumericDate(payload.iat)) return fail('iat');
-  if (payload.nbf !== undefined && !isNumericDate(payload.nbf)) return fail('nbf');
-  if (!isNonEmptyString(payload.sub)) return fail('sub');
-  if (!isNonEmptyString(payload.client_id)) return fail('client_id');
-  if (!isNonEmptyString(payload.jti)) return fail('jti');
-  if (typeof payload.scope !== 'string') return fail('scope');
-  if (payload.fid !== undefined && !isNonEmptyString(payload.fid)) return fail('fid');
-  return {
-    ok: true,
-    value: {
-      issuer: payload.iss,
-      subject: payload.sub,
-      clientId: payload.client_id,
-      audience,
-      scope: payload.scope.split(' ').filter((s) => s.length > 0),
-      jti: payload.jti,
-      familyId: payload.fid,
-      issuedAt: payload.iat,
-      expiresAt: payload.exp,
-      notBefore: payload.nbf,
-    },
-  };
-}
-
-/** Which time claim fails at `nowSeconds`, allowing `skewSeconds` either way; undefined when the token is current. */
-export function accessTokenTimeFailure(claims: Pick<AccessTokenClaims, 'expiresAt' | 'issuedAt' | 'notBefore'>, clock: ClaimClock): 'exp' | 'iat' | 'nbf' | undefined {
-  const { nowSeconds: now, skewSeconds: skew } = clock;
-  if (claims.expiresAt <= now - skew) return 'exp';
-  if (claims.issuedAt > now + skew) return 'iat';
-  if (claims.notBefore !== undefined && claims.notBefore > now + skew) return 'nbf';
-  return undefined;
-}
-
-/** Every revocation key of a token: one BatchGetItem answers them all. */
-export function revocationKeysFor(claims: Pick<AccessTokenClaims, 'jti' | 'familyId' | 'subject' | 'clientId'>): RevocationKey[] {
-  const keys: RevocationKey[] = [{ kind: 'jti', value: claims.jti }];
-  if (claims.familyId) keys.push({ kind: 'family', value: claims.familyId });
-  keys.push({ kind: 'subject', value: claims.subject }, { kind: 'client', value: claims.clientId });
-  return keys;
-}
-
-/** A revocation covers every token issued at or before it (ports.ts: revokedAt >= iat). */
-export function isRevoked(records: readonly RevocationRecord[], issuedAt: number): boolean {
-  return records.some((record) => record.revokedAt >= issuedAt);
-}
-
-function isNumericDate(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
-}
-
-function isNonEmptyString(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0 && value.length <= 1024;
 }

@@ -9,7 +9,7 @@
  * browser there, and the test browser stops at the redirect without following it.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { freePort } from '../../../lambda/adapters/local/dynamodb-local';
+import { freePort } from '../../../local/dynamodb-local';
 import { Browser, authorizeInBrowser } from '../../support/browser';
 import { startLocalStack, type LocalStack, type LocalStackPorts } from '../../support/local-stack-process';
 

@@ -8,13 +8,12 @@
  */
 import { constantTimeEqual, sha256Base64url } from '../../crypto';
 import { ConditionFailedError, OAuthError } from '../../errors';
-import type { AuthorizationCodeRecord, ClientRecord } from '../../ports';
-import { issueAccessToken } from '../access-token';
+import { nowSeconds, type AuthorizationCodeRecord, type ClientRecord } from '../../ports';
+import { issueAccessToken } from '../access-token-issuing';
 import type { AuthorizationServerDeps } from '../deps';
-import { nowSeconds } from '../deps';
 import type { FormBody } from '../form-body';
-import { newFamilyId, newRefreshToken } from '../refresh-token-format';
-import { revokeFamily } from '../revocation';
+import { revokeFamily } from '../refresh-family/family-revocation';
+import { newFamilyId, newRefreshToken } from '../refresh-family/refresh-token-format';
 import { chooseResource, chooseScope, type TokenResponseBody } from './grant-parameters';
 
 /** RFC 7636 section 4.1: 43 to 128 unreserved characters. */
@@ -87,7 +86,7 @@ export async function exchangeAuthorizationCode(deps: AuthorizationServerDeps, c
     access_token: accessToken.token,
     token_type: 'Bearer',
     expires_in: deps.config.tokens.accessTokenSeconds,
-    scope: accessToken.claims.scope,
+    scope: accessToken.claims.scope.join(' '),
     ...(client.grantTypes.includes('refresh_token') ? { refresh_token: refreshToken } : {}),
   };
 }

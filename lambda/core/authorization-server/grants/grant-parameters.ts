@@ -5,10 +5,8 @@
 import type { Config } from '../../config';
 import { OAuthError } from '../../errors';
 import type { FormBody } from '../form-body';
-import { findResource, parseScopeString } from '../scopes';
-
-/** RFC 6749 section 3.3 scope-token. */
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+import { findResource } from '../../resources';
+import { isScopeToken, parseScopeString } from '../../scopes';
 
 export interface TokenResponseBody {
   readonly access_token: string;
@@ -47,7 +45,7 @@ export function chooseScope(config: Config, form: FormBody, granted: readonly st
   const param = form.get('scope');
   if (param !== undefined) {
     const requested = parseScopeString(param);
-    if (requested.length === 0 || !requested.every((s) => SCOPE_TOKEN.test(s))) throw new OAuthError('invalid_scope', 'The scope parameter is malformed.');
+    if (requested.length === 0 || !requested.every(isScopeToken)) throw new OAuthError('invalid_scope', 'The scope parameter is malformed.');
     if (!requested.every((s) => granted.includes(s) && defined.has(s))) throw new OAuthError('invalid_scope', 'The requested scope exceeds the grant.');
     return requested;
   }

@@ -1,23 +1,18 @@
 /**
- * grant_type=refresh_token with rotation and reuse detection (OAuth 2.1 section 4.3,
- * RFC 9700 section 4.14.2).
- *
- * Each use replaces the family's current token. The token before it stays redeemable until
- * its successor has been used once (a client that lost the response may retry); any older
- * token is reuse, and the whole family with every access token it minted is revoked.
- * Rotation is a conditional write on the generation: of parallel requests with the same
- * token exactly one rotates, the others get invalid_grant and revoke nothing, because
- * losing a race is not evidence of theft.
+ * grant_type=refresh_token (OAuth 2.1 section 4.3) with rotation and reuse detection
+ * (refresh-family/family-rotation.ts): a token rotated away is reuse, and the whole family
+ * with every access token it minted is revoked; a request that loses the rotation race gets
+ * invalid_grant and revokes nothing.
  */
-import { sha256Base64url } from '../../crypto';
-import { ConditionFailedError, OAuthError } from '../../errors';
-import type { ClientRecord, RefreshFamilyRecord } from '../../ports';
-import { issueAccessToken } from '../access-token';
+import { OAuthError } from '../../errors';
+import { nowSeconds, type ClientRecord } from '../../ports';
+import { issueAccessToken } from '../access-token-issuing';
 import type { AuthorizationServerDeps } from '../deps';
-import { nowSeconds } from '../deps';
 import type { FormBody } from '../form-body';
-import { familyIdOf, newRefreshToken, standingOf } from '../refresh-token-format';
-import { revokeFamily } from '../revocation';
+import { isFamilyAlive } from '../refresh-family/family-liveness';
+import { revokeFamily } from '../refresh-family/family-revocation';
+import { rotateFamily, standingOf } from '../refresh-family/family-rotation';
+import { familyIdOf, newRefreshToken } from '../refresh-family/refresh-token-format';
 import { chooseResource, chooseScope, type TokenResponseBody } from './grant-parameters';
 
 const invalidRefreshToken = () => new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked.');
@@ -31,7 +26,7 @@ export async function exchangeRefreshToken(deps: AuthorizationServerDeps, client
   const family = await deps.families.get(familyId);
   // Another client's presentation proves nothing about the owner's token: refuse, revoke nothing.
   if (!family || family.clientId !== client.clientId) throw invalidRefreshToken();
-  if (!(await isAlive(deps, family, now))) throw invalidRefreshToken();
+  if (!(await isFamilyAlive(deps, family, now))) throw invalidRefreshToken();
 
   const standing = standingOf(family, presented);
   if (standing === 'retired') {
@@ -53,41 +48,15 @@ export async function exchangeRefreshToken(deps: AuthorizationServerDeps, client
     familyId,
     authTime: family.authTime,
   }, now);
-  try {
-    // Rotating from `previous` (a retry) keeps it as previous and voids the successor
-    // that was never used: only one live successor at any time, no fork.
-    await deps.families.rotate(familyId, family.generation, {
-      currentTokenHash: sha256Base64url(refreshToken),
-      previousTokenHash: sha256Base64url(presented),
-      lastUsedAt: now,
-      scope: family.scope,
-    });
-  } catch (error) {
-    if (error instanceof ConditionFailedError) throw invalidRefreshToken();
-    throw error;
-  }
+  if (!(await rotateFamily(deps.families, family, presented, refreshToken, now))) throw invalidRefreshToken();
 
   deps.audit.emit({ type: 'token_issued', grantType: 'refresh_token', clientId: client.clientId, subject: family.subject });
   return {
     access_token: accessToken.token,
     token_type: 'Bearer',
     expires_in: deps.config.tokens.accessTokenSeconds,
-    scope: accessToken.claims.scope,
+    scope: accessToken.claims.scope.join(' '),
     refresh_token: refreshToken,
   };
 }
 
-/**
- * Not revoked, inside its absolute and idle lifetimes, and not caught by an operator's
- * revocation of the user or the client since the family began.
- */
-export async function isAlive(deps: AuthorizationServerDeps, family: RefreshFamilyRecord, now: number): Promise<boolean> {
-  if (family.revokedAt !== undefined || family.expiresAt < now) return false;
-  if (family.lastUsedAt + deps.config.tokens.refreshTokenIdleSeconds < now) return false;
-  const revocations = await deps.revocations.find([
-    { kind: 'family', value: family.familyId },
-    { kind: 'subject', value: family.subject },
-    { kind: 'client', value: family.clientId },
-  ]);
-  return !revocations.some((r) => r.revokedAt >= family.createdAt);
-}

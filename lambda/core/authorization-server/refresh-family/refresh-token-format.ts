@@ -1,9 +1,10 @@
 /**
- * A refresh token is `<familyId>.<secret>`: the family id finds the record in one read,
- * the secret proves possession. Only SHA-256 of the whole token is stored.
+ * The refresh token format: `<familyId>.<secret>` (RFC 6749 section 1.5 leaves the format to
+ * the server). The family id finds the record in one read, the secret proves possession;
+ * only SHA-256 of the whole token is stored.
  */
-import { base64url, constantTimeEqual, randomToken, sha256Base64url } from '../crypto';
-import type { Random, RefreshFamilyRecord } from '../ports';
+import { base64url, randomToken } from '../../crypto';
+import type { Random } from '../../ports';
 
 const FAMILY_ID_BYTES = 16;
 const SECRET_BYTES = 32;
@@ -21,18 +22,4 @@ export function newRefreshToken(random: Random, familyId: string): string {
 /** The family id of a well-formed refresh token, or undefined for anything else. */
 export function familyIdOf(token: string): string | undefined {
   return REFRESH_TOKEN.exec(token)?.[1];
-}
-
-export type RefreshTokenStanding = 'current' | 'previous' | 'retired';
-
-/**
- * Where a presented token stands in its family. `previous` is still redeemable (the retry
- * rule of SECURITY-CASES.md); `retired` means someone holds a token that was rotated away:
- * reuse.
- */
-export function standingOf(family: Pick<RefreshFamilyRecord, 'currentTokenHash' | 'previousTokenHash'>, token: string): RefreshTokenStanding {
-  const presented = sha256Base64url(token);
-  if (constantTimeEqual(presented, family.currentTokenHash)) return 'current';
-  if (family.previousTokenHash !== undefined && constantTimeEqual(presented, family.previousTokenHash)) return 'previous';
-  return 'retired';
 }

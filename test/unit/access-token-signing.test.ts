@@ -1,23 +1,27 @@
 /**
- * jwt.ts: our RS256 tokens verify with an independent library, and our own verifier
- * accepts exactly what we issue. Every hostile variant is `undefined`, never a throw.
+ * jws-signature.ts, access-token-issuing.ts and access-token-verification.ts: our RS256
+ * tokens verify with an independent library, and the authorization server's own reading of
+ * its tokens accepts exactly what it issues. Every hostile variant is `undefined`, never a throw.
  */
 import { createHmac, sign as rsaSign } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { signJwt, verifyOwnJwt } from '../../lambda/core/authorization-server/jwt';
-import { issueAccessToken, verifyAccessToken } from '../../lambda/core/authorization-server/access-token';
+import { signJwt } from '../../lambda/core/tokens/jws-signature';
+import { issueAccessToken } from '../../lambda/core/authorization-server/access-token-issuing';
+import { verifyIssuedAccessToken } from '../../lambda/core/authorization-server/access-token-verification';
 import { handleJwks } from '../../lambda/core/authorization-server/jwks';
 import { TestRsaSigner } from '../support/in-memory-ports';
 import { ISSUER, R1, json, tokenDeps } from './token-fixtures';
 
 const NOW = 1_767_268_800;
-const expected = { typ: 'at+jwt', issuer: ISSUER, nowSeconds: NOW, clockSkewSeconds: 30 };
 const claims = { iss: ISSUER, sub: 's', aud: R1, client_id: 'c', scope: 'tool:read', iat: NOW, exp: NOW + 900, jti: 'j' };
+/** The same claims as the authorization server reads them. */
+const read = { issuer: ISSUER, subject: 's', audience: R1, clientId: 'c', scope: ['tool:read'], issuedAt: NOW, expiresAt: NOW + 900, jti: 'j' };
 
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
-describe('jwt', () => {
-  const signer = tokenDeps().signer;
+describe('access token signing and verification', () => {
+  const { signer, config } = tokenDeps();
+  const verify = (token: string, s: typeof signer = signer) => verifyIssuedAccessToken({ config, signer: s }, token, NOW);
   /** A token signed with our real private key but with a header and payload of the test's choosing. */
   const forge = (header: Record<string, unknown>, payload: Record<string, unknown> = claims, key = signer.privateKey) => {
     const input = `${b64(header)}.${b64(payload)}`;
@@ -32,7 +36,7 @@ describe('jwt', () => {
     const { payload, protectedHeader } = await jwtVerify(jwt, createLocalJWKSet(jwks), { typ: 'at+jwt', issuer: ISSUER, audience: R1, currentDate: new Date(NOW * 1000) });
     expect(payload).toEqual(claims);
     expect(protectedHeader.kid).toBe(signer.kid);
-    expect(await verifyOwnJwt(signer, jwt, expected)).toEqual(claims);
+    expect(await verify(jwt)).toEqual(read);
   });
 
   it('costs one Sign call per token', async () => {
@@ -42,7 +46,7 @@ describe('jwt', () => {
   });
 
   it('accepts a forged-by-us token identical to what we sign (the forge helper is sound)', async () => {
-    expect(await verifyOwnJwt(signer, forge(goodHeader), expected)).toEqual(claims);
+    expect(await verify(forge(goodHeader))).toEqual(read);
   });
 
   const otherKey = new TestRsaSigner('other');
@@ -84,12 +88,12 @@ describe('jwt', () => {
     ['a header that is not JSON', () => `${b64('{not json')}.${b64(claims)}.AAAA`],
     ['an empty string', () => ''],
   ])('rejects %s without throwing', async (_name, make) => {
-    await expect(verifyOwnJwt(signer, make(), expected)).resolves.toBeUndefined();
+    await expect(verify(make())).resolves.toBeUndefined();
   });
 
   it('a signer whose key listing fails yields undefined, not a throw', async () => {
     const broken = { ...signer, currentKeyId: signer.currentKeyId.bind(signer), signDigest: signer.signDigest.bind(signer), publicKeys: async () => { throw new Error('down'); } };
-    await expect(verifyOwnJwt(broken, forge(goodHeader), expected)).resolves.toBeUndefined();
+    await expect(verify(forge(goodHeader), broken as typeof signer)).resolves.toBeUndefined();
   });
 
   describe('access tokens', () => {
@@ -97,9 +101,11 @@ describe('jwt', () => {
       const deps = tokenDeps();
       const now = Math.floor(deps.clock.nowMs() / 1000);
       const issued = await issueAccessToken(deps, { subject: 'alice-sub', clientId: 'c1', audience: R1, scope: ['tool:read', 'admin'], familyId: 'fam', authTime: now - 10 }, now);
-      expect(issued.claims).toEqual({ iss: ISSUER, sub: 'alice-sub', aud: R1, client_id: 'c1', scope: 'tool:read admin', iat: now, exp: now + 900, jti: expect.any(String), fid: 'fam', auth_time: now - 10 });
-      expect(await verifyAccessToken(deps, issued.token, now)).toEqual(issued.claims);
-      expect(await verifyAccessToken(deps, issued.token, now + 900)).toBeUndefined();
+      const payload = JSON.parse(Buffer.from(issued.token.split('.')[1]!, 'base64url').toString('utf8'));
+      expect(payload).toEqual({ iss: ISSUER, sub: 'alice-sub', aud: R1, client_id: 'c1', scope: 'tool:read admin', iat: now, exp: now + 900, jti: expect.any(String), fid: 'fam', auth_time: now - 10 });
+      expect(issued.claims).toEqual({ issuer: ISSUER, subject: 'alice-sub', audience: R1, clientId: 'c1', scope: ['tool:read', 'admin'], issuedAt: now, expiresAt: now + 900, jti: payload.jti, familyId: 'fam', authTime: now - 10 });
+      expect(await verifyIssuedAccessToken(deps, issued.token, now)).toEqual(issued.claims);
+      expect(await verifyIssuedAccessToken(deps, issued.token, now + 900)).toBeUndefined();
     });
 
     it('jti values differ between tokens', async () => {
@@ -116,14 +122,14 @@ describe('jwt', () => {
       const payload: Record<string, unknown> = { ...claims, iat: now, exp: now + 900 };
       delete payload[claim];
       const jwt = await signJwt(deps.signer, 'at+jwt', payload);
-      expect(await verifyAccessToken(deps, jwt, now)).toBeUndefined();
+      expect(await verifyIssuedAccessToken(deps, jwt, now)).toBeUndefined();
     });
 
     it('an array aud is not one of ours', async () => {
       const deps = tokenDeps();
       const now = Math.floor(deps.clock.nowMs() / 1000);
       const jwt = await signJwt(deps.signer, 'at+jwt', { ...claims, aud: [R1, 'https://evil.example'], iat: now, exp: now + 900 });
-      expect(await verifyAccessToken(deps, jwt, now)).toBeUndefined();
+      expect(await verifyIssuedAccessToken(deps, jwt, now)).toBeUndefined();
     });
   });
 

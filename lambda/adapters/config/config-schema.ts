@@ -1,0 +1,278 @@
+/**
+ * The product configuration as one schema: what a config file may hold, its defaults, and
+ * every rule an option must follow, each message fit to follow the option's dotted path
+ * (`resources[0].uri: must have no fragment`). Unknown options are refused, so a typo never
+ * passes silently. The core reads the plain types of lambda/core/config.ts; the compile-time
+ * checks at the end keep this schema and those types the same shape.
+ *
+ * zod/mini rather than zod: the same engine without the method-chaining API, a few KB in the
+ * authorizer's bundle instead of a few hundred (docs/performance.md).
+ */
+import * as z from 'zod/mini';
+import type { Config, GuardConfig, RegistrationConfig, ResourceConfig, RouteRuleConfig, StaticClientConfig, TokenLifetimesConfig, UpstreamConfig } from '../../core/config';
+import { isScopeToken } from '../../core/scopes';
+
+/** A string option that must not be empty. */
+export const text = (message = 'must be a non-empty string') => z.string({ error: message }).check(z.minLength(1, { error: message }));
+
+/** A list option; `min` items at least. */
+export const list = <T extends z.ZodMiniType>(item: T, min?: number) =>
+  z.array(item, { error: 'must be an array' }).check(...(min === undefined ? [] : [z.minLength(min, { error: `must have at least ${min} item(s)` })]));
+
+/** An object option whose members are exactly `shape`'s: any other member is named as unknown. */
+export const section = <T extends z.core.$ZodLooseShape>(shape: T) => {
+  const known = Object.keys(shape).join(', ');
+  return z.strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? `is not a known option (known: ${known})` : 'must be an object') });
+};
+
+/** Each message a value gets from `problems`, as issues of the option being checked. */
+export const rule = <T>(problems: (value: T) => readonly string[]) =>
+  z.superRefine<T>((value, ctx) => {
+    for (const message of problems(value)) ctx.issues.push({ code: 'custom', message, input: value });
+  });
+
+const wholeNumber = (min: 0 | 1, max?: { readonly value: number; readonly why: string }) => {
+  const message = min === 1 ? 'must be a whole number > 0' : 'must be a whole number >= 0';
+  return z.int({ error: message }).check(
+    z.gte(min, { error: message }),
+    ...(max ? [z.lte(max.value, { error: `must be at most ${max.value} (${max.why})` })] : []),
+  );
+};
+
+const withDefault = <T extends z.ZodMiniType>(schema: T, value: z.output<T> & {}) => z._default(schema, value as never);
+
+// ---------------------------------------------------------------------------------------
+// URLs
+
+function safeUrl(s: string): URL | undefined {
+  try {
+    return new URL(s);
+  } catch {
+    return undefined;
+  }
+}
+
+function isLocalhostHttp(url: URL): boolean {
+  return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+}
+
+function absoluteUrlProblems(s: string): string[] {
+  if (!s) return [];
+  const url = safeUrl(s);
+  return !url || (url.protocol !== 'https:' && !isLocalhostHttp(url)) ? ['must be an absolute https URL (http only for localhost)'] : [];
+}
+
+const absoluteUrl = text().check(rule(absoluteUrlProblems));
+
+const issuer = text().check(rule((s: string) => {
+  const problems = absoluteUrlProblems(s);
+  const url = safeUrl(s);
+  if (url && (url.search || url.hash || s.includes('?') || s.includes('#'))) problems.push('must have no query or fragment (RFC 8414 section 2)');
+  if (s.endsWith('/')) problems.push('must not end with / (it is compared as an exact string)');
+  return problems;
+}));
+
+const resourceUri = text().check(rule((s: string) => {
+  const problems = absoluteUrlProblems(s);
+  if (s.includes('#')) problems.push('must have no fragment (RFC 8707 section 2)');
+  const url = safeUrl(s);
+  if (url && url.href.replace(/\/$/, '') !== s.replace(/\/$/, '') && url.href !== s) problems.push(`must be in canonical form (${url.href})`);
+  return problems;
+}));
+
+// ---------------------------------------------------------------------------------------
+// Sections
+
+const scopeSchema = section({
+  name: text().check(rule((name: string) => (name && !isScopeToken(name) ? ['must be a scope-token (RFC 6749 section 3.3)'] : []))),
+  /** Shown on the consent page. */
+  description: text(),
+});
+
+const routeSchema = section({
+  method: z.pipe(text(), z.transform((method: string) => method.toUpperCase())),
+  path: text().check(rule((path: string) => (path && !path.startsWith('/') ? ['must start with /'] : []))),
+  scopes: list(text()),
+});
+
+const resourceSchema = section({
+  uri: resourceUri,
+  name: text(),
+  scopes: list(scopeSchema, 1),
+  /** @default the first of scopes */
+  defaultScopes: z.optional(list(text())),
+  routes: withDefault(list(routeSchema), []),
+  tools: withDefault(list(section({ name: text(), scopes: list(text()) })), []),
+  introspectionClients: withDefault(list(text()), []),
+});
+
+const AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post'] as const;
+
+const staticClientSchema = section({
+  clientId: text(),
+  clientName: text(),
+  redirectUris: list(text(), 1),
+  tokenEndpointAuthMethod: withDefault(z.enum(AUTH_METHODS, { error: 'must be none, client_secret_basic or client_secret_post' }), 'none'),
+  clientSecretHash: z.optional(text()),
+}).check(z.superRefine((client, ctx) => {
+  if (client.tokenEndpointAuthMethod !== 'none' && !client.clientSecretHash) {
+    ctx.issues.push({ code: 'custom', message: 'is required for a confidential client', input: client, path: ['clientSecretHash'] });
+  }
+}));
+
+const DEFAULT_REGISTRATION: RegistrationConfig = {
+  dynamicRegistrationEnabled: true,
+  clientIdMetadataDocumentsEnabled: true,
+  dynamicClientTtlSeconds: 90 * 24 * 3600,
+  metadataDocumentCacheSeconds: 300,
+  metadataDocumentTimeoutMs: 3000,
+  metadataDocumentMaxBytes: 5120,
+};
+
+const flag = (value: boolean) => withDefault(z.boolean({ error: 'must be true or false' }), value);
+
+const registrationSchema = z.prefault(section({
+  dynamicRegistrationEnabled: flag(DEFAULT_REGISTRATION.dynamicRegistrationEnabled),
+  clientIdMetadataDocumentsEnabled: flag(DEFAULT_REGISTRATION.clientIdMetadataDocumentsEnabled),
+  dynamicClientTtlSeconds: withDefault(wholeNumber(0), DEFAULT_REGISTRATION.dynamicClientTtlSeconds),
+  metadataDocumentCacheSeconds: withDefault(wholeNumber(0), DEFAULT_REGISTRATION.metadataDocumentCacheSeconds),
+  metadataDocumentTimeoutMs: withDefault(wholeNumber(0), DEFAULT_REGISTRATION.metadataDocumentTimeoutMs),
+  metadataDocumentMaxBytes: withDefault(wholeNumber(0), DEFAULT_REGISTRATION.metadataDocumentMaxBytes),
+}), {});
+
+const upstreamSchema = section({
+  issuer: absoluteUrl,
+  clientId: text(),
+  /** Local mode only. In AWS the secret comes from Secrets Manager (clientSecretArn). */
+  clientSecret: z.optional(text()),
+  clientSecretArn: z.optional(text()),
+  scopes: withDefault(list(text()), ['openid', 'email', 'profile']),
+  groupsClaim: withDefault(text(), 'cognito:groups'),
+});
+
+const DEFAULT_TOKENS: TokenLifetimesConfig = {
+  accessTokenSeconds: 900,
+  authorizationCodeSeconds: 60,
+  refreshTokenIdleSeconds: 14 * 24 * 3600,
+  refreshTokenAbsoluteSeconds: 90 * 24 * 3600,
+  loginSessionSeconds: 8 * 3600,
+  consentSeconds: 90 * 24 * 3600,
+  pendingAuthorizationSeconds: 600,
+};
+
+const tokensSchema = z.prefault(section({
+  accessTokenSeconds: withDefault(wholeNumber(1), DEFAULT_TOKENS.accessTokenSeconds),
+  authorizationCodeSeconds: withDefault(wholeNumber(1, { value: 600, why: 'OAuth 2.1 section 4.1.2' }), DEFAULT_TOKENS.authorizationCodeSeconds),
+  refreshTokenIdleSeconds: withDefault(wholeNumber(1), DEFAULT_TOKENS.refreshTokenIdleSeconds),
+  refreshTokenAbsoluteSeconds: withDefault(wholeNumber(1), DEFAULT_TOKENS.refreshTokenAbsoluteSeconds),
+  loginSessionSeconds: withDefault(wholeNumber(1), DEFAULT_TOKENS.loginSessionSeconds),
+  consentSeconds: withDefault(wholeNumber(1), DEFAULT_TOKENS.consentSeconds),
+  pendingAuthorizationSeconds: withDefault(wholeNumber(1), DEFAULT_TOKENS.pendingAuthorizationSeconds),
+}).check(z.superRefine((tokens, ctx) => {
+  if (tokens.refreshTokenIdleSeconds > tokens.refreshTokenAbsoluteSeconds) {
+    ctx.issues.push({ code: 'custom', message: 'must not exceed tokens.refreshTokenAbsoluteSeconds', input: tokens, path: ['refreshTokenIdleSeconds'] });
+  }
+})), {});
+
+const DEFAULT_GUARD: GuardConfig = {
+  authorizerCacheTtlSeconds: 30,
+  revocationCacheTtlSeconds: 15,
+  clockSkewSeconds: 30,
+};
+
+const guardSchema = z.prefault(section({
+  authorizerCacheTtlSeconds: withDefault(wholeNumber(0, { value: 3600, why: 'API Gateway limit' }), DEFAULT_GUARD.authorizerCacheTtlSeconds),
+  revocationCacheTtlSeconds: withDefault(wholeNumber(0), DEFAULT_GUARD.revocationCacheTtlSeconds),
+  clockSkewSeconds: withDefault(wholeNumber(0), DEFAULT_GUARD.clockSkewSeconds),
+}), {});
+
+// ---------------------------------------------------------------------------------------
+// The file
+
+/**
+ * The members of a config file. `local` is local mode's section: the product takes it as
+ * opaque (the deployed functions never read it) and local mode validates it with its own
+ * schema (local/local-config.ts).
+ */
+const fileShape = {
+  /** Where editors find this schema. */
+  $schema: z.optional(z.string({ error: 'must be a string' })),
+  issuer,
+  resources: list(resourceSchema, 1),
+  /** @default the uri of the first resource */
+  defaultResource: z.optional(text()),
+  clients: withDefault(list(staticClientSchema), []),
+  registration: registrationSchema,
+  upstream: upstreamSchema,
+  groupScopes: z.record(z.string(), list(text()), { error: 'must be an object' }),
+  tokens: tokensSchema,
+  guard: guardSchema,
+};
+
+type FileMembers = z.output<ReturnType<typeof section<typeof fileShape>>>;
+
+/** The rules between options: scopes named anywhere must be defined by a resource, the default resource must be one. */
+function crossOptionProblems(file: FileMembers, ctx: z.core.$RefinementCtx<FileMembers>): void {
+  const problem = (path: (string | number)[], message: string) => ctx.issues.push({ code: 'custom', message, input: file, path });
+  const uris = new Set(file.resources.map((r) => r.uri));
+  if (file.defaultResource && file.resources.length && !uris.has(file.defaultResource)) problem(['defaultResource'], 'must be the uri of one of resources');
+  file.resources.forEach((resource, i) => {
+    const known = new Set(resource.scopes.map((s) => s.name));
+    const checkList = (scopes: readonly string[], path: (string | number)[]) =>
+      scopes.forEach((scope, j) => {
+        if (!known.has(scope)) problem(['resources', i, ...path, j], `"${scope}" is not in resources[${i}].scopes`);
+      });
+    if (resource.defaultScopes) checkList(resource.defaultScopes, ['defaultScopes']);
+    resource.routes.forEach((route, k) => checkList(route.scopes, ['routes', k, 'scopes']));
+    resource.tools.forEach((tool, k) => checkList(tool.scopes, ['tools', k, 'scopes']));
+  });
+  const allScopes = new Set(file.resources.flatMap((r) => r.scopes.map((s) => s.name)));
+  for (const [group, scopes] of Object.entries(file.groupScopes)) {
+    scopes.forEach((scope, i) => {
+      if (!allScopes.has(scope)) problem(['groupScopes', group, i], `"${scope}" is not a scope of any resource`);
+    });
+  }
+}
+
+/** The defaults that depend on other options, filled once every option is valid. */
+function toConfig({ $schema: _schema, resources, defaultResource, ...rest }: FileMembers): Config {
+  return {
+    ...rest,
+    resources: resources.map((resource): ResourceConfig => ({ ...resource, defaultScopes: resource.defaultScopes ?? [resource.scopes[0]!.name] })),
+    defaultResource: defaultResource ?? resources[0]!.uri,
+  };
+}
+
+/**
+ * The schema of a config file whose `local` section is `local`: the product passes an opaque
+ * one, local mode its own. The output is the product Config and that section.
+ */
+export function configFileSchema<L extends z.ZodMiniType>(localSection: L) {
+  return z.pipe(
+    section({ ...fileShape, local: localSection }).check(z.superRefine(crossOptionProblems)),
+    z.transform(({ local, ...file }: FileMembers & { readonly local?: unknown }) => ({ config: toConfig(file), local: local as z.output<L> })),
+  );
+}
+
+/** The product's view of a config file: everything but local mode's section, which it does not read. */
+export const productConfigSchema = configFileSchema(z.optional(z.unknown()));
+
+// ---------------------------------------------------------------------------------------
+// The schema and the core's types have the same shape (checked by the compiler, never run).
+
+type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : { readonly onlyIn: [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] };
+type AllTrue<T extends readonly true[]> = T;
+type Item<T> = T extends readonly (infer I)[] ? I : never;
+type ResourceMembers = Item<FileMembers['resources']>;
+
+/** Fails to compile when an option exists on one side only. */
+export type SchemaMatchesCoreTypes = AllTrue<[
+  SameKeys<Omit<FileMembers, '$schema'>, Config>,
+  SameKeys<ResourceMembers, ResourceConfig>,
+  SameKeys<Item<ResourceMembers['routes']>, RouteRuleConfig>,
+  SameKeys<Item<FileMembers['clients']>, StaticClientConfig>,
+  SameKeys<FileMembers['registration'], RegistrationConfig>,
+  SameKeys<FileMembers['upstream'], UpstreamConfig>,
+  SameKeys<FileMembers['tokens'], TokenLifetimesConfig>,
+  SameKeys<FileMembers['guard'], GuardConfig>,
+]>;

@@ -1,0 +1,112 @@
+/**
+ * The one builder of the authorization server's dependencies, shared by the Lambda function
+ * and local mode: the DynamoDB stores, the upstream IdP, the client metadata fetcher, the
+ * signer, the audit sink and the error log. Each host passes only what differs (KMS or a key
+ * file, EMF or console lines, local mode's test-only trust).
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { AuthorizationServerDeps } from '../../core/authorization-server/deps';
+import type { EndpointGroup } from '../../core/authorization-server/endpoints';
+import type { Config } from '../../core/config';
+import type { AuditSink, Signer } from '../../core/ports';
+import type { AuthorizationServerEnvironment } from '../config/env';
+import { createDynamoDbStores } from '../dynamodb/dynamodb-stores';
+import type { TableNames } from '../dynamodb/tables';
+import { HttpClientMetadataFetcher, type HttpClientMetadataFetcherOptions } from '../http/client-metadata-fetcher';
+import { KmsSigner } from '../kms/kms-signer';
+import { EmfAuditSink } from '../observability/emf-audit-sink';
+import { EmfDependencyOutages } from '../observability/emf-operational-metrics';
+import { createSafeLogger } from '../observability/safe-logger';
+import { SecretsManagerClientSecret } from '../secrets/secrets-manager-client-secret';
+import { cryptoRandom } from '../system/crypto-random';
+import { systemClock } from '../system/system-clock';
+import { OidcUpstreamIdp } from '../upstream-oidc/oidc-upstream-idp';
+
+export interface AuthorizationServerParts {
+  readonly config: Config;
+  readonly dynamoDb: DynamoDBClient;
+  readonly tableNames: TableNames;
+  readonly signer: Signer;
+  /** The upstream IdP's client secret, when this function talks to it. */
+  readonly upstreamClientSecret: string | undefined;
+  readonly audit: AuditSink;
+  readonly logError: AuthorizationServerDeps['logError'];
+  /** What local mode adds to the client metadata fetcher for its tests. @default none */
+  readonly metadataFetcher?: Pick<HttpClientMetadataFetcherOptions, 'resolve' | 'allowedTestOrigins' | 'ca'>;
+}
+
+export function buildAuthorizationServerDeps(parts: AuthorizationServerParts): AuthorizationServerDeps {
+  const { config } = parts;
+  return {
+    config,
+    clock: systemClock,
+    random: cryptoRandom,
+    signer: parts.signer,
+    ...createDynamoDbStores(parts.dynamoDb, parts.tableNames),
+    upstream: new OidcUpstreamIdp({
+      issuer: config.upstream.issuer,
+      clientId: config.upstream.clientId,
+      clientSecret: parts.upstreamClientSecret,
+      scopes: config.upstream.scopes,
+      groupsClaim: config.upstream.groupsClaim,
+    }),
+    metadataFetcher: new HttpClientMetadataFetcher({
+      timeoutMs: config.registration.metadataDocumentTimeoutMs,
+      maxBytes: config.registration.metadataDocumentMaxBytes,
+      cacheSeconds: config.registration.metadataDocumentCacheSeconds,
+      clock: systemClock,
+      ...parts.metadataFetcher,
+    }),
+    audit: parts.audit,
+    logError: parts.logError,
+  };
+}
+
+/** The Lambda function's parts: KMS, EMF metrics, the upstream secret from Secrets Manager. */
+export async function lambdaAuthorizationServerDeps(
+  env: AuthorizationServerEnvironment,
+  serviceName: string,
+  secrets: Pick<SecretsManagerClientSecret, 'read'> = new SecretsManagerClientSecret(new SecretsManagerClient({})),
+): Promise<AuthorizationServerDeps> {
+  const { logError } = createSafeLogger({ serviceName });
+  return buildAuthorizationServerDeps({
+    config: env.config,
+    dynamoDb: new DynamoDBClient(env.dynamoDbEndpoint ? { endpoint: env.dynamoDbEndpoint } : {}),
+    tableNames: env.tableNames,
+    signer: new KmsSigner({ kms: new KMSClient({}), activeKeyId: env.signingKeys.active, publishedKeyIds: env.signingKeys.published }),
+    upstreamClientSecret: await resolveUpstreamClientSecret(env.config, secrets, env.endpointGroup),
+    audit: new EmfAuditSink({ serviceName }),
+    logError: countingOutages(logError, new EmfDependencyOutages({ serviceName })),
+  });
+}
+
+/** Every failure the router answers passes through logError: outages also become the metric the alarms watch (no log text to match). */
+export function countingOutages(logError: AuthorizationServerDeps['logError'], outages: Pick<EmfDependencyOutages, 'record'>): AuthorizationServerDeps['logError'] {
+  return (message, error) => {
+    outages.record(error);
+    logError(message, error);
+  };
+}
+
+/**
+ * The upstream client secret: inline in local mode and tests, in Secrets Manager
+ * (config.upstream.clientSecretArn) in AWS. Read at cold start by the functions that talk to
+ * the upstream IdP only; the others have no permission to read it and no use for it.
+ */
+export async function resolveUpstreamClientSecret(
+  config: Config,
+  secrets: Pick<SecretsManagerClientSecret, 'read'>,
+  endpointGroup?: EndpointGroup,
+): Promise<string | undefined> {
+  if (config.upstream.clientSecret !== undefined) return config.upstream.clientSecret;
+  if (!config.upstream.clientSecretArn || (endpointGroup !== undefined && endpointGroup !== 'browser')) return undefined;
+  return secrets.read(config.upstream.clientSecretArn);
+}
+
+/** A function that could not start (a config error, Secrets Manager unreachable) says so in its log; callers get the generic 500. */
+export function startupFailure(serviceName: string, error: unknown): void {
+  new EmfDependencyOutages({ serviceName }).record(error);
+  createSafeLogger({ serviceName }).logError('authorization server could not start', error);
+}

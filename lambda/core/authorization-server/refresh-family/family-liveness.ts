@@ -1,0 +1,19 @@
+/**
+ * Whether a refresh family still lives (OAuth 2.1 section 4.3.1, RFC 9700 section 4.14.2):
+ * not revoked, inside its absolute and idle lifetimes, and not caught by an operator's
+ * revocation of the user or the client since the family began.
+ */
+import type { RefreshFamilyRecord } from '../../ports';
+import { familyRevocationKeys, isRevoked } from '../../tokens/revocation-check';
+import type { AuthorizationServerDeps } from '../deps';
+
+export async function isFamilyAlive(deps: Pick<AuthorizationServerDeps, 'config' | 'revocations'>, family: RefreshFamilyRecord, now: number): Promise<boolean> {
+  if (family.revokedAt !== undefined || family.expiresAt < now) return false;
+  if (family.lastUsedAt + deps.config.tokens.refreshTokenIdleSeconds < now) return false;
+  return !isRevoked(await deps.revocations.find(familyRevocationKeys(family)), family.createdAt);
+}
+
+/** When the family dies if nothing else happens: its absolute end or its idle end, whichever comes first. */
+export function familyExpiresAt(deps: Pick<AuthorizationServerDeps, 'config'>, family: RefreshFamilyRecord): number {
+  return Math.min(family.expiresAt, family.lastUsedAt + deps.config.tokens.refreshTokenIdleSeconds);
+}

@@ -1,0 +1,40 @@
+/** Registered clients and client ID metadata documents: the records the authorization server keeps of who may ask for tokens. */
+
+export type TokenEndpointAuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post';
+
+export interface ClientRecord {
+  readonly clientId: string;
+  /** SHA-256 of the secret, base64url; absent for public clients. */
+  readonly clientSecretHash?: string;
+  readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  readonly redirectUris: readonly string[];
+  readonly grantTypes: readonly string[];
+  readonly responseTypes: readonly string[];
+  readonly clientName?: string;
+  readonly clientUri?: string;
+  readonly logoUri?: string;
+  /** Space-separated scope the client registered for, if it named one. */
+  readonly scope?: string;
+  readonly applicationType?: 'web' | 'native';
+  /** How the AS learned of the client. */
+  readonly source: 'static' | 'dynamic' | 'metadata_document';
+  readonly createdAt: number;
+  /** Dynamic clients may expire; static ones never do. */
+  readonly expiresAt?: number;
+}
+
+export interface ClientStore {
+  get(clientId: string): Promise<ClientRecord | undefined>;
+  /** Fails with ConditionFailedError if the id exists. */
+  create(client: ClientRecord): Promise<void>;
+}
+
+/** A client ID metadata document fetched from its https URL (the CIMD draft). */
+export interface ClientMetadataFetcher {
+  /**
+   * Fetches the document at `url` with the SSRF rules applied (no private, loopback or
+   * link-local targets, no redirects, size and time limits). Resolves to the parsed JSON
+   * object, or throws OAuthError('invalid_client', ...) with a description fit for a page.
+   */
+  fetch(url: string): Promise<Record<string, unknown>>;
+}

@@ -1,0 +1,29 @@
+/**
+ * The one revocation rule (RFC 7009 section 2, RFC 7662 section 2.2): a token is revoked when
+ * any record for one of its keys (the token's jti, its refresh family, its user, its client)
+ * was written at or after the token was issued. The guard, /introspect and the refresh grant
+ * all ask it; one BatchGetItem answers every key.
+ */
+import type { RevocationKey, RevocationRecord } from '../ports';
+
+/** Every revocation key of an access token. */
+export function accessTokenRevocationKeys(claims: { readonly jti: string; readonly familyId?: string; readonly subject: string; readonly clientId: string }): RevocationKey[] {
+  const keys: RevocationKey[] = [{ kind: 'jti', value: claims.jti }];
+  if (claims.familyId) keys.push({ kind: 'family', value: claims.familyId });
+  keys.push({ kind: 'subject', value: claims.subject }, { kind: 'client', value: claims.clientId });
+  return keys;
+}
+
+/** Every revocation key of a refresh family: the family itself, its user and its client. */
+export function familyRevocationKeys(family: { readonly familyId: string; readonly subject: string; readonly clientId: string }): RevocationKey[] {
+  return [
+    { kind: 'family', value: family.familyId },
+    { kind: 'subject', value: family.subject },
+    { kind: 'client', value: family.clientId },
+  ];
+}
+
+/** Whether any record revokes what was issued at `issuedAt` (revokedAt >= issuedAt). */
+export function isRevoked(records: readonly RevocationRecord[], issuedAt: number): boolean {
+  return records.some((record) => record.revokedAt >= issuedAt);
+}

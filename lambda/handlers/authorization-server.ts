@@ -1,0 +1,28 @@
+/**
+ * The authorization server's Lambda entry: dependencies built once per container from the
+ * environment, then every proxy event through the core router. Local mode serves the same
+ * createAuthorizationServerHandler, with its own parts in the same deps builder.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { errorResponse } from '../core/authorization-server/responses';
+import { createAuthorizationServerHandler } from '../adapters/apigw/authorization-server-proxy';
+import { toProxyResult } from '../adapters/apigw/proxy-event';
+import { readAuthorizationServerEnvironment, readServiceName } from '../adapters/config/env';
+import { SERVICE_NAMES } from '../adapters/observability/metric-names';
+import { lambdaAuthorizationServerDeps, startupFailure } from '../adapters/wiring/authorization-server-deps';
+import { oncePerContainer } from '../adapters/wiring/cold-start';
+
+const serviceName = (): string => readServiceName(SERVICE_NAMES.authorizationServer);
+
+const server = oncePerContainer(async () => createAuthorizationServerHandler(await lambdaAuthorizationServerDeps(readAuthorizationServerEnvironment(), serviceName())));
+
+export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  let serve;
+  try {
+    serve = await server();
+  } catch (error) {
+    startupFailure(serviceName(), error);
+    return toProxyResult(errorResponse(error, () => undefined));
+  }
+  return serve(event);
+}

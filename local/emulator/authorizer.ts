@@ -1,0 +1,96 @@
+/**
+ * API Gateway's REQUEST authorizer step: the identity sources (a request missing one gets
+ * UNAUTHORIZED without the authorizer running, as AWS does when caching is on), the result
+ * cache keyed on them with the configured TTL, the one thrown error API Gateway understands
+ * ("Unauthorized"), and the returned policy evaluated against THIS request's method ARN,
+ * whether it came from the authorizer or from the cache.
+ */
+import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { evaluatePolicy, methodArn, parseAuthorizerAnswer, type AuthorizerAnswer } from './authorizer-policy';
+import type { GatewayResponseType } from './gateway-responses';
+import { lookupHeader } from './headers';
+import type { EmulatedAuthorizer } from './types';
+
+export type AuthorizerOutcome =
+  | { readonly ok: true; readonly answer: AuthorizerAnswer }
+  | { readonly ok: false; readonly refusal: GatewayResponseType; readonly message?: string };
+
+export class EmulatedAuthorizerStep {
+  private readonly cache = new Map<string, { readonly answer: AuthorizerAnswer; readonly expiresAtMs: number }>();
+
+  constructor(
+    private readonly authorizer: EmulatedAuthorizer,
+    private readonly apiId: string,
+    private readonly stage: string,
+  ) {}
+
+  clearCache(): void {
+    this.cache.clear();
+  }
+
+  async authorize(event: APIGatewayProxyEvent): Promise<AuthorizerOutcome> {
+    const { authorizer } = this;
+    const identity = identityValues(authorizer.identitySources, event);
+    if (!identity) return { ok: false, refusal: 'UNAUTHORIZED' };
+    const arn = methodArn(this.apiId, this.stage, event.httpMethod, event.path);
+
+    let answer: AuthorizerAnswer | undefined;
+    const cacheKey = JSON.stringify(identity);
+    const cached = authorizer.resultTtlSeconds > 0 ? this.cache.get(cacheKey) : undefined;
+    if (cached && cached.expiresAtMs > Date.now()) {
+      answer = cached.answer;
+    } else {
+      const authorizerEvent: APIGatewayRequestAuthorizerEvent = {
+        type: 'REQUEST',
+        methodArn: arn,
+        resource: event.resource,
+        path: event.path,
+        httpMethod: event.httpMethod,
+        headers: event.headers,
+        multiValueHeaders: event.multiValueHeaders,
+        pathParameters: event.pathParameters,
+        queryStringParameters: event.queryStringParameters,
+        multiValueQueryStringParameters: event.multiValueQueryStringParameters,
+        stageVariables: event.stageVariables,
+        requestContext: { ...event.requestContext, authorizer: undefined },
+      };
+      let result: unknown;
+      try {
+        result = await authorizer.handler(authorizerEvent);
+      } catch (error) {
+        // The one thrown error API Gateway understands: anything else is a broken authorizer.
+        if (error instanceof Error && error.message === 'Unauthorized') return { ok: false, refusal: 'UNAUTHORIZED' };
+        return { ok: false, refusal: 'AUTHORIZER_FAILURE' };
+      }
+      answer = parseAuthorizerAnswer(result);
+      if (!answer) return { ok: false, refusal: 'AUTHORIZER_FAILURE' };
+      if (authorizer.resultTtlSeconds > 0) {
+        this.cache.set(cacheKey, { answer, expiresAtMs: Date.now() + authorizer.resultTtlSeconds * 1000 });
+      }
+    }
+
+    const decision = evaluatePolicy(answer, arn);
+    if (decision === 'allow') return { ok: true, answer };
+    const message = decision === 'explicit_deny'
+      ? 'User is not authorized to access this resource with an explicit deny'
+      : 'User is not authorized to access this resource';
+    return { ok: false, refusal: 'ACCESS_DENIED', message };
+  }
+}
+
+/** The identity-source values, or undefined when one is missing or empty (API Gateway then answers 401 without calling the authorizer). */
+function identityValues(sources: readonly string[], event: APIGatewayProxyEvent): string[] | undefined {
+  const values: string[] = [];
+  for (const source of sources) {
+    const header = /^method\.request\.header\.(.+)$/i.exec(source);
+    const query = /^method\.request\.querystring\.(.+)$/i.exec(source);
+    let found: readonly string[] | undefined;
+    if (header) found = lookupHeader(event.multiValueHeaders, header[1]);
+    else if (query) found = event.multiValueQueryStringParameters?.[query[1]];
+    else throw new Error(`unsupported identity source ${source}`);
+    const value = found?.join(',');
+    if (!value) return undefined;
+    values.push(value);
+  }
+  return values;
+}

@@ -1,0 +1,112 @@
+/**
+ * Local mode's configuration: the product configuration (lambda/adapters/config) plus the
+ * `local` section that only this host reads (ports, dev users, test-only trust). The schema
+ * extends the product's; the deployed functions never see the section.
+ */
+import { readFileSync } from 'node:fs';
+import * as z from 'zod/mini';
+import type { Config } from '../lambda/core/config';
+import { configFileSchema, list, rule, section, text } from '../lambda/adapters/config/config-schema';
+import { ConfigError, validate } from '../lambda/adapters/config/parse-config';
+
+export interface DevUserConfig {
+  readonly username: string;
+  readonly password: string;
+  readonly groups: readonly string[];
+  readonly email?: string;
+}
+
+export interface LocalConfig {
+  /** Port of the dev IdP; its issuer is http://localhost:<port>. */
+  readonly devIdpPort: number;
+  readonly devUsers: readonly DevUserConfig[];
+  /** Port of DynamoDB Local. */
+  readonly dynamoDbPort: number;
+  /**
+   * TESTS ONLY. Origins (`https://<name>.localhost:<port>`) whose client ID metadata
+   * documents local mode fetches from loopback despite the SSRF policy, so an end-to-end
+   * test can serve a document. Names under `.localhost` always mean loopback (RFC 6761);
+   * anything else is refused by validation. Never available in AWS: the deployed
+   * functions do not read the local section.
+   * @default []
+   */
+  readonly trustedMetadataOrigins: readonly string[];
+  /**
+   * TESTS ONLY. A PEM file with the CA certificate of the test server behind
+   * trustedMetadataOrigins, trusted in addition to the public CAs (a relative path is
+   * read from the config file's folder). Certificate verification is never turned off.
+   */
+  readonly metadataCaFile?: string;
+}
+
+/** What local mode runs on: the product configuration and its own section. */
+export type LocalModeConfig = Config & { readonly local: LocalConfig };
+
+const port = (fallback: number) => {
+  const message = 'must be a port number (1-65535)';
+  return z._default(z.int({ error: message }).check(z.gte(1, { error: message }), z.lte(65535, { error: message })), fallback);
+};
+
+/** `<label>.localhost` and deeper: client ID URLs need a fully qualified name, so bare `localhost` cannot serve one. */
+function isLocalhostSubdomain(hostname: string): boolean {
+  return /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+localhost$/.test(hostname);
+}
+
+/** An https origin on a name under .localhost (RFC 6761: always loopback). */
+const loopbackHttpsOrigin = text().check(rule((s: string) => {
+  if (!s) return [];
+  let url: URL | undefined;
+  try {
+    url = new URL(s);
+  } catch {
+    url = undefined;
+  }
+  return !url || url.protocol !== 'https:' || url.origin !== s || !isLocalhostSubdomain(url.hostname)
+    ? ['must be an https origin (no path) on a name under .localhost, e.g. https://client.localhost:8443 (a test-only loopback server)']
+    : [];
+}));
+
+export const localSectionSchema = section({
+  devIdpPort: port(8789),
+  dynamoDbPort: port(8790),
+  devUsers: list(section({ username: text(), password: text(), groups: list(text()), email: z.optional(text()) })),
+  trustedMetadataOrigins: z._default(list(loopbackHttpsOrigin), []),
+  metadataCaFile: z.optional(text()),
+}).check(z.superRefine((local, ctx) => {
+  if (local.metadataCaFile !== undefined && local.trustedMetadataOrigins.length === 0) {
+    ctx.issues.push({ code: 'custom', message: 'is only for the test servers of local.trustedMetadataOrigins, which is empty', input: local, path: ['metadataCaFile'] });
+  }
+}));
+
+/** The whole config file as both hosts read it: the product's options and, optionally, local mode's section. */
+export const configFileSchemaWithLocal = configFileSchema(z.optional(localSectionSchema));
+
+/** Validates a config file for local mode, or throws ConfigError listing every problem; the `local` section is required here. */
+export function parseLocalModeConfig(input: unknown): LocalModeConfig {
+  const { config, local } = validate(configFileSchemaWithLocal, input);
+  if (!local) throw new ConfigError(['local: local mode needs a "local" section (devIdpPort, dynamoDbPort, devUsers)']);
+  return { ...config, local };
+}
+
+/** Reads and validates local mode's config file; `portOverride` moves the authorization server and so the issuer. */
+export function loadLocalConfig(path: string, portOverride?: number): LocalModeConfig {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`cannot read the config file ${path}: ${(error as Error).message}`);
+  }
+  if (portOverride !== undefined) raw = { ...raw, issuer: `http://localhost:${portOverride}` };
+  let config: LocalModeConfig;
+  try {
+    config = parseLocalModeConfig(raw);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new Error(`${path}: ${error.message}`);
+    throw error;
+  }
+  const issuer = new URL(config.issuer);
+  if (issuer.protocol !== 'http:' || !['localhost', '127.0.0.1'].includes(issuer.hostname) || !issuer.port) {
+    throw new Error(`${path}: issuer must be http://localhost:<port> in local mode (got ${config.issuer})`);
+  }
+  return config;
+}
