@@ -1,10 +1,15 @@
-// The core stays pure: no AWS SDK, no Lambda types, no environment, no clock, no
-// randomness, no network. Adapters provide those through the ports in lambda/core/ports.ts.
+// The layers (docs/architecture.md), enforced:
+//   lambda/core      pure OAuth 2.1 + MCP rules: imports nothing outside lambda/core (no package,
+//                    no AWS SDK, no adapter), and no environment, clock, randomness or I/O.
+//   lambda/adapters  reach the world through the ports; never import a handler or local mode.
+//   lambda/handlers  the Lambda entries: wiring only.
+//   local/           the second host; nothing under lambda/ imports it.
+// and no import cycle anywhere.
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 const impure = [
-  { group: ['@aws-sdk/*', 'aws-lambda', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'aws-jwt-verify', 'aws-jwt-verify/*', '@aws-lambda-powertools/*'], message: 'lambda/core is pure: reach AWS through a port in lambda/core/ports.ts.' },
-  { group: ['**/adapters/*', '**/adapters/**', '**/handlers/**'], message: 'lambda/core must not depend on adapters or handlers.' },
+  { group: ['@aws-sdk/*', 'aws-lambda', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'aws-jwt-verify', 'aws-jwt-verify/*', '@aws-lambda-powertools/*'], message: 'lambda/core is pure: reach AWS through a port in lambda/core/ports.' },
 ];
 const io = ['node:http', 'node:https', 'node:net', 'node:dns', 'node:fs', 'node:fs/promises', 'node:child_process', 'http', 'https', 'net', 'dns', 'fs', 'child_process']
   .map((name) => ({ name, message: 'lambda/core does no I/O: use a port.' }));
@@ -15,6 +20,39 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      // Parse TypeScript files for their imports too, or no-cycle sees no edges at all.
+      'import-x/extensions': ['.ts', '.js', '.cjs', '.mjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.mjs', '.cjs', '.json', '.d.ts'] })],
+    },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-x/no-restricted-paths': ['error', {
+        zones: [
+          {
+            target: './lambda/core',
+            from: './',
+            except: ['./lambda/core'],
+            message: 'lambda/core imports nothing outside lambda/core: no package (it has no runtime dependency), no adapter, no handler. Reach the world through a port in lambda/core/ports.',
+          },
+          {
+            target: './lambda/adapters',
+            from: ['./lambda/handlers', './local'],
+            message: 'Adapters are below the hosts: they never import a Lambda handler or local mode.',
+          },
+          {
+            target: './lambda',
+            from: './local',
+            message: 'local/ is the second host: nothing under lambda/ imports it.',
+          },
+        ],
+      }],
     },
   },
   {
