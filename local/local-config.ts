@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import type { Config } from '../lambda/core/config';
-import { configFileSchema, list, rule, section, text } from '../lambda/adapters/config/config-schema';
+import { about, configFileSchema, list, rule, section, text } from '../lambda/adapters/config/config-schema';
 import { ConfigError, validate } from '../lambda/adapters/config/parse-config';
 
 export interface DevUserConfig {
@@ -66,13 +66,13 @@ const loopbackHttpsOrigin = text().check(rule((s: string) => {
     : [];
 }));
 
-export const localSectionSchema = section({
-  devIdpPort: port(8789),
-  dynamoDbPort: port(8790),
-  devUsers: list(section({ username: text(), password: text(), groups: list(text()), email: z.optional(text()) })),
-  trustedMetadataOrigins: z._default(list(loopbackHttpsOrigin), []),
-  metadataCaFile: z.optional(text()),
-}).check(z.superRefine((local, ctx) => {
+export const localSectionSchema = about(section({
+  devIdpPort: about(port(8789), 'Port of the dev IdP; its issuer is http://localhost:<port>.'),
+  dynamoDbPort: about(port(8790), 'Port of DynamoDB Local.'),
+  devUsers: about(list(section({ username: text(), password: text(), groups: list(text()), email: z.optional(text()) })), 'The dev IdP\'s users, in clear text: development only.'),
+  trustedMetadataOrigins: about(z._default(list(loopbackHttpsOrigin), []), 'TESTS ONLY: https origins under .localhost whose client ID metadata documents are fetched from loopback.'),
+  metadataCaFile: about(z.optional(text()), 'TESTS ONLY: a PEM CA certificate for the servers of trustedMetadataOrigins.'),
+}), 'Local mode only (npm start); the deployed functions never read it.').check(z.superRefine((local, ctx) => {
   if (local.metadataCaFile !== undefined && local.trustedMetadataOrigins.length === 0) {
     ctx.issues.push({ code: 'custom', message: 'is only for the test servers of local.trustedMetadataOrigins, which is empty', input: local, path: ['metadataCaFile'] });
   }

@@ -28,6 +28,9 @@ describe('parseConfig', () => {
     ['unknown token option', (c: any) => (c.tokens.accessTokenMinutes = 5), 'tokens.accessTokenMinutes: is not a known option'],
     ['confidential client without a secret', (c: any) => (c.clients = [{ clientId: 'a', clientName: 'A', redirectUris: ['https://a.example/cb'], tokenEndpointAuthMethod: 'client_secret_basic' }]), 'clients[0].clientSecretHash: is required'],
     ['default resource that is not configured', (c: any) => (c.defaultResource = 'https://other.example/mcp'), 'defaultResource: must be the uri of one of resources'],
+    ['a misspelt option at the root', (c: any) => (c.isuer = c.issuer), 'isuer: is not a known option'],
+    ['a misspelt option in a resource', (c: any) => (c.resources[0].tool = []), 'resources[0].tool: is not a known option'],
+    ['a misspelt registration flag', (c: any) => (c.registration.dynamicRegistrationEnable = false), 'registration.dynamicRegistrationEnable: is not a known option'],
   ])('rejects %s, naming the option by its path', (_name, mutate, message) => {
     const input = shipped();
     mutate(input);
@@ -78,6 +81,18 @@ describe('parseConfig', () => {
     const input = shipped();
     input.local.metadataCaFile = 'ca.pem';
     expect(() => parseLocalModeConfig(input)).toThrow('local.metadataCaFile: is only for the test servers of local.trustedMetadataOrigins');
+  });
+
+  it('allows $schema at the root, for editors, and keeps it out of the Config', () => {
+    const config = parseConfig(shipped());
+    expect(shipped().$schema).toBe('../schema/config.schema.json');
+    expect(config).not.toHaveProperty('$schema');
+  });
+
+  it('refuses a misspelt option in local mode\'s section', () => {
+    const input = shipped();
+    input.local.devIdpPrt = 1;
+    expect(() => parseLocalModeConfig(input)).toThrow('local.devIdpPrt: is not a known option');
   });
 
   it('reports every problem at once', () => {

@@ -41,6 +41,9 @@ const wholeNumber = (min: 0 | 1, max?: { readonly value: number; readonly why: s
 
 const withDefault = <T extends z.ZodMiniType>(schema: T, value: z.output<T> & {}) => z._default(schema, value as never);
 
+/** What an option means, for editors that read the published JSON Schema. */
+export const about = <T extends z.ZodMiniType>(schema: T, description: string): T => schema.check(z.describe(description)) as T;
+
 // ---------------------------------------------------------------------------------------
 // URLs
 
@@ -96,14 +99,13 @@ const routeSchema = section({
 });
 
 const resourceSchema = section({
-  uri: resourceUri,
+  uri: about(resourceUri, 'Canonical resource URI (RFC 8707): the aud of tokens minted for it.'),
   name: text(),
-  scopes: list(scopeSchema, 1),
-  /** @default the first of scopes */
-  defaultScopes: z.optional(list(text())),
-  routes: withDefault(list(routeSchema), []),
-  tools: withDefault(list(section({ name: text(), scopes: list(text()) })), []),
-  introspectionClients: withDefault(list(text()), []),
+  scopes: about(list(scopeSchema, 1), 'The scopes this resource defines; each description is shown on the consent page.'),
+  defaultScopes: about(z.optional(list(text())), 'Scopes granted when a request names none, and advertised in the 401 challenge. Default: the first scope.'),
+  routes: about(withDefault(list(routeSchema), []), 'Routes of the protected API and the scopes each needs (all of them). A route no rule names is refused.'),
+  tools: about(withDefault(list(section({ name: text(), scopes: list(text()) })), []), 'MCP tools and the scopes a call needs (all of them).'),
+  introspectionClients: about(withDefault(list(text()), []), 'Confidential clients allowed to introspect tokens for this resource (RFC 7662), besides each token\'s own client.'),
 });
 
 const AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post'] as const;
@@ -143,11 +145,10 @@ const registrationSchema = z.prefault(section({
 const upstreamSchema = section({
   issuer: absoluteUrl,
   clientId: text(),
-  /** Local mode only. In AWS the secret comes from Secrets Manager (clientSecretArn). */
-  clientSecret: z.optional(text()),
+  clientSecret: about(z.optional(text()), 'Local mode only. In AWS the secret comes from Secrets Manager (clientSecretArn).'),
   clientSecretArn: z.optional(text()),
   scopes: withDefault(list(text()), ['openid', 'email', 'profile']),
-  groupsClaim: withDefault(text(), 'cognito:groups'),
+  groupsClaim: about(withDefault(text(), 'cognito:groups'), 'The ID token claim that lists the user\'s groups.'),
 });
 
 const DEFAULT_TOKENS: TokenLifetimesConfig = {
@@ -181,9 +182,9 @@ const DEFAULT_GUARD: GuardConfig = {
 };
 
 const guardSchema = z.prefault(section({
-  authorizerCacheTtlSeconds: withDefault(wholeNumber(0, { value: 3600, why: 'API Gateway limit' }), DEFAULT_GUARD.authorizerCacheTtlSeconds),
-  revocationCacheTtlSeconds: withDefault(wholeNumber(0), DEFAULT_GUARD.revocationCacheTtlSeconds),
-  clockSkewSeconds: withDefault(wholeNumber(0), DEFAULT_GUARD.clockSkewSeconds),
+  authorizerCacheTtlSeconds: about(withDefault(wholeNumber(0, { value: 3600, why: 'API Gateway limit' }), DEFAULT_GUARD.authorizerCacheTtlSeconds), 'API Gateway\'s authorizer result cache: part of the revocation delay. 0 turns it off and enables per-tool decisions at the authorizer.'),
+  revocationCacheTtlSeconds: about(withDefault(wholeNumber(0), DEFAULT_GUARD.revocationCacheTtlSeconds), 'The authorizer\'s in-memory revocation cache: the other part of the revocation delay.'),
+  clockSkewSeconds: about(withDefault(wholeNumber(0), DEFAULT_GUARD.clockSkewSeconds), 'Tolerated clock skew for exp, nbf and iat.'),
 }), {});
 
 // ---------------------------------------------------------------------------------------
@@ -195,18 +196,16 @@ const guardSchema = z.prefault(section({
  * schema (local/local-config.ts).
  */
 const fileShape = {
-  /** Where editors find this schema. */
-  $schema: z.optional(z.string({ error: 'must be a string' })),
-  issuer,
-  resources: list(resourceSchema, 1),
-  /** @default the uri of the first resource */
-  defaultResource: z.optional(text()),
-  clients: withDefault(list(staticClientSchema), []),
-  registration: registrationSchema,
-  upstream: upstreamSchema,
-  groupScopes: z.record(z.string(), list(text()), { error: 'must be an object' }),
-  tokens: tokensSchema,
-  guard: guardSchema,
+  $schema: about(z.optional(z.string({ error: 'must be a string' })), 'Where editors find this schema.'),
+  issuer: about(issuer, 'Exact issuer identifier: https (http only for localhost), no trailing slash, no query or fragment.'),
+  resources: about(list(resourceSchema, 1), 'The protected resources (MCP servers) tokens are issued for.'),
+  defaultResource: about(z.optional(text()), 'The resource used when /authorize names none. Default: the first resource.'),
+  clients: about(withDefault(list(staticClientSchema), []), 'Pre-registered clients.'),
+  registration: about(registrationSchema, 'Dynamic client registration (RFC 7591) and client ID metadata documents.'),
+  upstream: about(upstreamSchema, 'The upstream OpenID Connect provider that authenticates users.'),
+  groupScopes: about(z.record(z.string(), list(text()), { error: 'must be an object' }), 'Group name -> the scopes its members may be granted; a user gets the union over their groups.'),
+  tokens: about(tokensSchema, 'Lifetimes, in seconds.'),
+  guard: about(guardSchema, 'The guard (API Gateway authorizer) in front of each resource.'),
 };
 
 type FileMembers = z.output<ReturnType<typeof section<typeof fileShape>>>;
