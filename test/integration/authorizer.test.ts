@@ -1,6 +1,6 @@
 /**
  * The guard's REQUEST authorizer against real parts: tokens signed by a real RSA key whose
- * JWKS a loopback server publishes, revocations in DynamoDB Local. SECURITY-CASES.md 34-42:
+ * JWKS a loopback server publishes, revocations in DynamoDB Local. docs/security.md 34-42:
  * every bad token is a 401 (the authorizer throws exactly "Unauthorized"), never a 5xx.
  */
 import { createHmac, randomUUID } from 'node:crypto';

@@ -1,7 +1,7 @@
 /**
  * HttpClientMetadataFetcher against a real https server on loopback (self-signed
  * certificate made with openssl for this run) and a loopback canary that must never be
- * reached (SECURITY-CASES 48 and 49). The test origins are let through by
+ * reached (docs/security.md, case 48 and 49). The test origins are let through by
  * `allowedTestOrigins`; every other loopback or private target must be refused before a
  * single byte leaves.
  */
@@ -153,7 +153,7 @@ describe('HttpClientMetadataFetcher: fetching', () => {
   });
 });
 
-describe('HttpClientMetadataFetcher: SSRF (SECURITY-CASES 48)', () => {
+describe('HttpClientMetadataFetcher: SSRF (docs/security.md, case 48)', () => {
   const targets: [string, () => string, RegExp][] = [
     ['the cloud metadata endpoint', () => 'https://169.254.169.254/latest/meta-data/iam/security-credentials/', /metadata address/],
     ['a loopback IPv4 literal', () => `https://127.0.0.1:${canaryPort}/c.json`, /loopback address/],
@@ -190,7 +190,7 @@ describe('HttpClientMetadataFetcher: SSRF (SECURITY-CASES 48)', () => {
   });
 });
 
-describe('HttpClientMetadataFetcher: fetch behaviour (SECURITY-CASES 49)', () => {
+describe('HttpClientMetadataFetcher: fetch behaviour (docs/security.md, case 49)', () => {
   it('does not follow a redirect to the canary', async () => {
     routes.set('/moved.json', (_req, res) => res.writeHead(302, { location: `https://127.0.0.1:${canaryPort}/c.json` }).end());
     const error = await failure(fetcher().fetch(`https://127.0.0.1:${port}/moved.json`));

@@ -2,7 +2,7 @@
  * The local edge's viewer-request step: the emulator runs the deployed stamp-viewer-ip.js on
  * every request, the integration sees what the function returned, and the WAF rate rules
  * count by the stamped viewer address, so neither a client-sent X-Forwarded-For nor a
- * client-sent x-mcp-oauth-viewer-ip buys a fresh rate bucket (SECURITY-CASES 46, 55).
+ * client-sent x-mcp-oauth-viewer-ip buys a fresh rate bucket (docs/security.md, case 46, 55).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,6 @@
 /**
  * Property tests (fast-check) against the authorization server on the real local stack:
- * real HTTP, DynamoDB Local, the dev IdP. They generalise SECURITY-CASES 1-4 (exact
+ * real HTTP, DynamoDB Local, the dev IdP. They generalise docs/security.md, case 1-4 (exact
  * redirect URI matching), 29-30 (refresh families under the retry rule of docs/security.md,
  * decisions f and g) and the token endpoint's "bad input changes nothing" rule.
  *
@@ -232,7 +232,7 @@ async function authorizeSignedIn(browser: Browser, url: string): Promise<Authori
   return { status: response.status, location: response.headers.get('location'), setCookies: response.headers.getSetCookie(), body: response.body };
 }
 
-/** The AS's own error page: NR of SECURITY-CASES (400, no Location, nothing started). */
+/** The AS's own error page: NR of docs/security.md (400, no Location, nothing started). */
 function expectRefusedWithoutRedirect(answer: AuthorizeAnswer): void {
   expect({ status: answer.status, location: answer.location }).toEqual({ status: 400, location: null });
   expect(answer.setCookies).toEqual([]);
@@ -308,7 +308,7 @@ describe('property: /authorize redirects a browser only to an exactly registered
 // Property 2: a refresh family as a state machine
 
 /**
- * The model of one family, from the rules of SECURITY-CASES and docs/security.md (f, g):
+ * The model of one family, from the rules of docs/security.md (decisions f, g):
  * `current` is redeemable; `previous` (the token just rotated away) stays redeemable while
  * its successor is unused, and redeeming it rotates again, voiding that successor; every
  * other token the family ever had is reuse, which revokes the family and all it minted.

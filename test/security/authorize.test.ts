@@ -1,5 +1,5 @@
 /**
- * SECURITY-CASES 1-16: the authorization endpoint, attacked over real HTTP on the local
+ * docs/security.md, case 1-16: the authorization endpoint, attacked over real HTTP on the local
  * stack (the real CLI, DynamoDB Local, the dev IdP). A0 is the shared valid request; each
  * case changes one thing. The demo resource's scopes stand in for the document's mcp:*
  * names: tool:read for mcp:read, admin for mcp:admin.

@@ -1,5 +1,5 @@
 /**
- * SECURITY-CASES 46 and 55 against a client that lies about its address, on the local stack
+ * docs/security.md, case 46 and 55 against a client that lies about its address, on the local stack
  * (through the real CLI), whose authorization server sits behind the local edge as the
  * deployed one sits behind CloudFront: every request carries a fresh X-Forwarded-For and a
  * fresh, repeated, oddly spelled x-mcp-oauth-viewer-ip. The edge's viewer-request function

@@ -1,5 +1,5 @@
 /**
- * SECURITY-CASES 26 (stale code), 33 (idle refresh token) and 51 (an expired access token
+ * docs/security.md, case 26 (stale code), 33 (idle refresh token) and 51 (an expired access token
  * introspects as inactive), on a stack whose code, idle and access token lifetimes are one
  * second and whose clock skew allowance is zero. The waits are bounded and only step past a lifetime;
  * nothing asserts on timing. The stores compare whole seconds (`expiresAt < now`), so

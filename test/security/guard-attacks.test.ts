@@ -1,5 +1,5 @@
 /**
- * SECURITY-CASES 34-43 against the running local stack: every request goes to the MCP URL
+ * docs/security.md, case 34-43 against the running local stack: every request goes to the MCP URL
  * through the emulated API Gateway and the real authorizer, which fetches the JWKS from the
  * real authorization server. Forged tokens are signed by a key the stack does not trust,
  * except where a case needs a trusted signature over bad claims: those use the stack's own

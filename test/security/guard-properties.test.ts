@@ -1,5 +1,5 @@
 /**
- * SECURITY-CASES "Property and fuzz testing", for the guard (cases 34-43): properties of the
+ * The property and fuzz tests (docs/security.md, "Properties"), for the guard (cases 34-43): properties of the
  * API Gateway authorizer, run in process against real parts (a real RSA key whose JWKS a
  * loopback server publishes, revocations in DynamoDB Local). A bad token must make the
  * authorizer reject with exactly `Error('Unauthorized')` (API Gateway's 401); any other
@@ -176,7 +176,7 @@ const maybeAbsent = <T>(arb: fc.Arbitrary<T>, absentWeight = 1, presentWeight = 
 
 const own = (object: object, name: string) => Object.hasOwn(object, name);
 
-describe('guard authorizer properties (SECURITY-CASES 34-43, property and fuzz testing)', () => {
+describe('guard authorizer properties (docs/security.md, cases 34-43, property and fuzz testing)', () => {
   const tables = useDynamoDbTables('guard-properties');
   let key: TestSigningKey;
   let attacker: TestSigningKey;

@@ -1,8 +1,8 @@
 /**
- * SECURITY-CASES 29-33: refresh tokens over real HTTP on the local stack. Case 33's idle
+ * docs/security.md, case 29-33: refresh tokens over real HTTP on the local stack. Case 33's idle
  * token lives in expiry.test.ts (it needs a stack with a tiny idle lifetime).
  *
- * The retry rule (SECURITY-CASES decisions) shapes case 29: right after RT0 -> RT1, RT0 is
+ * The retry rule (docs/security.md, decision f) shapes case 29: right after RT0 -> RT1, RT0 is
  * still redeemable (the client may never have received RT1). It becomes reuse once RT1
  * has been used; then the whole family and every access token it minted die.
  */

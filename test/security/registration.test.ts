@@ -1,12 +1,12 @@
 /**
- * SECURITY-CASES 44-48 (registration and client ID metadata documents) over real HTTP on
+ * docs/security.md, case 44-48 (registration and client ID metadata documents) over real HTTP on
  * the local stack. A loopback canary (a bare TCP listener on 127.0.0.1 and ::1) counts
  * every connection: an SSRF target that the AS refuses "before any fetch" leaves it at 0.
  *
  * Case 49 (fetch behaviour with an allowed test origin) needs an injected resolver and a
  * trusted test CA, which the local stack deliberately cannot be given. It is covered where
  * those can be injected, and not repeated here (docs/security.md):
- *   test/integration/client-metadata-fetcher.test.ts "fetch behaviour (SECURITY-CASES 49)":
+ *   test/integration/client-metadata-fetcher.test.ts "fetch behaviour (docs/security.md, case 49)":
  *     redirect not followed, body over the cap, slow drip, no caching of failures;
  *   test/unit/client-metadata-document.test.ts "case 49": client_id mismatch,
  *     client_secret_basic, retry after the document is fixed.

@@ -1,5 +1,5 @@
 /**
- * SECURITY-CASES 50 (/revoke, RFC 7009) and 51 (/introspect, RFC 7662) over real HTTP on
+ * docs/security.md, case 50 (/revoke, RFC 7009) and 51 (/introspect, RFC 7662) over real HTTP on
  * the local stack. The expired-token part of case 51 lives in expiry.test.ts.
  *
  * RS may introspect tokens for R1 only here (R2 names no introspector), so an R2 token is

@@ -1,5 +1,5 @@
 /**
- * SECURITY-CASES 17-25, 26 (redirect_uri part), 27, 28 and 55: the token endpoint over
+ * docs/security.md, case 17-25, 26 (redirect_uri part), 27, 28 and 55: the token endpoint over
  * real HTTP on the local stack, with a second MCP server (R2) for the resource cases.
  * Case 26's stale code lives in expiry.test.ts (it needs a stack with tiny lifetimes).
  *
@@ -165,7 +165,7 @@ describe('case 27: client authentication', () => {
   });
 
   // API Gateway renames an integration's WWW-Authenticate to x-amzn-remapped-www-authenticate
-  // (DESIGN section 3; the emulator does what AWS does). The CloudFront viewer-response
+  // (docs/design.md, "Challenges come from API Gateway"; the emulator does what AWS does). The CloudFront viewer-response
   // function in front of the authorization server restores it (lambda/edge/), and local
   // mode runs the same function, so this is what a client of the deployed stack receives.
   it('case 27: that 401 carries WWW-Authenticate: Basic as the client receives it (through API Gateway)', async () => {

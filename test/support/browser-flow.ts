@@ -45,7 +45,7 @@ export function httpRequest(method: string, path: string, parts: { query?: Recor
   return { method, path, query, headers, body: parts.body, sourceIp: '127.0.0.1' };
 }
 
-/** The A0 request of SECURITY-CASES.md, with any parameter replaced (undefined removes it). */
+/** The A0 request of docs/security.md, with any parameter replaced (undefined removes it). */
 export function a0(changes: Record<string, string | string[] | undefined> = {}): Record<string, string | string[]> {
   const base: Record<string, string | string[] | undefined> = {
     response_type: 'code',

@@ -1,5 +1,5 @@
 /**
- * Client authentication at /token (shared with /revoke and /introspect): SECURITY-CASES 27
+ * Client authentication at /token (shared with /revoke and /introspect): docs/security.md, case 27
  * and the RFC 6749 section 2.3.1 encoding of Basic credentials. Every failure is the same
  * 401 invalid_client with WWW-Authenticate: Basic, and consumes nothing.
  */

@@ -19,7 +19,7 @@ describe('client ID metadata document URLs: checked before any fetch', () => {
     expect(clientIdUrlProblem(url)).toBeUndefined();
   });
 
-  // SECURITY-CASES 47 (malformed) and the syntactic part of 48 (internal targets).
+  // docs/security.md, case 47 (malformed) and the syntactic part of 48 (internal targets).
   it.each([
     ['case 47: http', 'http://app.example.com/client.json'],
     ['case 47: no path', 'https://app.example.com'],
@@ -87,7 +87,7 @@ describe('resolving a client ID metadata document client', () => {
     expect(deps.metadataFetcher.fetched).toEqual([]);
   });
 
-  // SECURITY-CASES 49, the document checks (the network checks belong to the fetcher adapter).
+  // docs/security.md, case 49, the document checks (the network checks belong to the fetcher adapter).
   it.each([
     ['case 49: client_id does not match the URL', { client_id: 'https://other.example.com/client.json' }, /does not name this URL/],
     ['case 49: client_secret_basic', { token_endpoint_auth_method: 'client_secret_basic' }, /not allowed/],

@@ -1,5 +1,5 @@
 /**
- * POST /introspect (RFC 7662), SECURITY-CASES 51: only authenticated confidential clients
+ * POST /introspect (RFC 7662), docs/security.md, case 51: only authenticated confidential clients
  * may ask; anything not active for the caller is exactly {"active":false}.
  */
 import { serve } from '../support/serve';

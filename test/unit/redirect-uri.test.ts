@@ -12,7 +12,7 @@ describe('redirect URI matching at /authorize', () => {
     expect(redirectUriMatches(registered, registered)).toBe(true);
   });
 
-  // SECURITY-CASES 1 and 2: each near miss is a different URI.
+  // docs/security.md, case 1 and 2: each near miss is a different URI.
   it.each([
     ['case 1: another host', 'https://evil.example/cb'],
     ['case 2: trailing slash', 'https://c1.example/cb/'],
@@ -31,7 +31,7 @@ describe('redirect URI matching at /authorize', () => {
     expect(redirectUriMatches(registered, requested)).toBe(false);
   });
 
-  // SECURITY-CASES 3 and RFC 8252 section 7.3: loopback redirects may use any port.
+  // docs/security.md, case 3 and RFC 8252 section 7.3: loopback redirects may use any port.
   it.each([
     ['http://127.0.0.1/cb', 'http://127.0.0.1:51004/cb', true],
     ['http://127.0.0.1:8080/cb', 'http://127.0.0.1:51004/cb', true],
@@ -73,7 +73,7 @@ describe('redirect URIs a client may register', () => {
     expect(redirectUriRegistrationProblem(uri)).toBeUndefined();
   });
 
-  // SECURITY-CASES 44.
+  // docs/security.md, case 44.
   it.each([
     ['case 44: javascript:', 'javascript:alert(1)', /javascript/],
     ['case 44: leading space before javascript:', ' javascript:alert(1)', /spaces/],

@@ -1,5 +1,5 @@
 /**
- * grant_type=refresh_token: rotation, the retry rule, reuse detection and SECURITY-CASES
+ * grant_type=refresh_token: rotation, the retry rule, reuse detection and docs/security.md cases
  * 29-33 by number. Every refusal asserts that nothing was issued or rotated.
  */
 import { serve } from '../support/serve';

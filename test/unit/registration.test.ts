@@ -72,7 +72,7 @@ describe('POST /register (RFC 7591)', () => {
     expect(deps.clients.items.has('admin')).toBe(false);
   });
 
-  // SECURITY-CASES 44: every bad redirect URI is invalid_redirect_uri, and nothing is stored.
+  // docs/security.md, case 44: every bad redirect URI is invalid_redirect_uri, and nothing is stored.
   it.each([
     ['javascript:', 'javascript:alert(1)'],
     ['leading-space javascript:', ' javascript:alert(1)'],
@@ -132,7 +132,7 @@ describe('POST /register (RFC 7591)', () => {
     expect(JSON.parse(response.body).error).toBe('invalid_client_metadata');
   });
 
-  // SECURITY-CASES 46: size and flooding answered with 4xx, never a 5xx.
+  // docs/security.md, case 46: size and flooding answered with 4xx, never a 5xx.
   it.each([
     ['a 1 MB body', JSON.stringify(mcpClient({ padding: 'x'.repeat(1024 * 1024) })), 413],
     ['10,000 redirect_uris', JSON.stringify(mcpClient({ redirect_uris: Array.from({ length: 10_000 }, (_, i) => `https://a.example/${i}`) })), 413],

@@ -1,5 +1,5 @@
 /**
- * POST /revoke (RFC 7009), SECURITY-CASES 50: revoking a refresh token ends its family and
+ * POST /revoke (RFC 7009), docs/security.md, case 50: revoking a refresh token ends its family and
  * every access token the family minted; revoking an access token ends that token; anything
  * unknown, foreign or garbage is a 200 that changes nothing.
  */

@@ -1,6 +1,6 @@
 /**
  * The router: dispatch by path and method, 404/405, CORS only where a script may read the
- * answer (never on the browser pages, SECURITY-CASES 15), and no stack trace ever.
+ * answer (never on the browser pages, docs/security.md, case 15), and no stack trace ever.
  */
 import { createAuthorizationServer } from '../../lambda/core/authorization-server/router';
 import { ENDPOINT_PATHS } from '../../lambda/core/authorization-server/endpoints';

@@ -1,6 +1,6 @@
 /**
  * The address classifier that stands between an attacker-chosen client_id URL and our
- * network (SECURITY-CASES 48). Table-driven: each row is an address and the class it must get.
+ * network (docs/security.md, case 48). Table-driven: each row is an address and the class it must get.
  */
 import { classifyIpAddress, type AddressClass } from '../../lambda/adapters/http/ip-address-policy';
 

@@ -1,5 +1,5 @@
 /**
- * URL vetting before any DNS lookup or connection (SECURITY-CASES 47-48): only plain https
+ * URL vetting before any DNS lookup or connection (docs/security.md, case 47-48): only plain https
  * URLs with a canonical host survive. Numeric hosts in odd forms are refused even though
  * the WHATWG parser would quietly turn them into 127.0.0.1.
  */

@@ -1,5 +1,5 @@
 /**
- * grant_type=authorization_code at the core: SECURITY-CASES 17-26 by number, plus the
+ * grant_type=authorization_code at the core: docs/security.md, case 17-26 by number, plus the
  * issued token's shape proven with an independent JOSE library.
  */
 import { serve } from '../support/serve';

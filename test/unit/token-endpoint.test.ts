@@ -1,6 +1,6 @@
 /**
  * The /token request itself, before any grant runs: body format, repeated parameters,
- * grant type selection (SECURITY-CASES 28) and the client's allowed grants.
+ * grant type selection (docs/security.md, case 28) and the client's allowed grants.
  */
 import { serve } from '../support/serve';
 import type { HttpRequest } from '../../lambda/core/http';

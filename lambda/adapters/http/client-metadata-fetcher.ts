@@ -1,7 +1,7 @@
 /**
  * Fetches client ID metadata documents (the CIMD draft) from URLs that anyone can name as
  * a client_id, which makes the authorization server an SSRF tool unless every step is
- * guarded (SECURITY-CASES 47-49):
+ * guarded (docs/security.md, case 47-49):
  *
  *   1. the URL must be plain https with a canonical host (fetch-target.ts);
  *   2. the host is resolved once, and EVERY address must be public (ip-address-policy.ts);

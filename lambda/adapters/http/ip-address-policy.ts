@@ -1,6 +1,6 @@
 /**
  * Which IP addresses a server-side fetch of an attacker-chosen URL may connect to
- * (SECURITY-CASES 48: block private IP ranges). Only globally routable unicast passes:
+ * (docs/security.md, case 48: block private IP ranges). Only globally routable unicast passes:
  * loopback, private, link-local, unique-local, CGNAT, multicast, unspecified, reserved and
  * documentation ranges are refused, and so is the cloud metadata endpoint. IPv6 forms that
  * embed an IPv4 address (mapped, NAT64, 6to4) are judged by the IPv4 address inside, so

@@ -1,7 +1,7 @@
 /**
  * A stateless MCP server (Streamable HTTP without sessions) never issues an
  * `Mcp-Session-Id`, so a request that carries one names a session that does not exist
- * here: perhaps another server's, perhaps one taken from another user (SECURITY-CASES 43).
+ * here: perhaps another server's, perhaps one taken from another user (docs/security.md, case 43).
  * The MCP Streamable HTTP transport says a server answers such a request 404 Not Found, and
  * a client that gets 404 starts a new session (a fresh initialize) instead of believing it
  * continues one.

@@ -24,7 +24,7 @@ export interface ErrorToReport {
 /**
  * Reports an /authorize validation error before the user has interacted with us.
  *
- * Phishing guard (RFC 9700 section 4.11.2, SECURITY-CASES 12): anyone can register a
+ * Phishing guard (RFC 9700 section 4.11.2, docs/security.md, case 12): anyone can register a
  * client (DCR, CIMD) whose redirect URI is an attacker's page, then mail out /authorize
  * links with a deliberate error (scope=bogus). An error redirect would bounce the victim
  * from our trusted domain straight to that page, no questions asked. So for clients not

@@ -1,7 +1,7 @@
 /**
  * Remembered consent: per user, client and resource, which scopes the user approved.
  * A later request for the same or fewer scopes goes through without asking again; a
- * different client never inherits it (the key includes the client_id: SECURITY-CASES 13).
+ * different client never inherits it (the key includes the client_id: docs/security.md, case 13).
  */
 import type { Config } from '../config';
 import { nowSeconds } from '../ports';

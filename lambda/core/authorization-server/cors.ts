@@ -3,7 +3,7 @@
  * token, registration, revocation, introspection. None of them uses cookies, so the
  * wildcard origin is safe and credentials are never allowed. The browser-facing pages
  * (/authorize, /consent, /callback) get no CORS header at all: a script on another origin
- * must not read them (SECURITY-CASES case 15).
+ * must not read them (docs/security.md, case 15).
  */
 import type { HttpResponse } from '../http';
 

@@ -1,6 +1,6 @@
 /**
  * GET /.well-known/jwks.json: the keys resource servers verify our tokens with. Publicly
- * cacheable for a few minutes; rotation publishes a key before it signs (DESIGN.md 3), so
+ * cacheable for a few minutes; rotation publishes a key before it signs (docs/design.md, "Signing keys"), so
  * a cached copy never lacks the key of a token it will meet.
  */
 import type { HttpRequest, HttpResponse } from '../http';

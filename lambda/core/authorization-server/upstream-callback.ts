@@ -2,7 +2,7 @@
  * GET /callback?code&state: the upstream IdP sends the user back here after sign-in.
  *
  * The state finds the pending request and is consumed in the same step, so a replayed or
- * forged callback finds nothing (SECURITY-CASES 16). The browser must also hold the
+ * forged callback finds nothing (docs/security.md, case 16). The browser must also hold the
  * cookie of that very request: otherwise an attacker could finish their own sign-in in a
  * victim's browser (login CSRF) and have the victim's client receive the attacker's grant.
  */

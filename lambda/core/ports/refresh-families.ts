@@ -2,7 +2,7 @@
 
 /**
  * A refresh token is `<familyId>.<secret>`. The family keeps the hash of the current token
- * and of the one before it (the retry rule of SECURITY-CASES.md: the previous token stays
+ * and of the one before it (the retry rule, docs/security.md decision f: the previous token stays
  * redeemable until its successor has been used once).
  */
 export interface RefreshFamilyRecord {

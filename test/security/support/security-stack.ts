@@ -1,6 +1,6 @@
 /**
  * What the attack suite shares: one local stack per test file (through the real CLI), the
- * clients SECURITY-CASES.md names (C1 public, C2 public with two redirect URIs, C3
+ * clients docs/security.md names (C1 public, C2 public with two redirect URIs, C3
  * confidential, LOOP loopback, RS the resource server that may introspect), a signed-in
  * browser that gets codes the way a user would, and small raw clients for /token,
  * /introspect, /revoke and the MCP server.
@@ -90,7 +90,7 @@ export function newPkce(): Pkce {
 }
 
 /**
- * The A0 request of SECURITY-CASES.md against this stack, with parameters replaced
+ * The A0 request of docs/security.md against this stack, with parameters replaced
  * (undefined removes one, an array repeats it). Its scope is the demo resource's tool:read.
  */
 export function a0Url(ctx: SecurityStack, pkce: Pkce, changes: Record<string, string | string[] | undefined> = {}): string {
@@ -188,7 +188,7 @@ export function basic(clientId: string, secret: string): Record<string, string> 
   return { authorization: `Basic ${Buffer.from(`${encode(clientId)}:${encode(secret)}`).toString('base64')}` };
 }
 
-/** T0 of SECURITY-CASES.md: redeem a code as C1 (or whatever the fields replace). */
+/** T0 of docs/security.md: redeem a code as C1 (or whatever the fields replace). */
 export function redeemCode(ctx: SecurityStack, issued: IssuedCode, changes: Record<string, string | string[] | undefined> = {}, headers: Record<string, string> = {}): Promise<JsonReply> {
   return postForm(`${ctx.issuer}/token`, {
     grant_type: 'authorization_code',

@@ -96,7 +96,7 @@ function checkRedirectUri(record: AuthorizationCodeRecord, sent: string | undefi
   if (sent === undefined ? record.redirectUriWasSent : sent !== record.redirectUri) throw invalidCode();
 }
 
-/** RFC 7636 section 4.6, S256 only. A missing verifier is invalid_grant (SECURITY-CASES decision). */
+/** RFC 7636 section 4.6, S256 only. A missing verifier is invalid_grant (docs/security.md, case 21). */
 function checkCodeVerifier(record: AuthorizationCodeRecord, verifier: string | undefined): void {
   if (verifier === undefined || !CODE_VERIFIER.test(verifier)) throw invalidCode();
   if (!constantTimeEqual(sha256Base64url(verifier), record.codeChallenge)) throw invalidCode();
