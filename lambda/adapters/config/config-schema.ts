@@ -12,12 +12,22 @@ import * as z from 'zod/mini';
 import type { Config, GuardConfig, RegistrationConfig, ResourceConfig, RouteRuleConfig, StaticClientConfig, TokenLifetimesConfig, UpstreamConfig } from '../../core/config';
 import { isScopeToken } from '../../core/scopes';
 
+const NON_EMPTY = 'must be a non-empty string';
+// Schemas are immutable, so one instance serves every option of its kind: building them is
+// most of what this module costs at a cold start.
+const nonEmptyText = z.string({ error: NON_EMPTY }).check(z.minLength(1, { error: NON_EMPTY }));
+
 /** A string option that must not be empty. */
-export const text = (message = 'must be a non-empty string') => z.string({ error: message }).check(z.minLength(1, { error: message }));
+export const text = () => nonEmptyText;
 
 /** A list option; `min` items at least. */
-export const list = <T extends z.ZodMiniType>(item: T, min?: number) =>
-  z.array(item, { error: 'must be an array' }).check(...(min === undefined ? [] : [z.minLength(min, { error: `must have at least ${min} item(s)` })]));
+export const list = <T extends z.ZodMiniType>(item: T, min?: number) => {
+  const array = z.array(item, { error: 'must be an array' });
+  return min === undefined ? array : array.check(z.minLength(min, { error: `must have at least ${min} item(s)` }));
+};
+
+/** A list of non-empty strings (scopes, URIs, names). */
+const textList = list(nonEmptyText);
 
 /** An object option whose members are exactly `shape`'s: any other member is named as unknown. */
 export const section = <T extends z.core.$ZodLooseShape>(shape: T) => {
@@ -95,17 +105,17 @@ const scopeSchema = section({
 const routeSchema = section({
   method: z.pipe(text(), z.transform((method: string) => method.toUpperCase())),
   path: text().check(rule((path: string) => (path && !path.startsWith('/') ? ['must start with /'] : []))),
-  scopes: list(text()),
+  scopes: textList,
 });
 
 const resourceSchema = section({
   uri: about(resourceUri, 'Canonical resource URI (RFC 8707): the aud of tokens minted for it.'),
   name: text(),
   scopes: about(list(scopeSchema, 1), 'The scopes this resource defines; each description is shown on the consent page.'),
-  defaultScopes: about(z.optional(list(text())), 'Scopes granted when a request names none, and advertised in the 401 challenge. Default: the first scope.'),
+  defaultScopes: about(z.optional(textList), 'Scopes granted when a request names none, and advertised in the 401 challenge. Default: the first scope.'),
   routes: about(withDefault(list(routeSchema), []), 'Routes of the protected API and the scopes each needs (all of them). A route no rule names is refused.'),
-  tools: about(withDefault(list(section({ name: text(), scopes: list(text()) })), []), 'MCP tools and the scopes a call needs (all of them).'),
-  introspectionClients: about(withDefault(list(text()), []), 'Confidential clients allowed to introspect tokens for this resource (RFC 7662), besides each token\'s own client.'),
+  tools: about(withDefault(list(section({ name: text(), scopes: textList })), []), 'MCP tools and the scopes a call needs (all of them).'),
+  introspectionClients: about(withDefault(textList, []), 'Confidential clients allowed to introspect tokens for this resource (RFC 7662), besides each token\'s own client.'),
 });
 
 const AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post'] as const;
@@ -147,7 +157,7 @@ const upstreamSchema = section({
   clientId: text(),
   clientSecret: about(z.optional(text()), 'Local mode only. In AWS the secret comes from Secrets Manager (clientSecretArn).'),
   clientSecretArn: z.optional(text()),
-  scopes: withDefault(list(text()), ['openid', 'email', 'profile']),
+  scopes: withDefault(textList, ['openid', 'email', 'profile']),
   groupsClaim: about(withDefault(text(), 'cognito:groups'), 'The ID token claim that lists the user\'s groups.'),
 });
 
@@ -203,7 +213,7 @@ const fileShape = {
   clients: about(withDefault(list(staticClientSchema), []), 'Pre-registered clients.'),
   registration: about(registrationSchema, 'Dynamic client registration (RFC 7591) and client ID metadata documents.'),
   upstream: about(upstreamSchema, 'The upstream OpenID Connect provider that authenticates users.'),
-  groupScopes: about(z.record(z.string(), list(text()), { error: 'must be an object' }), 'Group name -> the scopes its members may be granted; a user gets the union over their groups.'),
+  groupScopes: about(z.record(z.string(), textList, { error: 'must be an object' }), 'Group name -> the scopes its members may be granted; a user gets the union over their groups.'),
   tokens: about(tokensSchema, 'Lifetimes, in seconds.'),
   guard: about(guardSchema, 'The guard (API Gateway authorizer) in front of each resource.'),
 };
