@@ -14,7 +14,7 @@ import type { AuthorizationServerDeps } from '../deps';
 import type { FormBody } from '../form-body';
 import { revokeFamily } from '../refresh-family/family-revocation';
 import { newFamilyId, newRefreshToken } from '../refresh-family/refresh-token-format';
-import { chooseResource, chooseScope, type TokenResponseBody } from './grant-parameters';
+import { chooseResource, chooseScope, tokenResponse, type TokenResponseBody } from './grant-parameters';
 
 /** RFC 7636 section 4.1: 43 to 128 unreserved characters. */
 const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
@@ -82,13 +82,7 @@ export async function exchangeAuthorizationCode(deps: AuthorizationServerDeps, c
   }
 
   deps.audit.emit({ type: 'token_issued', grantType: 'authorization_code', clientId: client.clientId, subject: record.subject });
-  return {
-    access_token: accessToken.token,
-    token_type: 'Bearer',
-    expires_in: deps.config.tokens.accessTokenSeconds,
-    scope: accessToken.claims.scope.join(' '),
-    ...(client.grantTypes.includes('refresh_token') ? { refresh_token: refreshToken } : {}),
-  };
+  return tokenResponse(accessToken, client.grantTypes.includes('refresh_token') ? refreshToken : undefined);
 }
 
 /** RFC 6749 section 4.1.3: if the authorization request carried redirect_uri, the token request repeats it exactly. */

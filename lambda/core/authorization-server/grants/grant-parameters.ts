@@ -3,6 +3,7 @@
  * scope (never widening it), and the token response body (RFC 6749 section 5.1).
  */
 import type { Config } from '../../config';
+import type { IssuedAccessToken } from '../access-token-issuing';
 import { OAuthError } from '../../errors';
 import type { FormBody } from '../form-body';
 import { findResource } from '../../resources';
@@ -14,6 +15,18 @@ export interface TokenResponseBody {
   readonly expires_in: number;
   readonly scope: string;
   readonly refresh_token?: string;
+}
+
+/** The successful token response (RFC 6749 section 5.1) for an issued access token, and a refresh token when the client may hold one. */
+export function tokenResponse(accessToken: IssuedAccessToken, refreshToken?: string): TokenResponseBody {
+  const { claims } = accessToken;
+  return {
+    access_token: accessToken.token,
+    token_type: 'Bearer',
+    expires_in: claims.expiresAt - claims.issuedAt,
+    scope: claims.scope.join(' '),
+    ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
+  };
 }
 
 /**

@@ -13,7 +13,7 @@ import { isFamilyAlive } from '../refresh-family/family-liveness';
 import { revokeFamily } from '../refresh-family/family-revocation';
 import { rotateFamily, standingOf } from '../refresh-family/family-rotation';
 import { familyIdOf, newRefreshToken } from '../refresh-family/refresh-token-format';
-import { chooseResource, chooseScope, type TokenResponseBody } from './grant-parameters';
+import { chooseResource, chooseScope, tokenResponse, type TokenResponseBody } from './grant-parameters';
 
 const invalidRefreshToken = () => new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked.');
 
@@ -51,12 +51,6 @@ export async function exchangeRefreshToken(deps: AuthorizationServerDeps, client
   if (!(await rotateFamily(deps.families, family, presented, refreshToken, now))) throw invalidRefreshToken();
 
   deps.audit.emit({ type: 'token_issued', grantType: 'refresh_token', clientId: client.clientId, subject: family.subject });
-  return {
-    access_token: accessToken.token,
-    token_type: 'Bearer',
-    expires_in: deps.config.tokens.accessTokenSeconds,
-    scope: accessToken.claims.scope.join(' '),
-    refresh_token: refreshToken,
-  };
+  return tokenResponse(accessToken, refreshToken);
 }
 
