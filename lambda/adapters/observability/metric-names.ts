@@ -19,7 +19,7 @@ export const SERVICE_NAMES = {
   demoMcpServer: 'mcp-oauth-demo-mcp-server',
 } as const;
 
-/** One metric per audit event type of the authorization server (lambda/core/ports.ts AuditEvent). */
+/** One metric per audit event type of the authorization server (lambda/core/ports/audit.ts AuditEvent). */
 export const AUDIT_METRICS = {
   token_issued: 'TokensIssued',
   refresh_reuse_detected: 'RefreshReuseDetected',
