@@ -1,5 +1,5 @@
 /**
- * No import cycle in lambda/, local/, bin/ or schema/, type-only imports included: ESLint's
+ * No import cycle in lambda/, local/, cli/, bin/ or schema/, type-only imports included: ESLint's
  * import-x/no-cycle (eslint.config.mjs) skips `import type`, and a cycle of types still
  * means two modules that cannot be read one without the other. (lib/ has its own walk in
  * test/infra/lib-imports.test.ts.)
@@ -8,7 +8,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
-const FOLDERS = ['lambda', 'local', 'bin', 'schema'].map((folder) => join(ROOT, folder));
+const FOLDERS = ['lambda', 'local', 'cli', 'bin', 'schema'].map((folder) => join(ROOT, folder));
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
