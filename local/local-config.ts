@@ -66,7 +66,7 @@ const loopbackHttpsOrigin = text().check(rule((s: string) => {
     : [];
 }));
 
-export const localSectionSchema = about(section({
+const localSectionSchema = about(section({
   devIdpPort: about(port(8789), 'Port of the dev IdP; its issuer is http://localhost:<port>.'),
   dynamoDbPort: about(port(8790), 'Port of DynamoDB Local.'),
   devUsers: about(list(section({ username: text(), password: text(), groups: list(text()), email: z.optional(text()) })), 'The dev IdP\'s users, in clear text: development only.'),
