@@ -13,6 +13,8 @@
  */
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { styleSource } from '../../core/authorization-server/content-security-policy';
+import { DEFAULT_BRANDING, renderPage, type Branding, type RenderedPage } from '../../core/authorization-server/page-layout';
 import type { DevUserConfig } from '../../core/config';
 import { constantTimeEqual } from '../../core/crypto';
 
@@ -47,14 +49,6 @@ export function devSubject(username: string): string {
 
 const MAX_FORM_BYTES = 8 * 1024;
 const INTERACTION_PATH = /^\/interaction\/([A-Za-z0-9_-]{1,128})(\/login)?$/;
-const SECURITY_HEADERS: Record<string, string> = {
-  'Content-Type': 'text/html; charset=utf-8',
-  'Cache-Control': 'no-store',
-  'X-Frame-Options': 'DENY',
-  // No form-action: browsers apply it to the redirect chain after the POST, which leaves this origin.
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-  'Referrer-Policy': 'no-referrer',
-};
 
 export async function startDevIdp(options: DevIdpOptions): Promise<RunningDevIdp> {
   const issuerUrl = new URL(options.issuer);
@@ -193,7 +187,7 @@ function providerConfiguration(options: DevIdpOptions, users: ReadonlyMap<string
     loadExistingGrant: autoGrant,
     renderError: (ctx: { type: string; body: string }, out: { error?: string; error_description?: string }) => {
       ctx.type = 'html';
-      ctx.body = page('Sign-in error', `<p><strong>${escapeHtml(out.error ?? 'error')}</strong>: ${escapeHtml(out.error_description ?? '')}</p>`);
+      ctx.body = page('Sign-in error', `<p><strong>${escapeHtml(out.error ?? 'error')}</strong>: ${escapeHtml(out.error_description ?? '')}</p>`).html;
     },
     ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 600, Session: 8 * 3600, Grant: 8 * 3600 },
   };
@@ -293,40 +287,34 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefin
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
-function loginPage(uid: string, state: { username?: string; error?: string } = {}): string {
+function loginPage(uid: string, state: { username?: string; error?: string } = {}): RenderedPage {
   const error = state.error ? `<p class="error" role="alert">${escapeHtml(state.error)}</p>` : '';
-  return page('Sign in to the dev IdP', `
-    ${error}
-    <form method="post" action="/interaction/${escapeHtml(uid)}/login">
-      <label>Username <input type="text" name="username" value="${escapeHtml(state.username ?? '')}" autocomplete="username" autofocus required></label>
-      <label>Password <input type="password" name="password" autocomplete="current-password" required></label>
-      <button type="submit">Sign in</button>
-    </form>`);
+  return page('Sign in', `<p class="muted">with a local test account, to continue to the application</p>
+${error}
+<form class="login" method="post" action="/interaction/${escapeHtml(uid)}/login">
+<label for="username">Username</label>
+<input id="username" type="text" name="username" value="${escapeHtml(state.username ?? '')}" autocomplete="username" autocapitalize="none" spellcheck="false" ${state.error ? '' : 'autofocus '}required>
+<label for="password">Password</label>
+<input id="password" type="password" name="password" autocomplete="current-password" ${state.error ? 'autofocus ' : ''}required>
+<button type="submit">Sign in</button>
+</form>`);
 }
 
-function page(title: string, body: string): string {
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>
-body{font-family:system-ui,sans-serif;max-width:26rem;margin:3rem auto;padding:0 1rem}
-label{display:block;margin:.75rem 0}input{display:block;width:100%;padding:.4rem;box-sizing:border-box}
-button{padding:.5rem 1.2rem}.error{color:#b00020}.dev{background:#fff3cd;border:1px solid #e0c060;padding:.5rem}
-</style>
-</head>
-<body>
-<p class="dev"><strong>Development IdP.</strong> For local testing only: never use it in production or with real passwords.</p>
-<h1>${escapeHtml(title)}</h1>
-${body}
-</body>
-</html>`;
+function page(title: string, body: string): RenderedPage {
+  const notice = '<p class="notice"><strong>Development IdP.</strong> For local testing only: never use it in production or with real passwords.</p>';
+  return renderPage({ title, main: `${notice}\n<h1>${escapeHtml(title)}</h1>\n${body}`, branding: DEFAULT_BRANDING satisfies Branding });
 }
 
-function sendPage(res: ServerResponse, status: number, html: string): void {
-  res.writeHead(status, SECURITY_HEADERS).end(html);
+function sendPage(res: ServerResponse, status: number, rendered: RenderedPage): void {
+  const images = rendered.imageSources.length ? `; img-src ${rendered.imageSources.join(' ')}` : '';
+  res.writeHead(status, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Frame-Options': 'DENY',
+    // No form-action: browsers apply it to the redirect chain after the POST, which leaves this origin.
+    'Content-Security-Policy': `default-src 'none'; style-src ${styleSource(rendered.stylesheet)}${images}; frame-ancestors 'none'; base-uri 'none'`,
+    'Referrer-Policy': 'no-referrer',
+  }).end(rendered.html);
 }
 
 function escapeHtml(value: string): string {

@@ -49,7 +49,7 @@ export interface PagePolicy {
 }
 
 export function contentSecurityPolicy(policy: PagePolicy): string {
-  const directives = ["default-src 'none'", `style-src '${styleHash(policy.stylesheet)}'`];
+  const directives = ["default-src 'none'", `style-src ${styleSource(policy.stylesheet)}`];
   if (policy.imageSources?.length) directives.push(`img-src ${unique(policy.imageSources).join(' ')}`);
   if (policy.formTargets === undefined) {
     directives.push("form-action 'none'");
@@ -61,8 +61,9 @@ export function contentSecurityPolicy(policy: PagePolicy): string {
   return directives.join('; ');
 }
 
-function styleHash(stylesheet: string): string {
-  return `sha256-${Buffer.from(sha256(stylesheet)).toString('base64')}`;
+/** The CSP source that allows exactly this stylesheet (CSP Level 3 hash-source). */
+export function styleSource(stylesheet: string): string {
+  return `'sha256-${Buffer.from(sha256(stylesheet)).toString('base64')}'`;
 }
 
 function unique(values: readonly string[]): string[] {

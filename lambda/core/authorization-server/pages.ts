@@ -77,7 +77,7 @@ ${accountSection(model.account)}
 }
 
 function whoIsAsking(model: ConsentPageModel, name: string): string {
-  const facts = [`<dt>Application</dt><dd>${name}</dd>`];
+  const facts = [`<dt>Application</dt><dd><strong>${name}</strong></dd>`];
   if (model.clientSource === 'metadata_document') {
     const host = new URL(model.clientId).host;
     facts.push(`<dt>Client ID</dt><dd><span class="uri">${escapeAttribute(model.clientId)}</span><span class="verified">Verified by its domain.</span> Its identity is published by <span class="host">${escapeHtml(host)}</span>.</dd>`);
