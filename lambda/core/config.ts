@@ -4,6 +4,7 @@
  * function needs to it as one JSON environment variable. Validation errors name the option
  * by its dotted path, e.g. `resources[0].uri: must be an absolute https URL`.
  */
+import { parseBranding, type BrandingConfig } from './branding';
 
 export interface ScopeConfig {
   readonly name: string;
@@ -142,6 +143,8 @@ export interface Config {
   readonly groupScopes: Readonly<Record<string, readonly string[]>>;
   readonly tokens: TokenLifetimesConfig;
   readonly guard: GuardConfig;
+  /** The look of the pages people see (lambda/core/branding.ts). @default the built-in look */
+  readonly branding?: BrandingConfig;
   readonly local?: LocalConfig;
 }
 
@@ -208,9 +211,12 @@ export function parseConfig(input: unknown): Config {
   const guard = mergeNumbers(v, DEFAULT_GUARD, root.guard, 'guard', { allowZero: true });
   if (guard.authorizerCacheTtlSeconds > 3600) v.problem('guard.authorizerCacheTtlSeconds', 'must be at most 3600 (API Gateway limit)');
   const local = root.local === undefined ? undefined : parseLocal(v, root.local, 'local');
+  // branding: validated in its own module (every value lands in HTML or CSS).
+  const branding = root.branding === undefined ? undefined : parseBranding(root.branding);
+  for (const p of branding?.problems ?? []) v.problem(`branding${p.path}`, p.message);
 
   v.finish();
-  return { issuer, resources, defaultResource, clients, registration, upstream, groupScopes, tokens, guard, local };
+  return { issuer, resources, defaultResource, clients, registration, upstream, groupScopes, tokens, guard, ...(branding ? { branding: branding.branding } : {}), local };
 }
 
 function parseResource(v: Validator, input: unknown, path: string): ResourceConfig {

@@ -9,9 +9,12 @@
  * DEVELOPMENT ONLY.
  */
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ENDPOINT_PATHS } from '../../core/authorization-server/deps';
 import { parseConfig, type Config } from '../../core/config';
+import { brandingFrom } from '../../core/authorization-server/page-layout';
+import { inlineBrandingFiles } from '../config/branding-files';
 import { startDevIdp, type DevIdpOptions } from './dev-idp';
 
 export function devIdpOptionsFromConfig(config: Config, options: { port?: number; extraRedirectUris?: readonly string[] } = {}): DevIdpOptions {
@@ -27,6 +30,7 @@ export function devIdpOptionsFromConfig(config: Config, options: { port?: number
       redirectUris: [`${config.issuer}${ENDPOINT_PATHS.upstreamCallback}`, ...(options.extraRedirectUris ?? [])],
     }],
     users: config.local?.devUsers ?? [],
+    branding: brandingFrom(config.branding),
   };
 }
 
@@ -41,7 +45,7 @@ async function main(): Promise<void> {
   });
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && (!Number.isInteger(port) || port <= 0 || port > 65535)) throw new Error(`--port must be a port number, got ${values.port}`);
-  const config = parseConfig(JSON.parse(readFileSync(values.config, 'utf8')));
+  const config = parseConfig(inlineBrandingFiles(JSON.parse(readFileSync(values.config, 'utf8')), dirname(values.config)));
   const options = devIdpOptionsFromConfig(config, { port, extraRedirectUris: values['redirect-uri'] });
   if (config.upstream.issuer !== options.issuer) {
     console.error(`dev-idp note: upstream.issuer in the config is ${config.upstream.issuer}, but this dev IdP's issuer is ${options.issuer}`);

@@ -34,6 +34,8 @@ export interface DevIdpOptions {
   readonly users: readonly DevUserConfig[];
   /** @default '127.0.0.1' (and ::1 when the machine has it) */
   readonly host?: string;
+  /** The look of the login page: the product's branding. @default the built-in look */
+  readonly branding?: Branding;
 }
 
 export interface RunningDevIdp {
@@ -57,6 +59,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<RunningDevIdp
   }
   if (options.clients.length === 0) throw new Error('dev IdP needs at least one client');
 
+  const branding = options.branding ?? DEFAULT_BRANDING;
   const Provider = await loadProvider();
   const users = new Map(options.users.map((u) => [devSubject(u.username), u]));
   const provider = new Provider(options.issuer, providerConfiguration(options, users));
@@ -72,8 +75,8 @@ export async function startDevIdp(options: DevIdpOptions): Promise<RunningDevIdp
       providerCallback(req, res);
       return;
     }
-    handleInteraction(provider, options.users, req, res, match[1] ?? '', Boolean(match[2])).catch(() => {
-      if (!res.headersSent) sendPage(res, 500, page('Something went wrong', '<p>The dev IdP failed to handle this request. Start again from the application.</p>'));
+    handleInteraction(provider, options.users, branding, req, res, match[1] ?? '', Boolean(match[2])).catch(() => {
+      if (!res.headersSent) sendPage(res, 500, page(branding, 'Something went wrong', '<p>The dev IdP failed to handle this request. Start again from the application.</p>'));
       else res.end();
     });
   };
@@ -187,7 +190,7 @@ function providerConfiguration(options: DevIdpOptions, users: ReadonlyMap<string
     loadExistingGrant: autoGrant,
     renderError: (ctx: { type: string; body: string }, out: { error?: string; error_description?: string }) => {
       ctx.type = 'html';
-      ctx.body = page('Sign-in error', `<p><strong>${escapeHtml(out.error ?? 'error')}</strong>: ${escapeHtml(out.error_description ?? '')}</p>`).html;
+      ctx.body = page(options.branding ?? DEFAULT_BRANDING, 'Sign-in error', `<p><strong>${escapeHtml(out.error ?? 'error')}</strong>: ${escapeHtml(out.error_description ?? '')}</p>`).html;
     },
     ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 600, Session: 8 * 3600, Grant: 8 * 3600 },
   };
@@ -209,27 +212,27 @@ async function autoGrant(ctx: GrantContext): Promise<Grant | undefined> {
 // ---------------------------------------------------------------------------------------
 // The login form
 
-async function handleInteraction(provider: OidcProvider, users: readonly DevUserConfig[], req: IncomingMessage, res: ServerResponse, uid: string, isLoginPost: boolean): Promise<void> {
+async function handleInteraction(provider: OidcProvider, users: readonly DevUserConfig[], branding: Branding, req: IncomingMessage, res: ServerResponse, uid: string, isLoginPost: boolean): Promise<void> {
   let details: InteractionDetails;
   try {
     details = await provider.interactionDetails(req, res);
   } catch {
-    sendPage(res, 400, page('Sign-in expired', '<p>This sign-in has expired or was already used. Start again from the application.</p>'));
+    sendPage(res, 400, page(branding, 'Sign-in expired', '<p>This sign-in has expired or was already used. Start again from the application.</p>'));
     return;
   }
   if (details.uid !== uid) {
-    sendPage(res, 400, page('Sign-in expired', '<p>This sign-in does not belong to this browser. Start again from the application.</p>'));
+    sendPage(res, 400, page(branding, 'Sign-in expired', '<p>This sign-in does not belong to this browser. Start again from the application.</p>'));
     return;
   }
 
   if (details.prompt.name !== 'login') {
     // autoGrant normally satisfies consent before it is asked; should a prompt still come, grant it.
-    await finishConsent(provider, req, res, details);
+    await finishConsent(provider, branding, req, res, details);
     return;
   }
 
   if (req.method === 'GET' && !isLoginPost) {
-    sendPage(res, 200, loginPage(uid));
+    sendPage(res, 200, loginPage(branding, uid));
     return;
   }
   if (req.method !== 'POST' || !isLoginPost) {
@@ -242,18 +245,18 @@ async function handleInteraction(provider: OidcProvider, users: readonly DevUser
   const password = form?.get('password') ?? '';
   const user = authenticate(users, username, password);
   if (!user) {
-    sendPage(res, 401, loginPage(uid, { username, error: 'Wrong username or password.' }));
+    sendPage(res, 401, loginPage(branding, uid, { username, error: 'Wrong username or password.' }));
     return;
   }
   // interactionFinished answers 303, so the browser turns the POST into a GET (never 307).
   await provider.interactionFinished(req, res, { login: { accountId: devSubject(user.username) } }, { mergeWithLastSubmission: false });
 }
 
-async function finishConsent(provider: OidcProvider, req: IncomingMessage, res: ServerResponse, details: InteractionDetails): Promise<void> {
+async function finishConsent(provider: OidcProvider, branding: Branding, req: IncomingMessage, res: ServerResponse, details: InteractionDetails): Promise<void> {
   const accountId = details.session?.accountId;
   const clientId = typeof details.params.client_id === 'string' ? details.params.client_id : undefined;
   if (!accountId || !clientId) {
-    sendPage(res, 400, page('Sign-in expired', '<p>Start again from the application.</p>'));
+    sendPage(res, 400, page(branding, 'Sign-in expired', '<p>Start again from the application.</p>'));
     return;
   }
   const existing = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
@@ -287,9 +290,9 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefin
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
-function loginPage(uid: string, state: { username?: string; error?: string } = {}): RenderedPage {
+function loginPage(branding: Branding, uid: string, state: { username?: string; error?: string } = {}): RenderedPage {
   const error = state.error ? `<p class="error" role="alert">${escapeHtml(state.error)}</p>` : '';
-  return page('Sign in', `<p class="muted">with a local test account, to continue to the application</p>
+  return page(branding, 'Sign in', `<p class="muted">with a local test account, to continue to ${escapeHtml(branding.productName)}</p>
 ${error}
 <form class="login" method="post" action="/interaction/${escapeHtml(uid)}/login">
 <label for="username">Username</label>
@@ -300,9 +303,9 @@ ${error}
 </form>`);
 }
 
-function page(title: string, body: string): RenderedPage {
+function page(branding: Branding, title: string, body: string): RenderedPage {
   const notice = '<p class="notice"><strong>Development IdP.</strong> For local testing only: never use it in production or with real passwords.</p>';
-  return renderPage({ title, main: `${notice}\n<h1>${escapeHtml(title)}</h1>\n${body}`, branding: DEFAULT_BRANDING satisfies Branding });
+  return renderPage({ title, main: `${notice}\n<h1>${escapeHtml(title)}</h1>\n${body}`, branding });
 }
 
 function sendPage(res: ServerResponse, status: number, rendered: RenderedPage): void {

@@ -14,6 +14,7 @@ import { rootCertificates } from 'node:tls';
 import { homedir } from 'node:os';
 import { ENDPOINT_PATHS, type AuthorizationServerDeps } from '../../core/authorization-server/deps';
 import { ConfigError, parseConfig, type Config, type ResourceConfig } from '../../core/config';
+import { inlineBrandingFiles } from '../config/branding-files';
 import { createDynamoDbStores } from '../dynamodb/dynamodb-stores';
 import { createTables, tableNamesForPrefix, type TableNames } from '../dynamodb/tables';
 import { HttpClientMetadataFetcher } from '../http/client-metadata-fetcher';
@@ -83,6 +84,11 @@ export function loadLocalConfig(path: string, portOverride?: number): Config {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     throw new Error(`cannot read the config file ${path}: ${(error as Error).message}`);
+  }
+  try {
+    raw = inlineBrandingFiles(raw, dirname(path)) as Record<string, unknown>;
+  } catch (error) {
+    throw new Error(`${path}: ${(error as Error).message}`);
   }
   if (portOverride !== undefined) raw = { ...raw, issuer: `http://localhost:${portOverride}` };
   let config: Config;

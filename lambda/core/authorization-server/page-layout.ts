@@ -10,6 +10,7 @@
  * 4.5:1. The accent is the operator's choice, so the text on it is picked for contrast
  * (black or white, whichever is higher: one of the two always clears 4.5:1).
  */
+import type { BrandingConfig } from '../branding';
 import { escapeHtml } from './responses';
 
 export interface Branding {
@@ -23,6 +24,25 @@ export interface Branding {
 }
 
 export const DEFAULT_BRANDING: Branding = { productName: 'MCP Authorization', accentColor: '#2f5bd3' };
+
+const resolved = new WeakMap<BrandingConfig, Branding>();
+
+/** The operator's `branding` option over the defaults; an inline SVG logo becomes a data: URL for an <img>. */
+export function brandingFrom(config: BrandingConfig | undefined): Branding {
+  if (!config) return DEFAULT_BRANDING;
+  let branding = resolved.get(config);
+  if (!branding) {
+    const logoUrl = config.logoUrl ?? (config.logoSvg === undefined ? undefined : `data:image/svg+xml;base64,${Buffer.from(config.logoSvg, 'utf8').toString('base64')}`);
+    branding = {
+      productName: config.productName ?? DEFAULT_BRANDING.productName,
+      accentColor: config.accentColor ?? DEFAULT_BRANDING.accentColor,
+      ...(logoUrl === undefined ? {} : { logoUrl }),
+      ...(config.supportUrl === undefined ? {} : { supportUrl: config.supportUrl }),
+    };
+    resolved.set(config, branding);
+  }
+  return branding;
+}
 
 export interface PageContent {
   readonly title: string;

@@ -11,12 +11,12 @@ import { DependencyUnavailableError } from '../errors';
 import type { HttpResponse } from '../http';
 import type { ClientRecord } from '../ports';
 import { formActionSource } from './content-security-policy';
-import { DEFAULT_BRANDING, escapeAttribute, renderPage, type Branding } from './page-layout';
+import { brandingFrom, escapeAttribute, renderPage, type Branding } from './page-layout';
 import { escapeHtml, htmlResponse, redirectResponse } from './responses';
 
 /** The branding of the pages, from the config. */
-export function pageBranding(_config: Config): Branding {
-  return DEFAULT_BRANDING;
+export function pageBranding(config: Config): Branding {
+  return brandingFrom(config.branding);
 }
 
 export function errorPage(config: Config, status: number, title: string, message: string, cookies: string[] = []): HttpResponse {

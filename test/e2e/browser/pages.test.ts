@@ -10,7 +10,8 @@
  * It also saves the screenshots in docs/ (`npx tsx scripts/docs-screenshots.ts` copies
  * them there): .local/screenshots/, or SCREENSHOT_DIR.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { accessibilityViolations } from '../../support/axe';
@@ -28,6 +29,11 @@ let loopbackClient: RegisteredClient;
 let metadataClient: RegisteredClient;
 let anonymous: BrowserContext;
 let signedIn: BrowserContext;
+/** A second stack whose config sets `branding` (the logo from a file, as an operator would). */
+let branded: LocalStack;
+let brandedClient: RegisteredClient;
+let logoDir: string;
+const ACME_LOGO = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#1f2937"/><path d="M9 24 16 7l7 17h-4l-1.4-3.6h-3.2L13 24zm5.6-6.8h2.8L16 13.4z" fill="#f2b705"/></svg>';
 
 beforeAll(async () => {
   [receiver, documentServer] = await Promise.all([
@@ -40,12 +46,22 @@ beforeAll(async () => {
       response_types: ['code'],
     })),
   ]);
-  stack = await startLocalStack({
-    configOverrides: (config) => {
-      config.local.trustedMetadataOrigins = [documentServer.origin];
-      config.local.metadataCaFile = documentServer.caFile;
-    },
-  });
+  logoDir = mkdtempSync(join(tmpdir(), 'acme-logo-'));
+  writeFileSync(join(logoDir, 'acme.svg'), ACME_LOGO);
+  [stack, branded] = await Promise.all([
+    startLocalStack({
+      configOverrides: (config) => {
+        config.local.trustedMetadataOrigins = [documentServer.origin];
+        config.local.metadataCaFile = documentServer.caFile;
+      },
+    }),
+    startLocalStack({
+      configOverrides: (config) => {
+        config.branding = { productName: 'Acme AI Gateway', accentColor: '#f2b705', logoSvgFile: join(logoDir, 'acme.svg'), supportUrl: 'mailto:mcp-help@acme.example' };
+      },
+    }),
+  ]);
+  brandedClient = await registerPublicClient(branded.issuer, 'Acme Notes', receiver.redirectUri);
   loopbackClient = await registerPublicClient(stack.issuer, 'Loopback Notes', receiver.redirectUri);
   metadataClient = { clientId: documentServer.clientId, redirectUri: 'com.example.agent:/callback' };
 
@@ -62,7 +78,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([anonymous?.close(), signedIn?.close()]);
-  await Promise.all([stack?.stop(), receiver?.close(), documentServer?.close()]);
+  await Promise.all([stack?.stop(), branded?.stop(), receiver?.close(), documentServer?.close()]);
+  if (logoDir) rmSync(logoDir, { recursive: true, force: true });
 });
 
 /** Each page a person meets, reached the way a person reaches it. */
@@ -93,6 +110,17 @@ const PAGES: Record<string, () => Promise<Page>> = {
     const page = await PAGES['dev IdP login']();
     await signInAtDevIdp(page, 'alice', 'wrong');
     await page.getByRole('alert').waitFor();
+    return page;
+  },
+  'branded consent page (yellow accent, logo from a file)': async () => {
+    const page = await anonymous.newPage();
+    await page.goto(authorizationRequest(branded.issuer, brandedClient, branded.mcpUrl).url);
+    return page;
+  },
+  'branded dev IdP login': async () => {
+    const page = await PAGES['branded consent page (yellow accent, logo from a file)']();
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByLabel('Username').waitFor();
     return page;
   },
 };
@@ -215,6 +243,19 @@ describe('the consent page', () => {
   });
 });
 
+describe('branding', () => {
+  it.each(['branded consent page (yellow accent, logo from a file)', 'branded dev IdP login'])('%s: product name, logo (loaded: the CSP allows it), support link, dark text on the light accent', async (name) => {
+    const page = await open(name);
+    expect(await page.locator('header .product').innerText()).toBe('Acme AI Gateway');
+    expect(await page.title()).toMatch(/ · Acme AI Gateway$/);
+    expect(await page.locator('header img.logo').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    expect(await page.getByRole('link', { name: 'Contact support' }).getAttribute('href')).toBe('mailto:mcp-help@acme.example');
+    const button = page.locator('button.primary, form.login button').first();
+    expect(await button.evaluate((b) => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color])).toEqual(['rgb(242, 183, 5)', 'rgb(0, 0, 0)']);
+    await page.close();
+  });
+});
+
 describe('screenshots for the docs', () => {
   const shots: [file: string, page: string, viewport: { width: number; height: number }, colorScheme: 'light' | 'dark'][] = [
     ['consent-desktop.png', 'consent page, signed in, metadata-document client', { width: 1024, height: 900 }, 'light'],
@@ -222,6 +263,7 @@ describe('screenshots for the docs', () => {
     ['consent-dark.png', 'consent page before sign-in', { width: 1024, height: 900 }, 'dark'],
     ['error.png', 'error page of an untrusted request', { width: 1024, height: 560 }, 'light'],
     ['dev-login.png', 'dev IdP login after a wrong password', { width: 1024, height: 760 }, 'light'],
+    ['consent-branded.png', 'branded consent page (yellow accent, logo from a file)', { width: 1024, height: 900 }, 'light'],
   ];
 
   it.each(shots)('%s', async (file, name, viewport, colorScheme) => {
