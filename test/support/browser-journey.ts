@@ -64,17 +64,17 @@ export interface LoopbackReceiver {
   close(): Promise<void>;
 }
 
-export async function startLoopbackReceiver(path = '/callback'): Promise<LoopbackReceiver> {
+export async function startLoopbackReceiver(path = '/callback', host: '127.0.0.1' | '::1' = '127.0.0.1'): Promise<LoopbackReceiver> {
   const received: URL[] = [];
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
     if (url.pathname === path) received.push(url);
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><html lang="en"><title>Done</title><p>Signed in. You can close this window.</p></html>');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, host, resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    redirectUri: `http://127.0.0.1:${port}${path}`,
+    redirectUri: `http://${host === '::1' ? '[::1]' : host}:${port}${path}`,
     received,
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());

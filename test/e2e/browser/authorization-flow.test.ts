@@ -197,6 +197,30 @@ it('the dev IdP refuses a wrong password with an alert on the same form, and not
   expect(paramsOf(page.url()).state).toBe(request.state);
 });
 
+it('an IPv6 loopback client, which CSP cannot name: Deny and Approve reach http://[::1] through a page that links there', async () => {
+  const v6 = await startLoopbackReceiver('/callback', '::1');
+  try {
+    const client = await registerPublicClient(stack.issuer, 'IPv6 Notes', v6.redirectUri);
+    const page = await chromium().newPage();
+    const denied = authorizationRequest(stack.issuer, client, stack.mcpUrl);
+    await page.goto(denied.url);
+    await page.getByRole('button', { name: 'Deny' }).click();
+    await page.waitForURL((u) => u.href.startsWith(v6.redirectUri));
+    expect(paramsOf(page.url())).toMatchObject({ error: 'access_denied', state: denied.state, iss: stack.issuer });
+
+    const approved = authorizationRequest(stack.issuer, client, stack.mcpUrl);
+    await page.goto(approved.url);
+    await approve(page);
+    await atDevIdpLogin(page);
+    await signInAtDevIdp(page, 'alice', 'alice');
+    await page.waitForURL((u) => u.href.startsWith(v6.redirectUri));
+    expect(paramsOf(page.url())).toEqual({ code: expect.any(String), state: approved.state, iss: stack.issuer });
+    expect(v6.received).toHaveLength(2);
+  } finally {
+    await v6.close();
+  }
+});
+
 it('keyboard only: Tab reaches Approve with a visible focus ring, and Enter approves', async () => {
   let page = await chromium().newPage();
   const client = await freshAppClient('Keyboard App');
