@@ -11,9 +11,10 @@
  * values. Every problem is reported at once, named by its dotted path.
  */
 import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Config } from '../lambda/core/config';
+import { inlineBrandingFiles } from '../lambda/adapters/config/branding-files';
 import { parseConfig } from '../lambda/adapters/config/parse-config';
 import { DEFAULT_RATE_LIMITS, DEFAULT_STAGE_THROTTLING, MIN_RATE_LIMIT, RATE_WINDOWS_SECONDS, type RateLimits, type StageThrottling } from './definitions/rate-rules';
 
@@ -339,9 +340,13 @@ function isStageUrl(url: string): boolean {
   return /\.execute-api\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(hostOf(url) ?? '');
 }
 
+function projectPath(file: string, projectRoot: string): string {
+  return isAbsolute(file) ? file : resolve(projectRoot, file);
+}
+
 /** Reads a JSON file named by a context value (`configFile`, `deployFile`), relative to the project root. */
 export function readJsonFile(contextKey: string, file: string, projectRoot: string): unknown {
-  const path = isAbsolute(file) ? file : resolve(projectRoot, file);
+  const path = projectPath(file, projectRoot);
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
@@ -349,7 +354,16 @@ export function readJsonFile(contextKey: string, file: string, projectRoot: stri
   }
 }
 
-/** Reads the product configuration file named by context `configFile`, relative to the project root. */
+/**
+ * Reads the product configuration file named by context `configFile`, relative to the project
+ * root, with the files it names (branding.logoSvgFile, relative to its folder) read in: the
+ * functions get the validated configuration, markup included, in their bundle.
+ */
 export function readProductConfigFile(configFile: string, projectRoot: string): unknown {
-  return readJsonFile('configFile', configFile, projectRoot);
+  const raw = readJsonFile('configFile', configFile, projectRoot);
+  try {
+    return inlineBrandingFiles(raw, dirname(projectPath(configFile, projectRoot)));
+  } catch (error) {
+    throw new DeploymentConfigError([`configFile: ${(error as Error).message}`]);
+  }
 }

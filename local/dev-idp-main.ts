@@ -8,11 +8,11 @@
  * `dev-idp ready <issuer>` once it answers, so that a parent process can wait for it.
  * DEVELOPMENT ONLY.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ENDPOINT_PATHS } from '../lambda/core/authorization-server/endpoints';
+import { brandingFrom } from '../lambda/core/authorization-server/page-layout';
 import { startDevIdp, type DevIdpOptions } from './dev-idp';
-import { parseLocalModeConfig, type LocalModeConfig } from './local-config';
+import { parseLocalModeConfig, readConfigFile, type LocalModeConfig } from './local-config';
 
 export function devIdpOptionsFromConfig(config: LocalModeConfig, options: { port?: number; extraRedirectUris?: readonly string[] } = {}): DevIdpOptions {
   const port = options.port ?? config.local.devIdpPort;
@@ -27,6 +27,7 @@ export function devIdpOptionsFromConfig(config: LocalModeConfig, options: { port
       redirectUris: [`${config.issuer}${ENDPOINT_PATHS.upstreamCallback}`, ...(options.extraRedirectUris ?? [])],
     }],
     users: config.local.devUsers,
+    branding: brandingFrom(config.branding),
   };
 }
 
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
   });
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && (!Number.isInteger(port) || port <= 0 || port > 65535)) throw new Error(`--port must be a port number, got ${values.port}`);
-  const config = parseLocalModeConfig(JSON.parse(readFileSync(values.config, 'utf8')));
+  const config = parseLocalModeConfig(readConfigFile(values.config));
   const options = devIdpOptionsFromConfig(config, { port, extraRedirectUris: values['redirect-uri'] });
   if (config.upstream.issuer !== options.issuer) {
     console.error(`dev-idp note: upstream.issuer in the config is ${config.upstream.issuer}, but this dev IdP's issuer is ${options.issuer}`);

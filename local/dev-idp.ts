@@ -13,6 +13,8 @@
  */
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { styleSource } from '../lambda/core/authorization-server/content-security-policy';
+import { DEFAULT_BRANDING, escapeAttribute, renderPage, type Branding, type RenderedPage } from '../lambda/core/authorization-server/page-layout';
 import { constantTimeEqual } from '../lambda/core/crypto';
 import type { DevUserConfig } from './local-config';
 
@@ -32,6 +34,8 @@ export interface DevIdpOptions {
   readonly users: readonly DevUserConfig[];
   /** @default '127.0.0.1' (and ::1 when the machine has it) */
   readonly host?: string;
+  /** The look of the login page: the product's branding. @default the built-in look */
+  readonly branding?: Branding;
 }
 
 export interface RunningDevIdp {
@@ -47,14 +51,6 @@ export function devSubject(username: string): string {
 
 const MAX_FORM_BYTES = 8 * 1024;
 const INTERACTION_PATH = /^\/interaction\/([A-Za-z0-9_-]{1,128})(\/login)?$/;
-const SECURITY_HEADERS: Record<string, string> = {
-  'Content-Type': 'text/html; charset=utf-8',
-  'Cache-Control': 'no-store',
-  'X-Frame-Options': 'DENY',
-  // No form-action: browsers apply it to the redirect chain after the POST, which leaves this origin.
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-  'Referrer-Policy': 'no-referrer',
-};
 
 export async function startDevIdp(options: DevIdpOptions): Promise<RunningDevIdp> {
   const issuerUrl = new URL(options.issuer);
@@ -63,6 +59,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<RunningDevIdp
   }
   if (options.clients.length === 0) throw new Error('dev IdP needs at least one client');
 
+  const branding = options.branding ?? DEFAULT_BRANDING;
   const Provider = await loadProvider();
   const users = new Map(options.users.map((u) => [devSubject(u.username), u]));
   const provider = new Provider(options.issuer, providerConfiguration(options, users));
@@ -78,8 +75,8 @@ export async function startDevIdp(options: DevIdpOptions): Promise<RunningDevIdp
       providerCallback(req, res);
       return;
     }
-    handleInteraction(provider, options.users, req, res, match[1] ?? '', Boolean(match[2])).catch(() => {
-      if (!res.headersSent) sendPage(res, 500, page('Something went wrong', '<p>The dev IdP failed to handle this request. Start again from the application.</p>'));
+    handleInteraction(provider, options.users, branding, req, res, match[1] ?? '', Boolean(match[2])).catch(() => {
+      if (!res.headersSent) sendPage(res, 500, page(branding, 'Something went wrong', '<p>The dev IdP failed to handle this request. Start again from the application.</p>'));
       else res.end();
     });
   };
@@ -193,7 +190,7 @@ function providerConfiguration(options: DevIdpOptions, users: ReadonlyMap<string
     loadExistingGrant: autoGrant,
     renderError: (ctx: { type: string; body: string }, out: { error?: string; error_description?: string }) => {
       ctx.type = 'html';
-      ctx.body = page('Sign-in error', `<p><strong>${escapeHtml(out.error ?? 'error')}</strong>: ${escapeHtml(out.error_description ?? '')}</p>`);
+      ctx.body = page(options.branding ?? DEFAULT_BRANDING, 'Sign-in error', `<p><strong>${escapeAttribute(out.error ?? 'error')}</strong>: ${escapeAttribute(out.error_description ?? '')}</p>`).html;
     },
     ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 600, Session: 8 * 3600, Grant: 8 * 3600 },
   };
@@ -215,27 +212,27 @@ async function autoGrant(ctx: GrantContext): Promise<Grant | undefined> {
 // ---------------------------------------------------------------------------------------
 // The login form
 
-async function handleInteraction(provider: OidcProvider, users: readonly DevUserConfig[], req: IncomingMessage, res: ServerResponse, uid: string, isLoginPost: boolean): Promise<void> {
+async function handleInteraction(provider: OidcProvider, users: readonly DevUserConfig[], branding: Branding, req: IncomingMessage, res: ServerResponse, uid: string, isLoginPost: boolean): Promise<void> {
   let details: InteractionDetails;
   try {
     details = await provider.interactionDetails(req, res);
   } catch {
-    sendPage(res, 400, page('Sign-in expired', '<p>This sign-in has expired or was already used. Start again from the application.</p>'));
+    sendPage(res, 400, page(branding, 'Sign-in expired', '<p>This sign-in has expired or was already used. Start again from the application.</p>'));
     return;
   }
   if (details.uid !== uid) {
-    sendPage(res, 400, page('Sign-in expired', '<p>This sign-in does not belong to this browser. Start again from the application.</p>'));
+    sendPage(res, 400, page(branding, 'Sign-in expired', '<p>This sign-in does not belong to this browser. Start again from the application.</p>'));
     return;
   }
 
   if (details.prompt.name !== 'login') {
     // autoGrant normally satisfies consent before it is asked; should a prompt still come, grant it.
-    await finishConsent(provider, req, res, details);
+    await finishConsent(provider, branding, req, res, details);
     return;
   }
 
   if (req.method === 'GET' && !isLoginPost) {
-    sendPage(res, 200, loginPage(uid));
+    sendPage(res, 200, loginPage(branding, uid));
     return;
   }
   if (req.method !== 'POST' || !isLoginPost) {
@@ -248,18 +245,18 @@ async function handleInteraction(provider: OidcProvider, users: readonly DevUser
   const password = form?.get('password') ?? '';
   const user = authenticate(users, username, password);
   if (!user) {
-    sendPage(res, 401, loginPage(uid, { username, error: 'Wrong username or password.' }));
+    sendPage(res, 401, loginPage(branding, uid, { username, error: 'Wrong username or password.' }));
     return;
   }
   // interactionFinished answers 303, so the browser turns the POST into a GET (never 307).
   await provider.interactionFinished(req, res, { login: { accountId: devSubject(user.username) } }, { mergeWithLastSubmission: false });
 }
 
-async function finishConsent(provider: OidcProvider, req: IncomingMessage, res: ServerResponse, details: InteractionDetails): Promise<void> {
+async function finishConsent(provider: OidcProvider, branding: Branding, req: IncomingMessage, res: ServerResponse, details: InteractionDetails): Promise<void> {
   const accountId = details.session?.accountId;
   const clientId = typeof details.params.client_id === 'string' ? details.params.client_id : undefined;
   if (!accountId || !clientId) {
-    sendPage(res, 400, page('Sign-in expired', '<p>Start again from the application.</p>'));
+    sendPage(res, 400, page(branding, 'Sign-in expired', '<p>Start again from the application.</p>'));
     return;
   }
   const existing = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
@@ -293,44 +290,34 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefin
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
-function loginPage(uid: string, state: { username?: string; error?: string } = {}): string {
-  const error = state.error ? `<p class="error" role="alert">${escapeHtml(state.error)}</p>` : '';
-  return page('Sign in to the dev IdP', `
-    ${error}
-    <form method="post" action="/interaction/${escapeHtml(uid)}/login">
-      <label>Username <input type="text" name="username" value="${escapeHtml(state.username ?? '')}" autocomplete="username" autofocus required></label>
-      <label>Password <input type="password" name="password" autocomplete="current-password" required></label>
-      <button type="submit">Sign in</button>
-    </form>`);
+function loginPage(branding: Branding, uid: string, state: { username?: string; error?: string } = {}): RenderedPage {
+  const error = state.error ? `<p class="error" role="alert">${escapeAttribute(state.error)}</p>` : '';
+  return page(branding, 'Sign in', `<p class="muted">with a local test account, to continue to ${escapeAttribute(branding.productName)}</p>
+${error}
+<form class="login" method="post" action="/interaction/${escapeAttribute(uid)}/login">
+<label for="username">Username</label>
+<input id="username" type="text" name="username" value="${escapeAttribute(state.username ?? '')}" autocomplete="username" autocapitalize="none" spellcheck="false" ${state.error ? '' : 'autofocus '}required>
+<label for="password">Password</label>
+<input id="password" type="password" name="password" autocomplete="current-password" ${state.error ? 'autofocus ' : ''}required>
+<button type="submit">Sign in</button>
+</form>`);
 }
 
-function page(title: string, body: string): string {
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>
-body{font-family:system-ui,sans-serif;max-width:26rem;margin:3rem auto;padding:0 1rem}
-label{display:block;margin:.75rem 0}input{display:block;width:100%;padding:.4rem;box-sizing:border-box}
-button{padding:.5rem 1.2rem}.error{color:#b00020}.dev{background:#fff3cd;border:1px solid #e0c060;padding:.5rem}
-</style>
-</head>
-<body>
-<p class="dev"><strong>Development IdP.</strong> For local testing only: never use it in production or with real passwords.</p>
-<h1>${escapeHtml(title)}</h1>
-${body}
-</body>
-</html>`;
+function page(branding: Branding, title: string, body: string): RenderedPage {
+  const notice = '<p class="notice"><strong>Development IdP.</strong> For local testing only: never use it in production or with real passwords.</p>';
+  return renderPage({ title, main: `${notice}\n<h1>${escapeAttribute(title)}</h1>\n${body}`, branding });
 }
 
-function sendPage(res: ServerResponse, status: number, html: string): void {
-  res.writeHead(status, SECURITY_HEADERS).end(html);
-}
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+function sendPage(res: ServerResponse, status: number, rendered: RenderedPage): void {
+  const images = rendered.imageSources.length ? `; img-src ${rendered.imageSources.join(' ')}` : '';
+  res.writeHead(status, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Frame-Options': 'DENY',
+    // No form-action: browsers apply it to the redirect chain after the POST, which leaves this origin.
+    'Content-Security-Policy': `default-src 'none'; style-src ${styleSource(rendered.stylesheet)}${images}; frame-ancestors 'none'; base-uri 'none'`,
+    'Referrer-Policy': 'no-referrer',
+  }).end(rendered.html);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -4,9 +4,11 @@
  * extends the product's; the deployed functions never see the section.
  */
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import * as z from 'zod/mini';
 import type { Config } from '../lambda/core/config';
 import { about, configFileSchema, list, rule, section, text } from '../lambda/adapters/config/config-schema';
+import { inlineBrandingFiles } from '../lambda/adapters/config/branding-files';
 import { ConfigError, validate } from '../lambda/adapters/config/parse-config';
 
 export interface DevUserConfig {
@@ -88,14 +90,24 @@ export function parseLocalModeConfig(input: unknown): LocalModeConfig {
   return { ...config, local };
 }
 
-/** Reads and validates local mode's config file; `portOverride` moves the authorization server and so the issuer. */
-export function loadLocalConfig(path: string, portOverride?: number): LocalModeConfig {
+/** A config file's content as the schema takes it: the JSON, with the files it names (branding.logoSvgFile, relative to its folder) read in. */
+export function readConfigFile(path: string): Record<string, unknown> {
   let raw: Record<string, unknown>;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     throw new Error(`cannot read the config file ${path}: ${(error as Error).message}`);
   }
+  try {
+    return inlineBrandingFiles(raw, dirname(path)) as Record<string, unknown>;
+  } catch (error) {
+    throw new Error(`${path}: ${(error as Error).message}`);
+  }
+}
+
+/** Reads and validates local mode's config file; `portOverride` moves the authorization server and so the issuer. */
+export function loadLocalConfig(path: string, portOverride?: number): LocalModeConfig {
+  let raw = readConfigFile(path);
   if (portOverride !== undefined) raw = { ...raw, issuer: `http://localhost:${portOverride}` };
   let config: LocalModeConfig;
   try {

@@ -99,6 +99,24 @@ export interface GuardConfig {
   readonly clockSkewSeconds: number;
 }
 
+/**
+ * The product name, logo, accent colour and support link on the pages people see (consent,
+ * errors, local mode's dev IdP login). Every value lands in a page's HTML, CSS or CSP, so
+ * the schema holds each to the rules of lambda/core/branding.ts.
+ */
+export interface BrandingConfig {
+  /** Beside the logo at the top of every page, and in page titles. @default "MCP Authorization" */
+  readonly productName?: string;
+  /** `#rrggbb` (a `#rgb` input is expanded). The text on it is black or white, whichever contrasts more. */
+  readonly accentColor?: string;
+  /** An https image URL, loaded by the browser (and allowed by the pages' CSP img-src, exactly). */
+  readonly logoUrl?: string;
+  /** An SVG logo, inline: the markup itself. The config loaders fill it from `logoSvgFile`. */
+  readonly logoSvg?: string;
+  /** https or mailto: URL behind "Need help? Contact support". */
+  readonly supportUrl?: string;
+}
+
 export interface Config {
   /** Exact issuer identifier: https (or http://localhost in local mode), no trailing slash, no query or fragment. */
   readonly issuer: string;
@@ -112,4 +130,6 @@ export interface Config {
   readonly groupScopes: Readonly<Record<string, readonly string[]>>;
   readonly tokens: TokenLifetimesConfig;
   readonly guard: GuardConfig;
+  /** The look of the pages people see. @default the built-in look */
+  readonly branding?: BrandingConfig;
 }

@@ -1,6 +1,12 @@
 import { Template } from 'aws-cdk-lib/assertions';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readConfig } from '../../lambda/adapters/config/env';
+import { deploymentFromContext } from '../../lib/app-inputs';
 import { DeploymentConfigError, parseDeploymentConfig } from '../../lib/config';
-import { cdkJsonDeploy, deploymentFor, exampleDeploy, exampleProductConfig, synthesizeApp } from './synthesize-app';
+import { BUNDLED_CONFIG_FILE_NAME, writeBundledConfig } from '../../lib/constructs/bundled-config';
+import { ACCOUNT, REGION, cdkJsonDeploy, deploymentFor, exampleDeploy, exampleProductConfig, synthesizeApp } from './synthesize-app';
 
 const productFunctions = (template: Template) => Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME);
 const EXTERNAL_UPSTREAM = { issuer: 'https://login.example.org', clientId: 'mcp-oauth', clientSecretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:mcp-oauth-idp-AbCdEf', groupsClaim: 'groups' };
@@ -139,6 +145,36 @@ describe('a dev stack with an external IdP', () => {
     const fns = productFunctions(Template.fromStack(built.authorizationServer));
     expect(fns).toHaveLength(3);
     for (const fn of fns) expect(JSON.stringify(fn.Properties.Environment.Variables).length).toBeLessThan(2048);
+  });
+});
+
+describe('a product configuration whose branding names a logo file', () => {
+  const LOGO = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4"/></svg>';
+  let projectRoot: string;
+  const context = (configFile: string) => (key: string) => ({ stage: 'prod', account: ACCOUNT, region: REGION, configFile, deploy: exampleDeploy() } as Record<string, unknown>)[key];
+  beforeAll(() => {
+    projectRoot = mkdtempSync(join(tmpdir(), 'branding-deploy-'));
+    mkdirSync(join(projectRoot, 'config/brand'), { recursive: true });
+    writeFileSync(join(projectRoot, 'config/brand/logo.svg'), LOGO);
+    writeFileSync(join(projectRoot, 'config/branded.json'), JSON.stringify({ ...exampleProductConfig(), branding: { productName: 'Acme MCP', logoSvgFile: 'brand/logo.svg' } }));
+    writeFileSync(join(projectRoot, 'config/no-logo.json'), JSON.stringify({ ...exampleProductConfig(), branding: { logoSvgFile: 'brand/missing.svg' } }));
+  });
+  afterAll(() => rmSync(projectRoot, { recursive: true, force: true }));
+
+  it('reads the file from the configuration\'s folder, and the bundled configuration the functions read holds the markup', () => {
+    const deployment = deploymentFromContext(context('config/branded.json'), projectRoot);
+    expect(deployment.product.branding).toEqual({ productName: 'Acme MCP', logoSvg: LOGO });
+    const built = synthesizeApp(deployment, { bundle: false });
+    const fns = productFunctions(Template.fromStack(built.authorizationServer));
+    expect(fns.length).toBeGreaterThan(0);
+    for (const fn of fns) expect(fn.Properties.Environment.Variables.MCP_OAUTH_CONFIG_FILE).toBe(BUNDLED_CONFIG_FILE_NAME);
+    const bundled = writeBundledConfig(deployment.product);
+    expect(JSON.parse(readFileSync(bundled, 'utf8')).branding.logoSvg).toBe(LOGO);
+    expect(readConfig({ MCP_OAUTH_CONFIG_FILE: bundled }).branding).toEqual({ productName: 'Acme MCP', logoSvg: LOGO });
+  });
+
+  it('fails synth naming the option when the file cannot be read', () => {
+    expect(problemsOf(() => deploymentFromContext(context('config/no-logo.json'), projectRoot))).toEqual([expect.stringMatching(/^configFile: branding\.logoSvgFile: cannot read .*missing\.svg/)]);
   });
 });
 

@@ -113,6 +113,7 @@ export async function signedIn(deps: InMemoryDeps, session: Partial<LoginSession
     subject: session.subject ?? 'alice-sub',
     groups: session.groups ?? ['mcp-users', 'mcp-admins'],
     authTime: session.authTime ?? now - 60,
+    ...(session.accountName === undefined ? {} : { accountName: session.accountName }),
     expiresAt: session.expiresAt ?? now + 3600,
   });
   return `__Host-mcp_session=${cookieValue}`;

@@ -189,8 +189,11 @@ export class TestRsaSigner implements Signer {
 /** A scripted upstream IdP: redeem() returns whoever the test logged in as. */
 export class FakeUpstreamIdp implements UpstreamIdp {
   identity: UpstreamIdentity = { subject: 'alice-sub', groups: ['mcp-users', 'mcp-admins'], authTime: 0, username: 'alice' };
-  lastAuthorization?: { state: string; nonce: string; codeChallenge: string; redirectUri: string };
-  async authorizationUrl(params: { state: string; nonce: string; codeChallenge: string; redirectUri: string }) {
+  lastAuthorization?: { state: string; nonce: string; codeChallenge: string; redirectUri: string; prompt?: 'login' };
+  async authorizationEndpoint() {
+    return 'https://idp.example/authorize';
+  }
+  async authorizationUrl(params: { state: string; nonce: string; codeChallenge: string; redirectUri: string; prompt?: 'login' }) {
     this.lastAuthorization = params;
     const url = new URL('https://idp.example/authorize');
     url.searchParams.set('state', params.state);

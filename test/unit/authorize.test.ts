@@ -110,8 +110,11 @@ describe('GET /authorize: a valid request from a browser without a session', () 
     expect(html).toContain('Run tools on your behalf');
     expect(html).not.toContain('Administer the MCP server');
     expect(html).toContain(`<form method="post" action="${ISSUER}/consent">`);
-    expect(html).toContain('<button type="submit" name="decision" value="approve">Approve</button>');
+    expect(html).toContain('<button type="submit" name="decision" value="approve" class="primary">Approve</button>');
     expect(html).toContain('<button type="submit" name="decision" value="deny">Deny</button>');
+    expect(html).toContain('<span class="uri">https://c1.example/cb</span>');
+    expect(html).toContain('Registered by your administrator.');
+    expect(html).toContain('After you approve, you will be asked to sign in.');
     expect(html).not.toContain('runs on your own computer');
   });
 

@@ -12,6 +12,7 @@ import {
   redirectTarget,
   setCookies,
   signedIn,
+  upstreamCallback,
 } from '../support/browser-flow';
 import type { InMemoryDeps } from '../support/in-memory-ports';
 
@@ -185,5 +186,79 @@ describe('POST /consent: approve with a login session', () => {
     await postConsent(deps, { csrf_token: csrf, decision: 'approve' }, cookie);
     expect((await authorize(deps, a0(), session)).status).toBe(302);
     expect((await authorize(deps, a0({ scope: 'tool:read admin' }), session)).status).toBe(200);
+  });
+});
+
+describe('POST /consent: "not you?" (decision=switch_account)', () => {
+  it('the signed-in consent page names the account and offers to switch', async () => {
+    const deps = browserTestDeps();
+    const session = await signedIn(deps, { accountName: 'alice@example.com' });
+    const { page } = await atConsentPage(deps, a0({ scope: 'tool:read admin' }), session);
+    expect(page.body).toContain('Signed in as <strong>alice@example.com</strong>.');
+    expect(page.body).toContain('<button type="submit" name="decision" value="switch_account" class="link">Not you? Sign in as someone else</button>');
+  });
+
+  it('ends the login session, keeps the request unconsented and sends the browser to sign in again (prompt=login)', async () => {
+    const deps = browserTestDeps();
+    const session = await signedIn(deps);
+    const { cookie, csrf, pendingId } = await atConsentPage(deps, a0({ scope: 'tool:read admin' }), session);
+    const response = await postConsent(deps, { csrf_token: csrf, decision: 'switch_account' }, cookie);
+    expect(response.status).toBe(303);
+    expect(response.headers.Location).toMatch(/^https:\/\/idp\.example\/authorize\?/);
+    expect(deps.upstream.lastAuthorization?.prompt).toBe('login');
+    expect(deps.sessions.logins.size).toBe(0);
+    expect(setCookies(response)).toContainEqual(expect.stringMatching(/^__Host-mcp_session=; .*Max-Age=0/));
+    const pending = deps.sessions.pending.get(pendingId)!;
+    expect(pending.consentedAt).toBeUndefined();
+    expect(pending.upstreamStateHash).toBe(sha256(deps.upstream.lastAuthorization!.state));
+    expect(deps.codes.items.size).toBe(0);
+    expect(deps.sessions.consents.size).toBe(0);
+  });
+
+  it('whoever signs in then sees their own consent page: the callback asks /authorize again with the same request', async () => {
+    const deps = browserTestDeps();
+    const { cookie, csrf } = await atConsentPage(deps, a0({ scope: 'tool:read tool:execute' }), await signedIn(deps));
+    await postConsent(deps, { csrf_token: csrf, decision: 'switch_account' }, cookie);
+    deps.upstream.identity = { subject: 'bob-sub', groups: ['mcp-readers'], authTime: 0, username: 'bob', email: 'bob@example.com' };
+    const callback = await upstreamCallback(deps, { code: 'upstream-code', state: deps.upstream.lastAuthorization!.state }, cookie);
+    expect(callback.status).toBe(303);
+    const again = new URL(callback.headers.Location!);
+    expect(`${again.origin}${again.pathname}`).toBe(`${ISSUER}/authorize`);
+    expect(Object.fromEntries(again.searchParams)).toEqual({ ...a0({ scope: 'tool:read tool:execute' }), resource: R1 });
+    expect(deps.codes.items.size).toBe(0);
+    expect(deps.sessions.consents.size).toBe(0);
+
+    const bobSession = `__Host-mcp_session=${cookieValues(callback)['__Host-mcp_session']}`;
+    const bobsPage = await authorize(deps, Object.fromEntries(again.searchParams), bobSession);
+    expect(bobsPage.status).toBe(200);
+    expect(bobsPage.body).toContain('Signed in as <strong>bob@example.com</strong>.');
+    expect(bobsPage.body).toContain('See which tools exist');
+    expect(bobsPage.body).not.toContain('Run tools on your behalf');
+  });
+
+  it('needs the form\'s CSRF token like any other decision', async () => {
+    const deps = browserTestDeps();
+    const session = await signedIn(deps);
+    const { cookie } = await atConsentPage(deps, a0({ scope: 'tool:read admin' }), session);
+    const response = await postConsent(deps, { csrf_token: 'forged', decision: 'switch_account' }, cookie);
+    expect(response.status).toBe(403);
+    expect(deps.sessions.logins.size).toBe(1);
+    expect(deps.upstream.lastAuthorization).toBeUndefined();
+  });
+});
+
+describe('POST /consent: a redirect_uri the page CSP cannot name (IPv6 loopback)', () => {
+  it('is answered with a page that links there (and refreshes to it) instead of a 303 the browser would block', async () => {
+    const deps = browserTestDeps((raw) => raw.clients.push({ clientId: 'V6', clientName: 'IPv6 app', redirectUris: ['http://[::1]/cb'], tokenEndpointAuthMethod: 'none' }));
+    const { cookie, csrf } = await atConsentPage(deps, a0({ client_id: 'V6', redirect_uri: 'http://[::1]:5000/cb' }));
+    const response = await postConsent(deps, { csrf_token: csrf, decision: 'deny' }, cookie);
+    expect(response.status).toBe(200);
+    expect(response.headers.Location).toBeUndefined();
+    const href = /<a class="button primary" href="([^"]+)">Continue<\/a>/.exec(response.body)?.[1].replace(/&#38;/g, '&');
+    expect(href).toMatch(/^http:\/\/\[::1\]:5000\/cb\?error=access_denied&/);
+    expect(new URL(href!).searchParams.get('state')).toBe('S');
+    expect(response.body).toContain(`<meta http-equiv="refresh" content="0;url=${href!.replace(/&/g, '&#38;')}">`);
+    expect(response.headers['Content-Security-Policy']).toContain("form-action 'none'");
+    expect(response.headers['Referrer-Policy']).toBe('no-referrer');
   });
 });

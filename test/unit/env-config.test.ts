@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentError, readAuthorizationServerEnvironment, readAuthorizerEnvironment, readConfig, readGuardEnvironment, readServiceName, readDynamoDbEndpoint, readSigningKeys, readTableNames } from '../../lambda/adapters/config/env';
 import { oncePerContainer } from '../../lambda/adapters/wiring/cold-start';
 
 const configJson = readFileSync(join(__dirname, '../../config/local.json'), 'utf8');
+const LOGO = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4"/></svg>';
 const tables = { clients: 't-clients', codes: 't-codes', families: 't-families', revocations: 't-revocations', sessions: 't-sessions' };
 const validEnv = {
   MCP_OAUTH_CONFIG: configJson,
@@ -119,12 +120,21 @@ describe('readConfig from the bundled file', () => {
     taskRoot = mkdtempSync(join(tmpdir(), 'env-config-'));
     writeFileSync(join(taskRoot, 'mcp-oauth.config.json'), configJson);
     writeFileSync(join(taskRoot, 'broken.json'), '{"issuer":');
+    mkdirSync(join(taskRoot, 'brand'));
+    writeFileSync(join(taskRoot, 'brand/logo.svg'), LOGO);
+    writeFileSync(join(taskRoot, 'branded.json'), JSON.stringify({ ...JSON.parse(configJson), branding: { productName: 'Acme', logoSvgFile: 'brand/logo.svg' } }));
+    writeFileSync(join(taskRoot, 'logo-missing.json'), JSON.stringify({ ...JSON.parse(configJson), branding: { logoSvgFile: 'nowhere.svg' } }));
   });
   afterAll(() => rmSync(taskRoot, { recursive: true, force: true }));
 
   it('reads MCP_OAUTH_CONFIG_FILE relative to the task root, in preference to MCP_OAUTH_CONFIG', () => {
     const config = readConfig({ MCP_OAUTH_CONFIG_FILE: 'mcp-oauth.config.json', LAMBDA_TASK_ROOT: taskRoot, MCP_OAUTH_CONFIG: '{"not":"used"}' });
     expect(config.issuer).toBe('http://localhost:8787');
+  });
+
+  it('reads a branding.logoSvgFile it names from the file\'s folder into branding.logoSvg', () => {
+    const config = readConfig({ MCP_OAUTH_CONFIG_FILE: 'branded.json', LAMBDA_TASK_ROOT: taskRoot });
+    expect(config.branding).toEqual({ productName: 'Acme', logoSvg: LOGO });
   });
 
   it('replaces the upstream section with MCP_OAUTH_UPSTREAM (values known only at deploy time)', () => {
@@ -137,6 +147,8 @@ describe('readConfig from the bundled file', () => {
     [{ MCP_OAUTH_CONFIG_FILE: 'missing.json' }, 'MCP_OAUTH_CONFIG_FILE', /cannot read/],
     [{ MCP_OAUTH_CONFIG_FILE: 'broken.json' }, 'MCP_OAUTH_CONFIG_FILE', /not valid JSON/],
     [{ MCP_OAUTH_CONFIG_FILE: 'mcp-oauth.config.json', MCP_OAUTH_UPSTREAM: '[1]' }, 'MCP_OAUTH_UPSTREAM', /JSON object/],
+    [{ MCP_OAUTH_CONFIG_FILE: 'logo-missing.json' }, 'MCP_OAUTH_CONFIG_FILE', /branding\.logoSvgFile: cannot read/],
+    [{ MCP_OAUTH_CONFIG: JSON.stringify({ ...JSON.parse(configJson), branding: { logoSvgFile: 'logo.svg' } }) }, 'MCP_OAUTH_CONFIG', /branding\.logoSvgFile: was not read/],
   ])('names the variable when %j cannot be used', (env, variable, message) => {
     const error = errorOf(() => readConfig({ ...env, LAMBDA_TASK_ROOT: taskRoot }));
     expect(error.variable).toBe(variable);

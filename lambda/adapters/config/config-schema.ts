@@ -9,7 +9,8 @@
  * authorizer's bundle instead of a few hundred (docs/performance.md).
  */
 import * as z from 'zod/mini';
-import type { Config, GuardConfig, RegistrationConfig, ResourceConfig, RouteRuleConfig, StaticClientConfig, TokenLifetimesConfig, UpstreamConfig } from '../../core/config';
+import { hasInvisibleCharacters, hexColour, MAX_PRODUCT_NAME_LENGTH, pageUrl, svgProblem } from '../../core/branding';
+import type { BrandingConfig, Config, GuardConfig, RegistrationConfig, ResourceConfig, RouteRuleConfig, StaticClientConfig, TokenLifetimesConfig, UpstreamConfig } from '../../core/config';
 import { isScopeToken } from '../../core/scopes';
 
 const NON_EMPTY = 'must be a non-empty string';
@@ -198,6 +199,46 @@ const guardSchema = z.prefault(section({
 }), {});
 
 // ---------------------------------------------------------------------------------------
+// Branding: every value lands in a page's HTML, CSS or CSP (the rules: lambda/core/branding.ts)
+
+/** A string option written in one canonical form (`normalise`), or refused with `message` when it has none. */
+const normalised = (normalise: (value: string) => string | undefined, message: string) =>
+  z.pipe(z.string({ error: message }), z.transform((value: string, ctx) => {
+    const canonical = normalise(value);
+    if (canonical === undefined) ctx.issues.push({ code: 'custom', message, input: value });
+    return canonical ?? value;
+  }));
+
+const NAME_LENGTH = `must be a string of 1 to ${MAX_PRODUCT_NAME_LENGTH} characters`;
+const productName = z.pipe(
+  z.string({ error: NAME_LENGTH }).check(rule((name: string) => {
+    if (name.trim().length === 0 || name.length > MAX_PRODUCT_NAME_LENGTH) return [NAME_LENGTH];
+    return hasInvisibleCharacters(name) ? ['must not contain control, bidi or other invisible formatting characters'] : [];
+  })),
+  z.transform((name: string) => name.trim()),
+);
+
+const LOGO_SVG_FILE_NOT_READ = 'was not read: a reader of config files replaces it with logoSvg (the file\'s text), and this configuration came from none; put the markup in logoSvg, or hand over the configuration as a file (local mode, the CDK app\'s configFile, MCP_OAUTH_CONFIG_FILE)';
+
+const brandingSchema = z.pipe(
+  section({
+    productName: about(z.optional(productName), 'Beside the logo at the top of every page, and in page titles. Default: MCP Authorization.'),
+    accentColor: about(z.optional(normalised(hexColour, 'must be a hex colour, #rgb or #rrggbb')), 'The accent colour, #rgb or #rrggbb; the text on it is black or white, whichever contrasts more.'),
+    logoUrl: about(z.optional(normalised((url) => pageUrl(url, ['https:'], { query: false }), 'must be an absolute https URL with no query, fragment, credentials, quotes, spaces, commas or semicolons')), 'An https image URL for the logo (the pages\' CSP allows exactly this URL).'),
+    logoSvg: about(z.optional(z.string({ error: 'must be the SVG markup as a string' }).check(rule((svg: string) => {
+      const why = svgProblem(svg);
+      return why ? [why] : [];
+    }))), 'An SVG logo, inline: the markup itself (no script, event handlers, foreign content, entities or outside references).'),
+    logoSvgFile: about(z.optional(text().check(rule(() => [LOGO_SVG_FILE_NOT_READ]))), 'An SVG file with the logo, relative to the config file, which every reader of config files reads into logoSvg.'),
+    supportUrl: about(z.optional(normalised((url) => pageUrl(url, ['https:', 'mailto:'], { query: true }), 'must be an absolute https or mailto: URL with no quotes, spaces, commas or semicolons')), 'An https or mailto: URL behind "Need help? Contact support".'),
+  }).check(z.superRefine((branding, ctx) => {
+    if (branding.logoUrl !== undefined && branding.logoSvg !== undefined) ctx.issues.push({ code: 'custom', message: 'set logoUrl or logoSvg (logoSvgFile), not both', input: branding });
+  })),
+  // Only the loaders know the file; what reaches the product is the markup.
+  z.transform(({ logoSvgFile: _file, ...branding }): BrandingConfig => branding),
+);
+
+// ---------------------------------------------------------------------------------------
 // The file
 
 /**
@@ -216,6 +257,7 @@ const fileShape = {
   groupScopes: about(z.record(z.string(), textList, { error: 'must be an object' }), 'Group name -> the scopes its members may be granted; a user gets the union over their groups.'),
   tokens: about(tokensSchema, 'Lifetimes, in seconds.'),
   guard: about(guardSchema, 'The guard (API Gateway authorizer) in front of each resource.'),
+  branding: about(z.optional(brandingSchema), 'The look of the pages people see: product name, logo, accent colour, support link.'),
 };
 
 type FileMembers = z.output<ReturnType<typeof section<typeof fileShape>>>;
@@ -284,4 +326,5 @@ export type SchemaMatchesCoreTypes = AllTrue<[
   SameKeys<FileMembers['upstream'], UpstreamConfig>,
   SameKeys<FileMembers['tokens'], TokenLifetimesConfig>,
   SameKeys<FileMembers['guard'], GuardConfig>,
+  SameKeys<NonNullable<FileMembers['branding']>, BrandingConfig>,
 ]>;

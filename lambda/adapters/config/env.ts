@@ -5,7 +5,8 @@
  *
  *   MCP_OAUTH_CONFIG_FILE   the product Config as a JSON file in the bundle (what the CDK app sets:
  *                           Lambda's 4 KB environment cannot hold a real configuration); a relative
- *                           path is resolved against LAMBDA_TASK_ROOT
+ *                           path is resolved against LAMBDA_TASK_ROOT; a branding.logoSvgFile in it is
+ *                           read from the file's folder (lambda/adapters/config/branding-files.ts)
  *   MCP_OAUTH_CONFIG        or the product Config as JSON (local mode and tests); both are validated by parseConfig
  *   MCP_OAUTH_UPSTREAM      optional: the upstream section, replacing the file's (values known only at
  *                           deploy time, such as the Cognito user pool the stack creates)
@@ -22,10 +23,11 @@
  *   REVOCATIONS_TABLE_NAME  the revocations table (the authorizer only)
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Config, ResourceConfig } from '../../core/config';
 import { ENDPOINT_GROUPS, type EndpointGroup } from '../../core/authorization-server/endpoints';
 import { TABLE_KEYS, type TableKey, type TableNames } from '../dynamodb/tables';
+import { inlineBrandingFiles } from './branding-files';
 import { ConfigError, parseConfig } from './parse-config';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -172,10 +174,16 @@ function readJsonFile(env: Environment, variable: string): unknown {
   } catch (error) {
     throw new EnvironmentError(variable, `cannot read ${path}`, { cause: error });
   }
+  let raw: unknown;
   try {
-    return JSON.parse(text);
+    raw = JSON.parse(text);
   } catch (error) {
     throw new EnvironmentError(variable, `${path} is not valid JSON`, { cause: error });
+  }
+  try {
+    return inlineBrandingFiles(raw, dirname(path));
+  } catch (error) {
+    throw new EnvironmentError(variable, `${path}: ${(error as Error).message}`, { cause: error });
   }
 }
 

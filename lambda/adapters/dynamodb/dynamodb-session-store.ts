@@ -121,6 +121,7 @@ export class DynamoDbSessionStore implements SessionStore {
         subject: stringValue(record.subject),
         groups: stringListValue(record.groups),
         authTime: numberValue(record.authTime),
+        accountName: optionalValue(record.accountName, stringValue),
         expiresAt: numberValue(record.expiresAt),
       }),
     );
@@ -130,13 +131,14 @@ export class DynamoDbSessionStore implements SessionStore {
     const item = await getByKey(this.client, this.tableName, loginKey(sessionHash), 'consistent');
     if (!item) return undefined;
     const read = new ItemReader(item, 'login session');
-    return {
+    return withoutUndefined<LoginSessionRecord>({
       sessionHash: read.string('sessionHash'),
       subject: read.string('subject'),
       groups: read.stringList('groups'),
       authTime: read.number('authTime'),
+      accountName: read.optionalString('accountName'),
       expiresAt: read.number('expiresAt'),
-    };
+    });
   }
 
   async deleteLoginSession(sessionHash: string): Promise<void> {

@@ -70,8 +70,12 @@ export class OidcUpstreamIdp implements UpstreamIdp {
     this.nowMs = options.nowMs ?? Date.now;
   }
 
-  async authorizationUrl(params: { readonly state: string; readonly nonce: string; readonly codeChallenge: string; readonly redirectUri: string }): Promise<string> {
-    const { authorizationEndpoint } = await this.guard(() => this.discover());
+  async authorizationEndpoint(): Promise<string> {
+    return (await this.guard(() => this.discover())).authorizationEndpoint;
+  }
+
+  async authorizationUrl(params: { readonly state: string; readonly nonce: string; readonly codeChallenge: string; readonly redirectUri: string; readonly prompt?: 'login' }): Promise<string> {
+    const authorizationEndpoint = await this.authorizationEndpoint();
     const url = new URL(authorizationEndpoint);
     url.searchParams.set('response_type', 'code');
     url.searchParams.set('client_id', this.options.clientId);
@@ -81,6 +85,7 @@ export class OidcUpstreamIdp implements UpstreamIdp {
     url.searchParams.set('nonce', params.nonce);
     url.searchParams.set('code_challenge', params.codeChallenge);
     url.searchParams.set('code_challenge_method', 'S256');
+    if (params.prompt) url.searchParams.set('prompt', params.prompt);
     return url.href;
   }
 

@@ -37,7 +37,7 @@ export function reportValidationError(deps: AuthorizationServerDeps, problem: Er
   if (problem.client.source === 'static' || hasLoginSession) {
     return redirectResponse(errorRedirectUrl(deps.config, problem.redirectUri, problem), [], 302);
   }
-  return errorPage(400, 'This request cannot be completed', `${problem.description} (${problem.error})`);
+  return errorPage(deps.config, 400, 'This request cannot be completed', `${problem.description} (${problem.error})`);
 }
 
 export interface SignedInUser {

@@ -30,7 +30,7 @@ export async function handleAuthorize(deps: AuthorizationServerDeps, req: HttpRe
   const validation = await validateAuthorizationRequest(deps, req.query);
   if (validation.kind === 'no_redirect') {
     deps.audit.emit({ type: 'request_rejected', endpoint: 'authorize', error: 'invalid_request' });
-    return errorPage(400, 'This request cannot be completed', validation.description);
+    return errorPage(deps.config, 400, 'This request cannot be completed', validation.description);
   }
   const session = await currentLoginSession(deps, req);
   if (validation.kind === 'error_redirect') return reportValidationError(deps, validation, session !== undefined);
@@ -76,7 +76,8 @@ async function askForConsent(deps: AuthorizationServerDeps, request: Authorizati
     createdAt: now,
     expiresAt: now + lifetime,
   };
-  await deps.sessions.putPendingAuthorization(pending);
+  // The consent page's CSP names the upstream IdP (discovery, cached after the first call).
+  const [upstreamAuthorizationEndpoint] = await Promise.all([deps.upstream.authorizationEndpoint(), deps.sessions.putPendingAuthorization(pending)]);
 
   // A signed-in user is shown exactly what they will get; otherwise what was asked for.
   const shownScope = session ? grantedScopeFor(deps.config, request.scope, session.groups) : request.scope;
@@ -90,27 +91,19 @@ async function askForConsent(deps: AuthorizationServerDeps, request: Authorizati
   });
   const client = request.client;
   return consentPage(
+    deps.config,
     {
       clientName: client.clientName,
       clientId: client.clientId,
-      clientIdUrlHost: client.source === 'metadata_document' ? new URL(client.clientId).host : undefined,
-      redirectHost: displayHost(request.redirectUri),
+      clientSource: client.source,
+      redirectUri: request.redirectUri,
       onlyLoopbackRedirects: client.redirectUris.every(isLoopbackRedirect),
       resources,
       formAction: deps.config.issuer + ENDPOINT_PATHS.consent,
       csrfToken,
-      signInFollows: session === undefined,
+      account: session && (session.accountName ?? session.subject),
+      upstreamAuthorizationEndpoint,
     },
     [setCookieHeader(deps.config, 'pendingAuthorization', pending.id, lifetime)],
   );
-}
-
-/** What the user should recognise: the host for web URIs, the app's scheme for private-use ones. */
-function displayHost(redirectUri: string): string {
-  try {
-    const url = new URL(redirectUri);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.host : url.protocol.replace(/:$/, '');
-  } catch {
-    return redirectUri;
-  }
 }

@@ -1,12 +1,14 @@
 /**
  * POST /consent: the user's answer on the consent page (form fields csrf_token and
- * decision=approve|deny).
+ * decision=approve|deny|switch_account).
  *
  * The browser's pending-authorization cookie names the request; the CSRF token printed in
  * the form must match the one stored for that request, compared in constant time. A forged
  * or replayed form changes nothing. Each form is answered once: deny and signed-in approve
  * delete the pending request (a conditional delete, so a double submit loses), and an
  * approve that still needs sign-in marks it consented, which the form can no longer repeat.
+ * "Not you?" (switch_account) ends the login session and sends the user to sign in again
+ * without consenting: the account that comes back sees its own consent page.
  */
 import { base64url, constantTimeEqual, randomToken, sha256, sha256Base64url } from '../crypto';
 import { ConditionFailedError } from '../errors';
@@ -17,43 +19,49 @@ import { errorRedirectUrl } from './authorization-response';
 import { clearCookieHeader, readCookie } from './cookies';
 import type { AuthorizationServerDeps } from './deps';
 import { ENDPOINT_PATHS } from './endpoints';
-import { currentLoginSession } from './login-session';
-import { errorPage } from './pages';
-import { redirectResponse } from './responses';
+import { currentLoginSession, endLoginSession } from './login-session';
+import { answerForm, errorPage } from './pages';
 
 const EXPIRED = 'This authorization request has expired or was already answered.';
+const DECISIONS = ['approve', 'deny', 'switch_account'] as const;
+type Decision = (typeof DECISIONS)[number];
 
 export async function handleConsent(deps: AuthorizationServerDeps, req: HttpRequest): Promise<HttpResponse> {
-  const pendingId = readCookie(deps.config, req, 'pendingAuthorization');
-  if (!pendingId) return errorPage(400, 'Authorization request not found', EXPIRED);
+  const { config } = deps;
+  const pendingId = readCookie(config, req, 'pendingAuthorization');
+  if (!pendingId) return errorPage(config, 400, 'Authorization request not found', EXPIRED);
   const pending = await deps.sessions.getPendingAuthorization(pendingId);
-  if (!pending || pending.expiresAt <= nowSeconds(deps)) return errorPage(400, 'Authorization request not found', EXPIRED);
+  if (!pending || pending.expiresAt <= nowSeconds(deps)) return errorPage(config, 400, 'Authorization request not found', EXPIRED);
 
   const form = parseForm(req.body);
   const csrf = form.csrf_token ?? [];
   if (csrf.length !== 1 || !constantTimeEqual(sha256Base64url(csrf[0]), pending.csrfTokenHash)) {
     deps.audit.emit({ type: 'request_rejected', endpoint: 'consent', error: 'csrf' });
-    return errorPage(403, 'Request refused', 'This form was not issued to this browser. Start again from your application.');
+    return errorPage(config, 403, 'Request refused', 'This form was not issued to this browser. Start again from your application.');
   }
-  if (pending.consentedAt !== undefined) return errorPage(400, 'Authorization request not found', EXPIRED);
+  if (pending.consentedAt !== undefined) return errorPage(config, 400, 'Authorization request not found', EXPIRED);
   const decision = form.decision ?? [];
-  if (decision.length !== 1 || (decision[0] !== 'approve' && decision[0] !== 'deny')) {
-    return errorPage(400, 'Request refused', 'The form must be answered with Approve or Deny.');
+  if (decision.length !== 1 || !DECISIONS.includes(decision[0] as Decision)) {
+    return errorPage(config, 400, 'Request refused', 'The form must be answered with Approve or Deny.');
   }
 
+  if (decision[0] === 'switch_account') {
+    const signedOut = await endLoginSession(deps, req);
+    return answerForm(config, await startUpstreamLogin(deps, pending, { consented: false }), [signedOut]);
+  }
   const session = decision[0] === 'approve' ? await currentLoginSession(deps, req) : undefined;
   if (decision[0] === 'deny' || session) {
-    if (!(await takeOnce(deps, pending.id))) return errorPage(400, 'Authorization request not found', EXPIRED);
-    const clearCookie = [clearCookieHeader(deps.config, 'pendingAuthorization')];
+    if (!(await takeOnce(deps, pending.id))) return errorPage(config, 400, 'Authorization request not found', EXPIRED);
+    const clearCookie = [clearCookieHeader(config, 'pendingAuthorization')];
     if (!session) {
       deps.audit.emit({ type: 'request_rejected', endpoint: 'consent', error: 'access_denied' });
-      const location = errorRedirectUrl(deps.config, pending.redirectUri, { error: 'access_denied', description: 'The user denied the request.', state: pending.state });
-      return redirectResponse(location, clearCookie, 303);
+      const location = errorRedirectUrl(config, pending.redirectUri, { error: 'access_denied', description: 'The user denied the request.', state: pending.state });
+      return answerForm(config, location, clearCookie);
     }
     const outcome = await completeAuthorization(deps, pending, session);
-    return redirectResponse(outcome.location, clearCookie, 303);
+    return answerForm(config, outcome.location, clearCookie);
   }
-  return redirectResponse(await startUpstreamLogin(deps, pending), [], 303);
+  return answerForm(config, await startUpstreamLogin(deps, pending, { consented: true }));
 }
 
 async function takeOnce(deps: AuthorizationServerDeps, pendingId: string): Promise<boolean> {
@@ -68,15 +76,17 @@ async function takeOnce(deps: AuthorizationServerDeps, pendingId: string): Promi
 
 /**
  * Sends the user to the upstream IdP with fresh state, nonce and PKCE verifier. Only the
- * hash of the state is stored: the callback finds the request by it, once.
+ * hash of the state is stored: the callback finds the request by it, once. Without consent
+ * (someone else signs in) the IdP is asked to sign the user in again rather than reuse its
+ * own session, and the callback shows the consent page to whoever comes back.
  */
-async function startUpstreamLogin(deps: AuthorizationServerDeps, pending: PendingAuthorizationRecord): Promise<string> {
+async function startUpstreamLogin(deps: AuthorizationServerDeps, pending: PendingAuthorizationRecord, options: { readonly consented: boolean }): Promise<string> {
   const state = randomToken(deps.random);
   const nonce = randomToken(deps.random);
   const codeVerifier = randomToken(deps.random);
   await deps.sessions.updatePendingAuthorization({
     ...pending,
-    consentedAt: nowSeconds(deps),
+    ...(options.consented ? { consentedAt: nowSeconds(deps) } : {}),
     upstreamStateHash: sha256Base64url(state),
     upstreamNonce: nonce,
     upstreamCodeVerifier: codeVerifier,
@@ -86,5 +96,6 @@ async function startUpstreamLogin(deps: AuthorizationServerDeps, pending: Pendin
     nonce,
     codeChallenge: base64url(sha256(codeVerifier)),
     redirectUri: deps.config.issuer + ENDPOINT_PATHS.upstreamCallback,
+    ...(options.consented ? {} : { prompt: 'login' as const }),
   });
 }

@@ -6,7 +6,7 @@
 import { randomToken, sha256Base64url } from '../crypto';
 import type { HttpRequest } from '../http';
 import { nowSeconds, type LoginSessionRecord, type UpstreamIdentity } from '../ports';
-import { readCookie, setCookieHeader } from './cookies';
+import { clearCookieHeader, readCookie, setCookieHeader } from './cookies';
 import type { AuthorizationServerDeps } from './deps';
 
 /** The browser's live login session, or undefined (no cookie, unknown, or past expiresAt: TTL deletion lags). */
@@ -22,14 +22,23 @@ export async function startLoginSession(deps: AuthorizationServerDeps, identity:
   const now = nowSeconds(deps);
   const cookieValue = randomToken(deps.random);
   const lifetime = deps.config.tokens.loginSessionSeconds;
+  const accountName = identity.email ?? identity.username;
   const session: LoginSessionRecord = {
     sessionHash: sha256Base64url(cookieValue),
     subject: identity.subject,
     groups: [...identity.groups],
     // An IdP that does not report auth_time authenticated the user just now.
     authTime: identity.authTime > 0 ? identity.authTime : now,
+    ...(accountName === undefined ? {} : { accountName }),
     expiresAt: now + lifetime,
   };
   await deps.sessions.putLoginSession(session);
   return { session, setCookie: setCookieHeader(deps.config, 'loginSession', cookieValue, lifetime) };
+}
+
+/** Signs this browser out of the AS ("not you?"): deletes its session record and returns the header that clears the cookie. */
+export async function endLoginSession(deps: AuthorizationServerDeps, request: HttpRequest): Promise<string> {
+  const cookie = readCookie(deps.config, request, 'loginSession');
+  if (cookie) await deps.sessions.deleteLoginSession(sha256Base64url(cookie));
+  return clearCookieHeader(deps.config, 'loginSession');
 }

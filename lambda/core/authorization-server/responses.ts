@@ -6,12 +6,13 @@
  */
 import { OAuthError, DependencyUnavailableError } from '../errors';
 import type { HttpResponse } from '../http';
+import { contentSecurityPolicy } from './content-security-policy';
+import type { RenderedPage } from './page-layout';
 
 export const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
 
-/** Pages that show login, consent or errors: no framing, no sniffing, no referrer leaks of codes. */
+/** Pages that show login, consent or errors: no framing, no sniffing, no referrer leaks of codes. The CSP is per page. */
 export const PAGE_SECURITY_HEADERS = {
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'",
   'X-Frame-Options': 'DENY',
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
@@ -34,12 +35,20 @@ export function publicJsonResponse(body: unknown, maxAgeSeconds: number): HttpRe
   };
 }
 
-export function htmlResponse(status: number, html: string, extra: { headers?: Record<string, string>; cookies?: string[] } = {}): HttpResponse {
+export interface HtmlResponseOptions {
+  readonly headers?: Record<string, string>;
+  readonly cookies?: string[];
+  /** Where the page's form and the redirects answering it may lead (see content-security-policy.ts). Absent: no form. */
+  readonly formTargets?: readonly string[];
+}
+
+export function htmlResponse(status: number, page: RenderedPage, extra: HtmlResponseOptions = {}): HttpResponse {
+  const csp = contentSecurityPolicy({ stylesheet: page.stylesheet, imageSources: page.imageSources, formTargets: extra.formTargets });
   return {
     status,
-    headers: { 'Content-Type': 'text/html; charset=utf-8', ...NO_STORE, ...PAGE_SECURITY_HEADERS, ...(extra.headers ?? {}) },
+    headers: { 'Content-Type': 'text/html; charset=utf-8', ...NO_STORE, ...PAGE_SECURITY_HEADERS, 'Content-Security-Policy': csp, ...(extra.headers ?? {}) },
     multiValueHeaders: extra.cookies?.length ? { 'Set-Cookie': extra.cookies } : undefined,
-    body: html,
+    body: page.html,
   };
 }
 
@@ -69,9 +78,4 @@ export function errorResponse(error: unknown, logError: (message: string, error:
   }
   logError('unhandled error', error);
   return jsonResponse(500, { error: 'server_error', error_description: 'The server could not complete the request.' });
-}
-
-/** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`=/]/g, (c) => `&#${c.charCodeAt(0)};`);
 }

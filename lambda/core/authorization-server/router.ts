@@ -69,7 +69,7 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
         try {
           response = await handler(deps, request);
         } catch (error) {
-          response = route.kind === 'api' ? rejectRequest(deps, route.name, error) : unexpectedErrorPage(deps.logError, error);
+          response = route.kind === 'api' ? rejectRequest(deps, route.name, error) : unexpectedErrorPage(deps.config, deps.logError, error);
         }
       }
       return cors ? withCors(response) : response;

@@ -5,6 +5,10 @@
  * forged callback finds nothing (docs/security.md, case 16). The browser must also hold the
  * cookie of that very request: otherwise an attacker could finish their own sign-in in a
  * victim's browser (login CSRF) and have the victim's client receive the attacker's grant.
+ *
+ * A sign-in the user already consented to ends with the code. One that followed "not you?"
+ * had no consent: whoever signed in goes back through /authorize and sees their own
+ * consent page (or, if they approved this client before, gets the code).
  */
 import { constantTimeEqual, sha256Base64url } from '../crypto';
 import { OAuthError } from '../errors';
@@ -16,22 +20,22 @@ import { clearCookieHeader, readCookie } from './cookies';
 import type { AuthorizationServerDeps } from './deps';
 import { ENDPOINT_PATHS } from './endpoints';
 import { startLoginSession } from './login-session';
-import { errorPage } from './pages';
+import { answerForm, errorPage } from './pages';
 import { redirectResponse } from './responses';
 
 const INVALID = 'This sign-in response is not valid for this browser, or was already used. Start again from your application.';
 
 export async function handleUpstreamCallback(deps: AuthorizationServerDeps, req: HttpRequest): Promise<HttpResponse> {
   const states = req.query.state ?? [];
-  if (states.length !== 1 || states[0] === '') return errorPage(400, 'Sign-in failed', INVALID);
+  if (states.length !== 1 || states[0] === '') return errorPage(deps.config, 400, 'Sign-in failed', INVALID);
   const pending = await deps.sessions.takePendingAuthorizationByUpstreamState(sha256Base64url(states[0]));
   if (!pending || pending.expiresAt <= nowSeconds(deps) || !pending.upstreamCodeVerifier || !pending.upstreamNonce) {
-    return errorPage(400, 'Sign-in failed', INVALID);
+    return errorPage(deps.config, 400, 'Sign-in failed', INVALID);
   }
   const boundTo = readCookie(deps.config, req, 'pendingAuthorization');
   if (!boundTo || !constantTimeEqual(boundTo, pending.id)) {
     deps.audit.emit({ type: 'request_rejected', endpoint: 'callback', error: 'browser_mismatch' });
-    return errorPage(400, 'Sign-in failed', INVALID);
+    return errorPage(deps.config, 400, 'Sign-in failed', INVALID);
   }
 
   const clearPending = clearCookieHeader(deps.config, 'pendingAuthorization');
@@ -54,13 +58,26 @@ export async function handleUpstreamCallback(deps: AuthorizationServerDeps, req:
 
   const { session, setCookie } = await startLoginSession(deps, identity);
   deps.audit.emit({ type: 'login_completed', subject: session.subject });
+  if (pending.consentedAt === undefined) return redirectResponse(authorizationRequestUrl(deps, pending), [setCookie, clearPending], 303);
   const outcome = await completeAuthorization(deps, pending, session);
-  return redirectResponse(outcome.location, [setCookie, clearPending], 303);
+  return answerForm(deps.config, outcome.location, [setCookie, clearPending]);
 }
 
-/** The user consented on our page before leaving, so reporting the failure to the client's verified redirect URI is safe. */
+/** The user answered our consent page before leaving (approved, or signed in and chose "not you?"), so reporting the failure to the client's verified redirect URI is safe. */
 function denied(deps: AuthorizationServerDeps, pending: PendingAuthorizationRecord, cookies: string[]): HttpResponse {
   deps.audit.emit({ type: 'request_rejected', endpoint: 'callback', error: 'access_denied' });
   const location = errorRedirectUrl(deps.config, pending.redirectUri, { error: 'access_denied', description: 'The sign-in did not complete.', state: pending.state });
-  return redirectResponse(location, cookies, 303);
+  return answerForm(deps.config, location, cookies);
+}
+
+/** The authorization request the pending record was made from, to ask again (same client, redirect, PKCE challenge, state, resources and scope). */
+function authorizationRequestUrl(deps: AuthorizationServerDeps, pending: PendingAuthorizationRecord): string {
+  const query = new URLSearchParams({ response_type: 'code', client_id: pending.clientId });
+  if (pending.redirectUriWasSent) query.set('redirect_uri', pending.redirectUri);
+  query.set('code_challenge', pending.codeChallenge);
+  query.set('code_challenge_method', 'S256');
+  if (pending.state !== undefined) query.set('state', pending.state);
+  query.set('scope', pending.requestedScope.join(' '));
+  for (const resource of pending.resources) query.append('resource', resource);
+  return `${deps.config.issuer}${ENDPOINT_PATHS.authorize}?${query}`;
 }

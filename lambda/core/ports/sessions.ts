@@ -30,6 +30,8 @@ export interface LoginSessionRecord {
   readonly subject: string;
   readonly groups: readonly string[];
   readonly authTime: number;
+  /** What the user knows the account by (email, else username), shown on the consent page. */
+  readonly accountName?: string;
   readonly expiresAt: number;
 }
 

@@ -9,12 +9,19 @@ export interface UpstreamIdentity {
 }
 
 export interface UpstreamIdp {
-  /** The URL of the upstream authorization endpoint with code + S256 PKCE + state + nonce. */
+  /** The upstream authorization endpoint (from discovery): the consent page's CSP must allow the browser to go there. */
+  authorizationEndpoint(): Promise<string>;
+  /**
+   * The URL of the upstream authorization endpoint with code + S256 PKCE + state + nonce;
+   * `prompt: 'login'` asks the IdP to sign the user in again, not reuse its own session
+   * (OpenID Connect Core 1.0 section 3.1.2.1), for "not you?".
+   */
   authorizationUrl(params: {
     readonly state: string;
     readonly nonce: string;
     readonly codeChallenge: string;
     readonly redirectUri: string;
+    readonly prompt?: 'login';
   }): Promise<string>;
   /**
    * Redeems the upstream code and verifies the ID token (signature, iss, aud, exp, nonce).
