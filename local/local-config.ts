@@ -87,8 +87,18 @@ export const configFileSchemaWithLocal = configFileSchema(z.optional(localSectio
 export function parseLocalModeConfig(input: unknown): LocalModeConfig {
   const { config, local } = validate(configFileSchemaWithLocal, input);
   if (!local) throw new ConfigError(['local: local mode needs a "local" section (devIdpPort, dynamoDbPort, devUsers)']);
+  const problems = config.resources.flatMap((resource, i) => localBackendProblems(resource.backend).map((problem) => `resources[${i}].backend.${problem}`));
+  if (problems.length) throw new ConfigError(problems);
   return { ...config, local };
 }
+
+/** What local mode cannot run: a Lambda backend (AWS only) and a secret kept in Secrets Manager. */
+function localBackendProblems(backend: Config['resources'][number]['backend']): string[] {
+  if (!backend) return [];
+  if ('lambdaFunctionArn' in backend) return ['lambdaFunctionArn: runs on AWS only; serve your MCP server over HTTP and use backend.httpUrl in local mode'];
+  return backend.sharedSecret && backend.sharedSecret.value === undefined ? ['sharedSecret.secretArn: is read from Secrets Manager on AWS only; local mode needs backend.sharedSecret.value'] : [];
+}
+
 
 /** A config file's content as the schema takes it: the JSON, with the files it names (branding.logoSvgFile, relative to its folder) read in. */
 export function readConfigFile(path: string): Record<string, unknown> {

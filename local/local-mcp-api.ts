@@ -1,25 +1,31 @@
 /**
- * Local mode's protected API: the demo MCP server and its protected resource metadata on
- * the API Gateway emulator, behind the guard's REQUEST authorizer, with the same gateway
- * responses, identity source and cache TTL that the CDK construct configures on AWS, and
- * the CloudFront functions McpProtectedApi puts in front of it (the same source files): the
- * viewer stamp, and the restore that lets a 403 challenge from the MCP server reach clients
- * as WWW-Authenticate.
+ * Local mode's protected API for one resource: its backend (the demo MCP server, or any MCP
+ * server over HTTP through the MCP step, streaming) and its protected resource metadata on
+ * the API Gateway emulator, behind the guard's REQUEST authorizer, with the same REST
+ * resources (lib/definitions/rest-routes.ts), gateway responses, identity sources and cache
+ * TTL that McpProtectedApi configures on AWS, and the CloudFront functions it puts in front
+ * (the same source files): the viewer stamp, and the restore that lets a 403 challenge from
+ * the MCP step or server reach clients as WWW-Authenticate.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ENDPOINT_PATHS } from '../lambda/core/authorization-server/endpoints';
 import type { Config, ResourceConfig } from '../lambda/core/config';
-import { protectedResourceMetadataPaths } from '../lambda/core/guard/protected-resource-metadata';
+import { AUTHORIZER_IDENTITY_SOURCES } from '../lambda/adapters/apigw/authorizer-policy';
 import { gatewayResponsesFor } from '../lambda/adapters/apigw/gateway-responses';
 import { createProtectedResourceMetadataHandler } from '../lambda/adapters/apigw/protected-resource-metadata-proxy';
 import { createAuthorizer } from '../lambda/adapters/apigw/request-authorizer';
+import { writeStreamingResponse } from '../lambda/adapters/apigw/streaming-response';
 import { DynamoDbRevocationStore } from '../lambda/adapters/dynamodb/dynamodb-revocation-store';
 import type { TableNames } from '../lambda/adapters/dynamodb/tables';
 import { createDemoMcpHandler } from '../lambda/adapters/mcp/demo-mcp-server';
+import { createMcpStepHandler } from '../lambda/adapters/mcp/mcp-step';
+import { consoleGuardAudit } from '../lambda/adapters/observability/guard-audit-log';
 import { VIEWER_IP_HEADER } from '../lambda/edge/edge-headers';
+import { protectedApiRoutes } from '../lib/definitions/rest-routes';
 import { RESTORE_WWW_AUTHENTICATE_SOURCE, STAMP_VIEWER_IP_SOURCE } from './emulator/cloudfront-functions';
 import { startApiGatewayEmulator } from './emulator/stage';
-import type { EmulatedRoute, RunningApi } from './emulator/types';
+import { lambdaResponseStream, type StreamingLambdaHandler } from './emulator/streaming-integration';
+import type { EmulatedRoute, ProxyHandler, RunningApi } from './emulator/types';
 
 export interface LocalMcpApiOptions {
   readonly config: Config;
@@ -33,35 +39,53 @@ export interface LocalMcpApiOptions {
   readonly host?: string;
 }
 
-/** The authorizer's single identity source: the only header every guarded request must carry. */
-export const GUARD_IDENTITY_SOURCES = ['method.request.header.Authorization'] as const;
-
 export async function startLocalMcpApi(opts: LocalMcpApiOptions): Promise<RunningApi> {
   const { config, resource } = opts;
-  const resourcePath = new URL(resource.uri).pathname.replace(/\/$/, '') || '/';
+  const audit = consoleGuardAudit((line) => opts.log(`[guard] ${line}`));
   const authorizer = createAuthorizer({
     config,
     resource,
     jwksUri: opts.jwksUri ?? `${config.issuer}${ENDPOINT_PATHS.jwks}`,
     revocations: new DynamoDbRevocationStore(opts.dynamoDb, opts.tableNames.revocations),
     log: (entry) => opts.log(`[guard] ${JSON.stringify(entry)}`),
+    audit,
   });
-  const mcp = createDemoMcpHandler({ config, resource });
+  const backend = localBackend(config, resource, audit);
   const metadata = createProtectedResourceMetadataHandler({ config, resource });
-  const routes: EmulatedRoute[] = [
-    ...['POST', 'GET', 'DELETE'].map((method) => ({ method, resource: resourcePath, handler: mcp, authorized: true })),
-    ...protectedResourceMetadataPaths(resource).map((path) => ({ method: 'GET', resource: path, handler: metadata, authorized: false })),
-  ];
+  const routes = protectedApiRoutes(resource).map((route): EmulatedRoute => {
+    const authorized = route.guarded;
+    if (route.target === 'metadata') return { method: route.method, resource: route.path, handler: metadata, authorized };
+    return backend.streaming
+      ? { method: route.method, resource: route.path, handler: backend.streaming, responseTransferMode: 'STREAM', authorized }
+      : { method: route.method, resource: route.path, handler: backend.buffered, authorized };
+  });
   const responses = gatewayResponsesFor(resource);
   const api = await startApiGatewayEmulator({
     name: `mcp-api:${resource.uri}`,
     port: opts.port,
     host: opts.host,
     routes,
-    authorizer: { handler: authorizer, identitySources: GUARD_IDENTITY_SOURCES, resultTtlSeconds: config.guard.authorizerCacheTtlSeconds },
+    authorizer: { handler: authorizer, identitySources: AUTHORIZER_IDENTITY_SOURCES, resultTtlSeconds: config.guard.authorizerCacheTtlSeconds },
     gatewayResponses: { UNAUTHORIZED: responses.UNAUTHORIZED, ACCESS_DENIED: responses.ACCESS_DENIED },
     edge: { viewerRequestFunction: STAMP_VIEWER_IP_SOURCE, viewerResponseFunction: RESTORE_WWW_AUTHENTICATE_SOURCE, viewerIpHeader: VIEWER_IP_HEADER },
   });
-  opts.log(`${resource.name} at ${resource.uri} (authorizer cache ${config.guard.authorizerCacheTtlSeconds} s)`);
+  const served = resource.backend && 'httpUrl' in resource.backend ? `the MCP server at ${resource.backend.httpUrl}` : 'the demo MCP server';
+  opts.log(`${resource.name} at ${resource.uri}: ${served} behind the guard (authorizer cache ${config.guard.authorizerCacheTtlSeconds} s)`);
   return api;
+}
+
+/** The demo server (buffered), or the MCP step in front of an HTTP backend (streaming, as on AWS). */
+function localBackend(config: Config, resource: ResourceConfig, audit: ReturnType<typeof consoleGuardAudit>): { readonly buffered: ProxyHandler; readonly streaming?: undefined } | { readonly streaming: StreamingLambdaHandler; readonly buffered?: undefined } {
+  const backend = resource.backend;
+  if (!backend) return { buffered: createDemoMcpHandler({ config, resource }) };
+  if (!('httpUrl' in backend)) throw new Error(`${resource.uri}: a Lambda backend (backend.lambdaFunctionArn) runs on AWS only; serve your MCP server over HTTP and use backend.httpUrl in local mode`);
+  const secret = backend.sharedSecret;
+  if (secret && secret.value === undefined) throw new Error(`${resource.uri}: backend.sharedSecret.secretArn is read from Secrets Manager on AWS only; local mode needs backend.sharedSecret.value`);
+  const step = createMcpStepHandler({
+    resource,
+    backendUrl: backend.httpUrl,
+    sharedSecret: secret ? { header: secret.header, value: secret.value! } : undefined,
+    audit,
+  });
+  return { streaming: async (event, responseStream) => writeStreamingResponse(await step(event), (prelude) => lambdaResponseStream(responseStream, prelude)) };
 }

@@ -14,9 +14,9 @@ export interface ScopeConfig {
 
 /** A route of the protected API and the scopes it needs (all of them). */
 export interface RouteRuleConfig {
-  /** HTTP method, or '*' for any. */
+  /** HTTP method, or ANY (or '*') for any. */
   readonly method: string;
-  /** Path pattern: exact segments, `{param}` for one segment, a trailing `{proxy+}` for the rest. */
+  /** An API Gateway resource path: literal segments, `{param}` for one segment, a trailing `{proxy+}` for the rest (rules: core/guard/route-table.ts). */
   readonly path: string;
   readonly scopes: readonly string[];
 }
@@ -26,6 +26,23 @@ export interface ToolRuleConfig {
   readonly name: string;
   readonly scopes: readonly string[];
 }
+
+/** A secret the MCP step sends to an HTTP backend, so the backend can refuse requests that did not pass the guard. */
+export interface SharedSecretConfig {
+  /** The request header it travels in. @default X-MCP-OAuth-Secret */
+  readonly header: string;
+  /** On AWS: a Secrets Manager secret whose string value is sent. */
+  readonly secretArn?: string;
+  /** Local mode only: the value itself (refused in a deployed configuration). */
+  readonly value?: string;
+}
+
+/** What serves a resource behind the guard; absent: the demo MCP server. */
+export type BackendConfig =
+  /** Any MCP server over HTTP, reached through the MCP step (identity headers, tool scopes). */
+  | { readonly httpUrl: string; readonly sharedSecret?: SharedSecretConfig }
+  /** AWS only: your Lambda function, as a proxy integration; it checks tools itself (the guard library). */
+  | { readonly lambdaFunctionArn: string };
 
 export interface ResourceConfig {
   /** Canonical resource URI (RFC 8707, MCP): the `aud` of tokens minted for it. */
@@ -42,6 +59,8 @@ export interface ResourceConfig {
    * @default []
    */
   readonly introspectionClients?: readonly string[];
+  /** @default the demo MCP server */
+  readonly backend?: BackendConfig;
 }
 
 export interface StaticClientConfig {

@@ -10,17 +10,20 @@ import { createAuthorizer } from '../adapters/apigw/request-authorizer';
 import { readAuthorizerEnvironment, readServiceName } from '../adapters/config/env';
 import { DynamoDbRevocationStore } from '../adapters/dynamodb/dynamodb-revocation-store';
 import { EmfAuthorizerMetrics } from '../adapters/observability/emf-operational-metrics';
+import { lambdaGuardAudit } from '../adapters/observability/guard-audit-log';
 import { SERVICE_NAMES } from '../adapters/observability/metric-names';
 import { oncePerContainer } from '../adapters/wiring/cold-start';
 
 const authorizer = oncePerContainer(() => {
   const env = readAuthorizerEnvironment();
+  const serviceName = readServiceName(SERVICE_NAMES.authorizer);
   return createAuthorizer({
     config: env.config,
     resource: env.resource,
     jwksUri: `${env.config.issuer}${ENDPOINT_PATHS.jwks}`,
     revocations: new DynamoDbRevocationStore(new DynamoDBClient({}), env.revocationsTableName),
-    metrics: new EmfAuthorizerMetrics({ serviceName: readServiceName(SERVICE_NAMES.authorizer) }),
+    metrics: new EmfAuthorizerMetrics({ serviceName, resourceUri: env.resource.uri }),
+    audit: lambdaGuardAudit(serviceName),
   });
 });
 

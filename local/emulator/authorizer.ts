@@ -78,19 +78,33 @@ export class EmulatedAuthorizerStep {
   }
 }
 
-/** The identity-source values, or undefined when one is missing or empty (API Gateway then answers 401 without calling the authorizer). */
+/**
+ * The identity-source values, or undefined when one is missing or empty (API Gateway then
+ * answers 401 without calling the authorizer). Headers and query strings come from the
+ * request, stage variables from the stage, `context.<name>` from the request context
+ * ("Input to an Amazon API Gateway Lambda authorizer": e.g. context.resourcePath, the REST
+ * resource API Gateway matched, and context.httpMethod).
+ */
 function identityValues(sources: readonly string[], event: APIGatewayProxyEvent): string[] | undefined {
   const values: string[] = [];
   for (const source of sources) {
     const header = /^method\.request\.header\.(.+)$/i.exec(source);
     const query = /^method\.request\.querystring\.(.+)$/i.exec(source);
+    const stageVariable = /^stageVariables\.(.+)$/.exec(source);
+    const context = /^context\.(.+)$/.exec(source);
     let found: readonly string[] | undefined;
     if (header) found = lookupHeader(event.multiValueHeaders, header[1]);
     else if (query) found = event.multiValueQueryStringParameters?.[query[1]];
+    else if (stageVariable) found = optionalValue(event.stageVariables?.[stageVariable[1]!]);
+    else if (context) found = optionalValue((event.requestContext as unknown as Record<string, unknown>)[context[1]!]);
     else throw new Error(`unsupported identity source ${source}`);
     const value = found?.join(',');
     if (!value) return undefined;
     values.push(value);
   }
   return values;
+}
+
+function optionalValue(value: unknown): string[] | undefined {
+  return typeof value === 'string' ? [value] : undefined;
 }

@@ -2,7 +2,8 @@
  * The local host's API Gateway REST API stage: an HTTP server in front of Lambda proxy
  * integrations. It routes as API Gateway does (route-matcher.ts), builds the same v1 proxy
  * events AWS sends, runs the REQUEST authorizer step (authorizer.ts), answers with gateway
- * responses (gateway-responses.ts), renames integration headers API Gateway renames, and
+ * responses (gateway-responses.ts), renames integration headers API Gateway renames,
+ * streams the responses of streaming integrations (streaming-integration.ts), and
  * enforces its payload limit and integration timeout; WAF (waf.ts) and the CloudFront edge
  * (edge.ts) sit in front of it. A behaviour that differs from AWS here is a bug: tests that
  * pass locally must pass on AWS (docs/design.md, "the local host").
@@ -17,6 +18,7 @@ import { EDGE_FUNCTION_FAILED, EmulatedDistribution, type EdgeRequest } from './
 import { gatewayResponse, type GatewayReply, type GatewayResponseType, type OutgoingReply } from './gateway-responses';
 import { headersOf, lookupHeader, rawHeaderPairs } from './headers';
 import { matchRoute } from './route-matcher';
+import { invokeStreaming } from './streaming-integration';
 import type { EmulatedApiSpec, RunningApi } from './types';
 import { EmulatedWebAcl } from './waf';
 
@@ -146,6 +148,10 @@ class ApiGatewayEmulator {
       (event.requestContext as { authorizer: unknown }).authorizer = { ...outcome.answer.context, principalId: outcome.answer.principalId };
     }
 
+    if (match.route.responseTransferMode === 'STREAM') {
+      await this.stream(res, match.route.handler, event, requestId, edgeRequest);
+      return;
+    }
     const result = await this.invokeIntegration(match.route.handler, event);
     if (result === 'timeout') {
       send(res, this.gateway('INTEGRATION_TIMEOUT', requestId));
@@ -236,6 +242,35 @@ class ApiGatewayEmulator {
     }
   }
 
+  /** A streaming integration: the status and headers once the function has written them (through the edge, renamed as API Gateway renames them), then the payload as it comes. */
+  private async stream(res: ServerResponse, handler: Parameters<typeof invokeStreaming>[0], event: APIGatewayProxyEvent, requestId: string, edgeRequest: EdgeRequest): Promise<void> {
+    const outcome = await invokeStreaming(handler, event, this.spec.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS);
+    if (outcome.kind !== 'streaming') {
+      sendReply(res, this.edge.response(this.gateway(outcome.kind === 'timeout' ? 'INTEGRATION_TIMEOUT' : 'DEFAULT_5XX', requestId), edgeRequest));
+      return;
+    }
+    const { prelude, body } = outcome;
+    const pairs = integrationHeaderPairs(prelude.headers, { ...prelude.multiValueHeaders, ...(prelude.cookies?.length ? { 'Set-Cookie': prelude.cookies } : {}) }, requestId);
+    const head = pairs ? this.edge.response({ status: prelude.statusCode, headers: {}, body: '', headerPairs: pairs }, edgeRequest) : undefined;
+    if (!head) {
+      body.resume();
+      sendReply(res, this.edge.response(this.gateway('DEFAULT_5XX', requestId), edgeRequest));
+      return;
+    }
+    try {
+      for (const [name, values] of groupedHeaders([...Object.entries(head.headers), ...(head.headerPairs ?? [])])) res.setHeader(name, values.length === 1 ? values[0]! : values);
+      res.writeHead(head.status);
+      res.flushHeaders();
+    } catch {
+      body.resume();
+      if (!res.headersSent) sendReply(res, this.gateway('DEFAULT_5XX', requestId));
+      return;
+    }
+    res.on('close', () => body.destroy());
+    body.on('error', () => res.destroy());
+    body.pipe(res);
+  }
+
   private gateway(type: GatewayResponseType, requestId: string, message?: string): GatewayReply {
     const reply = gatewayResponse(type, this.spec.gatewayResponses, { requestId, message });
     return { ...reply, headers: { ...reply.headers, 'x-amzn-RequestId': requestId } };
@@ -251,17 +286,35 @@ function integrationReply(result: unknown, requestId: string): OutgoingReply | u
   const r = result as Partial<APIGatewayProxyResult>;
   if (typeof r.statusCode !== 'number' || !Number.isInteger(r.statusCode) || r.statusCode < 100 || r.statusCode > 599) return undefined;
   if (r.body !== undefined && r.body !== null && typeof r.body !== 'string') return undefined;
+  const renamed = integrationHeaderPairs(r.headers, r.multiValueHeaders, requestId);
+  if (!renamed) return undefined;
+  const bytes = r.body ? Buffer.from(r.body, r.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
+  return { status: r.statusCode, headers: {}, body: '', headerPairs: renamed, bytes };
+}
+
+/** An integration's headers as API Gateway passes them on: renamed where it renames, a default Content-Type, its request id; undefined when malformed. */
+function integrationHeaderPairs(headers: unknown, multiValueHeaders: unknown, requestId: string): [string, string][] | undefined {
   const pairs: [string, string][] = [];
-  for (const [name, value] of Object.entries(r.headers ?? {})) pairs.push([name, String(value)]);
-  for (const [name, values] of Object.entries(r.multiValueHeaders ?? {})) {
+  for (const [name, value] of Object.entries((headers ?? {}) as Record<string, unknown>)) pairs.push([name, String(value)]);
+  for (const [name, values] of Object.entries((multiValueHeaders ?? {}) as Record<string, unknown>)) {
     if (!Array.isArray(values)) return undefined;
     for (const value of values) pairs.push([name, String(value)]);
   }
   const renamed = pairs.map(([name, value]): [string, string] => [REMAPPED_RESPONSE_HEADERS[name.toLowerCase()] ?? name, value]);
   if (!renamed.some(([name]) => name.toLowerCase() === 'content-type')) renamed.push(['Content-Type', 'application/json']);
   renamed.push(['x-amzn-RequestId', requestId]);
-  const bytes = r.body ? Buffer.from(r.body, r.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
-  return { status: r.statusCode, headers: {}, body: '', headerPairs: renamed, bytes };
+  return renamed;
+}
+
+/** Header pairs grouped by case-insensitive name, the first spelling kept. */
+function groupedHeaders(pairs: readonly (readonly [string, string])[]): [string, string[]][] {
+  const grouped = new Map<string, { name: string; values: string[] }>();
+  for (const [name, value] of pairs) {
+    const entry = grouped.get(name.toLowerCase());
+    if (entry) entry.values.push(value);
+    else grouped.set(name.toLowerCase(), { name, values: [value] });
+  }
+  return [...grouped.values()].map(({ name, values }) => [name, values]);
 }
 
 function sendReply(res: ServerResponse, reply: OutgoingReply, options: { close?: boolean } = {}): void {

@@ -4,7 +4,7 @@
  * applies: REQUEST authorizers with a result cache keyed on identity sources, gateway
  * responses (UNAUTHORIZED, ACCESS_DENIED, ...), the renaming of an integration's
  * WWW-Authenticate header to x-amzn-remapped-www-authenticate, the 29 s integration
- * timeout and the 10 MB payload limit.
+ * timeout and the 10 MB payload limit, and integrations that stream their response.
  */
 import type {
   APIGatewayAuthorizerResult,
@@ -12,19 +12,24 @@ import type {
   APIGatewayProxyResult,
   APIGatewayRequestAuthorizerEvent,
 } from 'aws-lambda';
+import type { StreamingLambdaHandler } from './streaming-integration';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 export type RequestAuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
 
-export interface EmulatedRoute {
+interface EmulatedRouteBase {
   /** HTTP method or 'ANY'. */
   readonly method: string;
   /** API Gateway resource path: '/token', '/.well-known/{proxy+}', '/{proxy+}'. */
   readonly resource: string;
-  readonly handler: ProxyHandler;
   /** Whether the API's authorizer guards this route. */
   readonly authorized?: boolean;
 }
+
+/** A Lambda proxy integration: buffered (the default), or with response streaming (responseTransferMode STREAM). */
+export type EmulatedRoute =
+  | (EmulatedRouteBase & { readonly responseTransferMode?: 'BUFFERED'; readonly handler: ProxyHandler })
+  | (EmulatedRouteBase & { readonly responseTransferMode: 'STREAM'; readonly handler: StreamingLambdaHandler });
 
 export interface EmulatedAuthorizer {
   readonly handler: RequestAuthorizerHandler;

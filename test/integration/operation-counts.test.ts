@@ -21,7 +21,7 @@ import { createDemoMcpHandler } from '../../lambda/adapters/mcp/demo-mcp-server'
 import { createProtectedResourceMetadataHandler } from '../../lambda/adapters/apigw/protected-resource-metadata-proxy';
 import { startApiGatewayEmulator } from '../../local/emulator/stage';
 import type { ProxyHandler, RequestAuthorizerHandler, RunningApi } from '../../local/emulator/types';
-import { GUARD_IDENTITY_SOURCES } from '../../local/local-mcp-api';
+import { AUTHORIZER_IDENTITY_SOURCES } from '../../lambda/adapters/apigw/authorizer-policy';
 import { KmsSigner } from '../../lambda/adapters/kms/kms-signer';
 import { cryptoRandom } from '../../lambda/adapters/system/crypto-random';
 import { systemClock } from '../../lambda/adapters/system/system-clock';
@@ -154,7 +154,7 @@ describe('the cost estimate counts in docs/deploy.md are the counts the code mak
         ...protectedResourceMetadataPaths(resource).map((path) => ({ method: 'GET', resource: path, handler: prmHandler, authorized: false })),
       ],
       // The authorizer is looked up per call, so a test can swap in a new container.
-      authorizer: { handler: counted('authorizer', (event) => authorizerHandler(event)), identitySources: GUARD_IDENTITY_SOURCES, resultTtlSeconds: config.guard.authorizerCacheTtlSeconds },
+      authorizer: { handler: counted('authorizer', (event) => authorizerHandler(event)), identitySources: AUTHORIZER_IDENTITY_SOURCES, resultTtlSeconds: config.guard.authorizerCacheTtlSeconds },
       gatewayResponses: { UNAUTHORIZED: responses.UNAUTHORIZED, ACCESS_DENIED: responses.ACCESS_DENIED },
     });
 

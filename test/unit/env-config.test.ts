@@ -82,7 +82,7 @@ describe('oncePerContainer', () => {
 
 describe('the guard functions\' environment', () => {
   const config = JSON.parse(configJson);
-  const second = { ...config.resources[0], uri: 'http://localhost:8788/other', name: 'other' };
+  const second = { ...config.resources[0], uri: 'http://localhost:8788/other', name: 'other', routes: config.resources[0].routes.map((r: any) => ({ ...r, path: '/other' })) };
   const twoResources = JSON.stringify({ ...config, resources: [...config.resources, second] });
 
   it('guards the default resource unless MCP_RESOURCE_URI names another', () => {

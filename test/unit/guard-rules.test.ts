@@ -9,13 +9,13 @@ import { decodeAccessToken } from '../../lambda/core/tokens/access-token-syntax'
 import { isRevoked, accessTokenRevocationKeys } from '../../lambda/core/tokens/revocation-check';
 import { readAccessTokenClaims } from '../../lambda/core/tokens/access-token-claims';
 import { ReadTokenMemo } from '../../lambda/core/guard/read-token-memo';
-import { arnPatternMatches, policyStatements } from '../../lambda/adapters/apigw/authorizer-policy';
+import { arnPatternMatches, policyStatement } from '../../lambda/adapters/apigw/authorizer-policy';
 import { compileAccessRules } from '../../lambda/core/guard/access-decision';
 import { gatewayResponsesFor } from '../../lambda/adapters/apigw/gateway-responses';
 import { protectedResourceMetadataPaths, protectedResourceMetadataUrl } from '../../lambda/core/guard/protected-resource-metadata';
 import { checkMcpHeadersAgainstBody, decideToolRequest, decodeMcpHeaderValue, toolScopesFromBody } from '../../lambda/core/guard/mcp-request-rules';
 import { protectedResourceMetadata } from '../../lambda/core/guard/protected-resource-metadata';
-import { compileRoute, matchCompiledRoute } from '../../lambda/core/guard/route-rules';
+import { indexRouteRules } from '../../lambda/core/guard/route-rules';
 import { missingScopes } from '../../lambda/core/scopes';
 
 const config: Config = parseConfig(JSON.parse(readFileSync(join(__dirname, '../../config/local.json'), 'utf8')));
@@ -23,26 +23,23 @@ const resource = config.resources[0]!;
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const jws = (header: unknown) => `${b64(header)}.${b64({})}.sig`;
 
-describe('route rules', () => {
-  it.each([
-    ['/mcp', '/mcp', true],
-    ['/mcp', '/mcp/', true],
-    ['/mcp', '/mcpx', false],
-    ['/items/{id}', '/items/1', true],
-    ['/items/{id}', '/items/1/2', false],
-    ['/files/{proxy+}', '/files/a/b', true],
-    ['/files/{proxy+}', '/files', false],
-    ['/files/{proxy+}/x', '/files/a/x', false],
-    ['/files/{id}/x', '/files/a/x', true],
-  ])('%s matches %s: %s', (pattern, path, expected) => {
-    expect(matchCompiledRoute([compileRoute({ method: '*', path: pattern, scopes: [] })], 'GET', path) !== undefined).toBe(expected);
+describe('route rules: the rule of the REST resource API Gateway matched', () => {
+  const rules = indexRouteRules([
+    { method: 'POST', path: '/mcp/admin', scopes: ['admin'] },
+    { method: 'ANY', path: '/mcp/admin', scopes: ['x'] },
+    { method: 'POST', path: '/mcp/{tenant}', scopes: ['tool:read'] },
+  ]);
+
+  it('looks the rule up by resource template and method, never by the raw path', () => {
+    expect(rules.ruleFor('/mcp/admin', 'post')?.scopes).toEqual(['admin']);
+    expect(rules.ruleFor('/mcp/{tenant}', 'POST')?.scopes).toEqual(['tool:read']);
+    expect(rules.ruleFor('/mcp/t1', 'POST')).toBeUndefined();
   });
 
-  it('prefers the exact method over *', () => {
-    const routes = [{ method: '*', path: '/a', scopes: ['x'] }, { method: 'GET', path: '/a', scopes: ['y'] }].map(compileRoute);
-    expect(matchCompiledRoute(routes, 'get', '/a')?.rule.scopes).toEqual(['y']);
-    expect(matchCompiledRoute(routes, 'POST', '/a')?.rule.scopes).toEqual(['x']);
-    expect(matchCompiledRoute(routes, 'POST', '/b')).toBeUndefined();
+  it('prefers the exact method over ANY, and names nothing for an unnamed method or resource', () => {
+    expect(rules.ruleFor('/mcp/admin', 'GET')?.scopes).toEqual(['x']);
+    expect(rules.ruleFor('/mcp/{tenant}', 'GET')).toBeUndefined();
+    expect(rules.ruleFor(undefined, 'POST')).toBeUndefined();
   });
 
   it('needs every scope (AND)', () => {
@@ -247,30 +244,35 @@ describe('tool rules and header versus body', () => {
 
   it('needs the union of tool scopes over a batch', () => {
     expect(toolScopesFromBody(resource, [call('echo'), call('admin_stats'), { method: 'tools/list' }])).toEqual(['tool:execute', 'admin']);
-    expect(decideToolRequest(resource, {}, call('echo'), ['tool:read'])).toEqual({ effect: 'insufficient_scope', requiredScopes: ['tool:execute'] });
-    expect(decideToolRequest(resource, {}, call('echo'), ['tool:read', 'tool:execute'])).toEqual({ effect: 'allow' });
+    expect(decideToolRequest(resource, ['tool:read'], {}, call('echo'), ['tool:read'])).toEqual({
+      effect: 'insufficient_scope',
+      requiredScopes: ['tool:read', 'tool:execute'],
+      calls: [{ tool: 'echo', requiredScopes: ['tool:read', 'tool:execute'], missingScopes: ['tool:execute'] }],
+    });
+    expect(decideToolRequest(resource, ['tool:read'], {}, call('echo'), ['tool:read', 'tool:execute'])).toEqual({ effect: 'allow', calls: [{ tool: 'echo', requiredScopes: ['tool:read', 'tool:execute'], missingScopes: [] }] });
+    const batch = decideToolRequest(resource, ['tool:read'], {}, [call('echo'), call('admin_stats')], ['tool:read', 'tool:execute']);
+    expect(batch).toMatchObject({ effect: 'insufficient_scope', requiredScopes: ['tool:read', 'tool:execute', 'admin'] });
   });
 });
 
 describe('authorizer decisions and policies', () => {
-  const arn = 'arn:aws:execute-api:us-east-1:1:api/stage/POST/mcp';
-  const request = (granted: string[], perRequestDecisions: boolean, mcpHeaders = {}) => ({ method: 'POST', path: '/mcp', grantedScopes: granted, mcpHeaders, perRequestDecisions });
+  const prefix = 'arn:aws:execute-api:us-east-1:1:api/stage';
+  const decide = (granted: string[], resourcePath = '/mcp', method = 'POST') => compileAccessRules(resource).decide({ resourcePath, method, grantedScopes: granted });
 
-  it('decides per tool only when no cache can replay the answer', () => {
-    const headers = { method: 'tools/call', name: 'admin_stats' };
-    expect(compileAccessRules(resource).decide(request(['tool:read'], true, headers))).toEqual({ effect: 'deny', requiredScopes: ['tool:read', 'admin'] });
-    expect(compileAccessRules(resource).decide(request(['tool:read'], false, headers))).toEqual({ effect: 'allow' });
-    expect(compileAccessRules(resource).decide(request([], false))).toEqual({ effect: 'deny', requiredScopes: ['tool:read'] });
+  it('decides on the route alone: the scopes of the rule for the matched resource and method', () => {
+    expect(decide(['tool:read'])).toMatchObject({ effect: 'allow' });
+    expect(decide([])).toEqual({ effect: 'deny', requiredScopes: ['tool:read'], route: expect.objectContaining({ path: '/mcp' }) });
+    expect(decide(['tool:read'], '/mcp', 'PUT')).toEqual({ effect: 'deny', requiredScopes: resource.defaultScopes });
   });
 
-  it('a cached Deny on one route still allows the routes the token opens', () => {
-    const routes = { ...resource, routes: [...resource.routes, { method: 'GET', path: '/admin/{x}', scopes: ['admin'] }] };
-    const denied = policyStatements(routes, 'arn:aws:execute-api:us-east-1:1:api/stage/GET/admin/1', request(['tool:read'], false), { effect: 'deny', requiredScopes: ['admin'] });
-    const allow = denied.find((s) => s.Effect === 'Allow')!.Resource as string[];
-    const deny = denied.find((s) => s.Effect === 'Deny')!.Resource as string[];
-    expect(allow.some((p) => arnPatternMatches(p, arn))).toBe(true);
-    expect(deny.some((p) => arnPatternMatches(p, 'arn:aws:execute-api:us-east-1:1:api/stage/GET/admin/2'))).toBe(true);
-    expect(deny.some((p) => arnPatternMatches(p, arn))).toBe(false);
+  it('names this route and method when the answer may be cached, and the exact method ARN when it may not', () => {
+    const allow = { effect: 'allow', route: resource.routes[0]! } as const;
+    const request = { methodArn: `${prefix}/POST/mcp/t1`, resourcePath: '/mcp/{tenant}', httpMethod: 'POST' };
+    expect(policyStatement({ ...request, cached: true }, allow)).toEqual({ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: `${prefix}/POST/mcp/*` });
+    expect(policyStatement({ ...request, cached: false }, allow).Resource).toBe(`${prefix}/POST/mcp/t1`);
+    expect(policyStatement({ ...request, cached: true }, { effect: 'deny', requiredScopes: ['admin'] }).Effect).toBe('Deny');
+    expect(arnPatternMatches(`${prefix}/POST/mcp/*`, `${prefix}/POST/mcp/t2`)).toBe(true);
+    expect(arnPatternMatches(`${prefix}/POST/mcp/*`, `${prefix}/GET/mcp/t2`)).toBe(false);
   });
 });
 

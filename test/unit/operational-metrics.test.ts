@@ -1,6 +1,6 @@
 /**
- * The metrics the alarms and dashboards watch: the authorizer's decisions and the
- * authorization server's dependency outages, as the EMF documents CloudWatch extracts.
+ * The metrics the alarms and dashboards watch: the authorizer's and the MCP step's decisions
+ * (per protected resource) and the authorization server's dependency outages, as the EMF documents CloudWatch extracts.
  */
 import { DependencyUnavailableError, OAuthError } from '../../lambda/core/errors';
 import { countingOutages } from '../../lambda/adapters/wiring/authorization-server-deps';
@@ -8,9 +8,10 @@ import { createAuthorizationServerHandler } from '../../lambda/adapters/apigw/au
 import {
   EmfAuthorizerMetrics,
   EmfDependencyOutages,
+  EmfMcpStepMetrics,
   unavailableDependency,
 } from '../../lambda/adapters/observability/emf-operational-metrics';
-import { AUTHORIZER_METRICS, DEPENDENCY_UNAVAILABLE_METRIC, METRICS_NAMESPACE } from '../../lambda/adapters/observability/metric-names';
+import { AUTHORIZER_METRICS, DEPENDENCY_UNAVAILABLE_METRIC, MCP_STEP_METRICS, METRICS_NAMESPACE } from '../../lambda/adapters/observability/metric-names';
 import { proxyEvent } from '../support/api-gateway-event';
 import { inMemoryDeps } from '../support/in-memory-ports';
 
@@ -29,24 +30,40 @@ async function emfWrittenBy(act: () => unknown): Promise<Record<string, any>[]> 
 const directiveOf = (doc: Record<string, any>) => doc._aws.CloudWatchMetrics[0];
 
 describe('EmfAuthorizerMetrics', () => {
-  const metrics = new EmfAuthorizerMetrics({ serviceName: 'mcp-oauth-authorizer' });
+  const metrics = new EmfAuthorizerMetrics({ serviceName: 'mcp-oauth-authorizer', resourceUri: 'https://mcp.example.com/mcp' });
 
-  it('counts an allowed request under the service dimension', async () => {
+  it('counts an allowed request under the service and the protected resource', async () => {
     const [doc] = await emfWrittenBy(() => metrics.allowed());
-    expect(directiveOf(doc!)).toMatchObject({ Namespace: METRICS_NAMESPACE, Dimensions: [['service']], Metrics: [{ Name: AUTHORIZER_METRICS.allowed, Unit: 'Count' }] });
+    expect(directiveOf(doc!)).toMatchObject({ Namespace: METRICS_NAMESPACE, Dimensions: [['service', 'Resource']], Metrics: [{ Name: AUTHORIZER_METRICS.allowed, Unit: 'Count' }] });
     expect(doc![AUTHORIZER_METRICS.allowed]).toBe(1);
     expect(doc!.service).toBe('mcp-oauth-authorizer');
+    expect(doc!.Resource).toBe('https://mcp.example.com/mcp');
   });
 
   it.each(['unauthorized', 'forbidden'] as const)('counts a %s denial with its Reason dimension', async (reason) => {
     const [doc] = await emfWrittenBy(() => metrics.denied(reason));
-    expect(directiveOf(doc!)).toMatchObject({ Dimensions: [['service', 'Reason']], Metrics: [{ Name: AUTHORIZER_METRICS.denied }] });
+    expect(directiveOf(doc!)).toMatchObject({ Dimensions: [['service', 'Resource', 'Reason']], Metrics: [{ Name: AUTHORIZER_METRICS.denied }] });
     expect(doc!.Reason).toBe(reason);
   });
 
   it('counts an authorizer failure as AuthorizerErrors', async () => {
     const [doc] = await emfWrittenBy(() => metrics.failed());
     expect(directiveOf(doc!).Metrics).toEqual([{ Name: AUTHORIZER_METRICS.errors, Unit: 'Count' }]);
+  });
+});
+
+describe('EmfMcpStepMetrics', () => {
+  const metrics = new EmfMcpStepMetrics({ serviceName: 'mcp-oauth-mcp-step', resourceUri: 'https://files.example.com/mcp' });
+
+  it.each([[true, MCP_STEP_METRICS.toolAllowed], [false, MCP_STEP_METRICS.toolDenied]] as const)('counts a tool decision (allowed %s) per protected resource', async (allowed, name) => {
+    const [doc] = await emfWrittenBy(() => metrics.toolDecided(allowed));
+    expect(directiveOf(doc!)).toMatchObject({ Dimensions: [['service', 'Resource']], Metrics: [{ Name: name, Unit: 'Count' }] });
+    expect(doc!.Resource).toBe('https://files.example.com/mcp');
+  });
+
+  it('counts a backend that did not answer', async () => {
+    const [doc] = await emfWrittenBy(() => metrics.backendFailed());
+    expect(directiveOf(doc!).Metrics).toEqual([{ Name: MCP_STEP_METRICS.backendFailed, Unit: 'Count' }]);
   });
 });
 

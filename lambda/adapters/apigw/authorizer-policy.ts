@@ -1,53 +1,53 @@
 /**
- * The IAM policy a REQUEST authorizer returns for a guard decision. API Gateway evaluates it
- * against the method ARN of every request it is reused for while cached, so with a result
- * cache the policy allows every route the token's scopes open and explicitly denies the
- * others (a Deny wins over the breadth of an IAM `*`); without a cache it names only this
- * request's method ARN.
+ * The IAM policy a REQUEST authorizer returns for a guard decision, and the cache key that
+ * keeps it right. API Gateway caches an authorizer's answer under its identity sources and
+ * evaluates the cached policy against the method ARN of every request it replays it for
+ * ("Input to an Amazon API Gateway Lambda authorizer", "Output from an Amazon API Gateway
+ * Lambda authorizer"). The key therefore holds the token AND the route API Gateway matched
+ * (`context.resourcePath`, `context.httpMethod`): a cached answer is only ever replayed for
+ * a request on the same REST resource with the same method and token, for which a fresh
+ * decision would be the same (the decision depends on nothing else: core/guard/access-decision.ts).
+ * So one statement suffices: Allow or Deny on the ARN pattern of this route and method.
+ *
+ * (Policies that list every route a token opens and deny the others cannot be right: IAM's
+ * `*` also matches `/`, so `/items/{id}/{proxy+}` covers `/items/1/purge`, and an explicit
+ * Deny always wins, so a token allowed on the narrower route but not the broader one would
+ * be refused there: docs/design.md.)
  */
-import type { ResourceConfig, RouteRuleConfig } from '../../core/config';
-import { routesOpenTo, type AccessDecision } from '../../core/guard/access-decision';
-import { compileRoute } from '../../core/guard/route-rules';
-import { unionScopes } from '../../core/scopes';
+import type { AccessDecision } from '../../core/guard/access-decision';
+
+/** The authorizer's identity sources, in API Gateway's mapping-expression syntax: its result cache key. */
+export const AUTHORIZER_IDENTITY_SOURCES = ['method.request.header.Authorization', 'context.resourcePath', 'context.httpMethod'] as const;
 
 export interface PolicyStatement {
   readonly Action: 'execute-api:Invoke';
   readonly Effect: 'Allow' | 'Deny';
-  readonly Resource: string | string[];
+  readonly Resource: string;
 }
 
 export interface PolicyRequest {
-  readonly grantedScopes: readonly string[];
-  /** True only when no API Gateway result cache can reuse this policy for another request. */
-  readonly perRequestDecisions: boolean;
+  readonly methodArn: string;
+  /** The REST resource API Gateway matched (`event.resource`). */
+  readonly resourcePath: string | null | undefined;
+  readonly httpMethod: string;
+  /** Whether API Gateway may replay the answer (its result TTL is above 0). */
+  readonly cached: boolean;
 }
 
-export function policyStatements(resource: Pick<ResourceConfig, 'routes'>, methodArn: string, request: PolicyRequest, decision: AccessDecision): PolicyStatement[] {
-  const effect = decision.effect === 'allow' ? 'Allow' : 'Deny';
-  const prefix = request.perRequestDecisions ? undefined : methodArnPrefix(methodArn);
-  if (!prefix) return [{ Action: 'execute-api:Invoke', Effect: effect, Resource: methodArn }];
-  const routes = routesOpenTo(resource, request.grantedScopes);
-  const opened = routes.open.map((route) => routeArnPattern(prefix, route));
-  const closed = routes.closed.map((route) => routeArnPattern(prefix, route));
-  const allow = decision.effect === 'allow' ? unionScopes([methodArn], opened) : unionScopes(opened);
-  // An explicit Deny wins, so a closed pattern that happens to cover this allowed request must not be listed.
-  const deny = decision.effect === 'allow' ? unionScopes(closed.filter((pattern) => !arnPatternMatches(pattern, methodArn))) : unionScopes([methodArn], closed);
-  const statements: PolicyStatement[] = [];
-  if (allow.length) statements.push({ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: allow });
-  if (deny.length) statements.push({ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: deny });
-  return statements;
+export function policyStatement(request: PolicyRequest, decision: AccessDecision): PolicyStatement {
+  const prefix = request.cached && request.resourcePath ? methodArnPrefix(request.methodArn) : undefined;
+  const resource = prefix ? routeArnPattern(prefix, request.httpMethod, request.resourcePath!) : request.methodArn;
+  return { Action: 'execute-api:Invoke', Effect: decision.effect === 'allow' ? 'Allow' : 'Deny', Resource: resource };
 }
 
 /**
- * The execute-api ARN pattern that covers a route rule, given the ARN prefix
- * `arn:aws:execute-api:<region>:<account>:<apiId>/<stage>`. IAM's `*` also matches `/`, so
- * a `{param}` pattern covers deeper paths too; policyStatements pairs Allow with explicit
- * Deny statements so that breadth never grants a route whose own rule refuses the token.
+ * The execute-api ARN pattern of every request on a REST resource with one method, given the
+ * ARN prefix `arn:aws:execute-api:<region>:<account>:<apiId>/<stage>`: path variables become
+ * `*` (which in IAM also matches `/`, so it may cover more; the cache key keeps other routes away).
  */
-export function routeArnPattern(arnPrefix: string, route: RouteRuleConfig): string {
-  const compiled = compileRoute(route);
-  const path = compiled.segments.map((segment) => (segment.kind === 'literal' ? segment.text : '*')).join('/');
-  return `${arnPrefix}/${compiled.anyMethod ? '*' : compiled.method}/${path}`;
+export function routeArnPattern(arnPrefix: string, method: string, resourcePath: string): string {
+  const path = resourcePath.split('/').filter((s) => s.length > 0).map((segment) => (segment.startsWith('{') ? '*' : segment)).join('/');
+  return `${arnPrefix}/${method.toUpperCase()}/${path}`;
 }
 
 /** Splits a methodArn into its `.../<apiId>/<stage>` prefix; undefined if it is not an execute-api method ARN. */

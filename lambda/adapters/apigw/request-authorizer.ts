@@ -12,13 +12,14 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import type { Config, ResourceConfig } from '../../core/config';
 import { createAccessGuard } from '../../core/guard/access-guard';
-import { mcpRequestHeaders } from '../../core/guard/mcp-request-rules';
+import { routeDeniedRecord, type GuardAudit } from '../../core/guard/decision-audit';
 import type { Clock, RevocationStore } from '../../core/ports';
+import { missingScopes } from '../../core/scopes';
 import { CachedRevocationStore } from '../dynamodb/cached-revocation-store';
 import { AccessTokenVerifier } from '../jwt/access-token-verifier';
 import { noAuthorizerMetrics, type AuthorizerMetrics } from '../observability/emf-operational-metrics';
 import { systemClock } from '../system/system-clock';
-import { policyStatements } from './authorizer-policy';
+import { policyStatement } from './authorizer-policy';
 import { eventHeaders } from './event-headers';
 
 export type RequestAuthorizer = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
@@ -36,10 +37,12 @@ export interface AuthorizerDeps {
   readonly jwksRefetchCooldownSeconds?: number;
   /** Counts of decisions for the dashboard and the error alarm. @default none */
   readonly metrics?: AuthorizerMetrics;
+  /** One structured record per refused route (docs/guard.md, "Audit lines"). @default into `log` */
+  readonly audit?: GuardAudit;
 }
 
-/** The only headers the guard reads. */
-const GUARD_HEADERS: ReadonlySet<string> = new Set(['authorization', 'mcp-method', 'mcp-name']);
+/** The only header the guard reads: tool-level rules need the body, which the authorizer never sees. */
+const GUARD_HEADERS: ReadonlySet<string> = new Set(['authorization']);
 
 /** API Gateway turns exactly this error message into a 401 UNAUTHORIZED; any other error is a 500. */
 class Unauthorized extends Error {
@@ -52,6 +55,8 @@ export function createAuthorizer(deps: AuthorizerDeps): RequestAuthorizer {
   const clock = deps.clock ?? systemClock;
   const log = deps.log ?? ((entry) => console.log(JSON.stringify(entry)));
   const metrics = deps.metrics ?? noAuthorizerMetrics;
+  const audit = deps.audit ?? ((record) => log({ level: 'info', message: 'route refused', ...record }));
+  const cached = deps.config.guard.authorizerCacheTtlSeconds > 0;
   const guard = createAccessGuard({
     config: deps.config,
     resource: deps.resource,
@@ -71,7 +76,7 @@ export function createAuthorizer(deps: AuthorizerDeps): RequestAuthorizer {
       return await authorize(event);
     } catch (error) {
       if (error instanceof Unauthorized) {
-        log({ level: 'info', message: 'access token refused', reason: error.reason, path: event.path });
+        log({ level: 'info', message: 'access token refused', reason: error.reason, route: event.resource, resource: deps.resource.uri });
         metrics.denied('unauthorized');
         throw error;
       }
@@ -85,25 +90,18 @@ export function createAuthorizer(deps: AuthorizerDeps): RequestAuthorizer {
   async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
     const headers = eventHeaders(event, GUARD_HEADERS);
     const authorization = headers.authorization;
-    const verdict = await guard.check({
-      method: event.httpMethod,
-      path: event.path,
-      authorization: authorization?.length === 1 ? authorization[0] : undefined,
-      mcpHeaders: mcpRequestHeaders({ method: headers['mcp-method'], name: headers['mcp-name'] }),
-    });
+    // API Gateway's own choice of REST resource, never the raw path: the route is what it routed.
+    const verdict = await guard.check({ method: event.httpMethod, resourcePath: event.resource, authorization: authorization?.length === 1 ? authorization[0] : undefined });
     if (verdict.kind === 'unauthorized') throw new Unauthorized(verdict.reason);
     const { decision, token } = verdict;
     if (decision.effect === 'deny') {
-      log({ level: 'info', message: 'insufficient scope', path: event.path, required: decision.requiredScopes.join(' '), client_id: token.claims.clientId });
+      const caller = { resource: deps.resource.uri, subject: token.claims.subject, clientId: token.claims.clientId };
+      audit(routeDeniedRecord(caller, { method: event.httpMethod, resourcePath: event.resource ?? '' }, decision.requiredScopes, missingScopes(decision.requiredScopes, token.claims.scope)));
       metrics.denied('forbidden');
     } else {
       metrics.allowed();
     }
-    const policy = { grantedScopes: token.claims.scope, perRequestDecisions: guard.perRequestDecisions };
-    return {
-      principalId: token.claims.subject,
-      policyDocument: { Version: '2012-10-17', Statement: policyStatements(deps.resource, event.methodArn, policy, decision) },
-      context: { ...token.context },
-    };
+    const statement = policyStatement({ methodArn: event.methodArn, resourcePath: event.resource, httpMethod: event.httpMethod, cached }, decision);
+    return { principalId: token.claims.subject, policyDocument: { Version: '2012-10-17', Statement: [statement] }, context: { ...token.context } };
   }
 }

@@ -10,7 +10,8 @@
  */
 import * as z from 'zod/mini';
 import { hasInvisibleCharacters, hexColour, MAX_PRODUCT_NAME_LENGTH, pageUrl, svgProblem } from '../../core/branding';
-import type { BrandingConfig, Config, GuardConfig, RegistrationConfig, ResourceConfig, RouteRuleConfig, StaticClientConfig, TokenLifetimesConfig, UpstreamConfig } from '../../core/config';
+import type { BackendConfig, BrandingConfig, Config, GuardConfig, RegistrationConfig, ResourceConfig, RouteRuleConfig, StaticClientConfig, TokenLifetimesConfig, UpstreamConfig } from '../../core/config';
+import { routeTableProblems } from '../../core/guard/route-table';
 import { isScopeToken } from '../../core/scopes';
 
 const NON_EMPTY = 'must be a non-empty string';
@@ -109,6 +110,41 @@ const routeSchema = section({
   scopes: textList,
 });
 
+/** Loopback hosts: the only ones an http (not https) backend may be on. */
+function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+const backendUrl = text().check(rule((s: string) => {
+  const url = safeUrl(s);
+  if (!url || (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname)))) return ['must be an absolute https URL (http only for a loopback address: 127.0.0.1, [::1], localhost)'];
+  const problems: string[] = [];
+  if (url.username || url.password) problems.push('must not hold credentials (use backend.sharedSecret)');
+  if (url.search || url.hash || s.includes('?') || s.includes('#')) problems.push('must have no query or fragment');
+  return problems;
+}));
+
+const LAMBDA_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$/;
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+/** Request headers the MCP step writes or drops itself: a shared secret under one of these names could be overwritten or faked. */
+const RESERVED_HEADERS = new Set(['authorization', 'host', 'content-length', 'connection', 'cookie', 'x-origin-verify']);
+export const DEFAULT_SHARED_SECRET_HEADER = 'X-MCP-OAuth-Secret';
+
+const backendSchema = section({
+  httpUrl: about(z.optional(backendUrl), 'Any MCP server over HTTP: every route of this resource is proxied to this URL (the resource path replaced by its path), through the MCP step.'),
+  lambdaFunctionArn: about(z.optional(text().check(rule((s: string) => (s && !LAMBDA_FUNCTION_ARN.test(s) ? ['must be a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>)'] : [])))), 'AWS only: your Lambda function, as a proxy integration behind the authorizer.'),
+  sharedSecret: about(z.optional(section({
+    header: withDefault(text().check(rule((s: string) => (!HEADER_NAME.test(s) ? ['must be an HTTP header name'] : RESERVED_HEADERS.has(s.toLowerCase()) ? ['is a header the MCP step writes or drops itself: choose another name'] : []))), DEFAULT_SHARED_SECRET_HEADER),
+    secretArn: about(z.optional(text().check(rule((s: string) => (s && !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(s) ? ['must be a Secrets Manager secret ARN'] : [])))), 'On AWS: the secret whose string value is sent.'),
+    value: about(z.optional(text()), 'Local mode only: the value itself.'),
+  }).check(z.superRefine((secret, ctx) => {
+    if ((secret.secretArn === undefined) === (secret.value === undefined)) ctx.issues.push({ code: 'custom', message: 'needs exactly one of secretArn (AWS) and value (local mode)', input: secret });
+  }))), 'A secret header the MCP step adds, so the backend can refuse requests that did not pass the guard.'),
+}).check(z.superRefine((backend, ctx) => {
+  if ((backend.httpUrl === undefined) === (backend.lambdaFunctionArn === undefined)) ctx.issues.push({ code: 'custom', message: 'needs exactly one of httpUrl and lambdaFunctionArn', input: backend });
+  if (backend.sharedSecret && backend.httpUrl === undefined) ctx.issues.push({ code: 'custom', message: 'applies to an httpUrl backend only (a Lambda backend is invoked by API Gateway itself)', input: backend, path: ['sharedSecret'] });
+}));
+
 const resourceSchema = section({
   uri: about(resourceUri, 'Canonical resource URI (RFC 8707): the aud of tokens minted for it.'),
   name: text(),
@@ -117,6 +153,7 @@ const resourceSchema = section({
   routes: about(withDefault(list(routeSchema), []), 'Routes of the protected API and the scopes each needs (all of them). A route no rule names is refused.'),
   tools: about(withDefault(list(section({ name: text(), scopes: textList })), []), 'MCP tools and the scopes a call needs (all of them).'),
   introspectionClients: about(withDefault(textList, []), 'Confidential clients allowed to introspect tokens for this resource (RFC 7662), besides each token\'s own client.'),
+  backend: about(z.optional(backendSchema), 'What serves this resource behind the guard: absent, the demo MCP server; {"httpUrl": ...} any MCP server over HTTP; {"lambdaFunctionArn": ...} (AWS only) your Lambda.'),
 });
 
 const AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post'] as const;
@@ -275,6 +312,8 @@ function crossOptionProblems(file: FileMembers, ctx: z.core.$RefinementCtx<FileM
       });
     if (resource.defaultScopes) checkList(resource.defaultScopes, ['defaultScopes']);
     resource.routes.forEach((route, k) => checkList(route.scopes, ['routes', k, 'scopes']));
+    const uri = safeUrl(resource.uri);
+    if (uri) for (const found of routeTableProblems(resource.routes, uri.pathname)) problem(['resources', i, 'routes', ...found.path], found.message);
     resource.tools.forEach((tool, k) => checkList(tool.scopes, ['tools', k, 'scopes']));
   });
   const allScopes = new Set(file.resources.flatMap((r) => r.scopes.map((s) => s.name)));
@@ -289,9 +328,18 @@ function crossOptionProblems(file: FileMembers, ctx: z.core.$RefinementCtx<FileM
 function toConfig({ $schema: _schema, resources, defaultResource, ...rest }: FileMembers): Config {
   return {
     ...rest,
-    resources: resources.map((resource): ResourceConfig => ({ ...resource, defaultScopes: resource.defaultScopes ?? [resource.scopes[0]!.name] })),
+    resources: resources.map(({ backend, ...resource }): ResourceConfig => ({
+      ...resource,
+      defaultScopes: resource.defaultScopes ?? [resource.scopes[0]!.name],
+      ...(backend ? { backend: toBackend(backend) } : {}),
+    })),
     defaultResource: defaultResource ?? resources[0]!.uri,
   };
+}
+
+function toBackend({ httpUrl, lambdaFunctionArn, sharedSecret }: z.output<typeof backendSchema>): BackendConfig {
+  if (lambdaFunctionArn !== undefined) return { lambdaFunctionArn };
+  return { httpUrl: httpUrl!, ...(sharedSecret ? { sharedSecret } : {}) };
 }
 
 /**

@@ -1,10 +1,11 @@
 /**
  * The operational metrics the alarms watch, in Embedded Metric Format: the authorizer's
- * decisions and the authorization server's dependency outages. Each count is published at
+ * decisions, the MCP step's tool decisions (both per protected resource) and the
+ * authorization server's dependency outages. Each count is published at
  * once as its own EMF document on stdout (CloudWatch Logs extracts it: no API call, no
  * latency on the request path, nothing lost when an invocation ends early).
  *
- * Dimensions stay bounded (a denial reason, a dependency name); nothing about the caller,
+ * Dimensions stay bounded (a resource of the configuration, a denial reason, a dependency name); nothing about the caller,
  * and never a token, is written.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -13,6 +14,7 @@ import {
   AUTHORIZER_METRICS,
   DEPENDENCY_UNAVAILABLE_METRIC,
   DIMENSIONS,
+  MCP_STEP_METRICS,
   METRICS_NAMESPACE,
   type DenialReason,
   type DependencyName,
@@ -28,11 +30,16 @@ export interface AuthorizerMetrics {
 
 export const noAuthorizerMetrics: AuthorizerMetrics = { allowed: () => undefined, denied: () => undefined, failed: () => undefined };
 
+/** Every count of the guard carries the protected resource as a dimension, so each MCP server has its own dashboard and alarm. */
+export function guardMetrics(options: { serviceName: string; resourceUri: string }): Metrics {
+  return new Metrics({ namespace: METRICS_NAMESPACE, serviceName: options.serviceName, defaultDimensions: { [DIMENSIONS.resource]: options.resourceUri } });
+}
+
 export class EmfAuthorizerMetrics implements AuthorizerMetrics {
   private readonly metrics: Metrics;
 
-  constructor(options: { serviceName: string; metrics?: Metrics }) {
-    this.metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: options.serviceName });
+  constructor(options: { serviceName: string; resourceUri: string; metrics?: Metrics }) {
+    this.metrics = options.metrics ?? guardMetrics(options);
   }
 
   allowed(): void {
@@ -47,6 +54,30 @@ export class EmfAuthorizerMetrics implements AuthorizerMetrics {
 
   failed(): void {
     this.metrics.singleMetric().addMetric(AUTHORIZER_METRICS.errors, MetricUnit.Count, 1);
+  }
+}
+
+/** What the MCP step reports: each tool decision, and a backend that did not answer. */
+export interface McpStepMetrics {
+  toolDecided(allowed: boolean): void;
+  backendFailed(): void;
+}
+
+export const noMcpStepMetrics: McpStepMetrics = { toolDecided: () => undefined, backendFailed: () => undefined };
+
+export class EmfMcpStepMetrics implements McpStepMetrics {
+  private readonly metrics: Metrics;
+
+  constructor(options: { serviceName: string; resourceUri: string; metrics?: Metrics }) {
+    this.metrics = options.metrics ?? guardMetrics(options);
+  }
+
+  toolDecided(allowed: boolean): void {
+    this.metrics.singleMetric().addMetric(allowed ? MCP_STEP_METRICS.toolAllowed : MCP_STEP_METRICS.toolDenied, MetricUnit.Count, 1);
+  }
+
+  backendFailed(): void {
+    this.metrics.singleMetric().addMetric(MCP_STEP_METRICS.backendFailed, MetricUnit.Count, 1);
   }
 }
 

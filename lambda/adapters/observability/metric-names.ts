@@ -17,6 +17,7 @@ export const SERVICE_NAMES = {
   authorizer: 'mcp-oauth-authorizer',
   protectedResourceMetadata: 'mcp-oauth-protected-resource-metadata',
   demoMcpServer: 'mcp-oauth-demo-mcp-server',
+  mcpStep: 'mcp-oauth-mcp-step',
 } as const;
 
 /** One metric per audit event type of the authorization server (lambda/core/ports/audit.ts AuditEvent). */
@@ -43,7 +44,17 @@ export const AUTHORIZER_METRICS = {
   errors: 'AuthorizerErrors',
 } as const;
 
+/** The MCP step's tool decisions (one count per tools/call it decided). */
+export const MCP_STEP_METRICS = {
+  toolAllowed: 'McpToolCallsAllowed',
+  toolDenied: 'McpToolCallsDenied',
+  /** The backend did not answer, or answered too late: the step answered 502 or 504. */
+  backendFailed: 'McpBackendFailures',
+} as const;
+
 export const DIMENSIONS = {
+  /** On every metric of the guard (authorizer, MCP step): the protected resource's URI, so each MCP server has its own. */
+  resource: 'Resource',
   /** On RequestsRejected: the endpoint path. */
   endpoint: 'Endpoint',
   /** On AuthorizerDenied: one of DENIAL_REASONS. */

@@ -1,7 +1,7 @@
 /**
  * The guard's check of one request to a protected resource (RFC 6750 section 3.1, RFC 9068
  * section 4): a single Bearer token, its syntax and claims, its signature, its lifetime, its
- * revocation, then the route and tool rules. Every failure of the token is the same
+ * revocation, then the rule of the route API Gateway matched. Every failure of the token is the same
  * `unauthorized` (a 401; the reason goes to the log only); a valid token without the scopes
  * is a `deny` (a 403). The host renders the verdict (lambda/adapters/apigw/request-authorizer.ts).
  *
@@ -13,7 +13,6 @@ import { accessTokenTimeFailure } from '../tokens/access-token-lifetime';
 import { bearerToken } from '../tokens/bearer-token';
 import { isRevoked } from '../tokens/revocation-check';
 import { compileAccessRules, type AccessDecision } from './access-decision';
-import type { McpRequestHeaders } from './mcp-request-rules';
 import { readAccessToken, type ReadAccessToken } from './read-access-token';
 import { ReadTokenMemo } from './read-token-memo';
 
@@ -30,10 +29,10 @@ export interface AccessGuardDeps {
 
 export interface GuardRequest {
   readonly method: string;
-  readonly path: string;
+  /** The REST resource API Gateway matched (`event.resource`): the route is decided on it, never on the raw path. */
+  readonly resourcePath: string | null | undefined;
   /** The single Authorization header; undefined when absent or repeated (a repeated one is an attack or a bug). */
   readonly authorization: string | undefined;
-  readonly mcpHeaders: McpRequestHeaders;
 }
 
 export type GuardVerdict =
@@ -42,8 +41,6 @@ export type GuardVerdict =
 
 export interface AccessGuard {
   check(request: GuardRequest): Promise<GuardVerdict>;
-  /** Whether decisions may depend on more than the token (per tool): only when no API Gateway result cache can replay them. */
-  readonly perRequestDecisions: boolean;
 }
 
 export function createAccessGuard(deps: AccessGuardDeps): AccessGuard {
@@ -51,7 +48,6 @@ export function createAccessGuard(deps: AccessGuardDeps): AccessGuard {
   const expect = { issuer: deps.config.issuer, audience: deps.resource.uri };
   const rules = compileAccessRules(deps.resource);
   const readTokens = new ReadTokenMemo<ReadAccessToken>(READ_TOKEN_MEMO_MAX_ENTRIES);
-  const perRequestDecisions = deps.config.guard.authorizerCacheTtlSeconds === 0;
   const unauthorized = (reason: string): GuardVerdict => ({ kind: 'unauthorized', reason });
 
   async function check(request: GuardRequest): Promise<GuardVerdict> {
@@ -78,15 +74,9 @@ export function createAccessGuard(deps: AccessGuardDeps): AccessGuard {
     const records = found instanceof Promise ? await found : found;
     if (isRevoked(records, read.claims.issuedAt)) return unauthorized('revoked');
 
-    const decision = rules.decide({
-      method: request.method,
-      path: request.path,
-      grantedScopes: read.claims.scope,
-      mcpHeaders: request.mcpHeaders,
-      perRequestDecisions,
-    });
+    const decision = rules.decide({ resourcePath: request.resourcePath, method: request.method, grantedScopes: read.claims.scope });
     return { kind: 'decided', decision, token: read };
   }
 
-  return { check, perRequestDecisions };
+  return { check };
 }

@@ -1,6 +1,7 @@
 /**
- * Tool-level rules for MCP requests, shared by the authorizer (which sees only headers) and
- * the MCP server integration (which sees the JSON-RPC body).
+ * Tool-level rules for MCP requests, applied where the JSON-RPC body is seen: the MCP step in
+ * front of an HTTP backend, and an MCP server that uses the guard library itself. The
+ * authorizer never sees the body and decides only the route.
  *
  * MCP 2026-07-28 clients send `Mcp-Method` on every POST and `Mcp-Name` on tools/call,
  * resources/read and prompts/get; the server must reject a header that disagrees with the
@@ -61,27 +62,26 @@ export function toolScopes(resource: Pick<ResourceConfig, 'tools'>, toolName: st
   return resource.tools.find((t) => t.name === toolName)?.scopes ?? [];
 }
 
-/** The tool-level scopes a request names through its headers, or undefined when the headers name no tool. */
-export function toolScopesFromHeaders(resource: Pick<ResourceConfig, 'tools'>, headers: McpRequestHeaders): readonly string[] | undefined {
-  if (headers.method !== 'tools/call' || headers.name === undefined) return undefined;
-  return toolScopes(resource, headers.name);
-}
-
 interface JsonRpcRequestLike {
   readonly method?: unknown;
   readonly params?: unknown;
 }
 
-/** The tool-level scopes the JSON-RPC body needs: the union over every tools/call in it (batches included). */
-export function toolScopesFromBody(resource: Pick<ResourceConfig, 'tools'>, body: unknown): string[] {
+/** The name of every tools/call in a JSON-RPC body (a batch included), in order. */
+export function toolCallsIn(body: unknown): string[] {
   const messages = Array.isArray(body) ? body : [body];
-  const needed: (readonly string[])[] = [];
+  const names: string[] = [];
   for (const message of messages) {
     if (!isObject(message) || message.method !== 'tools/call') continue;
     const name = isObject(message.params) ? message.params.name : undefined;
-    if (typeof name === 'string') needed.push(toolScopes(resource, name));
+    if (typeof name === 'string') names.push(name);
   }
-  return unionScopes(...needed);
+  return names;
+}
+
+/** The tool-level scopes the JSON-RPC body needs: the union over every tools/call in it (batches included). */
+export function toolScopesFromBody(resource: Pick<ResourceConfig, 'tools'>, body: unknown): string[] {
+  return unionScopes(...toolCallsIn(body).map((name) => toolScopes(resource, name)));
 }
 
 export type HeaderCheck = { readonly ok: true } | { readonly ok: false; readonly description: string };
@@ -108,17 +108,29 @@ export function checkMcpHeadersAgainstBody(headers: McpRequestHeaders, body: unk
   return headers.name === bodyName ? { ok: true } : { ok: false, description: 'Mcp-Name does not match the body' };
 }
 
-/** The decision of the integration for one request body, given what the token grants. */
-export type ToolDecision =
-  | { readonly effect: 'allow' }
-  | { readonly effect: 'header_mismatch'; readonly description: string }
-  | { readonly effect: 'insufficient_scope'; readonly requiredScopes: readonly string[] };
+/** One tools/call of a request and what decided it: the scopes it needs (route and tool) and those the token lacks. */
+export interface ToolCallDecision {
+  readonly tool: string;
+  readonly requiredScopes: readonly string[];
+  readonly missingScopes: readonly string[];
+}
 
-export function decideToolRequest(resource: Pick<ResourceConfig, 'tools'>, headers: McpRequestHeaders, body: unknown, granted: readonly string[]): ToolDecision {
+/** The decision on one request body, given the route's scopes and what the token grants. */
+export type ToolDecision =
+  | { readonly effect: 'allow'; readonly calls: readonly ToolCallDecision[] }
+  | { readonly effect: 'header_mismatch'; readonly description: string }
+  /** requiredScopes: what the whole operation needs (route and every tool it calls), for the challenge (SEP-2350). */
+  | { readonly effect: 'insufficient_scope'; readonly requiredScopes: readonly string[]; readonly calls: readonly ToolCallDecision[] };
+
+export function decideToolRequest(resource: Pick<ResourceConfig, 'tools'>, routeScopes: readonly string[], headers: McpRequestHeaders, body: unknown, granted: readonly string[]): ToolDecision {
   const check = checkMcpHeadersAgainstBody(headers, body);
   if (!check.ok) return { effect: 'header_mismatch', description: check.description };
-  const required = toolScopesFromBody(resource, body);
-  return missingScopes(required, granted).length ? { effect: 'insufficient_scope', requiredScopes: required } : { effect: 'allow' };
+  const calls = toolCallsIn(body).map((tool): ToolCallDecision => {
+    const requiredScopes = unionScopes(routeScopes, toolScopes(resource, tool));
+    return { tool, requiredScopes, missingScopes: missingScopes(requiredScopes, granted) };
+  });
+  if (!calls.some((call) => call.missingScopes.length)) return { effect: 'allow', calls };
+  return { effect: 'insufficient_scope', requiredScopes: unionScopes(routeScopes, ...calls.map((call) => call.requiredScopes)), calls };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
