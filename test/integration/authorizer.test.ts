@@ -300,24 +300,23 @@ describe('guard authorizer', () => {
     expect(other.policyDocument.Statement[0]!.Effect).toBe('Deny');
   });
 
-  it('with the cache off, decides per tool from Mcp-Method/Mcp-Name (base64 form included)', async () => {
+  it('decides on the REST resource API Gateway matched, never on the raw path or on Mcp-* headers', async () => {
     const bob = await mintAccessToken(config, key, { claims: { sub: 'bob', scope: 'tool:read' } });
-    const deny = await authorize(event({ ...bearer(bob), 'Mcp-Method': 'tools/call', 'Mcp-Name': 'echo' }));
-    expect(deny.policyDocument.Statement[0]!.Effect).toBe('Deny');
-    const encoded = await authorize(event({ ...bearer(bob), 'Mcp-Method': 'tools/call', 'Mcp-Name': `=?base64?${Buffer.from('echo').toString('base64')}?=` }));
-    expect(encoded.policyDocument.Statement[0]!.Effect).toBe('Deny');
-    expect(allowed(await authorize(event({ ...bearer(bob), 'Mcp-Method': 'tools/list' })))).toBe(true);
-    expect(allowed(await authorize(event(bearer(bob))))).toBe(true);
+    // Mcp-Name names a tool bob may not call: the authorizer never sees the body, so it decides the route alone.
+    expect(allowed(await authorize(event({ ...bearer(bob), 'Mcp-Method': 'tools/call', 'Mcp-Name': 'echo' })))).toBe(true);
+    const elsewhere = { ...event(bearer(bob)), resource: '/mcp/{proxy+}', path: '/mcp' };
+    const result = await authorize(elsewhere);
+    expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: METHOD_ARN }]);
+    expect(logs).toContainEqual(expect.objectContaining({ audit: 'mcp_route_denied', route: '/mcp/{proxy+}', sub: 'bob', missing_scopes: '' }));
   });
 
-  it('with the API Gateway cache on, ignores Mcp-Name and returns a policy that stays right on every route', async () => {
+  it('with the API Gateway cache on, returns one statement for this route and method (the cache key holds both)', async () => {
     build({ authorizerCacheTtlSeconds: 30 });
     const bob = await mintAccessToken(config, key, { claims: { sub: 'bob', scope: 'tool:read' } });
-    const result = await authorize(event({ ...bearer(bob), 'Mcp-Method': 'tools/call', 'Mcp-Name': 'echo' }));
-    const [allow] = result.policyDocument.Statement as { Effect: string; Resource: string[] }[];
-    expect(allow!.Effect).toBe('Allow');
+    const result = await authorize(event(bearer(bob)));
     const prefix = 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/local';
-    expect(allow!.Resource).toEqual(expect.arrayContaining([`${prefix}/POST/mcp`, `${prefix}/GET/mcp`, `${prefix}/DELETE/mcp`]));
+    expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: `${prefix}/POST/mcp` }]);
+    expect(result.context).toMatchObject({ sub: 'bob', scope: 'tool:read' });
   });
 
   it('a JWKS that cannot be fetched is a 500 (not cached, no re-login), not a 401', async () => {
@@ -340,7 +339,7 @@ describe('guard authorizer', () => {
     const bob = await mintAccessToken(config, key, { claims: { sub: 'bob', scope: 'tool:read' } });
 
     await counting(event(bearer(alice)));
-    await counting(event({ ...bearer(bob), 'Mcp-Method': 'tools/call', 'Mcp-Name': 'echo' }));
+    await counting(event(bearer(bob), 'PUT'));
     await expect(counting(event({}))).rejects.toThrow(/^Unauthorized$/);
     await expect(failing(event(bearer(alice)))).rejects.toThrow('Authorizer dependency unavailable');
 

@@ -88,15 +88,19 @@ describe('demo MCP server behind the guard', () => {
     await client.close();
   });
 
-  it("bob (tool:read) calling echo with Mcp-Name gets API Gateway's 403 with a standard WWW-Authenticate", async () => {
-    const { client, transport, seen } = connect(api, await tokenFor('bob', 'tool:read'), { withRequestMetadata: true });
-    await client.connect(transport);
-    await expect(client.callTool({ name: 'echo', arguments: { text: 'hi' } })).rejects.toThrow();
-    const denied = seen.find((r) => r.status === 403)!;
-    const challenge = denied.headers.get('www-authenticate')!;
-    expect(challenge).toMatch(/^Bearer error="insufficient_scope", scope="[^"]*\btool:execute\b[^"]*", resource_metadata="http:\/\/localhost:8788\/\.well-known\/oauth-protected-resource\/mcp"$/);
-    expect(denied.headers.get('x-amzn-remapped-www-authenticate')).toBeNull();
-    await client.close();
+  it('bob (tool:read) calling echo gets the same 403 and the same challenge with Mcp-Name as without it', async () => {
+    const challenges: (string | null)[] = [];
+    for (const withRequestMetadata of [true, false]) {
+      const { client, transport, seen } = connect(api, await tokenFor('bob', 'tool:read'), { withRequestMetadata });
+      await client.connect(transport);
+      await expect(client.callTool({ name: 'echo', arguments: { text: 'hi' } })).rejects.toThrow();
+      const denied = seen.find((r) => r.status === 403)!;
+      expect(denied.headers.get('x-amzn-remapped-www-authenticate')).toBeNull();
+      challenges.push(denied.headers.get('www-authenticate'));
+      await client.close();
+    }
+    expect(challenges[0]).toBe('Bearer error="insufficient_scope", scope="tool:read tool:execute", resource_metadata="http://localhost:8788/.well-known/oauth-protected-resource/mcp"');
+    expect(challenges[1]).toBe(challenges[0]);
   });
 
   it('bob without request headers is refused by the integration: precise challenge in the body, and in WWW-Authenticate restored by the edge, as on AWS', async () => {
@@ -106,9 +110,9 @@ describe('demo MCP server behind the guard', () => {
     const denied = seen.find((r) => r.status === 403)!;
     expect(denied.headers.get('x-amzn-remapped-www-authenticate')).toBeNull();
     expect(denied.headers.get('www-authenticate')).toBe(
-      'Bearer error="insufficient_scope", scope="tool:execute", resource_metadata="http://localhost:8788/.well-known/oauth-protected-resource/mcp"',
+      'Bearer error="insufficient_scope", scope="tool:read tool:execute", resource_metadata="http://localhost:8788/.well-known/oauth-protected-resource/mcp"',
     );
-    expect(JSON.parse(denied.body).error.data).toMatchObject({ error: 'insufficient_scope', scope: 'tool:execute' });
+    expect(JSON.parse(denied.body).error.data).toMatchObject({ error: 'insufficient_scope', scope: 'tool:read tool:execute' });
     await client.close();
   });
 

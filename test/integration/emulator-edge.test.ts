@@ -69,10 +69,10 @@ describe('the edge in front of the emulated API Gateway', () => {
     expect(response.status).toBe(403);
     expect(response.headers.get('x-amzn-remapped-www-authenticate')).toBeNull();
     expect(response.headers.get('www-authenticate')).toBe(
-      `Bearer error="insufficient_scope", scope="tool:execute", resource_metadata="${new URL(resource.uri).origin}/.well-known/oauth-protected-resource${new URL(resource.uri).pathname}"`,
+      `Bearer error="insufficient_scope", scope="tool:read tool:execute", resource_metadata="${new URL(resource.uri).origin}/.well-known/oauth-protected-resource${new URL(resource.uri).pathname}"`,
     );
     const body = await response.json();
-    expect(body.error.data.scope).toBe('tool:execute');
+    expect(body.error.data.scope).toBe('tool:read tool:execute');
   });
 
   it('with the edge, gateway responses keep their own challenge', async () => {
