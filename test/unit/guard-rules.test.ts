@@ -262,7 +262,7 @@ describe('authorizer decisions and policies', () => {
   it('decides on the route alone: the scopes of the rule for the matched resource and method', () => {
     expect(decide(['tool:read'])).toMatchObject({ effect: 'allow' });
     expect(decide([])).toEqual({ effect: 'deny', requiredScopes: ['tool:read'], route: expect.objectContaining({ path: '/mcp' }) });
-    expect(decide(['tool:read'], '/mcp', 'PUT')).toEqual({ effect: 'deny', requiredScopes: resource.defaultScopes });
+    expect(decide(['tool:read'], '/mcp', 'PUT')).toEqual({ effect: 'deny', requiredScopes: [] });
   });
 
   it('names this route and method when the answer may be cached, and the exact method ARN when it may not', () => {

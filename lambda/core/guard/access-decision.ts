@@ -17,6 +17,7 @@ import { indexRouteRules } from './route-rules';
 
 export type AccessDecision =
   | { readonly effect: 'allow'; readonly route: RouteRuleConfig }
+  /** requiredScopes: the route's; empty when no rule names the route (then no scope opens it). */
   | { readonly effect: 'deny'; readonly requiredScopes: readonly string[]; readonly route?: RouteRuleConfig };
 
 export interface AccessRequest {
@@ -33,14 +34,14 @@ export interface AccessRules {
   routeFor(resourcePath: string | null | undefined, method: string): RouteRuleConfig | undefined;
 }
 
-export function compileAccessRules(resource: Pick<ResourceConfig, 'routes' | 'defaultScopes'>): AccessRules {
+export function compileAccessRules(resource: Pick<ResourceConfig, 'routes'>): AccessRules {
   const index = indexRouteRules(resource.routes.map((rule) => ({ ...rule, scopes: unionScopes(rule.scopes) })));
   return {
     routeFor: (resourcePath, method) => index.ruleFor(resourcePath, method),
     decide(request) {
       const route = index.ruleFor(request.resourcePath, request.method);
-      // A route the configuration does not name is refused: new routes are closed until an operator opens them.
-      if (!route) return { effect: 'deny', requiredScopes: resource.defaultScopes };
+      // A route the configuration does not name is refused, and no scope opens it: new routes are closed until an operator opens them.
+      if (!route) return { effect: 'deny', requiredScopes: [] };
       return hasAllScopes(route.scopes, request.grantedScopes) ? { effect: 'allow', route } : { effect: 'deny', requiredScopes: route.scopes, route };
     },
   };
