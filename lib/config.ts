@@ -147,6 +147,13 @@ const deploySchema = z.strictObject({
       edge: bool().default(true),
     })
     .default({ enabled: true, edge: true }),
+  /**
+   * Per MCP server with its own backend (productConfig.resources[].backend), by its resource
+   * URI: the edge and custom domain of its API, as deploy.demo has them for the demo. @default edge on, no custom domain
+   */
+  mcpServers: z
+    .record(z.string(), z.strictObject({ customDomain: customDomainSchema.optional(), edge: bool().default(true) }), { error: 'must be an object keyed by resource URI' })
+    .default({}),
 });
 
 type DeployInput = z.infer<typeof deploySchema>;
@@ -287,7 +294,7 @@ export function parseDeploymentConfig(inputs: DeploymentInputs): DeploymentConfi
     problem('deploy.upstreamClientSecretKmsKeyArn', 'applies only to an external IdP (deploy.upstreamLogin "external")');
   }
 
-  const edges = [
+  const edges: { path: string; on: boolean; domain?: CustomDomainDeployConfig; url: string; urlPath: string; enabled: boolean }[] = [
     { path: 'deploy', on: d.edge, domain: d.customDomain, url: product.issuer, urlPath: 'productConfig.issuer', enabled: true },
     { path: 'deploy.demo', on: d.demo.edge, domain: d.demo.customDomain, url: d.demo.resourceUri ?? product.defaultResource, urlPath: 'deploy.demo.resourceUri', enabled: d.demo.enabled },
   ];
@@ -306,7 +313,26 @@ export function parseDeploymentConfig(inputs: DeploymentInputs): DeploymentConfi
       problem(edge.urlPath, `must be on ${edge.path}.customDomain.domainName (${edge.domain.domainName})`);
     }
   }
-  if ((d.edge || (d.demo.enabled && d.demo.edge)) && !region) {
+  product.resources.forEach((resource, i) => {
+    const backend = resource.backend;
+    if (!backend) return;
+    const servers = d.mcpServers[resource.uri] ?? { edge: true };
+    edges.push({ path: `deploy.mcpServers["${resource.uri}"]`, on: servers.edge, domain: servers.customDomain, url: resource.uri, urlPath: `productConfig.resources[${i}].uri`, enabled: true });
+    if ('httpUrl' in backend) {
+      if (!backend.httpUrl.startsWith('https://')) problem(`productConfig.resources[${i}].backend.httpUrl`, 'must be https in AWS (http is for a loopback server in local mode)');
+      if (backend.sharedSecret?.value !== undefined) problem(`productConfig.resources[${i}].backend.sharedSecret.value`, 'must not be in a deployed configuration (it would be bundled into every function); store it in Secrets Manager and set backend.sharedSecret.secretArn');
+    }
+    if (d.demo.enabled && d.demo.resourceUri === resource.uri) problem('deploy.demo.resourceUri', `names ${resource.uri}, which has its own backend: the demo serves a resource without one`);
+  });
+  for (const uri of Object.keys(d.mcpServers)) {
+    if (!product.resources.some((r) => r.uri === uri && r.backend)) problem(`deploy.mcpServers["${uri}"]`, 'must be the uri of one of productConfig.resources that has a backend');
+  }
+  for (const edge of edges.slice(2)) {
+    if (edge.on && edge.domain && !isEdgeCertificate(edge.domain.certificateArn)) problem(`${edge.path}.customDomain.certificateArn`, `must be in us-east-1 while ${edge.path}.edge is on (CloudFront takes its certificates from there)`);
+    if (edge.on && !edge.domain && !d.acceptCloudFrontDefaultCertificate) problem(`${edge.path}.customDomain`, `is required while ${edge.path}.edge is on, unless deploy.acceptCloudFrontDefaultCertificate is true (docs/deploy.md, "Without a custom domain")`);
+    if (edge.domain && hostOf(edge.url) !== edge.domain.domainName) problem(edge.urlPath, `must be on ${edge.path}.customDomain.domainName (${edge.domain.domainName})`);
+  }
+  if ((d.edge || (d.demo.enabled && d.demo.edge) || edges.slice(2).some((e) => e.on)) && !region) {
     problem('region', 'is required while an edge is on: its Lambda@Edge function lives in us-east-1 and CDK must know the stack\'s region to place it (-c region=... or a default region in your AWS profile)');
   }
   if (d.demo.resourceUri !== undefined && !product.resources.some((r) => r.uri === d.demo.resourceUri)) problem('deploy.demo.resourceUri', 'must be the uri of one of productConfig.resources');

@@ -5,12 +5,15 @@ import { acknowledgeNagFindings } from './nag-suppressions';
 import { ApiGatewayAccountStack } from './stacks/api-gateway-account-stack';
 import { AuthorizationServerStack } from './stacks/authorization-server-stack';
 import { DemoMcpServerStack } from './stacks/demo-mcp-server-stack';
+import { McpServerStack } from './stacks/mcp-server-stack';
 
 export interface McpOAuthStacks {
   /** Absent when deploy.apiGatewayCloudWatchRole is `account`. */
   readonly apiGatewayAccount?: ApiGatewayAccountStack;
   readonly authorizationServer: AuthorizationServerStack;
   readonly demoMcpServer?: DemoMcpServerStack;
+  /** One per configured resource with its own backend (resources[].backend). */
+  readonly mcpServers: readonly McpServerStack[];
 }
 
 export interface BuildOptions {
@@ -38,7 +41,9 @@ export function buildMcpOAuthApp(app: App, deployment: DeploymentConfig, options
     description: `mcp-oauth authorization server (${deployment.stage})`,
     terminationProtection: deployment.retainData,
   });
-  const demoMcpServer = deployment.demo.enabled
+  const demoResource = deployment.product.resources.find((r) => r.uri === deployment.demo.resourceUri);
+  // The demo serves a resource without a backend of its own; the others get a stack each.
+  const demoMcpServer = deployment.demo.enabled && !demoResource?.backend
     ? new DemoMcpServerStack(app, `${prefix}-DemoMcpServer`, {
         env,
         deployment,
@@ -47,9 +52,17 @@ export function buildMcpOAuthApp(app: App, deployment: DeploymentConfig, options
         description: `mcp-oauth demo MCP server behind the guard (${deployment.stage})`,
       })
     : undefined;
+  const mcpServers = deployment.product.resources.filter((r) => r.backend).map((resource, i) => new McpServerStack(app, `${prefix}-McpServer${i + 1}`, {
+    env,
+    deployment,
+    resource,
+    revocationsTable: authorizationServer.revocationsTable,
+    alarmTopic: authorizationServer.alarmTopic,
+    description: `mcp-oauth guard in front of ${resource.name} (${resource.uri}, ${deployment.stage})`,
+  }));
   // Stages with execution logging deploy only once the account's role is set.
-  if (apiGatewayAccount) for (const stack of [authorizationServer, demoMcpServer]) stack?.addStackDependency(apiGatewayAccount);
-  const stacks = { apiGatewayAccount, authorizationServer, demoMcpServer };
+  if (apiGatewayAccount) for (const stack of [authorizationServer, demoMcpServer, ...mcpServers]) stack?.addStackDependency(apiGatewayAccount);
+  const stacks = { apiGatewayAccount, authorizationServer, demoMcpServer, mcpServers };
   acknowledgeNagFindings(stacks, deployment);
   // Any unacknowledged AwsSolutions finding fails synth.
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

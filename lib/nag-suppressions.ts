@@ -12,12 +12,15 @@ import type { OAuthFunction } from './constructs/oauth-function';
 import type { ApiGatewayAccountStack } from './stacks/api-gateway-account-stack';
 import type { AuthorizationServerStack } from './stacks/authorization-server-stack';
 import type { DemoMcpServerStack } from './stacks/demo-mcp-server-stack';
+import type { McpServerStack } from './stacks/mcp-server-stack';
+import type { McpProtectedApi } from './constructs/mcp-protected-api';
 
 /** The stacks buildMcpOAuthApp made (its McpOAuthStacks, spelled out so this file imports nothing that imports it). */
 export interface BuiltStacks {
   readonly apiGatewayAccount?: ApiGatewayAccountStack;
   readonly authorizationServer: AuthorizationServerStack;
   readonly demoMcpServer?: DemoMcpServerStack;
+  readonly mcpServers: readonly McpServerStack[];
 }
 
 interface Acknowledgement {
@@ -106,17 +109,26 @@ export function acknowledgeNagFindings(stacks: BuiltStacks, deployment: Deployme
 
   const demo = stacks.demoMcpServer;
   if (demo) {
-    acknowledgeFunctions([demo.server, demo.protectedApi.authorizerFunction, demo.protectedApi.metadataFunction]);
-    acknowledge(demo.protectedApi.api, NO_REQUEST_VALIDATOR,
-      {
-        id: 'AwsSolutions-APIG4',
-        reason: 'The MCP routes use the Lambda REQUEST authorizer. Only the protected resource metadata (RFC 9728, public by definition) and CORS preflights (which never carry credentials) are open.',
-      },
-      {
-        id: 'AwsSolutions-COG4',
-        reason: 'Access tokens are issued by the mcp-oauth authorization server (RS256 at+jwt, KMS), not by Cognito; the REQUEST authorizer verifies them.',
-      },
-    );
-    acknowledgeEdge(demo.protectedApi.edge, 'the MCP endpoint and every path', deployment, deployment.demo.customDomain !== undefined);
+    acknowledgeFunctions([demo.server]);
+    acknowledgeProtectedApi(demo.protectedApi, deployment, deployment.demo.customDomain !== undefined);
   }
+  for (const server of stacks.mcpServers) {
+    acknowledgeProtectedApi(server.protectedApi, deployment, deployment.mcpServers[server.protectedApi.resource.uri]?.customDomain !== undefined);
+  }
+}
+
+/** The functions, API and edge of one McpProtectedApi. */
+function acknowledgeProtectedApi(protectedApi: McpProtectedApi, deployment: DeploymentConfig, customDomain: boolean): void {
+  acknowledgeFunctions([protectedApi.authorizerFunction, protectedApi.metadataFunction, ...(protectedApi.mcpStepFunction ? [protectedApi.mcpStepFunction] : [])]);
+  acknowledge(protectedApi.api, NO_REQUEST_VALIDATOR,
+    {
+      id: 'AwsSolutions-APIG4',
+      reason: 'The MCP routes use the Lambda REQUEST authorizer. Only the protected resource metadata (RFC 9728, public by definition) and CORS preflights (which never carry credentials) are open.',
+    },
+    {
+      id: 'AwsSolutions-COG4',
+      reason: 'Access tokens are issued by the mcp-oauth authorization server (RS256 at+jwt, KMS), not by Cognito; the REQUEST authorizer verifies them.',
+    },
+  );
+  acknowledgeEdge(protectedApi.edge, 'the MCP endpoint and every path', deployment, customDomain);
 }

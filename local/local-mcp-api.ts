@@ -77,7 +77,7 @@ export async function startLocalMcpApi(opts: LocalMcpApiOptions): Promise<Runnin
 /** The demo server (buffered), or the MCP step in front of an HTTP backend (streaming, as on AWS). */
 function localBackend(config: Config, resource: ResourceConfig, audit: ReturnType<typeof consoleGuardAudit>): { readonly buffered: ProxyHandler; readonly streaming?: undefined } | { readonly streaming: StreamingLambdaHandler; readonly buffered?: undefined } {
   const backend = resource.backend;
-  if (!backend) return { buffered: createDemoMcpHandler({ config, resource }) };
+  if (!backend) return { buffered: createDemoMcpHandler({ config, resource, audit }) };
   if (!('httpUrl' in backend)) throw new Error(`${resource.uri}: a Lambda backend (backend.lambdaFunctionArn) runs on AWS only; serve your MCP server over HTTP and use backend.httpUrl in local mode`);
   const secret = backend.sharedSecret;
   if (secret && secret.value === undefined) throw new Error(`${resource.uri}: backend.sharedSecret.secretArn is read from Secrets Manager on AWS only; local mode needs backend.sharedSecret.value`);

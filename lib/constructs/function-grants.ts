@@ -1,5 +1,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { TableKey } from '../../lambda/adapters/dynamodb/tables';
 import type { FunctionPermissions } from '../definitions/function-permissions';
 import type { SigningKeys } from './signing-keys';
@@ -9,6 +10,8 @@ export interface GrantTargets {
   readonly tables?: Partial<Readonly<Record<TableKey, dynamodb.ITable>>>;
   readonly signingKeys?: SigningKeys;
   readonly upstreamLogin?: UpstreamLogin;
+  /** The shared secret an MCP step sends to its HTTP backend. */
+  readonly backendSharedSecret?: secretsmanager.ISecret;
 }
 
 /**
@@ -29,4 +32,8 @@ export function grantFunctionPermissions(role: iam.IRole, permissions: FunctionP
     if (permissions.readPublicKeys) targets.signingKeys.allowReadingPublicKeys(role);
   }
   if (permissions.readUpstreamClientSecret) targets.upstreamLogin?.allowReadingClientSecret(role);
+  // Only when one is configured: a backend without a shared secret needs no read at all.
+  if (permissions.readBackendSharedSecret && targets.backendSharedSecret) {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [targets.backendSharedSecret.secretArn] }));
+  }
 }

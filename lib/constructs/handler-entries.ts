@@ -9,6 +9,7 @@ export const HANDLER_ENTRIES = {
   authorizer: join(PROJECT_ROOT, 'lambda', 'handlers', 'authorizer.ts'),
   protectedResourceMetadata: join(PROJECT_ROOT, 'lambda', 'handlers', 'protected-resource-metadata.ts'),
   demoMcpServer: join(PROJECT_ROOT, 'lambda', 'handlers', 'demo-mcp-server.ts'),
+  mcpStep: join(PROJECT_ROOT, 'lambda', 'handlers', 'mcp-step.ts'),
 } as const;
 
 export type HandlerName = keyof typeof HANDLER_ENTRIES;

@@ -2,14 +2,16 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { ResourceConfig } from '../../lambda/core/config';
 import { SERVICE_NAMES } from '../../lambda/adapters/observability/metric-names';
+import { AUTHORIZER_IDENTITY_SOURCES } from '../../lambda/adapters/apigw/authorizer-policy';
 import { gatewayResponsesFor } from '../../lambda/adapters/apigw/gateway-responses';
 import type { CustomDomainDeployConfig } from '../config';
-import { AUTHORIZER_PERMISSIONS } from '../definitions/function-permissions';
+import { AUTHORIZER_PERMISSIONS, MCP_STEP_PERMISSIONS } from '../definitions/function-permissions';
 import { FUNCTION_SETTINGS } from '../definitions/function-settings';
 import { DEFAULT_RATE_LIMITS, DEFAULT_STAGE_THROTTLING, protectedApiRateRules, type RateLimits, type StageThrottling } from '../definitions/rate-rules';
 import { protectedApiRoutes, resourcePath } from '../definitions/rest-routes';
@@ -21,11 +23,10 @@ import { addPublicEntrance } from './public-entrance';
 import type { RateLimitWebAcl } from './rate-limit-web-acl';
 import { stageOptions } from './rest-api-defaults';
 
-/** What serves the MCP endpoint once the authorizer has let a request through. */
-export type McpBackend =
-  | { readonly function: lambda.IFunction }
-  /** An HTTP(S) MCP server; API Gateway proxies every method and path below the resource path to it. */
-  | { readonly httpUrl: string };
+/** A function of this app that serves the MCP endpoint itself (the demo server), instead of the resource's configured backend. */
+export interface McpFunctionBackend {
+  readonly function: lambda.IFunction;
+}
 
 export interface McpProtectedApiProps {
   /** The resource (one of the product configuration's resources[]) this API serves: its URI, routes and tool rules. */
@@ -39,7 +40,12 @@ export interface McpProtectedApiProps {
   readonly authorizerCacheTtlSeconds: number;
   /** The authorization server's revocations table; the authorizer may only BatchGetItem it. */
   readonly revocationsTable: dynamodb.ITable;
-  readonly backend: McpBackend;
+  /**
+   * @default the resource's own backend (resources[].backend): `httpUrl` behind the MCP step
+   * (a streaming Lambda proxy integration that enforces tool scopes and passes the verified
+   * identity), `lambdaFunctionArn` as a Lambda proxy integration of that function
+   */
+  readonly backend?: McpFunctionBackend;
   /** @default 'mcp' */
   readonly stageName?: string;
   /** The REST API's name, unique per account and region so its metrics are too. @default `<stack name>-<id>` */
@@ -71,16 +77,20 @@ export interface McpProtectedApiProps {
   /** Of the functions', access and WAF log groups. @default RemovalPolicy.DESTROY */
   readonly logRemovalPolicy?: RemovalPolicy;
   /** @default the handlers in lambda/handlers */
-  readonly entries?: { readonly authorizer?: string; readonly protectedResourceMetadata?: string };
+  readonly entries?: { readonly authorizer?: string; readonly protectedResourceMetadata?: string; readonly mcpStep?: string };
 }
 
 /**
- * Puts an MCP server (a Lambda function or an HTTP backend) behind the guard:
+ * Puts an MCP server (the demo, any MCP server over HTTP, or your Lambda) behind the guard:
  *
- * - a REQUEST authorizer on the Authorization header whose result cache TTL is
- *   authorizerCacheTtlSeconds (part of the revocation delay). With the cache on, its
- *   policies cover every route the token opens; with it off (0) it also decides per tool
- *   from Mcp-Method/Mcp-Name headers.
+ * - a REQUEST authorizer whose identity sources (its result cache key) are the
+ *   Authorization header and the route API Gateway matched (context.resourcePath,
+ *   context.httpMethod), with a result TTL of authorizerCacheTtlSeconds (part of the
+ *   revocation delay): a cached answer is only replayed where it is right;
+ * - one REST resource per configured route path (lib/definitions/rest-routes.ts), every
+ *   method behind the authorizer, OPTIONS open;
+ * - for an HTTP backend, the MCP step: a streaming Lambda proxy integration that enforces
+ *   tool scopes from the JSON-RPC body and forwards the verified identity as headers;
  * - the UNAUTHORIZED and ACCESS_DENIED gateway responses that carry the 401 and 403
  *   Bearer challenges. API Gateway renames a WWW-Authenticate header coming from an
  *   integration, so the challenges clients read must come from API Gateway itself (or be
@@ -93,6 +103,10 @@ export class McpProtectedApi extends Construct {
   readonly authorizer: apigateway.RequestAuthorizer;
   readonly authorizerFunction: OAuthFunction;
   readonly metadataFunction: OAuthFunction;
+  /** The MCP step in front of an HTTP backend (resources[].backend.httpUrl). */
+  readonly mcpStepFunction?: OAuthFunction;
+  /** What the MCP routes invoke: the given function, the MCP step, or the configured Lambda. */
+  readonly backendFunction: lambda.IFunction;
   readonly resource: ResourceConfig;
   readonly webAcl: RateLimitWebAcl;
   readonly domainName?: apigateway.DomainName;
@@ -110,7 +124,12 @@ export class McpProtectedApi extends Construct {
     if (props.customDomain && resourceUrl.host !== props.customDomain.domainName) {
       throw new Error(`McpProtectedApi: resource ${resource.uri} is not on the custom domain ${props.customDomain.domainName}`);
     }
-    if ('httpUrl' in props.backend && !/^https:\/\//.test(props.backend.httpUrl)) throw new Error('McpProtectedApi: an HTTP backend must be https');
+    const configured = resource.backend;
+    if (!props.backend && !configured) throw new Error(`McpProtectedApi: ${resource.uri} has no backend: give props.backend or resources[].backend`);
+    if (!props.backend && configured && 'httpUrl' in configured) {
+      if (!/^https:\/\//.test(configured.httpUrl)) throw new Error('McpProtectedApi: an HTTP backend must be https on AWS');
+      if (configured.sharedSecret && !configured.sharedSecret.secretArn) throw new Error('McpProtectedApi: backend.sharedSecret needs secretArn on AWS (value is for local mode)');
+    }
     if (!Number.isInteger(props.authorizerCacheTtlSeconds) || props.authorizerCacheTtlSeconds < 0 || props.authorizerCacheTtlSeconds > 3600) {
       throw new Error('McpProtectedApi: authorizerCacheTtlSeconds must be a whole number from 0 to 3600 (API Gateway\'s range)');
     }
@@ -164,7 +183,8 @@ export class McpProtectedApi extends Construct {
     });
     this.authorizer = new apigateway.RequestAuthorizer(this, 'RequestAuthorizer', {
       handler: this.authorizerFunction.function,
-      identitySources: [apigateway.IdentitySource.header('Authorization')],
+      // The token and the route API Gateway matched: a cached answer is only replayed for the same token, resource and method.
+      identitySources: [...AUTHORIZER_IDENTITY_SOURCES],
       resultsCacheTtl: Duration.seconds(props.authorizerCacheTtlSeconds),
     });
     for (const [type, response] of [[apigateway.ResponseType.UNAUTHORIZED, responses.UNAUTHORIZED], [apigateway.ResponseType.ACCESS_DENIED, responses.ACCESS_DENIED]] as const) {
@@ -176,16 +196,36 @@ export class McpProtectedApi extends Construct {
       });
     }
 
+    let backend: apigateway.Integration;
+    if (props.backend) {
+      this.backendFunction = props.backend.function;
+      backend = new apigateway.LambdaIntegration(this.backendFunction);
+    } else if ('lambdaFunctionArn' in configured!) {
+      this.backendFunction = lambda.Function.fromFunctionArn(this, 'Backend', configured.lambdaFunctionArn);
+      backend = new apigateway.LambdaIntegration(this.backendFunction);
+    } else {
+      this.mcpStepFunction = new OAuthFunction(this, 'McpStep', {
+        entry: props.entries?.mcpStep ?? HANDLER_ENTRIES.mcpStep,
+        serviceName: SERVICE_NAMES.mcpStep,
+        description: `mcp-oauth MCP step for ${resource.uri} (to ${configured!.httpUrl})`,
+        settings: FUNCTION_SETTINGS.mcpStep,
+        environment: { MCP_RESOURCE_URI: resource.uri },
+        configFile: props.bundledConfigFile,
+        logRetention,
+        logRemovalPolicy,
+      });
+      const secretArn = configured!.sharedSecret?.secretArn;
+      grantFunctionPermissions(this.mcpStepFunction.role, MCP_STEP_PERMISSIONS, {
+        backendSharedSecret: secretArn ? secretsmanager.Secret.fromSecretCompleteArn(this, 'BackendSharedSecret', secretArn) : undefined,
+      });
+      this.backendFunction = this.mcpStepFunction.function;
+      // Streamed, so SSE reaches the client event by event ("Set up a Lambda proxy integration with payload response streaming in API Gateway").
+      backend = new apigateway.LambdaIntegration(this.backendFunction, { responseTransferMode: apigateway.ResponseTransferMode.STREAM });
+    }
     const metadata = new apigateway.LambdaIntegration(this.metadataFunction.function);
-    const backends = new Map<string, apigateway.Integration>();
     for (const route of protectedApiRoutes(resource)) {
       const node = route.path === '/' ? this.api.root : this.api.root.resourceForPath(route.path);
-      let integration: apigateway.Integration = metadata;
-      if (route.target === 'backend') {
-        integration = backends.get(route.path) ?? backendIntegration(props.backend, route.path);
-        backends.set(route.path, integration);
-      }
-      node.addMethod(route.method, integration, route.guarded ? { authorizer: this.authorizer, authorizationType: apigateway.AuthorizationType.CUSTOM } : undefined);
+      node.addMethod(route.method, route.target === 'backend' ? backend : metadata, route.guarded ? { authorizer: this.authorizer, authorizationType: apigateway.AuthorizationType.CUSTOM } : undefined);
     }
 
     const entrance = addPublicEntrance(this, this.api, {
@@ -204,9 +244,4 @@ export class McpProtectedApi extends Construct {
     this.webAcl = entrance.webAcl;
     this.url = entrance.url;
   }
-}
-
-function backendIntegration(backend: McpBackend, path: string): apigateway.Integration {
-  if ('function' in backend) return new apigateway.LambdaIntegration(backend.function);
-  return new apigateway.HttpIntegration(`${backend.httpUrl.replace(/\/$/, '')}${path}`, { proxy: true, httpMethod: 'ANY' });
 }

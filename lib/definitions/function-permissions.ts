@@ -22,9 +22,11 @@ export interface FunctionPermissions {
   readonly readPublicKeys: boolean;
   /** secretsmanager:GetSecretValue on the external IdP's client secret (and kms:Decrypt through Secrets Manager when it has its own key). */
   readonly readUpstreamClientSecret: boolean;
+  /** secretsmanager:GetSecretValue on the shared secret the MCP step sends to an HTTP backend (resources[].backend.sharedSecret.secretArn). */
+  readonly readBackendSharedSecret: boolean;
 }
 
-const NONE: FunctionPermissions = { tables: {}, sign: false, readPublicKeys: false, readUpstreamClientSecret: false };
+const NONE: FunctionPermissions = { tables: {}, sign: false, readPublicKeys: false, readUpstreamClientSecret: false, readBackendSharedSecret: false };
 
 /** The authorization server's functions, one per endpoint group (AUTHORIZATION_SERVER_ROUTES). */
 export const ENDPOINT_GROUP_PERMISSIONS: Readonly<Record<EndpointGroup, FunctionPermissions>> = {
@@ -52,6 +54,9 @@ export const ENDPOINT_GROUP_PERMISSIONS: Readonly<Record<EndpointGroup, Function
 
 /** The guard's REQUEST authorizer: one BatchGetItem of a token's revocation keys; it verifies with the public JWKS, never KMS. */
 export const AUTHORIZER_PERMISSIONS: FunctionPermissions = { ...NONE, tables: { revocations: ['BatchGetItem'] } };
+
+/** The MCP step in front of an HTTP backend: it reads the backend's shared secret once per container, and nothing else. */
+export const MCP_STEP_PERMISSIONS: FunctionPermissions = { ...NONE, readBackendSharedSecret: true };
 
 /** Functions that call no AWS service: the protected resource metadata and the demo MCP server. */
 export const NO_AWS_PERMISSIONS: FunctionPermissions = NONE;

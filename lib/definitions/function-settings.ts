@@ -22,6 +22,8 @@ export const FUNCTION_SETTINGS = {
   authorizer: { timeoutSeconds: 5, memoryMb: 1024 },
   protectedResourceMetadata: { timeoutSeconds: 10, memoryMb: 256 },
   demoMcpServer: { timeoutSeconds: 10, memoryMb: 512 },
+  /** The MCP step streams a backend's answer: its timeout bounds how long one stream may run (the backend must start answering within 25 s). */
+  mcpStep: { timeoutSeconds: 300, memoryMb: 512 },
   /** The Lambda@Edge origin-response function (ChallengeRestoringEdge). */
   restoreChallenge: { timeoutSeconds: 5, memoryMb: 128 },
 } as const satisfies Readonly<Record<string, FunctionSettings>>;

@@ -69,6 +69,8 @@ export class DemoMcpServerStack extends Stack {
     });
     this.monitoring = new ProtectedApiMonitoring(this, 'Monitoring', {
       api: this.protectedApi.api,
+      resourceUri,
+      auditLogGroups: [this.protectedApi.authorizerFunction.logGroup, this.server.logGroup],
       authorizerFunction: this.protectedApi.authorizerFunction.function,
       functions: [
         { label: 'Authorizer', function: this.protectedApi.authorizerFunction.function },

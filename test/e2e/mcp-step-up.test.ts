@@ -1,6 +1,7 @@
 /**
- * Tool-level denials as an MCP client sees them (docs/guard.md, "Per-tool scopes"), with the
- * API Gateway authorizer cache off so that the authorizer decides per tool from Mcp-Name.
+ * Tool-level denials as an MCP client sees them (docs/guard.md, "Per-tool scopes"): the
+ * integration decides from the JSON-RPC body, the same with and without Mcp-Name, and
+ * names the scopes the operation needs (SEP-2350); the edge restores the challenge.
  * The 401 challenge is narrowed to tool:read (config/local.json ships tool:read tool:execute)
  * so that a first login cannot reach whoami and the clients must step up.
  */
@@ -49,10 +50,10 @@ describe('bob (mcp-readers: tool:read only) calls echo (needs tool:execute)', ()
     const [denied] = mcpCalls(exchanges, 'echo');
     expect(denied!.status).toBe(403);
     expect(denied!.responseHeaders.get('x-amzn-remapped-www-authenticate')).toBeNull();
-    expect(denied!.responseHeaders.get('www-authenticate')).toBe(`Bearer error="insufficient_scope", scope="tool:execute", resource_metadata="${resourceMetadataUrl}"`);
+    expect(denied!.responseHeaders.get('www-authenticate')).toBe(`Bearer error="insufficient_scope", scope="tool:read tool:execute", resource_metadata="${resourceMetadataUrl}"`);
   });
 
-  it('with request metadata headers (MCP 2026-07-28): a 403 with a standard WWW-Authenticate, insufficient_scope and the needed scope; the SDK tries to step up once and gives up', async () => {
+  it('with request metadata headers (MCP 2026-07-28): the same 403 and challenge; the SDK tries to step up once and gives up', async () => {
     const exchanges: RecordedExchange[] = [];
     const provider = new BrowserOAuthProvider({ user: BOB, redirectUrl });
     const session = await connectWithOAuth(stack.mcpUrl, provider, exchanges, { requestMetadata: true });
@@ -66,7 +67,7 @@ describe('bob (mcp-readers: tool:read only) calls echo (needs tool:execute)', ()
     expect(denials.map((e) => e.status)).toEqual([403, 403]);
     for (const denied of denials) {
       expect(denied.requestHeaders.get('mcp-name')).toBe('echo');
-      expect(denied.responseHeaders.get('www-authenticate')).toBe(`Bearer error="insufficient_scope", scope="tool:read tool:execute admin", resource_metadata="${resourceMetadataUrl}"`);
+      expect(denied.responseHeaders.get('www-authenticate')).toBe(`Bearer error="insufficient_scope", scope="tool:read tool:execute", resource_metadata="${resourceMetadataUrl}"`);
     }
     // Nothing was widened: bob's groups allow tool:read only.
     expect(provider.tokens()!.scope).toBe('tool:read');

@@ -18,7 +18,7 @@ import { buildSync } from 'esbuild';
 import { join } from 'node:path';
 import type { TableKey } from '../../lambda/adapters/dynamodb/tables';
 import { FUNCTION_BUNDLING } from '../../lib/definitions/bundling';
-import { AUTHORIZER_PERMISSIONS, ENDPOINT_GROUP_PERMISSIONS, NO_AWS_PERMISSIONS, type FunctionPermissions } from '../../lib/definitions/function-permissions';
+import { AUTHORIZER_PERMISSIONS, ENDPOINT_GROUP_PERMISSIONS, MCP_STEP_PERMISSIONS, NO_AWS_PERMISSIONS, type FunctionPermissions } from '../../lib/definitions/function-permissions';
 import { HANDLER_ENTRIES } from '../../lib/constructs/handler-entries';
 
 const ROOT = join(__dirname, '..', '..');
@@ -67,7 +67,7 @@ function grantedActions(permissions: FunctionPermissions): Set<string> {
   for (const list of Object.values(permissions.tables)) for (const a of list ?? []) actions.add(`dynamodb:${a}`);
   if (permissions.sign) actions.add('kms:Sign');
   if (permissions.readPublicKeys) actions.add('kms:GetPublicKey');
-  if (permissions.readUpstreamClientSecret) actions.add('secretsmanager:GetSecretValue');
+  if (permissions.readUpstreamClientSecret || permissions.readBackendSharedSecret) actions.add('secretsmanager:GetSecretValue');
   return actions;
 }
 
@@ -89,6 +89,7 @@ const FUNCTIONS_BY_ENTRY: readonly { entry: string; functions: Readonly<Record<s
   },
   { entry: HANDLER_ENTRIES.protectedResourceMetadata, functions: { protectedResourceMetadata: NO_AWS_PERMISSIONS }, notCalledWhenDeployed: {} },
   { entry: HANDLER_ENTRIES.demoMcpServer, functions: { demoMcpServer: NO_AWS_PERMISSIONS }, notCalledWhenDeployed: {} },
+  { entry: HANDLER_ENTRIES.mcpStep, functions: { mcpStep: MCP_STEP_PERMISSIONS }, notCalledWhenDeployed: {} },
 ];
 
 /** The one store that reads and writes each table (createDynamoDbStores). */

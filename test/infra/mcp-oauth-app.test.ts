@@ -482,10 +482,10 @@ describe('upstream login', () => {
 });
 
 describe('protected API (McpProtectedApi)', () => {
-  it('uses a REQUEST authorizer on the Authorization header with the configured cache TTL', () => {
+  it('uses a REQUEST authorizer keyed on the Authorization header and the matched route, with the configured cache TTL', () => {
     demo.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'REQUEST',
-      IdentitySource: 'method.request.header.Authorization',
+      IdentitySource: 'method.request.header.Authorization,context.resourcePath,context.httpMethod',
       AuthorizerResultTtlInSeconds: 30,
     });
   });
@@ -545,7 +545,7 @@ describe('monitoring', () => {
   it('alarms next to the protected API on authorizer errors, its 5xx rate, and each function\'s Errors and Throttles (init failures, timeouts, throttling)', () => {
     const alarms = Object.values(resourcesOf(demo, 'AWS::CloudWatch::Alarm'));
     const metrics = alarms.map(alarmMetric);
-    expect(metrics.filter((m) => m.namespace === METRICS_NAMESPACE)).toEqual([{ namespace: METRICS_NAMESPACE, name: AUTHORIZER_METRICS.errors, dimensions: [{ Name: 'service', Value: SERVICE_NAMES.authorizer }] }]);
+    expect(metrics.filter((m) => m.namespace === METRICS_NAMESPACE)).toEqual([{ namespace: METRICS_NAMESPACE, name: AUTHORIZER_METRICS.errors, dimensions: [{ Name: 'service', Value: SERVICE_NAMES.authorizer }, { Name: 'Resource', Value: 'https://mcp.example.com/mcp' }] }]);
     expect(metrics.filter((m) => m.namespace === 'AWS/ApiGateway').map((m) => m.name)).toEqual(['5XXError']);
     const lambdaAlarms = metrics.filter((m) => m.namespace === 'AWS/Lambda');
     expect(lambdaAlarms).toHaveLength(6);

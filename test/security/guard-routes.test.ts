@@ -218,8 +218,10 @@ describe('64. cached policies', () => {
     second: request,
   });
 
+  type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
   /** The second request's answer after the first filled the cache, and a fresh decision on it. */
-  async function replayedAndFresh(s: fc.RecordValue<typeof scenario>, identitySources: readonly string[]): Promise<{ replayed: string; fresh: string } | undefined> {
+  async function replayedAndFresh(s: Scenario, identitySources: readonly string[]): Promise<{ replayed: string; fresh: string } | undefined> {
     const cachedConfig = configWith(s.routes, 300);
     if ('problems' in cachedConfig) return undefined;
     const freshConfig = configWith(s.routes, 0) as Config;

@@ -17,7 +17,7 @@
  *                           (unset: all of them); only the browser group talks to the upstream IdP
  *   POWERTOOLS_SERVICE_NAME optional: the `service` dimension of the metrics (default per function)
  *
- * The guard's functions (authorizer, protected resource metadata, an MCP server behind it):
+ * The guard's functions (authorizer, protected resource metadata, the MCP step, an MCP server behind it):
  *   MCP_OAUTH_CONFIG        as above
  *   MCP_RESOURCE_URI        which configured resource the API guards (default: defaultResource)
  *   REVOCATIONS_TABLE_NAME  the revocations table (the authorizer only)
@@ -143,6 +143,21 @@ export function readGuardEnvironment(env: Environment = process.env): GuardEnvir
   const resource = config.resources.find((r) => r.uri === uri);
   if (!resource) throw new EnvironmentError('MCP_RESOURCE_URI', `names no configured resource: ${uri} (configured: ${config.resources.map((r) => r.uri).join(', ')})`);
   return { config, resource };
+}
+
+/** What the MCP step reads: its resource must have an HTTP backend (resources[].backend.httpUrl). */
+export interface McpStepEnvironment extends GuardEnvironment {
+  readonly backendUrl: string;
+  readonly sharedSecret?: { readonly header: string; readonly secretArn: string };
+}
+
+export function readMcpStepEnvironment(env: Environment = process.env): McpStepEnvironment {
+  const guard = readGuardEnvironment(env);
+  const backend = guard.resource.backend;
+  if (!backend || !('httpUrl' in backend)) throw new EnvironmentError('MCP_RESOURCE_URI', `names ${guard.resource.uri}, which has no backend.httpUrl for the MCP step to forward to`);
+  const secret = backend.sharedSecret;
+  if (secret && !secret.secretArn) throw new EnvironmentError('MCP_OAUTH_CONFIG_FILE', `resources[${guard.config.resources.indexOf(guard.resource)}].backend.sharedSecret needs secretArn on AWS (value is for local mode)`);
+  return { ...guard, backendUrl: backend.httpUrl, ...(secret ? { sharedSecret: { header: secret.header, secretArn: secret.secretArn! } } : {}) };
 }
 
 /** The authorizer's extra setting: where revocations are. */

@@ -8,6 +8,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { Config, ResourceConfig } from '../../core/config';
+import type { GuardAudit } from '../../core/guard/decision-audit';
 import type { Clock } from '../../core/ports';
 import { eventHeaders } from '../apigw/event-headers';
 import { eventBody, type ProxyHandler } from '../apigw/proxy-event';
@@ -20,6 +21,8 @@ export interface DemoMcpServerDeps {
   readonly config: Config;
   readonly resource: ResourceConfig;
   readonly clock?: Clock;
+  /** One audit record per tool decision. @default none */
+  readonly audit?: GuardAudit;
 }
 
 /** Request headers the SDK must not see: the token stays at the edge (no token passthrough). */
@@ -41,7 +44,7 @@ export function createDemoMcpHandler(deps: DemoMcpServerDeps): ProxyHandler {
     } catch {
       return { statusCode: 400, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(jsonRpcError(null, -32700, 'Parse error')) };
     }
-    const verdict = guardMcpRequest(event, deps.resource, body);
+    const verdict = guardMcpRequest(event, deps.resource, body, { audit: deps.audit });
     if (!verdict.ok) return verdict.response;
     // Authorization first, transport semantics second: the session answer is for callers the guard let through.
     const unknownSession = unknownSessionResponse(event);

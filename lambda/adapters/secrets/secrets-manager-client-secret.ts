@@ -20,8 +20,8 @@ const TRANSIENT_ERRORS = new Set(['ThrottlingException', 'InternalServiceError',
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
 
 export class ClientSecretUnavailableError extends Error {
-  constructor(problem: string, options: { cause?: unknown } = {}) {
-    super(`the upstream client secret cannot be used: ${problem}`, options);
+  constructor(problem: string, options: { cause?: unknown; what?: string } = {}) {
+    super(`${options.what ?? 'the upstream client secret'} cannot be used: ${problem}`, options);
     this.name = 'ClientSecretUnavailableError';
   }
 }
@@ -29,7 +29,8 @@ export class ClientSecretUnavailableError extends Error {
 export class SecretsManagerClientSecret {
   private readonly cache = new Map<string, Promise<string>>();
 
-  constructor(private readonly client: SecretsManagerClient) {}
+  /** `what` names the secret in errors (the MCP step reads its backend's shared secret with this too). */
+  constructor(private readonly client: SecretsManagerClient, private readonly what?: string) {}
 
   read(secretArn: string): Promise<string> {
     let pending = this.cache.get(secretArn);
@@ -50,9 +51,9 @@ export class SecretsManagerClientSecret {
     } catch (error) {
       if (isTransient(error)) throw new DependencyUnavailableError(DEPENDENCY, { cause: error });
       const name = error instanceof Error ? error.name : 'unknown error';
-      throw new ClientSecretUnavailableError(`reading ${secretArn} failed (${name})`, { cause: error });
+      throw new ClientSecretUnavailableError(`reading ${secretArn} failed (${name})`, { cause: error, what: this.what });
     }
-    if (typeof secretString !== 'string' || secretString === '') throw new ClientSecretUnavailableError(`${secretArn} has no string value`);
+    if (typeof secretString !== 'string' || secretString === '') throw new ClientSecretUnavailableError(`${secretArn} has no string value`, { what: this.what });
     return clientSecretIn(secretString, secretArn);
   }
 }
