@@ -112,7 +112,7 @@ describe('63. route precedence: the REST resources', () => {
     let synthesized = 0;
     fc.assert(
       fc.property(table, (routes) => {
-        const product = exampleProductConfig();
+        const product = { ...exampleProductConfig(), upstream: { issuer: 'https://idp.example.com', clientId: 'guard' } };
         product.resources[0].routes = routes;
         let config;
         try {
