@@ -126,12 +126,12 @@ export class ProtectedApiMonitoring extends Construct {
       })),
       query('DenialsByClient', 'denials by client', new logs.QueryString({
         filterStatements: [`(${tool} and decision = "denied") or ${route}`],
-        stats: 'count(*) as denials by client_id, tool, route',
+        statsStatements: ['count(*) as denials by client_id, tool, route'],
         sort: 'denials desc',
       })),
       query('StepUps', 'step-ups', new logs.QueryString({
         filterStatements: [`(${tool} or ${route}) and missing_scopes != ""`],
-        stats: 'count(*) as step_ups by client_id, missing_scopes',
+        statsStatements: ['count(*) as step_ups by client_id, missing_scopes'],
         sort: 'step_ups desc',
       })),
     ];

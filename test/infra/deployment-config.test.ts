@@ -139,7 +139,7 @@ describe('a dev stack with an external IdP', () => {
   it('synthesizes a configuration far larger than the 4 KB Lambda environment', () => {
     const product = exampleProductConfig();
     const resource = product.resources[0];
-    product.resources = [resource, ...Array.from({ length: 12 }, (_, i) => ({ ...resource, name: `server-${i}`, uri: `https://mcp.example.com/server-${i}/mcp` }))];
+    product.resources = [resource, ...Array.from({ length: 12 }, (_, i) => ({ ...resource, name: `server-${i}`, uri: `https://mcp.example.com/server-${i}/mcp`, routes: resource.routes.map((r: any) => ({ ...r, path: `/server-${i}/mcp` })) }))];
     expect(JSON.stringify(product).length).toBeGreaterThan(8000);
     const built = synthesizeApp(deploymentFor({ stage: 'dev', product, deploy: { ...exampleDeploy(), demo: { enabled: false } } }), { bundle: false });
     const fns = productFunctions(Template.fromStack(built.authorizationServer));
@@ -233,6 +233,7 @@ describe('the demo stack without the edge', () => {
     const stageUrl = 'https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod/mcp';
     const product = exampleProductConfig();
     product.resources[0].uri = stageUrl;
+    product.resources[0].routes = product.resources[0].routes.map((r: any) => ({ ...r, path: '/prod/mcp' }));
     product.defaultResource = stageUrl;
     const demo = { resourceUri: stageUrl };
     expect(problemsOf(() => deploymentFor({ product, deploy: { ...cdkJsonDeploy(), demo } }))).toEqual([expect.stringMatching(/^deploy\.demo\.resourceUri: is an API Gateway stage URL/)]);

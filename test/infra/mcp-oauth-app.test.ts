@@ -545,7 +545,7 @@ describe('monitoring', () => {
   it('alarms next to the protected API on authorizer errors, its 5xx rate, and each function\'s Errors and Throttles (init failures, timeouts, throttling)', () => {
     const alarms = Object.values(resourcesOf(demo, 'AWS::CloudWatch::Alarm'));
     const metrics = alarms.map(alarmMetric);
-    expect(metrics.filter((m) => m.namespace === METRICS_NAMESPACE)).toEqual([{ namespace: METRICS_NAMESPACE, name: AUTHORIZER_METRICS.errors, dimensions: [{ Name: 'service', Value: SERVICE_NAMES.authorizer }, { Name: 'Resource', Value: 'https://mcp.example.com/mcp' }] }]);
+    expect(metrics.filter((m) => m.namespace === METRICS_NAMESPACE)).toEqual([{ namespace: METRICS_NAMESPACE, name: AUTHORIZER_METRICS.errors, dimensions: [{ Name: 'Resource', Value: 'https://mcp.example.com/mcp' }, { Name: 'service', Value: SERVICE_NAMES.authorizer }] }]);
     expect(metrics.filter((m) => m.namespace === 'AWS/ApiGateway').map((m) => m.name)).toEqual(['5XXError']);
     const lambdaAlarms = metrics.filter((m) => m.namespace === 'AWS/Lambda');
     expect(lambdaAlarms).toHaveLength(6);

@@ -77,7 +77,7 @@ it('--token and --other-resource-token from real flows: accepted, a tampered cop
     'token-accepted': 'pass: initialize answered 200; the server speaks MCP 2025-11-25',
     'token-tampered': 'pass: the token with one character of its signature changed: 401, invalid_token in the body (not in the challenge)',
     'token-audience-bound': `pass: a live token for ${fileServer}: 401, invalid_token in the body (not in the challenge)`,
-    'step-up-insufficient-scope': 'pass: tools/call admin_stats got 403 insufficient_scope, scope="admin"',
+    'step-up-insufficient-scope': 'pass: tools/call admin_stats got 403 insufficient_scope, scope="tool:read admin"',
     'mcp-header-mismatch': 'pass: Mcp-Method: tools/list on a tools/call: 400 HeaderMismatch; Mcp-Name: whoami on a call of admin_stats: 400 HeaderMismatch',
   });
 });
@@ -91,7 +91,7 @@ it('--login: alice signs in and consents in the test browser, the success redire
     'authorize-response-params': `pass: 1 redirect back to the client, each with the state sent and iss="${stack.issuer}"`,
     'token-accepted': expect.stringMatching(/^pass: /),
     'token-tampered': expect.stringMatching(/^pass: /),
-    'step-up-insufficient-scope': 'pass: tools/call admin_stats got 403 insufficient_scope, scope="admin"',
+    'step-up-insufficient-scope': 'pass: tools/call admin_stats got 403 insufficient_scope, scope="tool:read admin"',
     'mcp-header-mismatch': expect.stringMatching(/^pass: /),
   });
   expect(said.join('\n')).toContain(`${stack.issuer}/authorize?`);
