@@ -65,7 +65,7 @@ export const LOCAL_EDGE: EmulatedEdge = {
   viewerIpHeader: VIEWER_IP_HEADER,
 };
 
-/** WAF rate-based rules as the CDK stack sets them: generous, per viewer address (stamped by the edge), never tripped by a test suite. */
+/** WAF rate-based rules of local mode: the deployed rules' kind (per viewer address, stamped by the edge) with looser limits than deploy.rateLimits' defaults, so a test suite never trips them. */
 export const LOCAL_RATE_LIMITS: readonly EmulatedRateLimit[] = [
   { pathPrefix: ENDPOINT_PATHS.register, limit: 100, windowSeconds: 60 },
   { pathPrefix: ENDPOINT_PATHS.token, limit: 1000, windowSeconds: 60 },
