@@ -107,6 +107,8 @@ export interface TokenLifetimesConfig {
   readonly consentSeconds: number;
   /** How long a user has to finish login and consent. */
   readonly pendingAuthorizationSeconds: number;
+  /** The token a rotation replaced may be redeemed again for this long after that rotation (docs/security.md, decision f). */
+  readonly refreshRetryWindowSeconds: number;
 }
 
 export interface GuardConfig {

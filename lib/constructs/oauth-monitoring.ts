@@ -115,7 +115,7 @@ export class OAuthMonitoring extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
       refreshReuse: new cloudwatch.Alarm(this, 'RefreshReuse', {
-        alarmDescription: 'A retired refresh token was presented: the family was revoked. Likely a stolen token; see docs/operations.md.',
+        alarmDescription: 'A refresh token this server issued and rotated away was presented again: the family was revoked. Likely a stolen token; see docs/operations.md.',
         metric: asMetric(AUDIT_METRICS.refresh_reuse_detected, 'Refresh token reuse'),
         threshold: 1,
         evaluationPeriods: 1,
@@ -143,7 +143,12 @@ export class OAuthMonitoring extends Construct {
     this.dashboard.addWidgets(
       graph('Tokens issued', [asMetric(AUDIT_METRICS.token_issued, 'Tokens issued'), asMetric(AUDIT_METRICS.token_revoked, 'Tokens revoked')]),
       graph('Registrations and logins', [asMetric(AUDIT_METRICS.client_registered, 'Clients registered'), asMetric(AUDIT_METRICS.login_completed, 'Logins completed')]),
-      graph('Reuse and replay (attacks)', [asMetric(AUDIT_METRICS.refresh_reuse_detected, 'Refresh reuse'), asMetric(AUDIT_METRICS.code_replay_detected, 'Code replay')]),
+      graph('Reuse and replay (attacks)', [
+        asMetric(AUDIT_METRICS.refresh_reuse_detected, 'Refresh reuse'),
+        asMetric(AUDIT_METRICS.code_replay_detected, 'Code replay'),
+        // Forged secrets change nothing, so they are graphed, never alarmed on.
+        asMetric(AUDIT_METRICS.refresh_forged, 'Forged refresh tokens refused'),
+      ]),
     );
     this.dashboard.addWidgets(
       graph('Requests rejected by endpoint', [search(DIMENSIONS.endpoint, AUDIT_METRICS.request_rejected, 'Rejected')]),

@@ -1,4 +1,4 @@
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { ConditionFailedError } from '../../lambda/core/errors';
 import type { RefreshFamilyRecord } from '../../lambda/core/ports';
 import { useDynamoDbTables } from '../support/dynamodb';
@@ -16,6 +16,7 @@ function family(overrides: Partial<RefreshFamilyRecord> = {}): RefreshFamilyReco
     resources: ['http://localhost:8788/mcp'],
     authTime: 1_767_268_000,
     currentTokenHash: `hash-${counter}-0`,
+    retiredTokenHashes: [],
     generation: 0,
     createdAt: 1_767_268_800,
     lastUsedAt: 1_767_268_800,
@@ -25,7 +26,7 @@ function family(overrides: Partial<RefreshFamilyRecord> = {}): RefreshFamilyReco
 }
 
 function next(tag: string, scope: readonly string[] = ['tool:read']) {
-  return { currentTokenHash: `current-${tag}`, previousTokenHash: `previous-${tag}`, lastUsedAt: 1_767_269_000, scope };
+  return { currentTokenHash: `current-${tag}`, previousTokenHash: `previous-${tag}`, previousReplacedAt: 1_767_269_000, retiredTokenHashes: [`retired-${tag}`], lastUsedAt: 1_767_269_000, scope };
 }
 
 describe('DynamoDbRefreshFamilyStore', () => {
@@ -36,8 +37,15 @@ describe('DynamoDbRefreshFamilyStore', () => {
   });
 
   it('round-trips a family with every optional field, even past its expiresAt', async () => {
-    const stored = family({ previousTokenHash: 'older', revokedAt: 1_767_268_900, generation: 7, expiresAt: 10 });
+    const stored = family({ previousTokenHash: 'older', previousReplacedAt: 1_767_268_850, retiredTokenHashes: ['oldest', 'older still'], revokedAt: 1_767_268_900, generation: 7, expiresAt: 10 });
     await tables().stores.families.create(stored);
+    expect(await tables().stores.families.get(stored.familyId)).toStrictEqual(stored);
+  });
+
+  it('reads a family stored before retired hashes were kept as one with none', async () => {
+    const stored = family();
+    await tables().stores.families.create(stored);
+    await tables().client.send(new UpdateItemCommand({ TableName: tables().names.families, Key: { pk: { S: stored.familyId } }, UpdateExpression: 'REMOVE retiredTokenHashes' }));
     expect(await tables().stores.families.get(stored.familyId)).toStrictEqual(stored);
   });
 
@@ -52,7 +60,7 @@ describe('DynamoDbRefreshFamilyStore', () => {
     expect((await tables().stores.families.get(stored.familyId))?.subject).toBe('alice-sub');
   });
 
-  it('rotates at the expected generation: new hashes, new scope, generation + 1', async () => {
+  it('rotates at the expected generation: new hashes, retry window start, retired hashes, new scope, generation + 1', async () => {
     const stored = family();
     await tables().stores.families.create(stored);
     await tables().stores.families.rotate(stored.familyId, 0, next('a'));
@@ -60,6 +68,8 @@ describe('DynamoDbRefreshFamilyStore', () => {
       ...stored,
       currentTokenHash: 'current-a',
       previousTokenHash: 'previous-a',
+      previousReplacedAt: 1_767_269_000,
+      retiredTokenHashes: ['retired-a'],
       lastUsedAt: 1_767_269_000,
       scope: ['tool:read'],
       generation: 1,

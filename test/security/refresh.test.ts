@@ -1,11 +1,18 @@
 /**
- * docs/security.md, case 29-33: refresh tokens over real HTTP on the local stack. Case 33's idle
- * token lives in expiry.test.ts (it needs a stack with a tiny idle lifetime).
+ * docs/security.md, case 29-33 and 56-57: refresh tokens over real HTTP on the local stack.
+ * Case 33's idle token lives in expiry.test.ts (it needs a stack with a tiny idle lifetime),
+ * and case 57's window end in refresh-retry-window.test.ts (a stack with a one-second window).
  *
  * The retry rule (docs/security.md, decision f) shapes case 29: right after RT0 -> RT1, RT0 is
- * still redeemable (the client may never have received RT1). It becomes reuse once RT1
- * has been used; then the whole family and every access token it minted die.
+ * still redeemable (the client may never have received RT1), for tokens.refreshRetryWindowSeconds
+ * (30 s here). It becomes reuse once RT1 has been used or the window has passed; then the whole
+ * family and every access token it minted die. Reuse needs a token the server issued (case 56).
  */
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { localDynamoDbClient } from '../../local/dynamodb-local';
+import { DynamoDbRevocationStore } from '../../lambda/adapters/dynamodb/dynamodb-revocation-store';
+import { tableNamesForPrefix } from '../../lambda/adapters/dynamodb/tables';
 import { Browser } from '../support/browser';
 import {
   C1, C2, C3, basic, claimsOf, postForm, expectOAuthError, introspect, obtainCode, redeemCode, refresh, startSecurityStack, statusAtMcpServer, type SecurityStack,
@@ -140,5 +147,84 @@ describe('case 33: another client', () => {
     expect(await statusAtMcpServer(ctx.stack.mcpUrl, g0.accessToken)).toBe(200);
     const g1 = await rotate(g0.refreshToken, { client_id: C1.clientId });
     expect(claimsOf(g1.accessToken).client_id).toBe(C1.clientId);
+  });
+});
+
+/** The revocation rows the stack wrote for a family, read straight from its table in DynamoDB Local. */
+async function familyRevocations(familyId: string) {
+  const client = localDynamoDbClient(process.env.DYNAMODB_ENDPOINT!);
+  try {
+    const store = new DynamoDbRevocationStore(client, tableNamesForPrefix(ctx.stack.tablePrefix.replace(/-+$/, '')).revocations);
+    return await store.find([{ kind: 'family', value: familyId }]);
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The stack's audit lines (its console sink) about one family, once `expected` has been printed; bounded wait, no timing asserted. */
+async function auditLinesAbout(familyId: string, expected: string): Promise<string[]> {
+  const lines = () => ctx.stack.output().split('\n').filter((line) => line.includes('audit ') && line.includes(familyId));
+  for (let i = 0; i < 100 && !lines().some((line) => line.includes(expected)); i++) await sleep(50);
+  return lines();
+}
+
+describe('case 56: forged refresh secret', () => {
+  it('case 56: <a real family id>.<random secret> with the public client is invalid_grant; the current token still redeems; no revocation row, no reuse audit', async () => {
+    const g0 = await newGrant();
+    const familyId = String(claimsOf(g0.accessToken).fid);
+    expect(g0.refreshToken.startsWith(`${familyId}.`)).toBe(true);
+
+    for (let i = 0; i < 3; i++) expectOAuthError(await refresh(ctx, `${familyId}.${randomBytes(32).toString('base64url')}`, { client_id: C1.clientId }), 400, 'invalid_grant');
+
+    const lines = await auditLinesAbout(familyId, 'forged refresh token refused');
+    expect(lines.filter((line) => line.includes('forged refresh token refused'))).toHaveLength(3);
+    expect(lines.filter((line) => line.includes('REUSE'))).toEqual([]);
+    expect(await familyRevocations(familyId)).toEqual([]);
+    expect(await statusAtMcpServer(ctx.stack.mcpUrl, g0.accessToken)).toBe(200);
+    expect(await introspect(ctx, g0.accessToken)).toMatchObject({ active: true });
+    const g1 = await rotate(g0.refreshToken);
+    expect(await statusAtMcpServer(ctx.stack.mcpUrl, g1.accessToken)).toBe(200);
+  });
+
+  it('case 56: a forged secret after rotations is still no reuse, and a real rotated-away token still is (with a revocation row and a reuse audit)', async () => {
+    const g0 = await newGrant();
+    const g1 = await rotate(g0.refreshToken);
+    await rotate(g1.refreshToken);
+    const familyId = String(claimsOf(g0.accessToken).fid);
+    expectOAuthError(await refresh(ctx, `${familyId}.${randomBytes(32).toString('base64url')}`), 400, 'invalid_grant');
+    expect(await familyRevocations(familyId)).toEqual([]);
+
+    expectOAuthError(await refresh(ctx, g0.refreshToken), 400, 'invalid_grant');
+    expect(await auditLinesAbout(familyId, 'REFRESH TOKEN REUSE')).toContainEqual(expect.stringContaining('REFRESH TOKEN REUSE'));
+    expect(await familyRevocations(familyId)).toEqual([expect.objectContaining({ key: { kind: 'family', value: familyId }, reason: 'refresh_reuse' })]);
+    expect(await statusAtMcpServer(ctx.stack.mcpUrl, g1.accessToken)).toBe(401);
+  });
+});
+
+describe('case 57: retry window (inside it; the end of it is in refresh-retry-window.test.ts)', () => {
+  it('case 57: RT0 again within the window is a new pair, and RT1 is void', async () => {
+    const g0 = await newGrant();
+    const g1 = await rotate(g0.refreshToken);
+    const retried = await rotate(g0.refreshToken);
+    expect(retried.refreshToken).not.toBe(g1.refreshToken);
+    expect(await statusAtMcpServer(ctx.stack.mcpUrl, retried.accessToken)).toBe(200);
+    expectOAuthError(await refresh(ctx, g1.refreshToken), 400, 'invalid_grant');
+  });
+
+  it('case 57: a retry never moves the family\'s idle or absolute expiry later (introspected by the owning client)', async () => {
+    const issued = await obtainCode(ctx, browser, { clientId: C3.clientId, redirectUri: C3.redirectUri, scope: 'tool:read' });
+    const auth = basic(C3.clientId, C3.secret);
+    const first = await redeemCode(ctx, issued, { client_id: undefined }, auth);
+    expect(first.status).toBe(200);
+    const rt1 = await refresh(ctx, first.json.refresh_token, { client_id: undefined }, auth);
+    expect(rt1.status).toBe(200);
+    const expiryOf = async (token: string) => (await postForm(`${ctx.issuer}/introspect`, { token }, auth)).json.exp as number;
+    const before = await expiryOf(rt1.json.refresh_token);
+    expect(before).toEqual(expect.any(Number));
+    // Step past a whole second, so that a retry which moved lastUsedAt would move the expiry.
+    await sleep(1_200);
+    const retried = await refresh(ctx, first.json.refresh_token, { client_id: undefined }, auth);
+    expect(retried.status).toBe(200);
+    expect(await expiryOf(retried.json.refresh_token)).toBe(before);
   });
 });

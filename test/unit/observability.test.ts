@@ -28,6 +28,7 @@ describe('EmfAuditSink', () => {
   it.each<[AuditEvent, string]>([
     [{ type: 'token_issued', grantType: 'authorization_code', clientId: 'c1', subject: 'alice' }, 'TokensIssued'],
     [{ type: 'refresh_reuse_detected', clientId: 'c1', familyId: 'f1' }, 'RefreshReuseDetected'],
+    [{ type: 'refresh_forged', clientId: 'c1', familyId: 'f1' }, 'RefreshForged'],
     [{ type: 'code_replay_detected', clientId: 'c1' }, 'CodeReplayDetected'],
     [{ type: 'client_registered', clientId: 'c1', source: 'dynamic' }, 'ClientsRegistered'],
     [{ type: 'token_revoked', clientId: 'c1', what: 'refresh_token' }, 'TokensRevoked'],

@@ -1,9 +1,10 @@
 /**
  * grant_type=refresh_token: rotation, the retry rule, reuse detection and docs/security.md cases
- * 29-33 by number. Every refusal asserts that nothing was issued or rotated.
+ * 29-33 and 56-57 by number. Every refusal asserts that nothing was issued or rotated.
  */
 import { serve } from '../support/serve';
 import { sha256Base64url } from '../../lambda/core/crypto';
+import { RETIRED_TOKENS_KEPT } from '../../lambda/core/authorization-server/refresh-family/token-standing';
 import {
   CONFIDENTIAL, CONFIDENTIAL_SECRET, OTHER_CONFIDENTIAL, OTHER_CONFIDENTIAL_SECRET, OTHER_PUBLIC, PUBLIC, R1, R1_INTROSPECTOR, R1_INTROSPECTOR_SECRET, R2,
   basicAuth, codeParams, formRequest, json, login, seedCode, snapshot, token, tokenDeps, verifyWithJose,
@@ -47,10 +48,11 @@ describe('refresh_token grant', () => {
     expect(json(stolen).error).toBe('invalid_grant');
   });
 
-  it('retry rule: the previous token is redeemable while its successor is unused, and that voids the successor', async () => {
+  it('retry rule: the previous token is redeemable within the window while its successor is unused, and that voids the successor', async () => {
     const deps = tokenDeps();
     const first = await login(deps);
     const rt1 = json(await refresh(deps, first.refreshToken)).refresh_token; // answer "lost" by the client
+    deps.clock.advanceSeconds(deps.config.tokens.refreshRetryWindowSeconds);
     const retry = await refresh(deps, first.refreshToken);
     expect(retry.status).toBe(200);
     const rt2 = json(retry).refresh_token;
@@ -59,6 +61,94 @@ describe('refresh_token grant', () => {
     expect(json(await refresh(deps, rt1)).error).toBe('invalid_grant');
     expect(familyOf(deps, rt2).revokedAt).toBeDefined();
     expect(json(await refresh(deps, rt2)).error).toBe('invalid_grant');
+  });
+
+  it('case 57: the previous token one second after the window is reuse: the family and its access tokens die', async () => {
+    const deps = tokenDeps();
+    const first = await login(deps);
+    const lost = json(await refresh(deps, first.refreshToken));
+    deps.clock.advanceSeconds(deps.config.tokens.refreshRetryWindowSeconds + 1);
+    expect(json(await refresh(deps, first.refreshToken)).error).toBe('invalid_grant');
+    const familyId = first.refreshToken.split('.')[0];
+    expect(familyOf(deps, first.refreshToken).revokedAt).toBeDefined();
+    expect(deps.audit.events).toContainEqual({ type: 'refresh_reuse_detected', clientId: PUBLIC, familyId });
+    expect(json(await refresh(deps, lost.refresh_token)).error).toBe('invalid_grant');
+    expect(await introspect(deps, lost.access_token)).toBe(false);
+  });
+
+  it('case 57: the window counts from the rotation that replaced the token, not from a retry', async () => {
+    const deps = tokenDeps();
+    const first = await login(deps);
+    await refresh(deps, first.refreshToken);
+    const rotatedAt = Math.floor(deps.clock.nowMs() / 1000);
+    deps.clock.advanceSeconds(deps.config.tokens.refreshRetryWindowSeconds - 1);
+    expect((await refresh(deps, first.refreshToken)).status).toBe(200);
+    expect(familyOf(deps, first.refreshToken).previousReplacedAt).toBe(rotatedAt);
+    deps.clock.advanceSeconds(2); // one second past the window that started at the rotation
+    expect(json(await refresh(deps, first.refreshToken)).error).toBe('invalid_grant');
+    expect(familyOf(deps, first.refreshToken).revokedAt).toBeDefined();
+  });
+
+  it('case 57: a retry never moves the idle or the absolute end of the family', async () => {
+    const deps = tokenDeps();
+    const first = await login(deps);
+    await refresh(deps, first.refreshToken);
+    const before = familyOf(deps, first.refreshToken);
+    deps.clock.advanceSeconds(deps.config.tokens.refreshRetryWindowSeconds);
+    expect((await refresh(deps, first.refreshToken)).status).toBe(200);
+    const after = familyOf(deps, first.refreshToken);
+    expect({ lastUsedAt: after.lastUsedAt, expiresAt: after.expiresAt }).toEqual({ lastUsedAt: before.lastUsedAt, expiresAt: before.expiresAt });
+    expect(after.generation).toBe(before.generation + 1);
+  });
+
+  it('case 57: with refreshRetryWindowSeconds 0 the previous token is reuse at once', async () => {
+    const deps = tokenDeps();
+    (deps.config.tokens as { refreshRetryWindowSeconds: number }).refreshRetryWindowSeconds = 0;
+    const first = await login(deps);
+    await refresh(deps, first.refreshToken);
+    expect(json(await refresh(deps, first.refreshToken)).error).toBe('invalid_grant');
+    expect(familyOf(deps, first.refreshToken).revokedAt).toBeDefined();
+  });
+
+  it('case 56: a secret never issued for a real family is invalid_grant, counted as forged, and changes nothing', async () => {
+    const deps = tokenDeps();
+    const first = await login(deps);
+    const familyId = first.refreshToken.split('.')[0];
+    const before = snapshot(deps);
+    const forged = await refresh(deps, `${familyId}.${'A'.repeat(43)}`);
+    expect(forged.status).toBe(400);
+    expect(json(forged)).toEqual({ error: 'invalid_grant', error_description: expect.any(String) });
+    expect(snapshot(deps)).toBe(before);
+    expect(deps.audit.events).toContainEqual({ type: 'refresh_forged', clientId: PUBLIC, familyId });
+    expect(deps.audit.events.map((e) => e.type)).not.toContain('refresh_reuse_detected');
+    expect(await introspect(deps, first.accessToken)).toBe(true);
+    expect((await refresh(deps, first.refreshToken)).status).toBe(200);
+  });
+
+  it('case 56: a forged secret after rotations is still no reuse; every token issued and rotated away still is', async () => {
+    const deps = tokenDeps();
+    const issued = [(await login(deps)).refreshToken];
+    for (let i = 0; i < 3; i++) issued.push(json(await refresh(deps, issued[issued.length - 1])).refresh_token);
+    const familyId = issued[0].split('.')[0];
+    expect(json(await refresh(deps, `${familyId}.${'B'.repeat(43)}`)).error).toBe('invalid_grant');
+    expect(familyOf(deps, issued[0]).revokedAt).toBeUndefined();
+    expect(json(await refresh(deps, issued[1])).error).toBe('invalid_grant');
+    expect(familyOf(deps, issued[0]).revokedAt).toBeDefined();
+    expect(deps.audit.events).toContainEqual({ type: 'refresh_reuse_detected', clientId: PUBLIC, familyId });
+  });
+
+  it(`case 56: a token more than ${RETIRED_TOKENS_KEPT} rotations old can no longer be told from a guess: refused like one, nothing revoked`, async () => {
+    const deps = tokenDeps();
+    const issued = [(await login(deps)).refreshToken];
+    for (let i = 0; i < RETIRED_TOKENS_KEPT + 2; i++) issued.push(json(await refresh(deps, issued[issued.length - 1])).refresh_token);
+    expect(familyOf(deps, issued[0]).retiredTokenHashes).toHaveLength(RETIRED_TOKENS_KEPT);
+    const before = snapshot(deps);
+    expect(json(await refresh(deps, issued[0])).error).toBe('invalid_grant');
+    expect(snapshot(deps)).toBe(before);
+    expect(deps.audit.events.map((e) => e.type)).toContain('refresh_forged');
+    // The oldest one still remembered is reuse.
+    expect(json(await refresh(deps, issued[1])).error).toBe('invalid_grant');
+    expect(familyOf(deps, issued[0]).revokedAt).toBeDefined();
   });
 
   it('case 29: reuse of a rotated-away token revokes the family and every access token it minted', async () => {

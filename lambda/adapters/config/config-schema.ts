@@ -207,6 +207,7 @@ const DEFAULT_TOKENS: TokenLifetimesConfig = {
   loginSessionSeconds: 8 * 3600,
   consentSeconds: 90 * 24 * 3600,
   pendingAuthorizationSeconds: 600,
+  refreshRetryWindowSeconds: 30,
 };
 
 const tokensSchema = z.prefault(section({
@@ -217,6 +218,7 @@ const tokensSchema = z.prefault(section({
   loginSessionSeconds: withDefault(wholeNumber(1), DEFAULT_TOKENS.loginSessionSeconds),
   consentSeconds: withDefault(wholeNumber(1), DEFAULT_TOKENS.consentSeconds),
   pendingAuthorizationSeconds: withDefault(wholeNumber(1), DEFAULT_TOKENS.pendingAuthorizationSeconds),
+  refreshRetryWindowSeconds: about(withDefault(wholeNumber(0, { value: 300, why: 'a stolen previous token must not live long' }), DEFAULT_TOKENS.refreshRetryWindowSeconds), 'How long after a rotation the token it replaced may be redeemed again (a client that lost the answer retries). 0: never.'),
 }).check(z.superRefine((tokens, ctx) => {
   if (tokens.refreshTokenIdleSeconds > tokens.refreshTokenAbsoluteSeconds) {
     ctx.issues.push({ code: 'custom', message: 'must not exceed tokens.refreshTokenAbsoluteSeconds', input: tokens, path: ['refreshTokenIdleSeconds'] });

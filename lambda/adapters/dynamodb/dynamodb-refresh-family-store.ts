@@ -1,5 +1,5 @@
 import { QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { RefreshFamilyRecord, RefreshFamilyStore } from '../../core/ports';
+import type { FamilyRotation, RefreshFamilyRecord, RefreshFamilyStore } from '../../core/ports';
 import {
   ItemReader,
   buildItem,
@@ -31,18 +31,15 @@ export class DynamoDbRefreshFamilyStore implements RefreshFamilyStore {
     return item ? familyFromItem(item) : undefined;
   }
 
-  async rotate(
-    familyId: string,
-    expectedGeneration: number,
-    next: { readonly currentTokenHash: string; readonly previousTokenHash: string; readonly lastUsedAt: number; readonly scope: readonly string[] },
-  ): Promise<void> {
+  async rotate(familyId: string, expectedGeneration: number, next: FamilyRotation): Promise<void> {
     try {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: keyOf(familyId),
           UpdateExpression:
-            'SET currentTokenHash = :current, previousTokenHash = :previous, lastUsedAt = :lastUsedAt, #scope = :scope, generation = :nextGeneration',
+            'SET currentTokenHash = :current, previousTokenHash = :previous, previousReplacedAt = :replacedAt, retiredTokenHashes = :retired, ' +
+            'lastUsedAt = :lastUsedAt, #scope = :scope, generation = :nextGeneration',
           // Two refreshes with the same token both read generation g:
           //   A: get (g) -> rotate(g) ✓ -> generation g+1, new token
           //   B: get (g) -> rotate(g) ✗ (generation is g+1 now) -> invalid_grant
@@ -53,6 +50,8 @@ export class DynamoDbRefreshFamilyStore implements RefreshFamilyStore {
           ExpressionAttributeValues: {
             ':current': stringValue(next.currentTokenHash),
             ':previous': stringValue(next.previousTokenHash),
+            ':replacedAt': numberValue(next.previousReplacedAt),
+            ':retired': stringListValue(next.retiredTokenHashes),
             ':lastUsedAt': numberValue(next.lastUsedAt),
             ':scope': stringListValue(next.scope),
             ':expected': numberValue(expectedGeneration),
@@ -136,6 +135,8 @@ function familyToItem(family: RefreshFamilyRecord): Item {
     authTime: numberValue(family.authTime),
     currentTokenHash: stringValue(family.currentTokenHash),
     previousTokenHash: optionalValue(family.previousTokenHash, stringValue),
+    previousReplacedAt: optionalValue(family.previousReplacedAt, numberValue),
+    retiredTokenHashes: stringListValue(family.retiredTokenHashes),
     generation: numberValue(family.generation),
     createdAt: numberValue(family.createdAt),
     lastUsedAt: numberValue(family.lastUsedAt),
@@ -155,6 +156,9 @@ function familyFromItem(item: Item): RefreshFamilyRecord {
     authTime: read.number('authTime'),
     currentTokenHash: read.string('currentTokenHash'),
     previousTokenHash: read.optionalString('previousTokenHash'),
+    previousReplacedAt: read.optionalNumber('previousReplacedAt'),
+    // Families written before retired hashes were kept have none: their old tokens read as never issued.
+    retiredTokenHashes: item.retiredTokenHashes === undefined ? [] : read.stringList('retiredTokenHashes'),
     generation: read.number('generation'),
     createdAt: read.number('createdAt'),
     lastUsedAt: read.number('lastUsedAt'),

@@ -18,6 +18,8 @@ function describe(event: AuditEvent): string {
       return `token issued: ${event.grantType} for ${event.subject} via ${event.clientId}`;
     case 'refresh_reuse_detected':
       return `REFRESH TOKEN REUSE: family ${event.familyId} of ${event.clientId} revoked`;
+    case 'refresh_forged':
+      return `forged refresh token refused: family ${event.familyId}, presented by ${event.clientId} (nothing revoked)`;
     case 'code_replay_detected':
       return `AUTHORIZATION CODE REPLAY by ${event.clientId}`;
     case 'client_registered':

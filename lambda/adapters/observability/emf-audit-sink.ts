@@ -38,6 +38,7 @@ function propertiesOf(event: AuditEvent): Record<string, string> {
     case 'token_issued':
       return { clientId: event.clientId, grantType: event.grantType };
     case 'refresh_reuse_detected':
+    case 'refresh_forged':
       return { clientId: event.clientId, familyId: event.familyId };
     case 'code_replay_detected':
       return { clientId: event.clientId };

@@ -24,6 +24,7 @@ export const SERVICE_NAMES = {
 export const AUDIT_METRICS = {
   token_issued: 'TokensIssued',
   refresh_reuse_detected: 'RefreshReuseDetected',
+  refresh_forged: 'RefreshForged',
   code_replay_detected: 'CodeReplayDetected',
   client_registered: 'ClientsRegistered',
   token_revoked: 'TokensRevoked',

@@ -16,7 +16,7 @@ import { authenticateClient, clientAuthenticationFailed } from './client-authent
 import type { AuthorizationServerDeps } from './deps';
 import { readFormBody } from './form-body';
 import { familyExpiresAt, isFamilyAlive } from './refresh-family/family-liveness';
-import { standingOf } from './refresh-family/family-rotation';
+import { isRedeemable } from './refresh-family/token-standing';
 import { familyIdOf } from './refresh-family/refresh-token-format';
 import { jsonResponse } from './responses';
 
@@ -62,7 +62,7 @@ async function introspectRefreshToken(deps: AuthorizationServerDeps, caller: Cli
   const familyId = familyIdOf(token);
   if (!familyId) return undefined;
   const family = await deps.families.get(familyId);
-  if (!family || family.clientId !== caller.clientId || standingOf(family, token) === 'retired') return undefined;
+  if (!family || family.clientId !== caller.clientId || !isRedeemable(deps, family, token, now)) return undefined;
   if (!(await isFamilyAlive(deps, family, now))) return undefined;
   return {
     active: true,

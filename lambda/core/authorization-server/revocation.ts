@@ -10,7 +10,7 @@ import { authenticateClient } from './client-authentication';
 import type { AuthorizationServerDeps } from './deps';
 import { readFormBody } from './form-body';
 import { revokeFamily } from './refresh-family/family-revocation';
-import { standingOf } from './refresh-family/family-rotation';
+import { isRedeemable } from './refresh-family/token-standing';
 import { familyIdOf } from './refresh-family/refresh-token-format';
 import { NO_STORE } from './responses';
 
@@ -29,7 +29,7 @@ async function revokeRefreshToken(deps: AuthorizationServerDeps, clientId: strin
   const familyId = familyIdOf(token);
   if (!familyId) return false;
   const family = await deps.families.get(familyId);
-  if (!family || family.clientId !== clientId || standingOf(family, token) === 'retired') return false;
+  if (!family || family.clientId !== clientId || !isRedeemable(deps, family, token, now)) return false;
   if (family.revokedAt === undefined) {
     await revokeFamily(deps, familyId, now, 'revoked_by_client');
     deps.audit.emit({ type: 'token_revoked', clientId, what: 'refresh_token' });

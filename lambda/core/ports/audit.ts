@@ -4,6 +4,8 @@ import type { ClientRecord } from './clients';
 export type AuditEvent =
   | { readonly type: 'token_issued'; readonly grantType: string; readonly clientId: string; readonly subject: string }
   | { readonly type: 'refresh_reuse_detected'; readonly clientId: string; readonly familyId: string }
+  /** A refresh token naming a real family with a secret this server never issued for it: refused, nothing revoked. */
+  | { readonly type: 'refresh_forged'; readonly clientId: string; readonly familyId: string }
   | { readonly type: 'code_replay_detected'; readonly clientId: string }
   | { readonly type: 'client_registered'; readonly clientId: string; readonly source: ClientRecord['source'] }
   | { readonly type: 'token_revoked'; readonly clientId: string; readonly what: 'access_token' | 'refresh_token' }

@@ -1,9 +1,10 @@
 /** Refresh token families at rest: rotation is the store's conditional write on the generation (RFC 9700 section 4.14.2). */
 
 /**
- * A refresh token is `<familyId>.<secret>`. The family keeps the hash of the current token
- * and of the one before it (the retry rule, docs/security.md decision f: the previous token stays
- * redeemable until its successor has been used once).
+ * A refresh token is `<familyId>.<secret>`. The family keeps the SHA-256 of every token it
+ * issued that may still be presented: the current one, the one before it (the retry rule,
+ * docs/security.md decision f) and the last few rotated away (so that reuse means a token
+ * this server issued: docs/design.md, "Refresh token families"). Never a token itself.
  */
 export interface RefreshFamilyRecord {
   readonly familyId: string;
@@ -14,6 +15,10 @@ export interface RefreshFamilyRecord {
   readonly authTime: number;
   readonly currentTokenHash: string;
   readonly previousTokenHash?: string;
+  /** When the rotation that replaced the previous token happened: the retry window counts from here. */
+  readonly previousReplacedAt?: number;
+  /** Hashes of tokens rotated away or voided, newest first, at most RETIRED_TOKENS_KEPT. */
+  readonly retiredTokenHashes: readonly string[];
   /** Incremented by every rotation; the conditional write keys on it. */
   readonly generation: number;
   readonly createdAt: number;
@@ -23,18 +28,23 @@ export interface RefreshFamilyRecord {
   readonly revokedAt?: number;
 }
 
+/** What a rotation writes. */
+export interface FamilyRotation {
+  readonly currentTokenHash: string;
+  readonly previousTokenHash: string;
+  readonly previousReplacedAt: number;
+  readonly retiredTokenHashes: readonly string[];
+  readonly lastUsedAt: number;
+  readonly scope: readonly string[];
+}
+
 export interface RefreshFamilyStore {
   create(family: RefreshFamilyRecord): Promise<void>;
   get(familyId: string): Promise<RefreshFamilyRecord | undefined>;
   /**
-   * Replaces the token hashes only if the stored generation still equals
-   * `expectedGeneration` and the family is not revoked. Throws ConditionFailedError otherwise.
+   * Writes the rotation only if the stored generation still equals `expectedGeneration` and
+   * the family is not revoked. Throws ConditionFailedError otherwise.
    */
-  rotate(familyId: string, expectedGeneration: number, next: {
-    readonly currentTokenHash: string;
-    readonly previousTokenHash: string;
-    readonly lastUsedAt: number;
-    readonly scope: readonly string[];
-  }): Promise<void>;
+  rotate(familyId: string, expectedGeneration: number, next: FamilyRotation): Promise<void>;
   markRevoked(familyId: string, revokedAt: number): Promise<void>;
 }

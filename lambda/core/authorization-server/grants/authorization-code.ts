@@ -66,6 +66,7 @@ export async function exchangeAuthorizationCode(deps: AuthorizationServerDeps, c
     resources: record.resources,
     authTime: record.authTime,
     currentTokenHash: sha256Base64url(refreshToken),
+    retiredTokenHashes: [],
     generation: 0,
     createdAt: now,
     lastUsedAt: now,

@@ -1,8 +1,9 @@
 /**
  * grant_type=refresh_token (OAuth 2.1 section 4.3) with rotation and reuse detection
- * (refresh-family/family-rotation.ts): a token rotated away is reuse, and the whole family
- * with every access token it minted is revoked; a request that loses the rotation race gets
- * invalid_grant and revokes nothing.
+ * (RFC 9700 section 4.14.2). Only a token this server issued and rotated away is reuse, and it
+ * revokes the whole family with every access token it minted. A secret never issued for the
+ * family is a forgery: the family id is public (`fid` in every access token), so it proves
+ * nothing and changes nothing. A request that loses the rotation race revokes nothing either.
  */
 import { OAuthError } from '../../errors';
 import { nowSeconds, type ClientRecord } from '../../ports';
@@ -11,8 +12,9 @@ import type { AuthorizationServerDeps } from '../deps';
 import type { FormBody } from '../form-body';
 import { isFamilyAlive } from '../refresh-family/family-liveness';
 import { revokeFamily } from '../refresh-family/family-revocation';
-import { rotateFamily, standingOf } from '../refresh-family/family-rotation';
+import { rotateFamily, rotationOf } from '../refresh-family/family-rotation';
 import { familyIdOf, newRefreshToken } from '../refresh-family/refresh-token-format';
+import { isWithinRetryWindow, standingOf } from '../refresh-family/token-standing';
 import { chooseResource, chooseScope, tokenResponse, type TokenResponseBody } from './grant-parameters';
 
 const invalidRefreshToken = () => new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked.');
@@ -24,12 +26,21 @@ export async function exchangeRefreshToken(deps: AuthorizationServerDeps, client
   if (!familyId) throw invalidRefreshToken();
   const now = nowSeconds(deps);
   const family = await deps.families.get(familyId);
-  // Another client's presentation proves nothing about the owner's token: refuse, revoke nothing.
-  if (!family || family.clientId !== client.clientId) throw invalidRefreshToken();
-  if (!(await isFamilyAlive(deps, family, now))) throw invalidRefreshToken();
+  if (!family) throw invalidRefreshToken();
 
   const standing = standingOf(family, presented);
-  if (standing === 'retired') {
+  if (standing === 'never_issued') {
+    deps.audit.emit({ type: 'refresh_forged', clientId: client.clientId, familyId });
+    throw invalidRefreshToken();
+  }
+  // Another client's presentation proves nothing about the owner's token: refuse, revoke nothing.
+  if (family.clientId !== client.clientId) throw invalidRefreshToken();
+  if (!(await isFamilyAlive(deps, family, now))) throw invalidRefreshToken();
+
+  const isRetry = standing === 'previous' && isWithinRetryWindow(deps, family, now);
+  if (standing !== 'current' && !isRetry) {
+    // Issued, rotated away, and presented again (a retired token, or the previous one after
+    // its retry window): two parties hold this family's tokens, so none of them may live.
     await revokeFamily(deps, familyId, now, 'refresh_reuse');
     deps.audit.emit({ type: 'refresh_reuse_detected', clientId: client.clientId, familyId });
     throw invalidRefreshToken();
@@ -48,9 +59,8 @@ export async function exchangeRefreshToken(deps: AuthorizationServerDeps, client
     familyId,
     authTime: family.authTime,
   }, now);
-  if (!(await rotateFamily(deps.families, family, presented, refreshToken, now))) throw invalidRefreshToken();
+  if (!(await rotateFamily(deps.families, family, rotationOf(family, isRetry ? 'previous' : 'current', refreshToken, now)))) throw invalidRefreshToken();
 
   deps.audit.emit({ type: 'token_issued', grantType: 'refresh_token', clientId: client.clientId, subject: family.subject });
   return tokenResponse(accessToken, refreshToken);
 }
-
