@@ -264,6 +264,15 @@ describe('tables', () => {
       ],
     });
   });
+
+  it('index login sessions and consents by subject and consents by client, for the operator’s revocations, projecting only the keys', () => {
+    as.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: [
+        { IndexName: 'bySubject', KeySchema: [{ AttributeName: 'subject', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
+        { IndexName: 'byClient', KeySchema: [{ AttributeName: 'consentClientId', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
+      ],
+    });
+  });
 });
 
 describe('least privilege', () => {

@@ -1,7 +1,7 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ConditionFailedError } from '../../lambda/core/errors';
 import type { ClientRecord } from '../../lambda/core/ports';
-import { useDynamoDbTables } from '../support/dynamodb';
+import { createTestTables, useDynamoDbTables } from '../support/dynamodb';
 
 const tables = useDynamoDbTables('clients');
 
@@ -71,5 +71,20 @@ describe('DynamoDbClientStore', () => {
       }),
     );
     await expect(tables().stores.clients.get('tampered')).rejects.toThrow('stored client item is malformed: attribute tokenEndpointAuthMethod');
+  });
+
+  it('lists every stored client and deletes one, saying whether it was there', async () => {
+    const separate = await createTestTables('clients-list');
+    try {
+      const second = { ...publicClient, clientId: 'dcr-public-2', createdAt: publicClient.createdAt + 1 };
+      for (const client of [second, publicClient, fullClient]) await separate.stores.clients.create(client);
+      expect((await separate.stores.clients.list()).map((client) => client.clientId)).toEqual([publicClient.clientId, fullClient.clientId, second.clientId]);
+      expect(await separate.stores.clients.delete(publicClient.clientId)).toBe(true);
+      expect(await separate.stores.clients.delete(publicClient.clientId)).toBe(false);
+      expect(await separate.stores.clients.get(publicClient.clientId)).toBeUndefined();
+      expect((await separate.stores.clients.list()).map((client) => client.clientId)).toEqual([fullClient.clientId, second.clientId]);
+    } finally {
+      await separate.dispose();
+    }
   });
 });

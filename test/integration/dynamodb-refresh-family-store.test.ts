@@ -127,13 +127,21 @@ describe('DynamoDbRefreshFamilyStore', () => {
     });
   });
 
-  it('lists a subject’s and a client’s families through the GSIs', async () => {
-    const a = family({ subject: 'gsi-carol', clientId: 'gsi-client-x' });
-    const b = family({ subject: 'gsi-carol', clientId: 'gsi-client-y' });
-    const c = family({ subject: 'gsi-dave', clientId: 'gsi-client-x' });
+  it('lists a subject’s and a client’s whole families through the GSIs, oldest first, revoked ones included', async () => {
+    const a = family({ subject: 'gsi-carol', clientId: 'gsi-client-x', createdAt: 1_000 });
+    const b = family({ subject: 'gsi-carol', clientId: 'gsi-client-y', createdAt: 900 });
+    const c = family({ subject: 'gsi-dave', clientId: 'gsi-client-x', createdAt: 800 });
     for (const f of [a, b, c]) await tables().stores.families.create(f);
-    expect(await tables().stores.families.listFamilyIdsBySubject('gsi-carol')).toEqual([a.familyId, b.familyId].sort());
-    expect(await tables().stores.families.listFamilyIdsByClient('gsi-client-x')).toEqual([a.familyId, c.familyId].sort());
-    expect(await tables().stores.families.listFamilyIdsBySubject('gsi-nobody')).toEqual([]);
+    await tables().stores.families.markRevoked(b.familyId, 950);
+    expect(await tables().stores.families.listFamilies({ subject: 'gsi-carol' })).toStrictEqual([{ ...b, revokedAt: 950 }, a]);
+    expect(await tables().stores.families.listFamilies({ clientId: 'gsi-client-x' })).toStrictEqual([c, a]);
+    expect(await tables().stores.families.listFamilies({ subject: 'gsi-nobody' })).toEqual([]);
+  });
+
+  it('lists more than one BatchGetItem holds (100 keys)', async () => {
+    const many = Array.from({ length: 130 }, () => family({ subject: 'gsi-many', clientId: 'gsi-client-many' }));
+    for (const f of many) await tables().stores.families.create(f);
+    const listed = await tables().stores.families.listFamilies({ subject: 'gsi-many' });
+    expect(listed.map((f) => f.familyId).sort()).toEqual(many.map((f) => f.familyId).sort());
   });
 });

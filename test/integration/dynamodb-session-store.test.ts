@@ -185,3 +185,47 @@ describe('DynamoDbSessionStore: consents', () => {
     expect(await tables().stores.sessions.getConsent(consent.subject, consent.clientId, 'https://other.example/mcp')).toBeUndefined();
   });
 });
+
+describe('DynamoDbSessionStore: the operator’s listings (bySubject and byClient indexes)', () => {
+  const login = (sessionHash: string, subject: string, authTime: number): LoginSessionRecord => ({ sessionHash, subject, groups: ['mcp-users'], authTime, expiresAt: authTime + 28_800 });
+  const consentOf = (subject: string, clientId: string, resource = 'http://localhost:8788/mcp'): ConsentRecord => ({
+    subject,
+    clientId,
+    resource,
+    scope: ['tool:read'],
+    grantedAt: 1_767_268_800,
+    expiresAt: 1_798_804_800,
+  });
+
+  it('lists a user’s login sessions, oldest first, and nothing of another user or of other kinds', async () => {
+    const later = login('list-later', 'list-erin', 2_000);
+    const earlier = login('list-earlier', 'list-erin', 1_000);
+    for (const record of [later, earlier, login('list-other', 'list-frank', 1_500)]) await tables().stores.sessions.putLoginSession(record);
+    await tables().stores.sessions.putConsent(consentOf('list-erin', 'client-a'));
+    await tables().stores.sessions.putPendingAuthorization(pending({ clientId: 'list-erin' }));
+    expect(await tables().stores.sessions.listLoginSessions('list-erin')).toStrictEqual([earlier, later]);
+    expect(await tables().stores.sessions.listLoginSessions('list-nobody')).toEqual([]);
+  });
+
+  it('lists consents by user and by client, never a pending request of that client', async () => {
+    const a = consentOf('list-gina', 'list-client-1');
+    const b = consentOf('list-gina', 'list-client-2');
+    const c = consentOf('list-hal', 'list-client-1', 'https://other.example/mcp');
+    for (const record of [a, b, c]) await tables().stores.sessions.putConsent(record);
+    await tables().stores.sessions.putPendingAuthorization(pending({ clientId: 'list-client-1' }));
+    await tables().stores.sessions.putLoginSession(login('list-gina-login', 'list-gina', 1_000));
+    expect(await tables().stores.sessions.listConsents({ subject: 'list-gina' })).toStrictEqual([a, b]);
+    expect(await tables().stores.sessions.listConsents({ clientId: 'list-client-1' })).toStrictEqual([a, c]);
+    expect(await tables().stores.sessions.listConsents({ clientId: 'list-client-none' })).toEqual([]);
+  });
+
+  it('deletes a consent by its three parts, and only that one', async () => {
+    const kept = consentOf('list-ivy', 'list-client-3', 'https://kept.example/mcp');
+    const gone = consentOf('list-ivy', 'list-client-3');
+    for (const record of [kept, gone]) await tables().stores.sessions.putConsent(record);
+    await tables().stores.sessions.deleteConsent(gone);
+    await tables().stores.sessions.deleteConsent(gone);
+    expect(await tables().stores.sessions.getConsent(gone.subject, gone.clientId, gone.resource)).toBeUndefined();
+    expect(await tables().stores.sessions.listConsents({ subject: 'list-ivy' })).toStrictEqual([kept]);
+  });
+});

@@ -1,4 +1,12 @@
-import { DescribeTableCommand, DescribeTimeToLiveCommand, PutItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
 import { TABLE_DEFINITIONS, TABLE_KEYS, createTables, tableNamesForPrefix } from '../../lambda/adapters/dynamodb/tables';
 import { createTestTables, deleteTables, type TestTables } from '../support/dynamodb';
 
@@ -14,6 +22,13 @@ describe('table definitions', () => {
     expect(TABLE_DEFINITIONS.families.globalSecondaryIndexes.map((index) => [index.indexName, index.partitionKey])).toEqual([
       ['bySubject', 'subject'],
       ['byClient', 'clientId'],
+    ]);
+  });
+
+  it('index login sessions and consents by subject, consents alone by client, for operators', () => {
+    expect(TABLE_DEFINITIONS.sessions.globalSecondaryIndexes.map((index) => [index.indexName, index.partitionKey])).toEqual([
+      ['bySubject', 'subject'],
+      ['byClient', 'consentClientId'],
     ]);
   });
 
@@ -51,12 +66,41 @@ describe('createTables on DynamoDB Local', () => {
     }
   });
 
-  it('projects only the keys into the families indexes, which is all the family listings read', async () => {
-    const { Table } = await tables.client.send(new DescribeTableCommand({ TableName: tables.names.families }));
-    expect((Table?.GlobalSecondaryIndexes ?? []).map((index) => [index.IndexName, index.Projection?.ProjectionType]).sort()).toEqual([
-      ['byClient', 'KEYS_ONLY'],
-      ['bySubject', 'KEYS_ONLY'],
-    ]);
+  it('projects only the keys into the families and sessions indexes, which is all the listings read', async () => {
+    for (const tableName of [tables.names.families, tables.names.sessions]) {
+      const { Table } = await tables.client.send(new DescribeTableCommand({ TableName: tableName }));
+      expect((Table?.GlobalSecondaryIndexes ?? []).map((index) => [index.IndexName, index.Projection?.ProjectionType]).sort()).toEqual([
+        ['byClient', 'KEYS_ONLY'],
+        ['bySubject', 'KEYS_ONLY'],
+      ]);
+    }
+  });
+
+  it('adds the indexes a table of an older version lacks, keeping its data', async () => {
+    const older = `${tables.prefix}-older-sessions`;
+    await tables.client.send(
+      new CreateTableCommand({
+        TableName: older,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      }),
+    );
+    try {
+      await tables.client.send(new PutItemCommand({ TableName: older, Item: { pk: { S: 'login#kept' }, subject: { S: 'kept-sub' } } }));
+      await createTables(tables.client, { ...tables.names, sessions: older });
+      const { Table } = await tables.client.send(new DescribeTableCommand({ TableName: older }));
+      expect((Table?.GlobalSecondaryIndexes ?? []).map((index) => [index.IndexName, index.IndexStatus]).sort()).toEqual([
+        ['byClient', 'ACTIVE'],
+        ['bySubject', 'ACTIVE'],
+      ]);
+      const { Items } = await tables.client.send(
+        new QueryCommand({ TableName: older, IndexName: 'bySubject', KeyConditionExpression: 'subject = :s', ExpressionAttributeValues: { ':s': { S: 'kept-sub' } } }),
+      );
+      expect(Items?.map((item) => item.pk)).toEqual([{ S: 'login#kept' }]);
+    } finally {
+      await tables.client.send(new DeleteTableCommand({ TableName: older }));
+    }
   });
 
   it('is idempotent and keeps the data of existing tables', async () => {

@@ -1,5 +1,5 @@
-import { QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { FamilyRotation, RefreshFamilyRecord, RefreshFamilyStore } from '../../core/ports';
+import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { FamilyRotation, RefreshFamilyDirectory, RefreshFamilyRecord, RefreshFamilyStore } from '../../core/ports';
 import {
   ItemReader,
   buildItem,
@@ -11,11 +11,11 @@ import {
   type Item,
 } from './attribute-values';
 import { isConditionFailure, translateDynamoDbError } from './store-errors';
-import { getByKey, keyOf, putIfAbsent } from './table-operations';
+import { batchGetByKeys, getByKey, keyOf, putIfAbsent, queryIndexKeys } from './table-operations';
 import { FAMILIES_BY_CLIENT_INDEX, FAMILIES_BY_SUBJECT_INDEX, PARTITION_KEY } from './tables';
 
 /** Refresh token families. Rotation is a conditional write on the generation counter. */
-export class DynamoDbRefreshFamilyStore implements RefreshFamilyStore {
+export class DynamoDbRefreshFamilyStore implements RefreshFamilyStore, RefreshFamilyDirectory {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -84,43 +84,20 @@ export class DynamoDbRefreshFamilyStore implements RefreshFamilyStore {
     }
   }
 
-  /** Every family of a user, for an operator revoking that user (not part of the core's port). */
-  listFamilyIdsBySubject(subject: string): Promise<string[]> {
-    return this.listFamilyIds(FAMILIES_BY_SUBJECT_INDEX, 'subject', subject);
-  }
-
-  /** Every family of a client, for an operator revoking that client (not part of the core's port). */
-  listFamilyIdsByClient(clientId: string): Promise<string[]> {
-    return this.listFamilyIds(FAMILIES_BY_CLIENT_INDEX, 'clientId', clientId);
-  }
-
-  // GSIs are only eventually consistent: a family created a moment ago may be missing from
-  // the list. So revoking a user or client must also write a subject/client revocation
-  // record, which covers every token whatever this list returned.
-  private async listFamilyIds(indexName: string, attribute: string, value: string): Promise<string[]> {
-    const ids: string[] = [];
-    let exclusiveStartKey: Item | undefined;
-    try {
-      do {
-        const page = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: indexName,
-            KeyConditionExpression: '#attribute = :value',
-            // The indexes are KEYS_ONLY (tables.ts): the family id is there as the table key, pk.
-            ExpressionAttributeNames: { '#attribute': attribute, '#pk': PARTITION_KEY },
-            ExpressionAttributeValues: { ':value': stringValue(value) },
-            ProjectionExpression: '#pk',
-            ExclusiveStartKey: exclusiveStartKey,
-          }),
-        );
-        for (const item of page.Items ?? []) ids.push(new ItemReader(item, 'refresh family').string(PARTITION_KEY));
-        exclusiveStartKey = page.LastEvaluatedKey;
-      } while (exclusiveStartKey);
-    } catch (error) {
-      throw translateDynamoDbError(error);
-    }
-    return ids.sort();
+  /**
+   * Every family of a user or of a client, for an operator. The indexes are only eventually
+   * consistent: a family created a moment ago may be missing from the list, so revoking a
+   * user or a client also writes a subject or client revocation record, which covers every
+   * family whatever this list returned.
+   */
+  async listFamilies(owner: { readonly subject: string } | { readonly clientId: string }): Promise<readonly RefreshFamilyRecord[]> {
+    const index =
+      'subject' in owner
+        ? { indexName: FAMILIES_BY_SUBJECT_INDEX, attribute: 'subject', value: owner.subject }
+        : { indexName: FAMILIES_BY_CLIENT_INDEX, attribute: 'clientId', value: owner.clientId };
+    const familyIds = await queryIndexKeys(this.client, this.tableName, index);
+    const items = await batchGetByKeys(this.client, this.tableName, familyIds);
+    return items.map(familyFromItem).sort((a, b) => a.createdAt - b.createdAt || a.familyId.localeCompare(b.familyId));
   }
 }
 

@@ -5,7 +5,7 @@ import {
   type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import type { ConsentRecord, LoginSessionRecord, PendingAuthorizationRecord, SessionStore } from '../../core/ports';
+import type { ConsentRecord, LoginSessionRecord, PendingAuthorizationRecord, SessionDirectory, SessionStore } from '../../core/ports';
 import {
   ItemReader,
   booleanValue,
@@ -18,8 +18,8 @@ import {
   type Item,
 } from './attribute-values';
 import { isConditionFailure, translateDynamoDbError } from './store-errors';
-import { deleteByKey, getByKey, keyOf, putItem } from './table-operations';
-import { PARTITION_KEY } from './tables';
+import { batchGetByKeys, deleteByKey, getByKey, keyOf, putItem, queryIndexKeys } from './table-operations';
+import { PARTITION_KEY, SESSIONS_BY_CLIENT_ATTRIBUTE, SESSIONS_BY_CLIENT_INDEX, SESSIONS_BY_SUBJECT_INDEX } from './tables';
 
 /**
  * Browser-side state in one table, told apart by the prefix of `pk`:
@@ -27,9 +27,10 @@ import { PARTITION_KEY } from './tables';
  *   upstream-state#<stateHash>    points at the pending request that sent that state upstream
  *   login#<sessionHash>           a login session
  *   consent#<subject>#<clientId>#<resource>   (each part URI-encoded, so no part can forge a #)
- * All reads are strongly consistent: the browser comes back within seconds of each write.
+ * All reads by key are strongly consistent: the browser comes back within seconds of each
+ * write. The operator's listings go through the bySubject and byClient indexes (tables.ts).
  */
-export class DynamoDbSessionStore implements SessionStore {
+export class DynamoDbSessionStore implements SessionStore, SessionDirectory {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -129,16 +130,14 @@ export class DynamoDbSessionStore implements SessionStore {
 
   async getLoginSession(sessionHash: string): Promise<LoginSessionRecord | undefined> {
     const item = await getByKey(this.client, this.tableName, loginKey(sessionHash), 'consistent');
-    if (!item) return undefined;
-    const read = new ItemReader(item, 'login session');
-    return withoutUndefined<LoginSessionRecord>({
-      sessionHash: read.string('sessionHash'),
-      subject: read.string('subject'),
-      groups: read.stringList('groups'),
-      authTime: read.number('authTime'),
-      accountName: read.optionalString('accountName'),
-      expiresAt: read.number('expiresAt'),
-    });
+    return item ? loginSessionFromItem(item) : undefined;
+  }
+
+  async listLoginSessions(subject: string): Promise<readonly LoginSessionRecord[]> {
+    const keys = await queryIndexKeys(this.client, this.tableName, { indexName: SESSIONS_BY_SUBJECT_INDEX, attribute: 'subject', value: subject, pkPrefix: LOGIN_PREFIX });
+    // An item deleted between the index read and this one is simply not returned.
+    const items = await batchGetByKeys(this.client, this.tableName, keys);
+    return items.map(loginSessionFromItem).sort((a, b) => a.authTime - b.authTime || a.sessionHash.localeCompare(b.sessionHash));
   }
 
   async deleteLoginSession(sessionHash: string): Promise<void> {
@@ -153,6 +152,7 @@ export class DynamoDbSessionStore implements SessionStore {
         [PARTITION_KEY]: stringValue(consentKey(record.subject, record.clientId, record.resource)),
         subject: stringValue(record.subject),
         clientId: stringValue(record.clientId),
+        [SESSIONS_BY_CLIENT_ATTRIBUTE]: stringValue(record.clientId),
         resource: stringValue(record.resource),
         scope: stringListValue(record.scope),
         grantedAt: numberValue(record.grantedAt),
@@ -163,16 +163,23 @@ export class DynamoDbSessionStore implements SessionStore {
 
   async getConsent(subject: string, clientId: string, resource: string): Promise<ConsentRecord | undefined> {
     const item = await getByKey(this.client, this.tableName, consentKey(subject, clientId, resource), 'consistent');
-    if (!item) return undefined;
-    const read = new ItemReader(item, 'consent');
-    return {
-      subject: read.string('subject'),
-      clientId: read.string('clientId'),
-      resource: read.string('resource'),
-      scope: read.stringList('scope'),
-      grantedAt: read.number('grantedAt'),
-      expiresAt: read.number('expiresAt'),
-    };
+    return item ? consentFromItem(item) : undefined;
+  }
+
+  async listConsents(owner: { readonly subject: string } | { readonly clientId: string }): Promise<readonly ConsentRecord[]> {
+    const index =
+      'subject' in owner
+        ? { indexName: SESSIONS_BY_SUBJECT_INDEX, attribute: 'subject', value: owner.subject }
+        : { indexName: SESSIONS_BY_CLIENT_INDEX, attribute: SESSIONS_BY_CLIENT_ATTRIBUTE, value: owner.clientId };
+    const keys = await queryIndexKeys(this.client, this.tableName, { ...index, pkPrefix: CONSENT_PREFIX });
+    const items = await batchGetByKeys(this.client, this.tableName, keys);
+    return items
+      .map(consentFromItem)
+      .sort((a, b) => a.subject.localeCompare(b.subject) || a.clientId.localeCompare(b.clientId) || a.resource.localeCompare(b.resource));
+  }
+
+  async deleteConsent(consent: Pick<ConsentRecord, 'subject' | 'clientId' | 'resource'>): Promise<void> {
+    await deleteByKey(this.client, this.tableName, consentKey(consent.subject, consent.clientId, consent.resource));
   }
 
   private async writePending(record: PendingAuthorizationRecord, mustExist: boolean): Promise<void> {
@@ -212,12 +219,39 @@ function upstreamStatePointerKey(upstreamStateHash: string): string {
   return `upstream-state#${upstreamStateHash}`;
 }
 
+const LOGIN_PREFIX = 'login#';
+const CONSENT_PREFIX = 'consent#';
+
 function loginKey(sessionHash: string): string {
-  return `login#${sessionHash}`;
+  return `${LOGIN_PREFIX}${sessionHash}`;
 }
 
 function consentKey(subject: string, clientId: string, resource: string): string {
-  return `consent#${encodeURIComponent(subject)}#${encodeURIComponent(clientId)}#${encodeURIComponent(resource)}`;
+  return `${CONSENT_PREFIX}${encodeURIComponent(subject)}#${encodeURIComponent(clientId)}#${encodeURIComponent(resource)}`;
+}
+
+function loginSessionFromItem(item: Item): LoginSessionRecord {
+  const read = new ItemReader(item, 'login session');
+  return withoutUndefined<LoginSessionRecord>({
+    sessionHash: read.string('sessionHash'),
+    subject: read.string('subject'),
+    groups: read.stringList('groups'),
+    authTime: read.number('authTime'),
+    accountName: read.optionalString('accountName'),
+    expiresAt: read.number('expiresAt'),
+  });
+}
+
+function consentFromItem(item: Item): ConsentRecord {
+  const read = new ItemReader(item, 'consent');
+  return {
+    subject: read.string('subject'),
+    clientId: read.string('clientId'),
+    resource: read.string('resource'),
+    scope: read.stringList('scope'),
+    grantedAt: read.number('grantedAt'),
+    expiresAt: read.number('expiresAt'),
+  };
 }
 
 function pendingToItem(record: PendingAuthorizationRecord): Item {

@@ -13,6 +13,7 @@ import {
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
@@ -29,9 +30,10 @@ export interface GlobalSecondaryIndexDefinition {
   readonly partitionKey: string;
   readonly sortKey?: string;
   /**
-   * Only the table and index keys: listing a user's or a client's families needs the family
-   * ids (the table key, `pk`) and nothing else, and every attribute an index projects makes
-   * more writes cost an index write. An operator who wants a family's details reads it by id.
+   * Only the table and index keys: listing a user's or a client's families (or sessions and
+   * consents) needs the table keys, `pk`, and nothing else, and every attribute an index
+   * projects makes more writes cost an index write. An operator who wants the details reads
+   * the items by key.
    */
   readonly projection: 'KEYS_ONLY';
 }
@@ -51,6 +53,14 @@ export const PARTITION_KEY = 'pk';
 
 export const FAMILIES_BY_SUBJECT_INDEX = 'bySubject';
 export const FAMILIES_BY_CLIENT_INDEX = 'byClient';
+/** Login sessions and consents carry `subject`; pending requests and upstream-state pointers do not, so they stay out. */
+export const SESSIONS_BY_SUBJECT_INDEX = 'bySubject';
+/**
+ * Only consents carry `consentClientId` (pending requests have a `clientId` too, and are
+ * written two or three times per login: indexing them would make each write cost double).
+ */
+export const SESSIONS_BY_CLIENT_INDEX = 'byClient';
+export const SESSIONS_BY_CLIENT_ATTRIBUTE = 'consentClientId';
 
 export const TABLE_DEFINITIONS: Readonly<Record<TableKey, TableDefinition>> = {
   clients: {
@@ -83,8 +93,14 @@ export const TABLE_DEFINITIONS: Readonly<Record<TableKey, TableDefinition>> = {
   sessions: {
     partitionKey: PARTITION_KEY,
     ttlAttribute: 'expiresAt',
-    globalSecondaryIndexes: [],
-    description: 'Browser-side state: pending authorizations, upstream-state pointers, login sessions, consents; pk is prefixed by kind.',
+    // CloudFormation adds one GSI per stack update: a stack deployed before these two
+    // existed must be updated twice (docs/deploy.md). DynamoDB Local gets them from createTables.
+    globalSecondaryIndexes: [
+      { indexName: SESSIONS_BY_SUBJECT_INDEX, partitionKey: 'subject', projection: 'KEYS_ONLY' },
+      { indexName: SESSIONS_BY_CLIENT_INDEX, partitionKey: SESSIONS_BY_CLIENT_ATTRIBUTE, projection: 'KEYS_ONLY' },
+    ],
+    description:
+      'Browser-side state: pending authorizations, upstream-state pointers, login sessions, consents; pk is prefixed by kind. Indexed by subject and client so an operator can end a user\'s sessions and forget consents.',
   },
 };
 
@@ -105,9 +121,10 @@ export interface CreateTablesOptions {
 }
 
 /**
- * Creates the tables that do not exist yet, waits until each is ACTIVE and makes sure TTL
- * is on. Idempotent: existing tables (and their data) are kept, so local mode can call it
- * on every start.
+ * Creates the tables that do not exist yet, adds the indexes an existing table lacks (a
+ * local data directory from an older version), waits until each is ACTIVE and makes sure
+ * TTL is on. Idempotent: existing tables (and their data) are kept, so local mode can call
+ * it on every start.
  */
 export async function createTables(client: DynamoDBClient, names: TableNames, options: CreateTablesOptions = {}): Promise<void> {
   const timeToLive = options.timeToLive ?? true;
@@ -142,6 +159,7 @@ async function createTable(client: DynamoDBClient, tableName: string, definition
     if (!(error instanceof ResourceInUseException)) throw error;
   }
   await waitUntilActive(client, tableName);
+  await addMissingIndexes(client, tableName, definition);
   if (timeToLive) await enableTimeToLive(client, tableName, definition.ttlAttribute);
 }
 
@@ -161,6 +179,26 @@ async function waitUntilActive(client: DynamoDBClient, tableName: string, timeou
     if (Date.now() > deadline) throw new Error(`Table ${tableName} did not become ACTIVE within ${timeoutMs} ms (status ${Table?.TableStatus}).`);
     await new Promise((resolve) => setTimeout(resolve, delayMs));
     delayMs = Math.min(delayMs * 2, 2_000);
+  }
+}
+
+/** DynamoDB creates one GSI per UpdateTable call, so they are added one after the other. */
+async function addMissingIndexes(client: DynamoDBClient, tableName: string, definition: TableDefinition): Promise<void> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  for (const index of definition.globalSecondaryIndexes) {
+    if (existing.has(index.indexName)) continue;
+    const keyAttributes = [index.partitionKey, ...(index.sortKey ? [index.sortKey] : [])];
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: keyAttributes.map((name) => ({ AttributeName: name, AttributeType: KEY_ATTRIBUTE_TYPE })),
+        GlobalSecondaryIndexUpdates: [
+          { Create: { IndexName: index.indexName, KeySchema: keySchema(index.partitionKey, index.sortKey), Projection: { ProjectionType: index.projection } } },
+        ],
+      }),
+    );
+    await waitUntilActive(client, tableName);
   }
 }
 

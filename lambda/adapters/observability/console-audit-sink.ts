@@ -32,5 +32,7 @@ function describe(event: AuditEvent): string {
       return `login: ${event.subject}`;
     case 'consent_granted':
       return `consent: ${event.subject} -> ${event.clientId}`;
+    case 'access_revoked':
+      return `ACCESS REVOKED: ${event.kind} ${event.value} (${event.reason}): ${event.sessionsEnded} sessions ended, ${event.consentsForgotten} consents forgotten, ${event.familiesRevoked} families revoked`;
   }
 }

@@ -52,5 +52,8 @@ function propertiesOf(event: AuditEvent): Record<string, string> {
       return {};
     case 'consent_granted':
       return { clientId: event.clientId };
+    case 'access_revoked':
+      // A revoked user is named in the console line and the revocation record, not in metrics.
+      return { revokedKind: event.kind, reason: event.reason, ...(event.kind !== 'subject' && { revokedValue: event.value }) };
   }
 }

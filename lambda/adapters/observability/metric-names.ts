@@ -31,6 +31,7 @@ export const AUDIT_METRICS = {
   request_rejected: 'RequestsRejected',
   login_completed: 'LoginsCompleted',
   consent_granted: 'ConsentsGranted',
+  access_revoked: 'AccessRevoked',
 } as const;
 
 /** The authorization server's count of answers it could not give because a dependency was down (503). */

@@ -11,7 +11,18 @@ export type AuditEvent =
   | { readonly type: 'token_revoked'; readonly clientId: string; readonly what: 'access_token' | 'refresh_token' }
   | { readonly type: 'request_rejected'; readonly endpoint: string; readonly error: string }
   | { readonly type: 'login_completed'; readonly subject: string }
-  | { readonly type: 'consent_granted'; readonly subject: string; readonly clientId: string };
+  | { readonly type: 'consent_granted'; readonly subject: string; readonly clientId: string }
+  | {
+      /** An operator revoked a user, a client or a family (lambda/core/authorization-server/access-revocation.ts). */
+      readonly type: 'access_revoked';
+      readonly kind: 'subject' | 'client' | 'family';
+      readonly value: string;
+      /** The operator's words: who and why. */
+      readonly reason: string;
+      readonly sessionsEnded: number;
+      readonly consentsForgotten: number;
+      readonly familiesRevoked: number;
+    };
 
 export interface AuditSink {
   emit(event: AuditEvent): void;

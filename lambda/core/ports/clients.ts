@@ -29,6 +29,14 @@ export interface ClientStore {
   create(client: ClientRecord): Promise<void>;
 }
 
+/** The operator's view of the registered clients (static clients live in the configuration, not here). */
+export interface ClientDirectory {
+  list(): Promise<readonly ClientRecord[]>;
+  get(clientId: string): Promise<ClientRecord | undefined>;
+  /** Deletes the record; resolves to whether there was one. */
+  delete(clientId: string): Promise<boolean>;
+}
+
 /** A client ID metadata document fetched from its https URL (the CIMD draft). */
 export interface ClientMetadataFetcher {
   /**

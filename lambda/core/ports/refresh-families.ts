@@ -48,3 +48,11 @@ export interface RefreshFamilyStore {
   rotate(familyId: string, expectedGeneration: number, next: FamilyRotation): Promise<void>;
   markRevoked(familyId: string, revokedAt: number): Promise<void>;
 }
+
+/** The operator's view of the families: listings read an eventually consistent index (see SessionDirectory). */
+export interface RefreshFamilyDirectory {
+  /** Every family of a user, or of a client, revoked and expired ones included. */
+  listFamilies(owner: { readonly subject: string } | { readonly clientId: string }): Promise<readonly RefreshFamilyRecord[]>;
+  get(familyId: string): Promise<RefreshFamilyRecord | undefined>;
+  markRevoked(familyId: string, revokedAt: number): Promise<void>;
+}

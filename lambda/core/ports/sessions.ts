@@ -61,3 +61,17 @@ export interface SessionStore {
   putConsent(record: ConsentRecord): Promise<void>;
   getConsent(subject: string, clientId: string, resource: string): Promise<ConsentRecord | undefined>;
 }
+
+/**
+ * The operator's view of the same records: what revoking a user or a client ends. Listings
+ * read an eventually consistent index, so a record written a moment ago may be missing; the
+ * revocation record (revocations.ts) is what covers it, the login session check reads it.
+ */
+export interface SessionDirectory {
+  /** Every login session of a user, expired ones included (TTL lags: callers check expiresAt). */
+  listLoginSessions(subject: string): Promise<readonly LoginSessionRecord[]>;
+  /** Every remembered consent of a user, or given to a client. */
+  listConsents(owner: { readonly subject: string } | { readonly clientId: string }): Promise<readonly ConsentRecord[]>;
+  deleteLoginSession(sessionHash: string): Promise<void>;
+  deleteConsent(consent: Pick<ConsentRecord, 'subject' | 'clientId' | 'resource'>): Promise<void>;
+}
