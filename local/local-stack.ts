@@ -18,7 +18,7 @@ import { createAuthorizationServerHandler } from '../lambda/adapters/apigw/autho
 import { createTables, tableNamesForPrefix, type TableNames } from '../lambda/adapters/dynamodb/tables';
 import type { HttpClientMetadataFetcherOptions } from '../lambda/adapters/http/client-metadata-fetcher';
 import { localhostNamesResolver } from '../lambda/adapters/http/localhost-names-resolver';
-import { LocalKeySigner } from '../lambda/adapters/local-key/local-key-signer';
+import { LocalKeySigner, previousKeyPath } from '../lambda/adapters/local-key/local-key-signer';
 import { ConsoleAuditSink } from '../lambda/adapters/observability/console-audit-sink';
 import { describeError } from '../lambda/adapters/observability/safe-logger';
 import { buildAuthorizationServerDeps } from '../lambda/adapters/wiring/authorization-server-deps';
@@ -72,8 +72,16 @@ export const LOCAL_RATE_LIMITS: readonly EmulatedRateLimit[] = [
   { pathPrefix: ENDPOINT_PATHS.authorize, limit: 1000, windowSeconds: 60 },
 ];
 
+/** The signing key's file in the data folder (`mcp-oauth keys` reads and rotates it). */
+export const SIGNING_KEY_FILE = 'signing-key.pem';
+
 /** What local mode may find in its data folder; anything else means the folder is not ours to wipe. */
-const DATA_DIR_ENTRIES = new Set(['dynamodb', 'signing-key.pem']);
+const DATA_DIR_ENTRIES = new Set(['dynamodb', SIGNING_KEY_FILE, previousKeyPath(SIGNING_KEY_FILE)]);
+
+/** The tables of local mode under `--table-prefix` (the operator commands find them the same way). */
+export function localTableNames(tablePrefix: string): TableNames {
+  return tableNamesForPrefix(tablePrefix.replace(/-+$/, ''));
+}
 
 export async function startLocalStack(options: LocalStackOptions): Promise<RunningLocalStack> {
   const { log } = options;
@@ -111,12 +119,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const dynamoDb = localDynamoDbClient(endpoint);
     stoppers.push(async () => dynamoDb.destroy());
 
-    const tableNames = tableNamesForPrefix(options.tablePrefix.replace(/-+$/, ''));
+    const tableNames = localTableNames(options.tablePrefix);
     if (options.fresh && options.dynamoDbEndpoint) await deleteTables(dynamoDb, tableNames);
     await createTables(dynamoDb, tableNames);
     log(`tables ready (${Object.values(tableNames).join(', ')})`);
 
-    const keyPath = join(dataDir, 'signing-key.pem');
+    const keyPath = join(dataDir, SIGNING_KEY_FILE);
     const { signer, created } = LocalKeySigner.fromFile(keyPath);
     log(`${created ? 'created' : 'loaded'} signing key ${keyPath} (kid ${await signer.currentKeyId()})`);
 

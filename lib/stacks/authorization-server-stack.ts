@@ -35,13 +35,14 @@ export class AuthorizationServerStack extends Stack {
     const { product } = deployment;
     const removal = deployment.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const logRetention = retentionDays(deployment.logRetentionDays);
+    const aliasPrefix = `alias/mcp-oauth/${deployment.stage}`;
 
     this.tables = new OAuthTables(this, 'Tables', { retainData: deployment.retainData });
     this.signingKeys = new SigningKeys(this, 'SigningKeys', {
       keyNames: deployment.signingKeys.keys,
       activeKeyName: deployment.signingKeys.active,
       retiredKeyNames: deployment.signingKeys.retired,
-      aliasPrefix: `alias/mcp-oauth/${deployment.stage}`,
+      aliasPrefix,
       administratorRoleArns: [deployment.keyAdministrators.deployRoleArn, deployment.keyAdministrators.breakGlassRoleArn].filter((arn): arn is string => arn !== undefined),
       // A dev stack may drop its keys; production keeps them, or every unexpired token dies with them.
       removalPolicy: removal,
@@ -107,6 +108,16 @@ export class AuthorizationServerStack extends Stack {
     if (this.upstreamLogin.domain) new CfnOutput(this, 'CognitoDomain', { value: this.upstreamLogin.domain.domainName, description: 'The managed login domain prefix' });
     new CfnOutput(this, 'RevocationsTableName', { value: this.revocationsTable.tableName });
     new CfnOutput(this, 'FamiliesTableName', { value: this.tables.tables.families.tableName });
+    // What `mcp-oauth --stack <name>` reads (docs/cli.md): the operator commands' tables, the signing keys, the revocation delay.
+    new CfnOutput(this, 'ClientsTableName', { value: this.tables.tables.clients.tableName });
+    new CfnOutput(this, 'SessionsTableName', { value: this.tables.tables.sessions.tableName });
+    new CfnOutput(this, 'CodesTableName', { value: this.tables.tables.codes.tableName });
+    new CfnOutput(this, 'SigningKeyAliases', { value: deployment.signingKeys.keys.map((name) => `${aliasPrefix}/${name}`).join(','), description: 'Every published signing key (docs/key-rotation.md)' });
+    new CfnOutput(this, 'ActiveSigningKeyAlias', { value: `${aliasPrefix}/${deployment.signingKeys.active}` });
+    new CfnOutput(this, 'RevocationDelaySeconds', {
+      value: String(product.guard.authorizerCacheTtlSeconds + product.guard.revocationCacheTtlSeconds),
+      description: 'Worst case until every guard refuses a revoked token: guard.authorizerCacheTtlSeconds + guard.revocationCacheTtlSeconds',
+    });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
   }
 }

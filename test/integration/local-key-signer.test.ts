@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, createLocalJWKSet, jwtVerify } from 'jose';
-import { LocalKeySigner } from '../../lambda/adapters/local-key/local-key-signer';
+import { LocalKeySigner, previousKeyPath } from '../../lambda/adapters/local-key/local-key-signer';
 import type { Signer } from '../../lambda/core/ports';
 
 let dir: string;
@@ -80,5 +80,28 @@ describe('LocalKeySigner', () => {
     writeFileSync(path, 'not a key');
 
     expect(() => LocalKeySigner.fromFile(path)).toThrow(`${path} is not a readable PEM private key: delete it to have a new one created`);
+  });
+
+  it('rotate: a new key signs, the previous one stays published (its tokens verify), one rotation later it is gone', async () => {
+    const path = join(dir, 'signing-key.pem');
+    const first = LocalKeySigner.fromFile(path).signer;
+    const oldToken = await signJwt(first, { sub: 'alice' });
+
+    const rotation = LocalKeySigner.rotate(path);
+    const second = LocalKeySigner.fromFile(path).signer;
+
+    expect(rotation).toEqual({ active: await second.currentKeyId(), previous: await first.currentKeyId(), dropped: undefined });
+    expect(rotation.active).not.toBe(rotation.previous);
+    expect((await second.publicKeys()).map((k) => k.kid)).toEqual([rotation.active, rotation.previous]);
+    expect(LocalKeySigner.list(path).map((k) => [k.role, k.kid])).toEqual([['active', rotation.active], ['previous', rotation.previous]]);
+    const jwks = createLocalJWKSet({ keys: (await second.publicKeys()) as any });
+    await expect(jwtVerify(oldToken, jwks)).resolves.toBeDefined();
+    await expect(jwtVerify(await signJwt(second, { sub: 'alice' }), jwks)).resolves.toBeDefined();
+    expect(statSync(previousKeyPath(path)).mode & 0o777).toBe(0o600);
+
+    const again = LocalKeySigner.rotate(path);
+    const third = LocalKeySigner.fromFile(path).signer;
+    expect(again.dropped).toBe(rotation.previous);
+    await expect(jwtVerify(oldToken, createLocalJWKSet({ keys: (await third.publicKeys()) as any }))).rejects.toThrow();
   });
 });
