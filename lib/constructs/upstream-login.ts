@@ -3,7 +3,8 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { UpstreamConfig } from '../../lambda/core/config';
+import type { BrandingConfig, UpstreamConfig } from '../../lambda/core/config';
+import { managedLoginStyle } from './managed-login-branding';
 
 export type UpstreamLoginProps =
   | {
@@ -25,6 +26,8 @@ export type UpstreamLoginProps =
       readonly retainData?: boolean;
       /** @default true: every user enrols a TOTP authenticator at first login */
       readonly requireMfa?: boolean;
+      /** The product's branding, applied to the managed login page too (lib/constructs/managed-login-branding.ts). @default Cognito's own style */
+      readonly branding?: BrandingConfig;
     }
   | {
       readonly kind: 'external';
@@ -111,11 +114,11 @@ export class UpstreamLogin extends Construct {
       cognitoDomain: { domainPrefix: props.domainPrefix ?? uniqueDomainPrefix(this, props.stage) },
       managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
     });
-    // Managed login shows nothing until the client has a branding style; Cognito's defaults are enough.
+    // Managed login shows nothing until the client has a branding style: ours, or Cognito's defaults.
     new cognito.CfnManagedLoginBranding(this, 'Branding', {
       userPoolId: this.userPool.userPoolId,
       clientId: this.userPoolClient.userPoolClientId,
-      useCognitoProvidedValues: true,
+      ...managedLoginStyle(props.branding),
     });
     this.upstreamConfig = {
       issuer: `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`,

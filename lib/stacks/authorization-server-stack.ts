@@ -55,6 +55,7 @@ export class AuthorizationServerStack extends Stack {
           stage: deployment.stage,
           groupScopes: product.groupScopes,
           retainData: deployment.retainData,
+          branding: product.branding,
         })
       : new UpstreamLogin(this, 'UpstreamLogin', { kind: 'external', upstream: product.upstream, clientSecretKmsKeyArn: deployment.upstreamClientSecretKmsKeyArn });
 
