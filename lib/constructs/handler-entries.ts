@@ -1,7 +1,19 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The project root: lib/constructs is two levels down. */
+/** The project root: lib/constructs is two levels down (in the package, dist/ is that root). */
 export const PROJECT_ROOT = join(__dirname, '..', '..');
+
+/**
+ * The package ships each handler bundled in advance (scripts/build.ts writes
+ * <package>/dist/bundles/<handler>/index.js when it is packed), so that a platform team's
+ * `cdk synth` needs neither these sources nor esbuild nor Docker. Run from this repository's
+ * sources there are none, and the functions are bundled at synth instead.
+ */
+export const PREBUILT_BUNDLES_DIR = join(PROJECT_ROOT, 'bundles');
+
+/** The file each bundle's code is in; its `handler` export is the Lambda handler (`index.handler`). */
+export const BUNDLE_FILE = 'index.js';
 
 /** The Lambda entry files (lambda/handlers), one per deployed kind of function. */
 export const HANDLER_ENTRIES = {
@@ -13,6 +25,14 @@ export const HANDLER_ENTRIES = {
 } as const;
 
 export type HandlerName = keyof typeof HANDLER_ENTRIES;
+
+/** The prebuilt bundle folder of a handler entry of HANDLER_ENTRIES, when the package ships one; undefined for any other entry. */
+export function prebuiltBundleOf(entry: string): string | undefined {
+  const name = (Object.keys(HANDLER_ENTRIES) as HandlerName[]).find((n) => HANDLER_ENTRIES[n] === entry);
+  if (!name) return undefined;
+  const dir = join(PREBUILT_BUNDLES_DIR, name);
+  return existsSync(join(dir, BUNDLE_FILE)) ? dir : undefined;
+}
 
 /** The edge's functions, deployed as they are: the viewer-request CloudFront Function (cloudfront-js-2.0) and the origin-response Lambda@Edge function. */
 export const EDGE_FUNCTIONS = {
