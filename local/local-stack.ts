@@ -23,6 +23,7 @@ import { ConsoleAuditSink } from '../lambda/adapters/observability/console-audit
 import { describeError } from '../lambda/adapters/observability/safe-logger';
 import { buildAuthorizationServerDeps } from '../lambda/adapters/wiring/authorization-server-deps';
 import { VIEWER_IP_HEADER } from '../lambda/edge/edge-headers';
+import { DEMO_MACHINE_JWT_KEY_FILE, writeDemoMachineKey } from './demo-machine-key';
 import { devIdpOptionsFromConfig } from './dev-idp-main';
 import { startDevIdp } from './dev-idp';
 import { assertPortFree, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
@@ -76,7 +77,7 @@ export const LOCAL_RATE_LIMITS: readonly EmulatedRateLimit[] = [
 export const SIGNING_KEY_FILE = 'signing-key.pem';
 
 /** What local mode may find in its data folder; anything else means the folder is not ours to wipe. */
-const DATA_DIR_ENTRIES = new Set(['dynamodb', SIGNING_KEY_FILE, previousKeyPath(SIGNING_KEY_FILE)]);
+const DATA_DIR_ENTRIES = new Set(['dynamodb', SIGNING_KEY_FILE, previousKeyPath(SIGNING_KEY_FILE), DEMO_MACHINE_JWT_KEY_FILE]);
 
 /** The tables of local mode under `--table-prefix` (the operator commands find them the same way). */
 export function localTableNames(tablePrefix: string): TableNames {
@@ -127,6 +128,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const keyPath = join(dataDir, SIGNING_KEY_FILE);
     const { signer, created } = LocalKeySigner.fromFile(keyPath);
     log(`${created ? 'created' : 'loaded'} signing key ${keyPath} (kid ${await signer.currentKeyId()})`);
+    if (config.clients.some((c) => c.clientId === 'demo-machine-jwt')) {
+      const demoKey = writeDemoMachineKey(dataDir);
+      if (demoKey.created) log(`wrote the demo-machine-jwt client's private key (dev only) to ${demoKey.path}`);
+    }
 
     const idpOptions = devIdpOptionsFromConfig(config);
     const devIdp = await startDevIdp(idpOptions);

@@ -63,13 +63,49 @@ export interface ResourceConfig {
   readonly backend?: BackendConfig;
 }
 
+/** The grants a pre-registered client may use at /token. */
+export type ClientGrantType =
+  | 'authorization_code'
+  | 'refresh_token'
+  /** Machine to machine: no user, the client itself is the subject (OAuth 2.1 section 4.2). */
+  | 'client_credentials'
+  /** An ID-JAG from a trusted enterprise IdP (RFC 7523 section 2.1, the identity assertion authorization grant). */
+  | 'urn:ietf:params:oauth:grant-type:jwt-bearer'
+  /** RFC 8693 token exchange: an MCP server trading the token it received for a downstream API's. */
+  | 'urn:ietf:params:oauth:grant-type:token-exchange';
+
+/** A public key of a client or an IdP (RFC 7517): RSA (RS256) or P-256 (ES256). */
+export interface JsonWebKeyConfig {
+  readonly kty: string;
+  readonly kid?: string;
+  readonly alg?: string;
+  readonly use?: string;
+  readonly n?: string;
+  readonly e?: string;
+  readonly crv?: string;
+  readonly x?: string;
+  readonly y?: string;
+}
+
 export interface StaticClientConfig {
   readonly clientId: string;
   readonly clientName: string;
+  /** Required for the authorization_code grant; a machine client has none. */
   readonly redirectUris: readonly string[];
-  readonly tokenEndpointAuthMethod: 'none' | 'client_secret_basic' | 'client_secret_post';
-  /** SHA-256 of the secret, base64url; required for confidential clients. */
+  readonly tokenEndpointAuthMethod: 'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+  /** SHA-256 of the secret, base64url; required for client_secret_basic and client_secret_post. */
   readonly clientSecretHash?: string;
+  /** @default ['authorization_code', 'refresh_token'] */
+  readonly grantTypes: readonly ClientGrantType[];
+  /**
+   * Resource URI -> the scopes this client may be granted without a user (client_credentials;
+   * a machine has no groups). @default {}
+   */
+  readonly allowedScopes: Readonly<Record<string, readonly string[]>>;
+  /** private_key_jwt: the client's public keys, inline (RFC 7591 `jwks`). */
+  readonly jwks?: { readonly keys: readonly JsonWebKeyConfig[] };
+  /** private_key_jwt: where the client publishes its public keys (fetched with the metadata document rules). */
+  readonly jwksUri?: string;
 }
 
 export interface RegistrationConfig {

@@ -36,7 +36,8 @@ export const ENDPOINT_GROUP_PERMISSIONS: Readonly<Record<EndpointGroup, Function
     tables: { clients: ['GetItem'], codes: ['PutItem'], sessions: ['GetItem', 'PutItem', 'DeleteItem'] },
     readUpstreamClientSecret: true,
   },
-  // /token, /revoke, /introspect: redeem codes, rotate and revoke refresh families, check and write revocations, sign.
+  // /token, /revoke, /introspect: redeem codes, rotate and revoke refresh families, check and write revocations,
+  // record each client assertion's and ID-JAG's jti once, sign.
   token: {
     ...NONE,
     tables: {
@@ -44,6 +45,7 @@ export const ENDPOINT_GROUP_PERMISSIONS: Readonly<Record<EndpointGroup, Function
       codes: ['GetItem', 'UpdateItem'],
       families: ['GetItem', 'PutItem', 'UpdateItem'],
       revocations: ['BatchGetItem', 'PutItem'],
+      assertions: ['PutItem'],
     },
     sign: true,
     readPublicKeys: true,

@@ -109,7 +109,7 @@ describe('a dev stack with an external IdP', () => {
 
   it('destroys tables and keys with the stack and leaves deletion protection off', () => {
     const tables = Object.values(as.findResources('AWS::DynamoDB::Table'));
-    expect(tables).toHaveLength(5);
+    expect(tables).toHaveLength(6);
     for (const table of tables) {
       expect(table.DeletionPolicy).toBe('Delete');
       expect(table.Properties.DeletionProtectionEnabled).toBe(false);

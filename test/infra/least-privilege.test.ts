@@ -99,6 +99,7 @@ const STORE_OF_TABLE: Readonly<Record<TableKey, string>> = {
   families: 'dynamodb-refresh-family-store.ts',
   revocations: 'dynamodb-revocation-store.ts',
   sessions: 'dynamodb-session-store.ts',
+  assertions: 'dynamodb-used-assertion-store.ts',
 };
 
 describe('least privilege, from the commands the bundled code issues', () => {

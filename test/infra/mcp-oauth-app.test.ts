@@ -242,7 +242,7 @@ describe('signing keys', () => {
 describe('tables', () => {
   it('are on-demand with TTL on expiresAt, PITR, encryption, deletion protection and RETAIN', () => {
     const tables = Object.values(resourcesOf(as, 'AWS::DynamoDB::Table'));
-    expect(tables).toHaveLength(5);
+    expect(tables).toHaveLength(6);
     for (const table of tables) {
       expect(table.Properties).toMatchObject({
         BillingMode: 'PAY_PER_REQUEST',

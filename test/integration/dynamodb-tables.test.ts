@@ -39,6 +39,7 @@ describe('table definitions', () => {
       families: 'mcp-families',
       revocations: 'mcp-revocations',
       sessions: 'mcp-sessions',
+      assertions: 'mcp-assertions',
     });
   });
 });

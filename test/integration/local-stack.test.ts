@@ -37,6 +37,8 @@ beforeAll(async () => {
   const raw = JSON.parse(readFileSync(join(REPO_ROOT, 'config/local.json'), 'utf8'));
   raw.issuer = `http://localhost:${ports.as}`;
   raw.resources[0].uri = `http://localhost:${ports.mcp}/mcp`;
+  // The demo machine clients' allowedScopes are keyed by the resource URI: they move with it.
+  for (const client of raw.clients) if (client.allowedScopes) client.allowedScopes = { [raw.resources[0].uri]: Object.values(client.allowedScopes)[0] };
   raw.upstream.issuer = `http://localhost:${ports.idp}`;
   raw.local.devIdpPort = ports.idp;
   raw.local.dynamoDbPort = ports.dynamo;

@@ -28,6 +28,7 @@ import type {
   RevocationStore,
   SessionStore,
   Signer,
+  UsedAssertionStore,
   UpstreamIdentity,
   UpstreamIdp,
 } from '../../lambda/core/ports';
@@ -66,6 +67,14 @@ export class InMemoryClientStore implements ClientStore {
   async create(client: ClientRecord) {
     if (this.items.has(client.clientId)) throw new ConditionFailedError('client exists');
     this.items.set(client.clientId, client);
+  }
+}
+
+export class InMemoryUsedAssertionStore implements UsedAssertionStore {
+  readonly items = new Map<string, number>();
+  async recordOnce(key: string, expiresAt: number) {
+    if (this.items.has(key)) throw new ConditionFailedError('assertion already used');
+    this.items.set(key, expiresAt);
   }
 }
 
@@ -239,6 +248,7 @@ export interface InMemoryDeps extends AuthorizationServerDeps {
   readonly families: InMemoryFamilyStore;
   readonly revocations: InMemoryRevocationStore;
   readonly sessions: InMemorySessionStore;
+  readonly usedAssertions: InMemoryUsedAssertionStore;
   readonly upstream: FakeUpstreamIdp;
   readonly metadataFetcher: FakeMetadataFetcher;
   readonly audit: RecordingAudit;
@@ -257,6 +267,7 @@ export function inMemoryDeps(config: Config = localTestConfig(), signer: TestRsa
     families: new InMemoryFamilyStore(),
     revocations: new InMemoryRevocationStore(),
     sessions: new InMemorySessionStore(),
+    usedAssertions: new InMemoryUsedAssertionStore(),
     upstream: new FakeUpstreamIdp(),
     metadataFetcher: new FakeMetadataFetcher(),
     audit: new RecordingAudit(),

@@ -34,6 +34,8 @@ export interface LocalStack {
   readonly config: any;
   readonly ports: LocalStackPorts;
   readonly tablePrefix: string;
+  /** The stack's --data-dir (DynamoDB Local's files are elsewhere; the key files local mode writes are here). */
+  readonly dataDir: string;
   /** Everything the child printed so far (for failure messages). */
   output(): string;
   stop(): Promise<void>;
@@ -75,18 +77,38 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
     await stop();
     throw error;
   }
-  return { ...ready, config, ports, tablePrefix, output: () => output, stop };
+  return { ...ready, config, ports, tablePrefix, dataDir: join(workDir, 'data'), output: () => output, stop };
 }
 
 function moveToPorts(config: any, ports: LocalStackPorts, dynamoDb: URL): void {
   const oldResource: string = config.resources[0].uri;
   const newResource = `http://localhost:${ports.mcpServer}${new URL(oldResource).pathname}`;
-  config.issuer = `http://localhost:${ports.authorizationServer}`;
-  config.resources[0].uri = newResource;
+  const moved = {
+    [new URL(config.issuer).origin]: `http://localhost:${ports.authorizationServer}`,
+    [new URL(oldResource).origin]: `http://localhost:${ports.mcpServer}`,
+    [new URL(config.upstream.issuer).origin]: `http://localhost:${ports.devIdp}`,
+  };
+  // Every option that names the issuer, the MCP server or the dev IdP (resources, clients'
+  // allowedScopes, trusted IdPs) moves with it.
+  const rewritten = JSON.parse(JSON.stringify(config, (_key, value: unknown) => (typeof value === 'string' ? moveOrigin(value, moved) : value)));
+  for (const key of Object.keys(config)) delete config[key];
+  Object.assign(config, renameKeys(rewritten, moved));
   if (config.defaultResource === undefined || config.defaultResource === oldResource) config.defaultResource = newResource;
-  config.upstream.issuer = `http://localhost:${ports.devIdp}`;
   config.local.devIdpPort = ports.devIdp;
   config.local.dynamoDbPort = Number(dynamoDb.port);
+}
+
+/** `value` with a leading origin of `moved` replaced (exact origin, or followed by a path). */
+function moveOrigin(value: string, moved: Readonly<Record<string, string>>): string {
+  for (const [from, to] of Object.entries(moved)) if (value === from || value.startsWith(`${from}/`)) return to + value.slice(from.length);
+  return value;
+}
+
+/** Object keys that are URLs (allowedScopes is keyed by resource URI) move too. */
+function renameKeys(value: any, moved: Readonly<Record<string, string>>): any {
+  if (Array.isArray(value)) return value.map((item) => renameKeys(item, moved));
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, member]) => [moveOrigin(key, moved), renameKeys(member, moved)]));
 }
 
 function waitForReadyLine(child: ChildProcess, output: () => string, timeoutMs: number): Promise<{ issuer: string; mcpUrl: string; devIdp: string }> {

@@ -6,7 +6,7 @@ import { oncePerContainer } from '../../lambda/adapters/wiring/cold-start';
 
 const configJson = readFileSync(join(__dirname, '../../config/local.json'), 'utf8');
 const LOGO = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4"/></svg>';
-const tables = { clients: 't-clients', codes: 't-codes', families: 't-families', revocations: 't-revocations', sessions: 't-sessions' };
+const tables = { clients: 't-clients', codes: 't-codes', families: 't-families', revocations: 't-revocations', sessions: 't-sessions', assertions: 't-assertions' };
 const validEnv = {
   MCP_OAUTH_CONFIG: configJson,
   MCP_OAUTH_TABLES: JSON.stringify(tables),

@@ -115,7 +115,7 @@ describe('the Lambda entry with the secret in Secrets Manager', () => {
   beforeAll(() => {
     Object.assign(process.env, {
       MCP_OAUTH_CONFIG: JSON.stringify({ ...local, upstream: { ...local.upstream, clientSecret: undefined, clientSecretArn: ARN } }),
-      MCP_OAUTH_TABLES: JSON.stringify({ clients: 'c', codes: 'o', families: 'f', revocations: 'r', sessions: 's' }),
+      MCP_OAUTH_TABLES: JSON.stringify({ clients: 'c', codes: 'o', families: 'f', revocations: 'r', sessions: 's', assertions: 'a' }),
       MCP_OAUTH_SIGNING_KEYS: JSON.stringify({ active: 'arn:aws:kms:eu-west-1:111122223333:key/a' }),
       MCP_OAUTH_ENDPOINT_GROUP: 'browser',
       AWS_REGION: 'eu-west-1',

@@ -50,7 +50,7 @@ describe('/token request handling', () => {
     ['grant_type=implicit', { grant_type: 'implicit', client_id: PUBLIC }, {}, 400, 'unsupported_grant_type'],
     ['an unknown grant type', { grant_type: 'urn:ietf:params:oauth:grant-type:device_code', client_id: PUBLIC }, {}, 400, 'unsupported_grant_type'],
     ['case 28: client_credentials from a public client', { grant_type: 'client_credentials', client_id: PUBLIC }, {}, 400, 'unauthorized_client'],
-    ['client_credentials from a confidential client', { grant_type: 'client_credentials' }, { authorization: basicAuth(CONFIDENTIAL, CONFIDENTIAL_SECRET) }, 400, 'unsupported_grant_type'],
+    ['client_credentials from a confidential client not registered for it', { grant_type: 'client_credentials' }, { authorization: basicAuth(CONFIDENTIAL, CONFIDENTIAL_SECRET) }, 400, 'unauthorized_client'],
     ['client_credentials with bad client credentials', { grant_type: 'client_credentials' }, { authorization: basicAuth(CONFIDENTIAL, 'nope') }, 401, 'invalid_client'],
     ['refresh_token from a client not registered for it', { grant_type: 'refresh_token', refresh_token: 'x', client_id: CODE_ONLY }, {}, 400, 'unauthorized_client'],
   ])('%s -> %s %s', async (_name, params, headers, status, error) => {

@@ -10,7 +10,7 @@
  */
 import * as z from 'zod/mini';
 import { hasInvisibleCharacters, hexColour, MAX_PRODUCT_NAME_LENGTH, pageUrl, svgProblem } from '../../core/branding';
-import type { BackendConfig, BrandingConfig, Config, GuardConfig, RegistrationConfig, ResourceConfig, RouteRuleConfig, StaticClientConfig, TokenLifetimesConfig, UpstreamConfig } from '../../core/config';
+import type { BackendConfig, BrandingConfig, ClientGrantType, Config, GuardConfig, RegistrationConfig, ResourceConfig, RouteRuleConfig, StaticClientConfig, TokenLifetimesConfig, UpstreamConfig } from '../../core/config';
 import { routeTableProblems } from '../../core/guard/route-table';
 import { isScopeToken } from '../../core/scopes';
 
@@ -156,18 +156,64 @@ const resourceSchema = section({
   backend: about(z.optional(backendSchema), 'What serves this resource behind the guard: absent, the demo MCP server; {"httpUrl": ...} any MCP server over HTTP; {"lambdaFunctionArn": ...} (AWS only) your Lambda.'),
 });
 
-const AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post'] as const;
+const AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
+const GRANT_TYPES = [
+  'authorization_code',
+  'refresh_token',
+  'client_credentials',
+  'urn:ietf:params:oauth:grant-type:jwt-bearer',
+  'urn:ietf:params:oauth:grant-type:token-exchange',
+] as const satisfies readonly ClientGrantType[];
+const DEFAULT_GRANT_TYPES: ClientGrantType[] = ['authorization_code', 'refresh_token'];
+/** Grants with no user at the client, or a server trading tokens: only a client that authenticates may hold them. */
+const CONFIDENTIAL_ONLY_GRANTS: readonly ClientGrantType[] = ['client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'urn:ietf:params:oauth:grant-type:token-exchange'];
+
+const optionalText = z.optional(text());
+/** A public JWK (RFC 7517): RSA for RS256 or EC P-256 for ES256. Private members (d, p, q...) are unknown options, so refused. */
+export const publicJwkSchema = section({
+  kty: z.enum(['RSA', 'EC'], { error: 'must be RSA or EC' }),
+  kid: optionalText,
+  alg: z.optional(z.enum(['RS256', 'ES256'], { error: 'must be RS256 or ES256' })),
+  use: z.optional(z.enum(['sig'], { error: 'must be sig' })),
+  n: optionalText,
+  e: optionalText,
+  crv: z.optional(z.enum(['P-256'], { error: 'must be P-256' })),
+  x: optionalText,
+  y: optionalText,
+}).check(rule((key: { kty: string; n?: string; e?: string; crv?: string; x?: string; y?: string }) => {
+  if (key.kty === 'RSA' && (!key.n || !key.e)) return ['an RSA key needs n and e'];
+  if (key.kty === 'EC' && (!key.crv || !key.x || !key.y)) return ['an EC key needs crv, x and y'];
+  return [];
+}));
+
+export const jwkSetSchema = section({ keys: list(publicJwkSchema, 1) });
 
 const staticClientSchema = section({
   clientId: text(),
   clientName: text(),
-  redirectUris: list(text(), 1),
-  tokenEndpointAuthMethod: withDefault(z.enum(AUTH_METHODS, { error: 'must be none, client_secret_basic or client_secret_post' }), 'none'),
-  clientSecretHash: z.optional(text()),
+  redirectUris: about(withDefault(list(text()), []), 'Where the authorization code may be sent; required with the authorization_code grant.'),
+  tokenEndpointAuthMethod: withDefault(z.enum(AUTH_METHODS, { error: 'must be none, client_secret_basic, client_secret_post or private_key_jwt' }), 'none'),
+  clientSecretHash: about(z.optional(text()), 'SHA-256 of the client secret, base64url: a hash, never the secret itself.'),
+  grantTypes: about(withDefault(list(z.enum(GRANT_TYPES, { error: `must be one of ${GRANT_TYPES.join(', ')}` }), 1), DEFAULT_GRANT_TYPES), 'The grants this client may use at /token.'),
+  allowedScopes: about(withDefault(z.record(z.string(), textList, { error: 'must be an object' }), {}), 'Resource URI -> the scopes this client may get without a user (client_credentials).'),
+  jwks: about(z.optional(jwkSetSchema), 'private_key_jwt: the client\'s public keys, inline.'),
+  jwksUri: about(z.optional(absoluteUrl), 'private_key_jwt: where the client publishes its public keys (fetched like client metadata documents).'),
 }).check(z.superRefine((client, ctx) => {
-  if (client.tokenEndpointAuthMethod !== 'none' && !client.clientSecretHash) {
-    ctx.issues.push({ code: 'custom', message: 'is required for a confidential client', input: client, path: ['clientSecretHash'] });
+  const problem = (path: string, message: string) => ctx.issues.push({ code: 'custom', message, input: client, path: [path] });
+  if ((client.tokenEndpointAuthMethod === 'client_secret_basic' || client.tokenEndpointAuthMethod === 'client_secret_post') && !client.clientSecretHash) {
+    problem('clientSecretHash', 'is required for a confidential client');
   }
+  if (client.tokenEndpointAuthMethod === 'private_key_jwt') {
+    if ((client.jwks === undefined) === (client.jwksUri === undefined)) problem('jwks', 'private_key_jwt needs exactly one of jwks and jwksUri');
+    if (client.clientSecretHash) problem('clientSecretHash', 'is not used by a private_key_jwt client: remove it');
+  } else if (client.jwks || client.jwksUri) {
+    problem(client.jwks ? 'jwks' : 'jwksUri', 'is only for tokenEndpointAuthMethod private_key_jwt');
+  }
+  if (client.grantTypes.includes('authorization_code') && client.redirectUris.length === 0) problem('redirectUris', 'must have at least 1 item(s) for the authorization_code grant');
+  if (client.tokenEndpointAuthMethod === 'none') {
+    for (const grant of client.grantTypes) if (CONFIDENTIAL_ONLY_GRANTS.includes(grant)) problem('grantTypes', `${grant} needs a client that authenticates (tokenEndpointAuthMethod other than none)`);
+  }
+  if (client.grantTypes.includes('client_credentials') && Object.keys(client.allowedScopes).length === 0) problem('allowedScopes', 'must name at least one resource for the client_credentials grant');
 }));
 
 const DEFAULT_REGISTRATION: RegistrationConfig = {
@@ -317,6 +363,19 @@ function crossOptionProblems(file: FileMembers, ctx: z.core.$RefinementCtx<FileM
     const uri = safeUrl(resource.uri);
     if (uri) for (const found of routeTableProblems(resource.routes, uri.pathname)) problem(['resources', i, 'routes', ...found.path], found.message);
     resource.tools.forEach((tool, k) => checkList(tool.scopes, ['tools', k, 'scopes']));
+  });
+  file.clients.forEach((client, i) => {
+    for (const [uri, scopes] of Object.entries(client.allowedScopes)) {
+      const resource = file.resources.find((r) => r.uri === uri);
+      if (!resource) {
+        problem(['clients', i, 'allowedScopes', uri], 'must be the uri of one of resources');
+        continue;
+      }
+      const known = new Set(resource.scopes.map((s) => s.name));
+      scopes.forEach((scope, j) => {
+        if (!known.has(scope)) problem(['clients', i, 'allowedScopes', uri, j], `"${scope}" is not a scope of ${uri}`);
+      });
+    }
   });
   const allScopes = new Set(file.resources.flatMap((r) => r.scopes.map((s) => s.name)));
   for (const [group, scopes] of Object.entries(file.groupScopes)) {

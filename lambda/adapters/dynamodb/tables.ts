@@ -18,9 +18,9 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 
-export type TableKey = 'clients' | 'codes' | 'families' | 'revocations' | 'sessions';
+export type TableKey = 'clients' | 'codes' | 'families' | 'revocations' | 'sessions' | 'assertions';
 
-export const TABLE_KEYS: readonly TableKey[] = ['clients', 'codes', 'families', 'revocations', 'sessions'];
+export const TABLE_KEYS: readonly TableKey[] = ['clients', 'codes', 'families', 'revocations', 'sessions', 'assertions'];
 
 /** The physical name of each table: a prefix in local mode and tests, CloudFormation's choice on AWS. */
 export type TableNames = Readonly<Record<TableKey, string>>;
@@ -101,6 +101,12 @@ export const TABLE_DEFINITIONS: Readonly<Record<TableKey, TableDefinition>> = {
     ],
     description:
       'Browser-side state: pending authorizations, upstream-state pointers, login sessions, consents; pk is prefixed by kind. Indexed by subject and client so an operator can end a user\'s sessions and forget consents.',
+  },
+  assertions: {
+    partitionKey: PARTITION_KEY,
+    ttlAttribute: 'expiresAt',
+    globalSecondaryIndexes: [],
+    description: 'The jti of each accepted client assertion (private_key_jwt) and ID-JAG, until it expires; pk = hash of issuer and jti. Single use is a conditional put.',
   },
 };
 

@@ -16,8 +16,10 @@ export interface AccessTokenGrant {
   readonly clientId: string;
   readonly audience: string;
   readonly scope: readonly string[];
-  readonly familyId: string;
-  readonly authTime: number;
+  /** The refresh family whose revocation ends this token; none for a grant without one (client_credentials). */
+  readonly familyId?: string;
+  /** When the user authenticated; none for a machine. */
+  readonly authTime?: number;
 }
 
 export interface IssuedAccessToken {

@@ -1,6 +1,7 @@
 /**
  * Who is calling /token, /revoke or /introspect (OAuth 2.1 section 2.4): client_secret_basic,
- * client_secret_post, or a public client that only names itself (`none`). Every failure to
+ * client_secret_post, private_key_jwt (client-assertion.ts), or a public client that only
+ * names itself (`none`). Every failure to
  * authenticate is the same 401 invalid_client with the same text, so a caller cannot tell
  * an unknown client from a wrong secret.
  */
@@ -8,6 +9,7 @@ import { constantTimeEqual, sha256Base64url } from '../crypto';
 import { OAuthError } from '../errors';
 import { headerCount, singleHeader, type HttpRequest } from '../http';
 import type { ClientRecord, TokenEndpointAuthMethod } from '../ports';
+import { CLIENT_ASSERTION_TYPE, clientFromAssertion } from './client-assertion';
 import { resolveClient } from './clients';
 import { nowSeconds } from '../ports';
 import type { AuthorizationServerDeps } from './deps';
@@ -32,6 +34,7 @@ export function clientAuthenticationFailed(): OAuthError {
 }
 
 export async function authenticateClient(deps: AuthorizationServerDeps, request: HttpRequest, form: FormBody): Promise<AuthenticatedClient> {
+  if (form.get('client_assertion') !== undefined || form.get('client_assertion_type') !== undefined) return authenticateByAssertion(deps, request, form);
   const presented = presentedCredentials(request, form);
   const client = await resolveClient(deps, presented.clientId);
   if (!client) throw clientAuthenticationFailed();
@@ -48,6 +51,16 @@ export async function authenticateClient(deps: AuthorizationServerDeps, request:
   if (presented.secret === undefined || client.clientSecretHash === undefined) throw clientAuthenticationFailed();
   if (!constantTimeEqual(sha256Base64url(presented.secret), client.clientSecretHash)) throw clientAuthenticationFailed();
   return { client, method: presented.method };
+}
+
+/** private_key_jwt (RFC 7523 section 2.2): the assertion is the only credential, so nothing else may claim to be one. */
+async function authenticateByAssertion(deps: AuthorizationServerDeps, request: HttpRequest, form: FormBody): Promise<AuthenticatedClient> {
+  if (headerCount(request, 'authorization') > 0 || form.get('client_secret') !== undefined) throw new OAuthError('invalid_request', 'Use one client authentication method, not two.');
+  const assertion = form.get('client_assertion');
+  if (assertion === undefined || form.get('client_assertion_type') !== CLIENT_ASSERTION_TYPE) throw clientAuthenticationFailed();
+  const client = await clientFromAssertion(deps, assertion, form.get('client_id'));
+  if (!client) throw clientAuthenticationFailed();
+  return { client, method: 'private_key_jwt' };
 }
 
 function presentedCredentials(request: HttpRequest, form: FormBody): PresentedCredentials {

@@ -40,10 +40,13 @@ export async function findClient(deps: AuthorizationServerDeps, clientId: string
         redirectUris: configured.redirectUris,
         tokenEndpointAuthMethod: configured.tokenEndpointAuthMethod,
         clientSecretHash: configured.clientSecretHash,
-        grantTypes: ['authorization_code', 'refresh_token'],
-        responseTypes: ['code'],
+        grantTypes: configured.grantTypes,
+        responseTypes: configured.grantTypes.includes('authorization_code') ? ['code'] : [],
         source: 'static',
         createdAt: 0,
+        allowedScopes: configured.allowedScopes,
+        ...(configured.jwks ? { jwks: configured.jwks } : {}),
+        ...(configured.jwksUri ? { jwksUri: configured.jwksUri } : {}),
       },
     };
   }

@@ -16,6 +16,7 @@ import type {
   SessionStore,
   Signer,
   UpstreamIdp,
+  UsedAssertionStore,
 } from '../ports';
 
 export interface AuthorizationServerDeps {
@@ -28,6 +29,8 @@ export interface AuthorizationServerDeps {
   readonly families: RefreshFamilyStore;
   readonly revocations: RevocationStore;
   readonly sessions: SessionStore;
+  /** The jti of every client assertion and ID-JAG accepted, until it expires. */
+  readonly usedAssertions: UsedAssertionStore;
   readonly upstream: UpstreamIdp;
   readonly metadataFetcher: ClientMetadataFetcher;
   readonly audit: AuditSink;

@@ -8,12 +8,14 @@ import type { HttpRequest, HttpResponse } from '../http';
 import { allScopeNames } from '../resources';
 import type { AuthorizationServerDeps } from './deps';
 import { ENDPOINT_PATHS } from './endpoints';
+import { ASSERTION_ALGORITHMS } from '../tokens/signed-assertion';
 import { publicJsonResponse } from './responses';
+import { SUPPORTED_GRANT_TYPES } from './token';
 
 /** Clients re-read metadata rarely; five minutes lets a configuration change show up quickly. */
 const METADATA_MAX_AGE_SECONDS = 300;
 
-const CLIENT_AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post'];
+const CLIENT_AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 
 export function authorizationServerMetadata(config: Config): Record<string, unknown> {
   const at = (path: string) => config.issuer + path;
@@ -27,12 +29,16 @@ export function authorizationServerMetadata(config: Config): Record<string, unkn
     jwks_uri: at(ENDPOINT_PATHS.jwks),
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
-    grant_types_supported: ['authorization_code', 'refresh_token'],
+    grant_types_supported: SUPPORTED_GRANT_TYPES,
     code_challenge_methods_supported: ['S256'],
     token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    // private_key_jwt assertions (RFC 7523, RFC 8414 section 2): the algorithms we verify.
+    token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     // Introspection reveals token contents: only authenticated (confidential) callers.
-    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     scopes_supported: allScopeNames(config),
     client_id_metadata_document_supported: config.registration.clientIdMetadataDocumentsEnabled,
     authorization_response_iss_parameter_supported: true,

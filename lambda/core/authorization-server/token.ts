@@ -8,39 +8,38 @@ import type { HttpRequest, HttpResponse } from '../http';
 import { authenticateClient } from './client-authentication';
 import type { AuthorizationServerDeps } from './deps';
 import { readFormBody } from './form-body';
+import type { ClientRecord } from '../ports';
+import type { FormBody } from './form-body';
 import { exchangeAuthorizationCode } from './grants/authorization-code';
+import { exchangeClientCredentials } from './grants/client-credentials';
 import { exchangeRefreshToken } from './grants/refresh-token';
 import { jsonResponse } from './responses';
 
-const SUPPORTED_GRANTS = ['authorization_code', 'refresh_token'] as const;
-type SupportedGrant = (typeof SUPPORTED_GRANTS)[number];
+type Grant = (deps: AuthorizationServerDeps, client: ClientRecord, form: FormBody) => Promise<object>;
+
+/** Each grant type this server redeems, and whether a public client may use it. */
+const GRANTS: Readonly<Record<string, { readonly redeem: Grant; readonly confidentialOnly: boolean }>> = {
+  authorization_code: { redeem: exchangeAuthorizationCode, confidentialOnly: false },
+  refresh_token: { redeem: exchangeRefreshToken, confidentialOnly: false },
+  // No user is present, so the client's own credentials are all that stands behind the token (RFC 9700 section 2.4).
+  client_credentials: { redeem: exchangeClientCredentials, confidentialOnly: true },
+};
+
+/** The grant types of GRANTS, for the metadata. */
+export const SUPPORTED_GRANT_TYPES: readonly string[] = Object.keys(GRANTS);
 
 export async function handleToken(deps: AuthorizationServerDeps, request: HttpRequest): Promise<HttpResponse> {
   // RFC 8707 allows several resource values; each grant decides how many it accepts.
   const form = readFormBody(request, ['resource']);
   const grantType = form.get('grant_type');
   if (grantType === undefined) throw new OAuthError('invalid_request', 'The grant_type parameter is required.');
-  // client_credentials is a real grant, just not one a public client may hold (RFC 9700
-  // section 2.4); password and implicit are gone from OAuth 2.1 altogether.
-  if (!isSupported(grantType) && grantType !== 'client_credentials') throw unsupportedGrant();
+  // Password and implicit are gone from OAuth 2.1 altogether.
+  const grant = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType] : undefined;
+  if (!grant) throw new OAuthError('unsupported_grant_type', `This authorization server supports ${SUPPORTED_GRANT_TYPES.join(', ')}.`);
 
   const { client, method } = await authenticateClient(deps, request, form);
-  if (!isSupported(grantType)) {
-    if (method === 'none') throw new OAuthError('unauthorized_client', 'Public clients cannot use this grant type.');
-    throw unsupportedGrant();
-  }
+  if (grant.confidentialOnly && method === 'none') throw new OAuthError('unauthorized_client', 'Public clients cannot use this grant type.');
   if (!client.grantTypes.includes(grantType)) throw new OAuthError('unauthorized_client', 'This client is not allowed to use this grant type.');
 
-  const body = grantType === 'authorization_code'
-    ? await exchangeAuthorizationCode(deps, client, form)
-    : await exchangeRefreshToken(deps, client, form);
-  return jsonResponse(200, body);
-}
-
-function isSupported(grantType: string): grantType is SupportedGrant {
-  return (SUPPORTED_GRANTS as readonly string[]).includes(grantType);
-}
-
-function unsupportedGrant(): OAuthError {
-  return new OAuthError('unsupported_grant_type', 'This authorization server supports authorization_code and refresh_token.');
+  return jsonResponse(200, await grant.redeem(deps, client, form));
 }

@@ -1,6 +1,8 @@
 /** Registered clients and client ID metadata documents: the records the authorization server keeps of who may ask for tokens. */
 
-export type TokenEndpointAuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post';
+import type { JsonWebKeyConfig } from '../config';
+
+export type TokenEndpointAuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
 
 export interface ClientRecord {
   readonly clientId: string;
@@ -21,6 +23,12 @@ export interface ClientRecord {
   readonly createdAt: number;
   /** Dynamic clients may expire; static ones never do. */
   readonly expiresAt?: number;
+  /** Pre-registered clients only: resource URI -> scopes it may get without a user (client_credentials). */
+  readonly allowedScopes?: Readonly<Record<string, readonly string[]>>;
+  /** private_key_jwt: the client's public keys, inline. */
+  readonly jwks?: { readonly keys: readonly JsonWebKeyConfig[] };
+  /** private_key_jwt: where the client's public keys are published. */
+  readonly jwksUri?: string;
 }
 
 export interface ClientStore {

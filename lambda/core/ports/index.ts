@@ -19,3 +19,4 @@ export * from './access-token-signatures';
 export * from './sessions';
 export * from './upstream-idp';
 export * from './audit';
+export * from './used-assertions';

@@ -69,7 +69,7 @@ const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
  * swapped for up to 15 others and still verify: one token, many texts, each a new entry
  * for every per-token cache and a way around any look-up by token text.
  */
-function isCanonicalBase64url(segment: string): boolean {
+export function isCanonicalBase64url(segment: string): boolean {
   const rest = segment.length % 4;
   if (rest === 0) return true;
   if (rest === 1) return false;
@@ -83,7 +83,7 @@ function isCanonicalBase64url(segment: string): boolean {
  * so that no later spread or merge of a claim can reach a prototype; walking the parsed
  * value afterwards costs far less than a JSON.parse reviver called on every value.
  */
-function parseJsonObjectSegment(segment: string): Record<string, unknown> | undefined {
+export function parseJsonObjectSegment(segment: string): Record<string, unknown> | undefined {
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));

@@ -1,5 +1,5 @@
 /**
- * What both grants share: choosing the one resource a token is for (RFC 8707), narrowing
+ * What the grants share: choosing the one resource a token is for (RFC 8707), narrowing
  * scope (never widening it), and the token response body (RFC 6749 section 5.1).
  */
 import type { Config } from '../../config';
@@ -64,5 +64,26 @@ export function chooseScope(config: Config, form: FormBody, granted: readonly st
   }
   const scope = granted.filter((s) => defined.has(s));
   if (scope.length === 0) throw new OAuthError('invalid_scope', 'The grant holds no scope for this resource.');
+  return scope;
+}
+
+/**
+ * The scope of a token no user approved (client_credentials, an ID-JAG): what the request
+ * asks for, narrowed to what `allowed` holds and the resource defines (RFC 6749 section
+ * 3.3: the server may issue less than was asked, and says so in `scope`); without a
+ * request, all of it. Never wider; nothing left is invalid_scope.
+ */
+export function narrowScope(config: Config, form: FormBody, allowed: readonly string[], resource: string): string[] {
+  const resourceConfig = findResource(config, resource);
+  if (!resourceConfig) throw new OAuthError('invalid_target', 'The resource is not served by this authorization server.');
+  const defined = new Set(resourceConfig.scopes.map((s) => s.name));
+  const param = form.get('scope');
+  let requested: readonly string[] = allowed;
+  if (param !== undefined) {
+    requested = parseScopeString(param);
+    if (requested.length === 0 || !requested.every(isScopeToken)) throw new OAuthError('invalid_scope', 'The scope parameter is malformed.');
+  }
+  const scope = [...new Set(requested)].filter((s) => allowed.includes(s) && defined.has(s));
+  if (scope.length === 0) throw new OAuthError('invalid_scope', 'None of the requested scope may be granted to this client for this resource.');
   return scope;
 }
