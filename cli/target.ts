@@ -42,7 +42,7 @@ export const TARGET_HELP = `target (local mode unless --stack or --region is giv
   --stack <name>               a deployed authorization server stack (e.g. McpOAuth-prod-AuthorizationServer):
                                table names and the revocation delay from its CloudFormation outputs
   --region <region>            its region (default: AWS_REGION); with --<table>-table flags instead of --stack
-  --clients-table, --codes-table, --families-table, --revocations-table, --sessions-table <name>`;
+  --clients-table, --codes-table, --families-table, --revocations-table, --sessions-table, --assertions-table <name>`;
 
 export type TargetValues = { readonly [K in keyof typeof TARGET_OPTIONS]?: string };
 
@@ -116,6 +116,7 @@ const TABLE_OUTPUTS: Readonly<Record<TableKey, string>> = {
   families: 'FamiliesTableName',
   revocations: 'RevocationsTableName',
   sessions: 'SessionsTableName',
+  assertions: 'AssertionsTableName',
 };
 
 export async function readStackOutputs(stackName: string, region: string): Promise<{ tables: Partial<Record<TableKey, string>>; revocationDelaySeconds?: number; outputs: Record<string, string> }> {

@@ -113,6 +113,7 @@ export class AuthorizationServerStack extends Stack {
     new CfnOutput(this, 'ClientsTableName', { value: this.tables.tables.clients.tableName });
     new CfnOutput(this, 'SessionsTableName', { value: this.tables.tables.sessions.tableName });
     new CfnOutput(this, 'CodesTableName', { value: this.tables.tables.codes.tableName });
+    new CfnOutput(this, 'AssertionsTableName', { value: this.tables.tables.assertions.tableName });
     new CfnOutput(this, 'SigningKeyAliases', { value: deployment.signingKeys.keys.map((name) => `${aliasPrefix}/${name}`).join(','), description: 'Every published signing key (docs/key-rotation.md)' });
     new CfnOutput(this, 'ActiveSigningKeyAlias', { value: `${aliasPrefix}/${deployment.signingKeys.active}` });
     new CfnOutput(this, 'RevocationDelaySeconds', {

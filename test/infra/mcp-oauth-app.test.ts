@@ -468,7 +468,7 @@ describe('the edge in front of the authorization server', () => {
 
   it('outputs what the operator CLI reads with --stack: the tables, the signing key aliases and the revocation delay', () => {
     const outputs = as.toJSON().Outputs;
-    for (const name of ['ClientsTableName', 'CodesTableName', 'FamiliesTableName', 'RevocationsTableName', 'SessionsTableName']) expect(outputs[name].Value).toEqual({ Ref: expect.any(String) });
+    for (const name of ['ClientsTableName', 'CodesTableName', 'FamiliesTableName', 'RevocationsTableName', 'SessionsTableName', 'AssertionsTableName']) expect(outputs[name].Value).toEqual({ Ref: expect.any(String) });
     expect(outputs.SigningKeyAliases.Value).toMatch(/^alias\/mcp-oauth\/[^/]+\/[A-Za-z0-9-]+(,alias\/mcp-oauth\/[^/]+\/[A-Za-z0-9-]+)*$/);
     expect(outputs.SigningKeyAliases.Value.split(',')).toContain(outputs.ActiveSigningKeyAlias.Value);
     expect(outputs.RevocationDelaySeconds.Value).toMatch(/^\d+$/);
