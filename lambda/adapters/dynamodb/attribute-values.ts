@@ -1,31 +1,35 @@
 /**
- * A tiny hand-written codec between records and DynamoDB attribute values, so the stores
- * need no marshalling library. Lists are stored as L (not SS): a string set cannot be
- * empty and does not keep order, and scope order is shown to users.
+ * The stores' codec between records and DynamoDB attribute values, on AWS's own
+ * marshalling (@aws-sdk/util-dynamodb, part of the Lambda runtime's SDK, so it adds nothing
+ * to the bundles). Lists are stored as L (not SS): a string set cannot be empty and does
+ * not keep order, and scope order is shown to users; convertToAttr makes an array an L.
  *
- * Reading is strict: an item that lacks a required attribute or holds the wrong type is a
- * bug or tampering, never something to paper over. The error names the attribute, never
- * its value (items hold hashes and user identifiers that have no place in a log line).
+ * Reading is strict, which the library is not: an item that lacks a required attribute or
+ * holds the wrong type is a bug or tampering, never something to paper over. The error
+ * names the attribute, never its value (items hold hashes and user identifiers that have no
+ * place in a log line).
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { convertToAttr, convertToNative } from '@aws-sdk/util-dynamodb';
 
 export type Item = Record<string, AttributeValue>;
 
 export function stringValue(value: string): AttributeValue {
-  return { S: value };
+  return convertToAttr(value);
 }
 
 export function numberValue(value: number): AttributeValue {
+  // convertToAttr would store NaN and Infinity as the strings DynamoDB then refuses.
   if (!Number.isFinite(value)) throw new TypeError('DynamoDB numbers must be finite');
-  return { N: String(value) };
+  return convertToAttr(value);
 }
 
 export function booleanValue(value: boolean): AttributeValue {
-  return { BOOL: value };
+  return convertToAttr(value);
 }
 
 export function stringListValue(values: readonly string[]): AttributeValue {
-  return { L: values.map(stringValue) };
+  return convertToAttr([...values]);
 }
 
 /** Builds an item, leaving out attributes whose value is absent: DynamoDB has no `undefined`. */
@@ -64,10 +68,10 @@ export class ItemReader {
   }
 
   optionalString(name: string): string | undefined {
-    const attribute = this.item[name];
-    if (attribute === undefined) return undefined;
-    if (typeof attribute.S !== 'string') throw new MalformedItemError(this.what, name);
-    return attribute.S;
+    const value = this.native(name);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string') throw new MalformedItemError(this.what, name);
+    return value;
   }
 
   number(name: string): number {
@@ -77,26 +81,23 @@ export class ItemReader {
   }
 
   optionalNumber(name: string): number | undefined {
-    const attribute = this.item[name];
-    if (attribute === undefined) return undefined;
-    const value = typeof attribute.N === 'string' ? Number(attribute.N) : Number.NaN;
-    if (!Number.isFinite(value)) throw new MalformedItemError(this.what, name);
+    const value = this.native(name);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new MalformedItemError(this.what, name);
     return value;
   }
 
   boolean(name: string): boolean {
-    const attribute = this.item[name];
-    if (typeof attribute?.BOOL !== 'boolean') throw new MalformedItemError(this.what, name);
-    return attribute.BOOL;
+    const value = this.native(name);
+    if (typeof value !== 'boolean') throw new MalformedItemError(this.what, name);
+    return value;
   }
 
   stringList(name: string): string[] {
-    const attribute = this.item[name];
-    if (!Array.isArray(attribute?.L)) throw new MalformedItemError(this.what, name);
-    return attribute.L.map((element) => {
-      if (typeof element.S !== 'string') throw new MalformedItemError(this.what, name);
-      return element.S;
-    });
+    const value = this.native(name);
+    // An L of strings only: convertToNative reads an SS as a Set, which is not a list.
+    if (!Array.isArray(value) || !value.every((element) => typeof element === 'string')) throw new MalformedItemError(this.what, name);
+    return value;
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[]): T {
@@ -107,5 +108,16 @@ export class ItemReader {
 
   optionalOneOf<T extends string>(name: string, allowed: readonly T[]): T | undefined {
     return this.item[name] === undefined ? undefined : this.oneOf(name, allowed);
+  }
+
+  /** The attribute as a JavaScript value; undefined when absent. A number beyond 2^53, or an attribute that is not one, is malformed. */
+  private native(name: string): unknown {
+    const attribute = this.item[name];
+    if (attribute === undefined) return undefined;
+    try {
+      return convertToNative(attribute);
+    } catch {
+      throw new MalformedItemError(this.what, name);
+    }
   }
 }
