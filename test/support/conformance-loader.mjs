@@ -6,60 +6,33 @@
 // imports of `fs` with a small module re-exporting the real fs plus a globSync.
 // Usage: node --import ./test/support/conformance-loader.mjs node_modules/@modelcontextprotocol/conformance/dist/index.js ...
 //
-// The suite calls it once, as globSync('**/checks.json', { cwd }) (tier-check results),
-// so the fallback supports `**`, `*`, `?` and literal segments, relative to cwd.
+// The suite calls it once, as globSync('**/checks.json', { cwd }) (tier-check results). The
+// matching is tinyglobby's (a maintained glob library), answering as Node 22 does: paths
+// relative to cwd, with the platform's separator.
+//
+// Why a hook at all: no conformance release newer than this one exists; no polyfill can add
+// a named export to a builtin's ESM facade on Node 20 (node:module's syncBuiltinESMExports
+// updates existing names only); and a Node 22 binary from the registry would double the
+// install. On Node 22 and later the hook does nothing; drop it with Node 20 (January 2027).
 import fs from 'node:fs';
 import path from 'node:path';
 import { register } from 'node:module';
 import { isMainThread } from 'node:worker_threads';
+import { globSync as tinyGlobSync } from 'tinyglobby';
 
 const SHIM_QUERY = '?node20-fs-with-globsync';
 
-/** Minimal fs.globSync: returns paths relative to options.cwd, with the platform's separator, as Node 22 does. */
+/** fs.globSync as Node 22 has it, for the options the suite passes (cwd). */
 export function globSync(pattern, options = {}) {
-  const patterns = Array.isArray(pattern) ? pattern : [pattern];
   const cwd = options.cwd ? String(options.cwd) : process.cwd();
-  const found = new Set();
-  for (const p of patterns) {
-    const matcher = globToRegExp(p);
-    for (const relative of walk(cwd, '')) if (matcher.test(relative)) found.add(relative.split('/').join(path.sep));
-  }
-  return [...found];
-}
-
-export function globToRegExp(pattern) {
-  let out = '';
-  const segments = pattern.split('/');
-  segments.forEach((segment, i) => {
-    const last = i === segments.length - 1;
-    if (segment === '**') {
-      out += last ? '.*' : '(?:[^/]+/)*';
-      return;
-    }
-    out += segment.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
-    if (!last) out += '/';
-  });
-  return new RegExp(`^${out}$`);
-}
-
-function* walk(root, prefix) {
-  let entries;
-  try {
-    entries = fs.readdirSync(path.join(root, prefix), { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
-    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
-    yield relative;
-    if (entry.isDirectory()) yield* walk(root, relative);
-  }
+  return tinyGlobSync(Array.isArray(pattern) ? pattern : [pattern], { cwd, dot: true, onlyFiles: false, expandDirectories: false }).map((p) => p.split('/').join(path.sep));
 }
 
 // Module hooks (run in the loader thread).
 export async function resolve(specifier, context, nextResolve) {
   const isFs = specifier === 'fs' || specifier === 'node:fs';
-  const fromShim = context.parentURL?.endsWith(SHIM_QUERY);
+  // The shim itself, and the glob library it uses, get the real fs.
+  const fromShim = context.parentURL?.endsWith(SHIM_QUERY) || /\/node_modules\/(tinyglobby|fdir|picomatch)\//.test(context.parentURL ?? '');
   if (isFs && !fromShim && typeof fs.globSync !== 'function') {
     return { url: import.meta.url + SHIM_QUERY, format: 'module', shortCircuit: true };
   }
