@@ -10,6 +10,7 @@ import type { Config } from '../lambda/core/config';
 import { about, configFileSchema, list, rule, section, text } from '../lambda/adapters/config/config-schema';
 import { inlineBrandingFiles } from '../lambda/adapters/config/branding-files';
 import { ConfigError, validate } from '../lambda/adapters/config/parse-config';
+import { MIN_RATE_LIMIT, RATE_WINDOWS_SECONDS, type RateLimits, type StageThrottling } from '../lib/definitions/rate-rules';
 
 export interface DevUserConfig {
   readonly username: string;
@@ -39,6 +40,14 @@ export interface LocalConfig {
    * read from the config file's folder). Certificate verification is never turned off.
    */
   readonly metadataCaFile?: string;
+  /**
+   * Overrides of the deployed WAF rate limits (DEFAULT_RATE_LIMITS, which deploy.rateLimits
+   * overrides on AWS), for tests and soaks that need other limits. Same names, windows
+   * (60, 120, 300, 600 s) and minimum (10) as AWS WAF allows. @default the deployed defaults
+   */
+  readonly rateLimits?: Partial<RateLimits>;
+  /** Overrides of the deployed stage throttling (DEFAULT_STAGE_THROTTLING; deploy.stageThrottling on AWS). @default the deployed defaults */
+  readonly stageThrottling?: { readonly authorizationServer?: Partial<StageThrottling>; readonly protectedApi?: Partial<StageThrottling> };
 }
 
 /** What local mode runs on: the product configuration and its own section. */
@@ -68,12 +77,34 @@ const loopbackHttpsOrigin = text().check(rule((s: string) => {
     : [];
 }));
 
+const RATE_LIMIT_MESSAGE = `must be a whole number >= ${MIN_RATE_LIMIT} (the AWS WAF minimum)`;
+const rateLimit = z.optional(z.int({ error: RATE_LIMIT_MESSAGE }).check(z.gte(MIN_RATE_LIMIT, { error: RATE_LIMIT_MESSAGE })));
+const rateWindow = z.optional(z.literal(RATE_WINDOWS_SECONDS, { error: `must be one of ${RATE_WINDOWS_SECONDS.join(', ')} (the windows AWS WAF accepts)` }));
+const rateLimitsOverride = section({
+  windowSeconds: rateWindow,
+  authorize: rateLimit,
+  token: rateLimit,
+  register: rateLimit,
+  revoke: rateLimit,
+  introspect: rateLimit,
+  authorizationServerAllPaths: rateLimit,
+  mcp: rateLimit,
+  mcpAllPaths: rateLimit,
+});
+const POSITIVE = 'must be a whole number > 0';
+const throttlingOverride = z.optional(section({
+  ratePerSecond: z.optional(z.int({ error: POSITIVE }).check(z.gte(1, { error: POSITIVE }))),
+  burst: z.optional(z.int({ error: POSITIVE }).check(z.gte(1, { error: POSITIVE }))),
+}));
+
 const localSectionSchema = about(section({
   devIdpPort: about(port(8789), 'Port of the dev IdP; its issuer is http://localhost:<port>.'),
   dynamoDbPort: about(port(8790), 'Port of DynamoDB Local.'),
   devUsers: about(list(section({ username: text(), password: text(), groups: list(text()), email: z.optional(text()) })), 'The dev IdP\'s users, in clear text: development only.'),
   trustedMetadataOrigins: about(z._default(list(loopbackHttpsOrigin), []), 'TESTS ONLY: https origins under .localhost whose client ID metadata documents are fetched from loopback.'),
   metadataCaFile: about(z.optional(text()), 'TESTS ONLY: a PEM CA certificate for the servers of trustedMetadataOrigins.'),
+  rateLimits: about(z.optional(rateLimitsOverride), 'Overrides of the deployed WAF rate limits (the names of deploy.rateLimits), e.g. for tests and soaks; default: the deployed limits.'),
+  stageThrottling: about(z.optional(section({ authorizationServer: throttlingOverride, protectedApi: throttlingOverride })), 'Overrides of the deployed stage throttling (deploy.stageThrottling); default: the deployed values.'),
 }), 'Local mode only (npm start); the deployed functions never read it.').check(z.superRefine((local, ctx) => {
   if (local.metadataCaFile !== undefined && local.trustedMetadataOrigins.length === 0) {
     ctx.issues.push({ code: 'custom', message: 'is only for the test servers of local.trustedMetadataOrigins, which is empty', input: local, path: ['metadataCaFile'] });

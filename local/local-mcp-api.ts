@@ -2,10 +2,11 @@
  * Local mode's protected API for one resource: its backend (the demo MCP server, or any MCP
  * server over HTTP through the MCP step, streaming) and its protected resource metadata on
  * the API Gateway emulator, behind the guard's REQUEST authorizer, with the same REST
- * resources (lib/definitions/rest-routes.ts), gateway responses, identity sources and cache
- * TTL that McpProtectedApi configures on AWS, and the CloudFront functions it puts in front
- * (the same source files): the viewer stamp, and the restore that lets a 403 challenge from
- * the MCP step or server reach clients as WWW-Authenticate.
+ * resources (lib/definitions/rest-routes.ts), gateway responses, identity sources, cache
+ * TTL, function timeouts, stage throttling and WAF rate rules that McpProtectedApi
+ * configures on AWS, and the edge it puts in front (the same source files): the viewer
+ * stamp, and the origin-response restore that lets a 403 challenge from the MCP step or
+ * server reach clients as WWW-Authenticate.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ENDPOINT_PATHS } from '../lambda/core/authorization-server/endpoints';
@@ -20,12 +21,13 @@ import type { TableNames } from '../lambda/adapters/dynamodb/tables';
 import { createDemoMcpHandler } from '../lambda/adapters/mcp/demo-mcp-server';
 import { createMcpStepHandler } from '../lambda/adapters/mcp/mcp-step';
 import { consoleGuardAudit } from '../lambda/adapters/observability/guard-audit-log';
-import { VIEWER_IP_HEADER } from '../lambda/edge/edge-headers';
+import { FUNCTION_SETTINGS } from '../lib/definitions/function-settings';
 import { protectedApiRoutes } from '../lib/definitions/rest-routes';
-import { RESTORE_WWW_AUTHENTICATE_SOURCE, STAMP_VIEWER_IP_SOURCE } from './emulator/cloudfront-functions';
 import { startApiGatewayEmulator } from './emulator/stage';
 import { lambdaResponseStream, type StreamingLambdaHandler } from './emulator/streaming-integration';
 import type { EmulatedRoute, ProxyHandler, RunningApi } from './emulator/types';
+import type { LocalConfig } from './local-config';
+import { LOCAL_EDGE, localStageThrottling, protectedApiWebAcl } from './local-deployment';
 
 export interface LocalMcpApiOptions {
   readonly config: Config;
@@ -34,6 +36,8 @@ export interface LocalMcpApiOptions {
   readonly dynamoDb: DynamoDBClient;
   readonly tableNames: TableNames;
   readonly log: (line: string) => void;
+  /** The local section's overrides of the deployed rate limits and throttling. @default none: the deployed values */
+  readonly local?: Pick<LocalConfig, 'rateLimits' | 'stageThrottling'>;
   /** Where the authorizer fetches the JWKS; default: the issuer's. Tests point it at their own key server. */
   readonly jwksUri?: string;
   readonly host?: string;
@@ -54,20 +58,23 @@ export async function startLocalMcpApi(opts: LocalMcpApiOptions): Promise<Runnin
   const metadata = createProtectedResourceMetadataHandler({ config, resource });
   const routes = protectedApiRoutes(resource).map((route): EmulatedRoute => {
     const authorized = route.guarded;
-    if (route.target === 'metadata') return { method: route.method, resource: route.path, handler: metadata, authorized };
+    if (route.target === 'metadata') return { method: route.method, resource: route.path, handler: metadata, authorized, timeoutSeconds: FUNCTION_SETTINGS.protectedResourceMetadata.timeoutSeconds };
     return backend.streaming
-      ? { method: route.method, resource: route.path, handler: backend.streaming, responseTransferMode: 'STREAM', authorized }
-      : { method: route.method, resource: route.path, handler: backend.buffered, authorized };
+      ? { method: route.method, resource: route.path, handler: backend.streaming, responseTransferMode: 'STREAM', authorized, timeoutSeconds: FUNCTION_SETTINGS.mcpStep.timeoutSeconds }
+      : { method: route.method, resource: route.path, handler: backend.buffered, authorized, timeoutSeconds: FUNCTION_SETTINGS.demoMcpServer.timeoutSeconds };
   });
+  const local = opts.local ?? {};
   const responses = gatewayResponsesFor(resource);
   const api = await startApiGatewayEmulator({
     name: `mcp-api:${resource.uri}`,
     port: opts.port,
     host: opts.host,
     routes,
-    authorizer: { handler: authorizer, identitySources: AUTHORIZER_IDENTITY_SOURCES, resultTtlSeconds: config.guard.authorizerCacheTtlSeconds },
+    authorizer: { handler: authorizer, identitySources: AUTHORIZER_IDENTITY_SOURCES, resultTtlSeconds: config.guard.authorizerCacheTtlSeconds, timeoutSeconds: FUNCTION_SETTINGS.authorizer.timeoutSeconds },
     gatewayResponses: { UNAUTHORIZED: responses.UNAUTHORIZED, ACCESS_DENIED: responses.ACCESS_DENIED },
-    edge: { viewerRequestFunction: STAMP_VIEWER_IP_SOURCE, viewerResponseFunction: RESTORE_WWW_AUTHENTICATE_SOURCE, viewerIpHeader: VIEWER_IP_HEADER },
+    waf: protectedApiWebAcl(local, resource),
+    throttling: localStageThrottling(local, 'protectedApi'),
+    edge: LOCAL_EDGE,
   });
   const served = resource.backend && 'httpUrl' in resource.backend ? `the MCP server at ${resource.backend.httpUrl}` : 'the demo MCP server';
   opts.log(`${resource.name} at ${resource.uri}: ${served} behind the guard (authorizer cache ${config.guard.authorizerCacheTtlSeconds} s)`);

@@ -22,15 +22,14 @@ import { LocalKeySigner, previousKeyPath } from '../lambda/adapters/local-key/lo
 import { ConsoleAuditSink } from '../lambda/adapters/observability/console-audit-sink';
 import { describeError } from '../lambda/adapters/observability/safe-logger';
 import { buildAuthorizationServerDeps } from '../lambda/adapters/wiring/authorization-server-deps';
-import { VIEWER_IP_HEADER } from '../lambda/edge/edge-headers';
 import { DEMO_MACHINE_JWT_KEY_FILE, writeDemoMachineKey } from './demo-machine-key';
 import { devIdpOptionsFromConfig } from './dev-idp-main';
 import { startDevIdp } from './dev-idp';
 import { assertPortFree, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
-import { RESTORE_WWW_AUTHENTICATE_SOURCE, STAMP_VIEWER_IP_SOURCE } from './emulator/cloudfront-functions';
 import { startApiGatewayEmulator } from './emulator/stage';
-import type { EmulatedEdge, EmulatedRateLimit, RunningApi } from './emulator/types';
+import type { RunningApi } from './emulator/types';
 import { loadLocalConfig, type LocalModeConfig } from './local-config';
+import { authorizationServerRoutes, authorizationServerWebAcl, LOCAL_EDGE, localStageThrottling } from './local-deployment';
 import { startLocalMcpApi } from './local-mcp-api';
 
 export interface LocalStackOptions {
@@ -58,20 +57,6 @@ export interface RunningLocalStack {
   readonly dynamoDbEndpoint: string;
   stop(): Promise<void>;
 }
-
-/** The CloudFront edge as ChallengeRestoringEdge deploys it, in front of every local API: the same two function files. */
-export const LOCAL_EDGE: EmulatedEdge = {
-  viewerRequestFunction: STAMP_VIEWER_IP_SOURCE,
-  viewerResponseFunction: RESTORE_WWW_AUTHENTICATE_SOURCE,
-  viewerIpHeader: VIEWER_IP_HEADER,
-};
-
-/** WAF rate-based rules of local mode: the deployed rules' kind (per viewer address, stamped by the edge) with looser limits than deploy.rateLimits' defaults, so a test suite never trips them. */
-export const LOCAL_RATE_LIMITS: readonly EmulatedRateLimit[] = [
-  { pathPrefix: ENDPOINT_PATHS.register, limit: 100, windowSeconds: 60 },
-  { pathPrefix: ENDPOINT_PATHS.token, limit: 1000, windowSeconds: 60 },
-  { pathPrefix: ENDPOINT_PATHS.authorize, limit: 1000, windowSeconds: 60 },
-];
 
 /** The signing key's file in the data folder (`mcp-oauth keys` reads and rotates it). */
 export const SIGNING_KEY_FILE = 'signing-key.pem';
@@ -157,20 +142,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const authorizationServer = await startApiGatewayEmulator({
       name: 'authorization-server',
       port: asPort,
-      routes: [
-        { method: 'ANY', resource: '/', handler: asHandler },
-        { method: 'ANY', resource: '/{proxy+}', handler: asHandler },
-      ],
-      rateLimits: LOCAL_RATE_LIMITS,
-      // As deployed (AuthorizationServerApi.edge): one CloudFront function stamps the viewer's address, by which the rate limits count (a client-sent
-      // X-Forwarded-For or x-mcp-oauth-viewer-ip changes nothing); the other restores the WWW-Authenticate: Basic of a 401 invalid_client that API Gateway renames.
+      routes: authorizationServerRoutes(asHandler),
+      waf: authorizationServerWebAcl(local),
+      throttling: localStageThrottling(local, 'authorizationServer'),
+      // As deployed (AuthorizationServerApi.edge): the viewer-request function stamps the viewer's address, by which the rate rules count (a client-sent
+      // X-Forwarded-For or x-mcp-oauth-viewer-ip changes nothing); the origin-response function restores the WWW-Authenticate: Basic of a 401 invalid_client that API Gateway renames.
       edge: LOCAL_EDGE,
     });
     stoppers.push(() => authorizationServer.close());
     log(`authorization server at ${config.issuer}`);
 
     for (const [port, resource] of mcpApis) {
-      const api: RunningApi = await startLocalMcpApi({ config, resource, port, dynamoDb, tableNames, log });
+      const api: RunningApi = await startLocalMcpApi({ config, resource, port, dynamoDb, tableNames, log, local });
       stoppers.push(() => api.close());
     }
 

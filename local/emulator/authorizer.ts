@@ -3,7 +3,9 @@
  * UNAUTHORIZED without the authorizer running, as AWS does when caching is on), the result
  * cache keyed on them with the configured TTL, the one thrown error API Gateway understands
  * ("Unauthorized"), and the returned policy evaluated against THIS request's method ARN,
- * whether it came from the authorizer or from the cache.
+ * whether it came from the authorizer or from the cache. An authorizer that throws anything
+ * else, answers malformed or runs past its Lambda timeout gets 500
+ * (AUTHORIZER_CONFIGURATION_ERROR), as on AWS.
  */
 import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { evaluatePolicy, methodArn, parseAuthorizerAnswer, type AuthorizerAnswer } from './authorizer-policy';
@@ -55,15 +57,21 @@ export class EmulatedAuthorizerStep {
         requestContext: { ...event.requestContext, authorizer: undefined },
       };
       let result: unknown;
+      let timer: NodeJS.Timeout | undefined;
       try {
-        result = await authorizer.handler(authorizerEvent);
+        const timedOut = new Promise<never>((_, reject) => {
+          if (authorizer.timeoutSeconds !== undefined) timer = setTimeout(() => reject(new Error('Task timed out')), authorizer.timeoutSeconds * 1000);
+        });
+        result = await Promise.race([authorizer.handler(authorizerEvent), timedOut]);
       } catch (error) {
-        // The one thrown error API Gateway understands: anything else is a broken authorizer.
+        // The one thrown error API Gateway understands: anything else (a timeout included) is a broken authorizer.
         if (error instanceof Error && error.message === 'Unauthorized') return { ok: false, refusal: 'UNAUTHORIZED' };
-        return { ok: false, refusal: 'AUTHORIZER_FAILURE' };
+        return { ok: false, refusal: 'AUTHORIZER_CONFIGURATION_ERROR' };
+      } finally {
+        clearTimeout(timer);
       }
       answer = parseAuthorizerAnswer(result);
-      if (!answer) return { ok: false, refusal: 'AUTHORIZER_FAILURE' };
+      if (!answer) return { ok: false, refusal: 'AUTHORIZER_CONFIGURATION_ERROR' };
       if (authorizer.resultTtlSeconds > 0) {
         this.cache.set(cacheKey, { answer, expiresAtMs: Date.now() + authorizer.resultTtlSeconds * 1000 });
       }

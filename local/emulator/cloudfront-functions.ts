@@ -10,9 +10,6 @@ import { join } from 'node:path';
 import { Script, createContext } from 'node:vm';
 import { recordOfSentNames } from '../../lambda/core/http';
 
-/** The viewer-response function McpProtectedApi associates with its distribution. */
-export const RESTORE_WWW_AUTHENTICATE_SOURCE = join(__dirname, '..', '..', 'lambda', 'edge', 'restore-www-authenticate.js');
-
 /** The viewer-request function both APIs' distributions run: it stamps the viewer's address for the WAF rate rules. */
 export const STAMP_VIEWER_IP_SOURCE = join(__dirname, '..', '..', 'lambda', 'edge', 'stamp-viewer-ip.js');
 
@@ -55,7 +52,7 @@ export type ViewerResponseFunction = (event: CloudFrontViewerResponseEvent) => C
 /** Returns the request to send on (a viewer-request function may also answer with a response; ours never does). */
 export type ViewerRequestFunction = (event: CloudFrontViewerRequestEvent) => CloudFrontRequest;
 
-export function loadCloudFrontFunction(sourcePath: string): ViewerResponseFunction {
+export function loadViewerResponseFunction(sourcePath: string): ViewerResponseFunction {
   return loadHandler(sourcePath) as ViewerResponseFunction;
 }
 

@@ -1,12 +1,18 @@
 /**
- * The CloudFront distribution in front of an emulated API: its CloudFront Functions run on
- * every request (viewer-request) and every response (viewer-response), the gateway's own
- * responses included, as the deployed distribution does. The functions are the very source
- * files the CDK app deploys (lambda/edge), run by cloudfront-functions.ts.
+ * The CloudFront distribution in front of an emulated API, with the function associations
+ * the deployed one has (the very source files the CDK app deploys, from lambda/edge): a
+ * CloudFront Function at viewer-request, run on every request (cloudfront-functions.ts); a
+ * Lambda@Edge function at origin-response, run on every response from the origin, API
+ * Gateway's own and its web ACL's included (lambda-edge.ts); and, where a test associates
+ * one, a CloudFront Function at viewer-response, run only when the response's status is
+ * below 400. That is CloudFront's rule ("Restrictions on all edge functions", HTTP status
+ * codes: no viewer-response function for an origin status of 400 or higher; origin-response
+ * functions for all origin responses), so a challenge on a 401 or 403 reaches a client here
+ * only through the mechanism that also works on AWS.
  */
 import {
   fromCloudFrontHeaders,
-  loadCloudFrontFunction,
+  loadViewerResponseFunction,
   loadViewerRequestFunction,
   toCloudFrontHeaders,
   type CloudFrontHeaderValue,
@@ -14,37 +20,51 @@ import {
   type ViewerResponseFunction,
 } from './cloudfront-functions';
 import type { OutgoingReply } from './gateway-responses';
+import { loadOriginResponseFunction, type EdgeRequest, type OriginResponseFunction } from './lambda-edge';
 import type { EmulatedEdge } from './types';
 
-/** What the edge knows of the request it serves. */
-export interface EdgeRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly rawQuery: string;
-  readonly sourceIp: string;
-  readonly requestId: string;
-}
+export type { EdgeRequest } from './lambda-edge';
 
-/** CloudFront's answer when a function fails. */
+/** CloudFront's answer when a CloudFront Function fails ("HTTP 503 status code (function execution error)"). */
 export const EDGE_FUNCTION_FAILED: OutgoingReply = { status: 503, headers: { 'Content-Type': 'text/plain' }, body: 'The CloudFront function associated with the request failed.' };
 
+/** The lowest origin status for which CloudFront skips viewer-response functions. */
+const NO_VIEWER_RESPONSE_FROM_STATUS = 400;
+
 export class EmulatedDistribution {
-  private readonly viewerResponse?: ViewerResponseFunction;
   private readonly viewerRequest?: ViewerRequestFunction;
+  private readonly originResponse?: OriginResponseFunction;
+  private readonly viewerResponse?: ViewerResponseFunction;
 
   constructor(edge: EmulatedEdge | undefined) {
-    if (edge) this.viewerResponse = loadCloudFrontFunction(edge.viewerResponseFunction);
     if (edge?.viewerRequestFunction) this.viewerRequest = loadViewerRequestFunction(edge.viewerRequestFunction);
+    if (edge?.originResponseFunction) this.originResponse = loadOriginResponseFunction(edge.originResponseFunction);
+    if (edge?.viewerResponseFunction) this.viewerResponse = loadViewerResponseFunction(edge.viewerResponseFunction);
+  }
+
+  /**
+   * A response from the origin on its way to the viewer: the origin-response function sees
+   * it whatever its status; the viewer-response function only below 400. A failing function
+   * gives CloudFront's own error answer, which no function sees.
+   */
+  async response(reply: OutgoingReply, request: EdgeRequest): Promise<OutgoingReply> {
+    let current = reply;
+    if (this.originResponse) {
+      const outcome = await this.originResponse(current, request);
+      if (outcome.failed) return outcome.reply;
+      current = outcome.reply;
+    }
+    if (!this.viewerResponse || current.status >= NO_VIEWER_RESPONSE_FROM_STATUS) return current;
+    return this.runViewerResponse(current, request);
   }
 
   /** The viewer-response function, with the reply in CloudFront's event shape; Set-Cookie passes beside it as CloudFront's cookies do. */
-  response(reply: OutgoingReply, request: EdgeRequest): OutgoingReply {
-    if (!this.viewerResponse) return reply;
+  private runViewerResponse(reply: OutgoingReply, request: EdgeRequest): OutgoingReply {
     const pairs = [...Object.entries(reply.headers), ...(reply.headerPairs ?? [])];
     const cookies = pairs.filter(([name]) => name.toLowerCase() === 'set-cookie');
     let response;
     try {
-      response = this.viewerResponse({
+      response = this.viewerResponse!({
         version: '1.0',
         context: { eventType: 'viewer-response', requestId: request.requestId, distributionDomainName: 'local.cloudfront.net' },
         viewer: { ip: request.sourceIp },

@@ -1,18 +1,24 @@
 /**
  * API Gateway's own responses (the ones no integration produced) with AWS's default status,
- * body and x-amzn-ErrorType, overridable per type by the API's gateway responses. A type
- * that is not customised falls back to DEFAULT_4XX or DEFAULT_5XX (headers and body), and
- * keeps its own status code, as on AWS.
+ * body and x-amzn-ErrorType, overridable per type by the API's gateway responses ("Gateway
+ * response types for API Gateway"). A type that is not customised falls back to DEFAULT_4XX
+ * or DEFAULT_5XX (headers and body); it keeps its own status code unless that family
+ * response sets one, which then applies to every type of the family that is not customised
+ * itself ("changing the status code of this fallback gateway response changes the status
+ * codes of all other 4XX responses to the new value").
  */
 import type { EmulatedGatewayResponse } from './types';
 
 export type GatewayResponseType =
   | 'UNAUTHORIZED'
   | 'ACCESS_DENIED'
-  | 'AUTHORIZER_FAILURE'
+  | 'AUTHORIZER_CONFIGURATION_ERROR'
   | 'MISSING_AUTHENTICATION_TOKEN'
   | 'REQUEST_TOO_LARGE'
+  | 'THROTTLED'
+  | 'WAF_FILTERED'
   | 'INTEGRATION_TIMEOUT'
+  | 'API_CONFIGURATION_ERROR'
   | 'DEFAULT_5XX';
 
 export interface GatewayReply {
@@ -39,10 +45,18 @@ interface Default {
 const DEFAULTS: Record<GatewayResponseType, Default> = {
   UNAUTHORIZED: { status: 401, errorType: 'UnauthorizedException', message: 'Unauthorized' },
   ACCESS_DENIED: { status: 403, errorType: 'AccessDeniedException', message: 'User is not authorized to access this resource', messageKey: 'Message' },
-  AUTHORIZER_FAILURE: { status: 500, errorType: 'AuthorizerConfigurationException', message: null },
+  // A Lambda authorizer that throws (other than "Unauthorized"), times out or answers malformed.
+  AUTHORIZER_CONFIGURATION_ERROR: { status: 500, errorType: 'AuthorizerConfigurationException', message: null },
   MISSING_AUTHENTICATION_TOKEN: { status: 403, errorType: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' },
   REQUEST_TOO_LARGE: { status: 413, errorType: 'RequestEntityTooLargeException', message: 'Request Too Long' },
+  // Stage throttling ("Throttle requests to your REST APIs": 429 Too Many Requests).
+  THROTTLED: { status: 429, errorType: 'TooManyRequestsException', message: 'Too Many Requests' },
+  // A request the web ACL blocked with its default (not a custom) response.
+  WAF_FILTERED: { status: 403, errorType: 'ForbiddenException', message: 'Forbidden' },
   INTEGRATION_TIMEOUT: { status: 504, errorType: 'InternalServerErrorException', message: 'Endpoint request timed out' },
+  // Lambda refused the invocation itself (its 6 MB request payload quota): the function never ran.
+  API_CONFIGURATION_ERROR: { status: 500, errorType: 'InternalServerErrorException', message: 'Internal server error' },
+  // A function error (it threw, timed out, or answered more than 6 MB) or a malformed proxy result.
   DEFAULT_5XX: { status: 502, errorType: 'InternalServerErrorException', message: 'Internal server error' },
 };
 
@@ -62,7 +76,7 @@ export function gatewayResponse(
   const specific = configured?.[type];
   const family = configured?.[builtIn.status >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX'];
   const custom = specific ?? family;
-  const status = specific?.statusCode ?? builtIn.status;
+  const status = (specific ? specific.statusCode : family?.statusCode) ?? builtIn.status;
   const body = custom?.body !== undefined
     ? renderTemplate(custom.body, { message, requestId: options.requestId, responseType: type })
     : `{"${builtIn.messageKey ?? 'message'}":${JSON.stringify(message)}}`;

@@ -1,31 +1,39 @@
 /**
  * The local host's API Gateway REST API stage: an HTTP server in front of Lambda proxy
- * integrations. It routes as API Gateway does (route-matcher.ts), builds the same v1 proxy
- * events AWS sends, runs the REQUEST authorizer step (authorizer.ts), answers with gateway
- * responses (gateway-responses.ts), renames integration headers API Gateway renames,
- * streams the responses of streaming integrations (streaming-integration.ts), and
- * enforces its payload limit and integration timeout; WAF (waf.ts) and the CloudFront edge
- * (edge.ts) sit in front of it. A behaviour that differs from AWS here is a bug: tests that
- * pass locally must pass on AWS (docs/design.md, "the local host").
+ * integrations. In the order AWS applies them: the CloudFront edge (edge.ts) and the web ACL
+ * (waf.ts) in front; the stage's throttling (stage-throttle.ts); the 10 MB payload quota;
+ * routing as API Gateway does (route-matcher.ts); the REQUEST authorizer step
+ * (authorizer.ts); the same v1 proxy events AWS sends (binary-media.ts for binaryMediaTypes);
+ * Lambda's 6 MB synchronous payload quota and each function's timeout beside the 29 s
+ * integration timeout; gateway responses (gateway-responses.ts); the renaming of
+ * integration headers API Gateway renames; and streaming integrations
+ * (streaming-integration.ts). A behaviour that differs from AWS here is a bug: tests that
+ * pass locally must pass on AWS (docs/design.md, "the local host"; docs/local-mode.md, the
+ * fidelity table).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { recordOfSentNames } from '../../lambda/core/http';
+import { PAYLOAD_LIMITS } from '../../lib/definitions/function-settings';
 import { EmulatedAuthorizerStep } from './authorizer';
 import { LOCAL_ACCOUNT_ID } from './authorizer-policy';
+import { firstAcceptedMediaType, isBinaryMediaType } from './binary-media';
 import { EDGE_FUNCTION_FAILED, EmulatedDistribution, type EdgeRequest } from './edge';
 import { gatewayResponse, type GatewayReply, type GatewayResponseType, type OutgoingReply } from './gateway-responses';
 import { headersOf, lookupHeader, rawHeaderPairs } from './headers';
 import { matchRoute } from './route-matcher';
+import { StageTokenBucket } from './stage-throttle';
 import { invokeStreaming } from './streaming-integration';
-import type { EmulatedApiSpec, RunningApi } from './types';
+import type { EmulatedApiSpec, EmulatedRoute, RunningApi } from './types';
 import { EmulatedWebAcl } from './waf';
 
-/** API Gateway's payload quota. */
-export const MAX_REQUEST_BODY_BYTES = 10 * 1024 * 1024;
-/** API Gateway's default (and, for REST APIs, usual) integration timeout. */
-export const INTEGRATION_TIMEOUT_MS = 29_000;
+/**
+ * Lambda's synchronous quotas ("Lambda quotas": 6 MB each way) as the service counts them:
+ * the invocation's JSON event may be 6 MiB, the function's JSON result 100 bytes more.
+ */
+const LAMBDA_MAX_EVENT_BYTES = PAYLOAD_LIMITS.lambdaSynchronousPayloadBytes;
+const LAMBDA_MAX_RESULT_BYTES = PAYLOAD_LIMITS.lambdaSynchronousPayloadBytes + 100;
 
 /** Integration response headers API Gateway renames to x-amzn-Remapped-<name> (proxy integrations). */
 const REMAPPED_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
@@ -44,6 +52,7 @@ class ApiGatewayEmulator {
   private readonly apiId: string;
   private readonly authorizer?: EmulatedAuthorizerStep;
   private readonly webAcl: EmulatedWebAcl;
+  private readonly throttle?: StageTokenBucket;
   private readonly edge: EmulatedDistribution;
 
   constructor(private readonly spec: EmulatedApiSpec) {
@@ -51,7 +60,9 @@ class ApiGatewayEmulator {
     // Stable per API name, shaped like a real API id (10 lower-case alphanumerics).
     this.apiId = createHash('sha256').update(spec.name).digest('hex').slice(0, 10);
     if (spec.authorizer) this.authorizer = new EmulatedAuthorizerStep(spec.authorizer, this.apiId, this.stage);
-    this.webAcl = new EmulatedWebAcl(spec.rateLimits ?? [], spec.edge);
+    const now = spec.now ?? Date.now;
+    this.webAcl = new EmulatedWebAcl(spec.waf, spec.edge, now);
+    if (spec.throttling) this.throttle = new StageTokenBucket(spec.throttling, now);
     this.edge = new EmulatedDistribution(spec.edge);
   }
 
@@ -105,34 +116,42 @@ class ApiGatewayEmulator {
     const path = (queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt)) || '/';
     const rawQuery = queryAt === -1 ? '' : rawUrl.slice(queryAt + 1);
     const edgeRequest: EdgeRequest = { method, path, rawQuery, sourceIp, requestId };
-    // Everything below answers through the edge when there is one: CloudFront sees every response, the gateway's own included.
-    const send = (res: ServerResponse, reply: OutgoingReply, options: { close?: boolean } = {}) => sendReply(res, this.edge.response(reply, edgeRequest), options);
+    // Everything below is the origin's answer and reaches the viewer through the edge: API Gateway's own responses and WAF's included.
+    const send = async (res: ServerResponse, reply: OutgoingReply, options: { close?: boolean } = {}) => sendReply(res, await this.edge.response(reply, edgeRequest), options);
 
     // The edge's viewer-request function runs first: what it returns is the request WAF and API Gateway see.
     const headerPairs = this.edge.request(rawHeaderPairs(req), edgeRequest);
     if (!headerPairs) {
       await drain(req);
-      send(res, EDGE_FUNCTION_FAILED);
+      // CloudFront's own answer: no origin, so no origin-response function.
+      sendReply(res, EDGE_FUNCTION_FAILED);
       return;
     }
 
     // WAF sits in front of API Gateway: it counts (and blocks) before anything else runs.
-    const blocked = this.webAcl.block(headerPairs, sourceIp, path);
-    if (blocked) {
+    const verdict = this.webAcl.evaluate(headerPairs, sourceIp, path);
+    if (verdict.action !== 'allow') {
       await drain(req);
-      send(res, blocked);
+      // A custom response takes precedence over the API's gateway responses; WAF's default block is answered with WAF_FILTERED.
+      await send(res, verdict.action === 'custom' ? verdict.reply : this.gateway('WAF_FILTERED', requestId));
       return;
     }
 
-    const body = await readBody(req, MAX_REQUEST_BODY_BYTES);
+    if (this.throttle && !this.throttle.take()) {
+      await drain(req);
+      await send(res, this.gateway('THROTTLED', requestId));
+      return;
+    }
+
+    const body = await readBody(req, PAYLOAD_LIMITS.apiGatewayPayloadBytes);
     if (body === 'too_large') {
-      send(res, this.gateway('REQUEST_TOO_LARGE', requestId), { close: true });
+      await send(res, this.gateway('REQUEST_TOO_LARGE', requestId), { close: true });
       return;
     }
 
     const match = matchRoute(this.spec.routes, method, path);
     if (!match) {
-      send(res, this.gateway('MISSING_AUTHENTICATION_TOKEN', requestId));
+      await send(res, this.gateway('MISSING_AUTHENTICATION_TOKEN', requestId));
       return;
     }
 
@@ -141,24 +160,31 @@ class ApiGatewayEmulator {
     if (match.route.authorized && this.authorizer) {
       const outcome = await this.authorizer.authorize(event);
       if (!outcome.ok) {
-        send(res, this.gateway(outcome.refusal, requestId, outcome.message));
+        await send(res, this.gateway(outcome.refusal, requestId, outcome.message));
         return;
       }
       // API Gateway hands context values to a proxy integration as strings, plus the principal.
       (event.requestContext as { authorizer: unknown }).authorizer = { ...outcome.answer.context, principalId: outcome.answer.principalId };
     }
 
+    // Lambda refuses an invocation whose event is over its quota: the function never runs.
+    if (Buffer.byteLength(JSON.stringify(event)) > LAMBDA_MAX_EVENT_BYTES) {
+      await send(res, this.gateway('API_CONFIGURATION_ERROR', requestId));
+      return;
+    }
+
     if (match.route.responseTransferMode === 'STREAM') {
-      await this.stream(res, match.route.handler, event, requestId, edgeRequest);
+      await this.stream(res, match.route, event, requestId, edgeRequest);
       return;
     }
-    const result = await this.invokeIntegration(match.route.handler, event);
+    const result = await this.invokeIntegration(match.route, event);
     if (result === 'timeout') {
-      send(res, this.gateway('INTEGRATION_TIMEOUT', requestId));
+      await send(res, this.gateway('INTEGRATION_TIMEOUT', requestId));
       return;
     }
-    const reply = result === 'failed' ? undefined : integrationReply(result, requestId);
-    send(res, reply ?? this.gateway('DEFAULT_5XX', requestId));
+    const accept = firstAcceptedMediaType(lookupHeader(event.multiValueHeaders as Record<string, string[]>, 'accept'));
+    const reply = result === 'failed' ? undefined : integrationReply(result, requestId, isBinaryMediaType(accept, this.spec.binaryMediaTypes ?? []));
+    await send(res, reply ?? this.gateway('DEFAULT_5XX', requestId));
   }
 
   private proxyEvent(input: {
@@ -169,7 +195,7 @@ class ApiGatewayEmulator {
     method: string;
     path: string;
     rawQuery: string;
-    body: string;
+    body: Buffer;
     resource: string;
     pathParameters: Record<string, string> | null;
   }): APIGatewayProxyEvent {
@@ -179,6 +205,7 @@ class ApiGatewayEmulator {
     for (const [key, value] of new URLSearchParams(input.rawQuery)) (multiValueQuery[key] ??= []).push(value);
     const hasQuery = Object.keys(multiValueQuery).length > 0;
     const userAgent = lookupHeader(multiValueHeaders, 'user-agent')?.[0] ?? null;
+    const binaryBody = isBinaryMediaType(lookupHeader(multiValueHeaders, 'content-type')?.[0], this.spec.binaryMediaTypes ?? []);
     const now = Date.now();
     return {
       resource: input.resource,
@@ -223,38 +250,53 @@ class ApiGatewayEmulator {
         resourcePath: input.resource,
         stage: this.stage,
       },
-      body: input.body === '' ? null : input.body,
-      isBase64Encoded: false,
+      body: input.body.length === 0 ? null : input.body.toString(binaryBody ? 'base64' : 'utf8'),
+      isBase64Encoded: binaryBody,
     };
   }
 
-  private async invokeIntegration(handler: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>, event: APIGatewayProxyEvent): Promise<unknown> {
-    const timeoutMs = this.spec.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS;
+  /**
+   * How long API Gateway waits for the function: its integration timeout, or less when the
+   * function's own Lambda timeout ends the invocation first (a function error, hence 502).
+   */
+  private deadline(route: EmulatedRoute): { readonly ms: number; readonly outcome: 'timeout' | 'failed' } {
+    const integrationMs = this.spec.integrationTimeoutMs ?? PAYLOAD_LIMITS.apiGatewayIntegrationTimeoutMs;
+    const lambdaMs = route.timeoutSeconds === undefined ? Infinity : route.timeoutSeconds * 1000;
+    return lambdaMs < integrationMs ? { ms: lambdaMs, outcome: 'failed' } : { ms: integrationMs, outcome: 'timeout' };
+  }
+
+  private async invokeIntegration(route: EmulatedRoute & { readonly responseTransferMode?: 'BUFFERED' }, event: APIGatewayProxyEvent): Promise<unknown> {
+    const deadline = this.deadline(route);
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    const timeout = new Promise<'timeout' | 'failed'>((resolve) => {
+      timer = setTimeout(() => resolve(deadline.outcome), deadline.ms);
     });
     try {
-      // The function keeps running after a timeout, as a Lambda does; only the caller stops waiting.
-      return await Promise.race([handler(event).catch(() => 'failed' as const), timeout]);
+      // Past the integration timeout the function keeps running, as a Lambda does; only the caller stops waiting.
+      const result = await Promise.race([route.handler(event).catch(() => 'failed' as const), timeout]);
+      // A result over Lambda's response quota is a function error.
+      if (typeof result === 'object' && Buffer.byteLength(JSON.stringify(result)) > LAMBDA_MAX_RESULT_BYTES) return 'failed';
+      return result;
     } finally {
       clearTimeout(timer);
     }
   }
 
   /** A streaming integration: the status and headers once the function has written them (through the edge, renamed as API Gateway renames them), then the payload as it comes. */
-  private async stream(res: ServerResponse, handler: Parameters<typeof invokeStreaming>[0], event: APIGatewayProxyEvent, requestId: string, edgeRequest: EdgeRequest): Promise<void> {
-    const outcome = await invokeStreaming(handler, event, this.spec.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS);
+  private async stream(res: ServerResponse, route: EmulatedRoute & { readonly responseTransferMode: 'STREAM' }, event: APIGatewayProxyEvent, requestId: string, edgeRequest: EdgeRequest): Promise<void> {
+    const deadline = this.deadline(route);
+    const outcome = await invokeStreaming(route.handler, event, deadline.ms);
     if (outcome.kind !== 'streaming') {
-      sendReply(res, this.edge.response(this.gateway(outcome.kind === 'timeout' ? 'INTEGRATION_TIMEOUT' : 'DEFAULT_5XX', requestId), edgeRequest));
+      const type = outcome.kind === 'timeout' && deadline.outcome === 'timeout' ? 'INTEGRATION_TIMEOUT' : 'DEFAULT_5XX';
+      sendReply(res, await this.edge.response(this.gateway(type, requestId), edgeRequest));
       return;
     }
     const { prelude, body } = outcome;
     const pairs = integrationHeaderPairs(prelude.headers, { ...prelude.multiValueHeaders, ...(prelude.cookies?.length ? { 'Set-Cookie': prelude.cookies } : {}) }, requestId);
-    const head = pairs ? this.edge.response({ status: prelude.statusCode, headers: {}, body: '', headerPairs: pairs }, edgeRequest) : undefined;
+    const head = pairs ? await this.edge.response({ status: prelude.statusCode, headers: {}, body: '', headerPairs: pairs }, edgeRequest) : undefined;
     if (!head) {
       body.resume();
-      sendReply(res, this.edge.response(this.gateway('DEFAULT_5XX', requestId), edgeRequest));
+      sendReply(res, await this.edge.response(this.gateway('DEFAULT_5XX', requestId), edgeRequest));
       return;
     }
     try {
@@ -280,15 +322,19 @@ class ApiGatewayEmulator {
 
 
 
-/** The proxy result as API Gateway returns it to the caller, or undefined for a malformed result (502). */
-function integrationReply(result: unknown, requestId: string): OutgoingReply | undefined {
+/**
+ * The proxy result as API Gateway returns it to the caller, or undefined for a malformed
+ * result (502). A base64 body (isBase64Encoded) is decoded only when `decodeBase64` (the
+ * request accepts one of the API's binaryMediaTypes); otherwise it is sent as the text it is.
+ */
+function integrationReply(result: unknown, requestId: string, decodeBase64: boolean): OutgoingReply | undefined {
   if (typeof result !== 'object' || result === null) return undefined;
   const r = result as Partial<APIGatewayProxyResult>;
   if (typeof r.statusCode !== 'number' || !Number.isInteger(r.statusCode) || r.statusCode < 100 || r.statusCode > 599) return undefined;
   if (r.body !== undefined && r.body !== null && typeof r.body !== 'string') return undefined;
   const renamed = integrationHeaderPairs(r.headers, r.multiValueHeaders, requestId);
   if (!renamed) return undefined;
-  const bytes = r.body ? Buffer.from(r.body, r.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
+  const bytes = r.body ? Buffer.from(r.body, r.isBase64Encoded && decodeBase64 ? 'base64' : 'utf8') : Buffer.alloc(0);
   return { status: r.statusCode, headers: {}, body: '', headerPairs: renamed, bytes };
 }
 
@@ -342,8 +388,8 @@ function sendReply(res: ServerResponse, reply: OutgoingReply, options: { close?:
   }
 }
 
-/** The body as text, or 'too_large' once it exceeds the limit (the rest is read and dropped so the client sees the 413). */
-function readBody(req: IncomingMessage, limit: number): Promise<string | 'too_large'> {
+/** The body's bytes, or 'too_large' once it exceeds the limit (the rest is read and dropped so the client sees the 413). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? '0');
     const chunks: Buffer[] = [];
@@ -354,7 +400,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | 'too_la
       if (size > limit) tooLarge = true;
       if (!tooLarge) chunks.push(chunk);
     });
-    req.on('end', () => resolve(tooLarge ? 'too_large' : Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(tooLarge ? 'too_large' : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

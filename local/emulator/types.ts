@@ -3,8 +3,10 @@
  * requests into the same REST API proxy events AWS sends and applies what API Gateway
  * applies: REQUEST authorizers with a result cache keyed on identity sources, gateway
  * responses (UNAUTHORIZED, ACCESS_DENIED, ...), the renaming of an integration's
- * WWW-Authenticate header to x-amzn-remapped-www-authenticate, the 29 s integration
- * timeout and the 10 MB payload limit, and integrations that stream their response.
+ * WWW-Authenticate header to x-amzn-remapped-www-authenticate, stage throttling, the 29 s
+ * integration timeout, each function's own timeout, the 10 MB API and 6 MB Lambda payload
+ * limits, binary media types, and integrations that stream their response; in front of it,
+ * WAF rate-based rules and a CloudFront edge with its functions.
  */
 import type {
   APIGatewayAuthorizerResult,
@@ -12,6 +14,7 @@ import type {
   APIGatewayProxyResult,
   APIGatewayRequestAuthorizerEvent,
 } from 'aws-lambda';
+import type { RateRule, StageThrottling } from '../../lib/definitions/rate-rules';
 import type { StreamingLambdaHandler } from './streaming-integration';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -24,6 +27,13 @@ interface EmulatedRouteBase {
   readonly resource: string;
   /** Whether the API's authorizer guards this route. */
   readonly authorized?: boolean;
+  /**
+   * The integrated function's Lambda timeout (FUNCTION_SETTINGS). A function that runs
+   * longer fails as Lambda makes it fail ("Task timed out"), which API Gateway answers with
+   * 502; one longer than the integration timeout gets the 504 of INTEGRATION_TIMEOUT first.
+   * @default none: only the integration timeout applies
+   */
+  readonly timeoutSeconds?: number;
 }
 
 /** A Lambda proxy integration: buffered (the default), or with response streaming (responseTransferMode STREAM). */
@@ -37,11 +47,14 @@ export interface EmulatedAuthorizer {
   readonly identitySources: readonly string[];
   /** API Gateway's authorizerResultTtlInSeconds; 0 disables the cache. */
   readonly resultTtlSeconds: number;
+  /** The authorizer function's Lambda timeout: past it, API Gateway answers 500 (AUTHORIZER_CONFIGURATION_ERROR). @default none */
+  readonly timeoutSeconds?: number;
 }
 
 /** API Gateway gateway responses: the status, static headers and body template for a response type. */
 export interface EmulatedGatewayResponse {
-  readonly statusCode: number;
+  /** Undefined keeps the type's own status; on DEFAULT_4XX / DEFAULT_5XX a status applies to every type of the family that is not customised itself. */
+  readonly statusCode?: number;
   /** Header values as they are configured, e.g. `'Bearer resource_metadata="..."'` without the outer single quotes. */
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string;
@@ -59,18 +72,43 @@ export interface EmulatedApiSpec {
   readonly gatewayResponses?: Readonly<Record<string, EmulatedGatewayResponse>>;
   /** The stage name in requestContext.stage; the URL has no stage prefix (as with a custom domain). */
   readonly stage?: string;
-  /** WAF rate-based rules in front of the API: requests per source IP (behind an edge with `viewerIpHeader`, per stamped viewer address) and window; over the limit gets 429. */
-  readonly rateLimits?: readonly EmulatedRateLimit[];
+  /** The WAF web ACL on the stage (waf.ts). @default none */
+  readonly waf?: EmulatedWebAclSpec;
+  /** The stage's throttling (a token bucket: ratePerSecond, burst); past it, 429 THROTTLED. @default none */
+  readonly throttling?: StageThrottling;
+  /** The REST API's binaryMediaTypes: a proxy result with isBase64Encoded is decoded only for these. @default none */
+  readonly binaryMediaTypes?: readonly string[];
   /** API Gateway's integration timeout; 29 000 ms as on AWS unless a test shortens it. */
   readonly integrationTimeoutMs?: number;
   /** A CloudFront distribution in front of the API. @default none: clients talk to API Gateway directly */
   readonly edge?: EmulatedEdge;
+  /** The clock of WAF's counts and the stage's token bucket; tests give a controllable one. @default Date.now */
+  readonly now?: () => number;
 }
 
-/** CloudFront in front of the API: CloudFront Functions run on every request and response, as the deployed distribution does. */
+/** The rate-based rules of a web ACL, as lib/definitions/rate-rules.ts defines them for the deployment. */
+export interface EmulatedWebAclSpec {
+  readonly rules: readonly RateRule[];
+  /**
+   * How often WAF re-estimates each rate; between two estimates a client keeps the decision
+   * of the last one, so a flood is blocked some time after it passes the limit and stays
+   * blocked some time after it stops ("Rate-based rule caveats": usually below 30 s).
+   * @default 0: every request is estimated anew
+   */
+  readonly estimateIntervalMs?: number;
+}
+
+/**
+ * CloudFront in front of the API, with the deployed distribution's function associations.
+ * As on CloudFront ("Restrictions on all edge functions"), the origin-response function runs
+ * for every response from the origin (API Gateway and its web ACL), a viewer-response
+ * function only when that response's status is below 400.
+ */
 export interface EmulatedEdge {
-  /** Path of a CloudFront Function source file (cloudfront-js-2.0), associated at viewer-response. */
-  readonly viewerResponseFunction: string;
+  /** A Lambda@Edge function (a Node.js module exporting `handler`), associated at origin-response. @default none */
+  readonly originResponseFunction?: EmulatedLambdaEdgeFunction;
+  /** Path of a CloudFront Function source file (cloudfront-js-2.0), associated at viewer-response. @default none */
+  readonly viewerResponseFunction?: string;
   /**
    * Path of a CloudFront Function source file (cloudfront-js-2.0), associated at
    * viewer-request: the headers it returns are the ones WAF, API Gateway and the handlers see.
@@ -86,11 +124,11 @@ export interface EmulatedEdge {
   readonly viewerIpHeader?: string;
 }
 
-/** A WAF rate-based rule scoped to requests whose path starts with pathPrefix. */
-export interface EmulatedRateLimit {
-  readonly pathPrefix: string;
-  readonly limit: number;
-  readonly windowSeconds: number;
+export interface EmulatedLambdaEdgeFunction {
+  /** Path of the function's source file. */
+  readonly source: string;
+  /** Its Lambda timeout; past it, CloudFront answers 503 as for a failed function. */
+  readonly timeoutSeconds: number;
 }
 
 export interface RunningApi {

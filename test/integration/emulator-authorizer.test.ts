@@ -130,7 +130,7 @@ describe('authorizer answers', () => {
     ['an Effect that is not Allow or Deny', async (e: APIGatewayRequestAuthorizerEvent) => ({ principalId: 'x', policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'allow', Action: 'execute-api:Invoke', Resource: e.methodArn }] } })],
     ['an object in the context', async (e: APIGatewayRequestAuthorizerEvent) => ({ ...policy('Allow', e.methodArn), context: { nested: { a: 1 } } })],
     ['undefined', async () => undefined],
-  ])('maps %s to 500 AUTHORIZER_FAILURE', async (_name, authorize) => {
+  ])('maps %s to 500 AUTHORIZER_CONFIGURATION_ERROR', async (_name, authorize) => {
     const h = await start(authorize as unknown as RequestAuthorizerHandler);
 
     const res = await rawRequest(`${h.api.url}/a`, { headers: bearer('t') });
@@ -231,9 +231,9 @@ describe('gateway responses', () => {
     expect(denied.headers['www-authenticate']).toEqual(['Bearer error="insufficient_scope"']);
   });
 
-  it('falls back to DEFAULT_4XX for a type that is not customised, keeping the type status', async () => {
+  it('falls back to DEFAULT_4XX for a type that is not customised, keeping the type status when DEFAULT_4XX sets none', async () => {
     const h = await start(allowExactArn, {
-      gatewayResponses: { DEFAULT_4XX: { statusCode: 400, headers: { 'Access-Control-Allow-Origin': '*' }, body: '{"error":"$context.error.responseType"}' } },
+      gatewayResponses: { DEFAULT_4XX: { headers: { 'Access-Control-Allow-Origin': '*' }, body: '{"error":"$context.error.responseType"}' } },
     });
 
     const res = await rawRequest(`${h.api.url}/nowhere`);
@@ -241,5 +241,23 @@ describe('gateway responses', () => {
     expect(res.status).toBe(403);
     expect(res.headers['access-control-allow-origin']).toEqual(['*']);
     expect(JSON.parse(res.body)).toEqual({ error: 'MISSING_AUTHENTICATION_TOKEN' });
+  });
+
+  it('applies a customised DEFAULT_4XX status to every 4XX type not customised itself, as AWS does', async () => {
+    const h = await start(async (event) => policy('Deny', event.methodArn), {
+      gatewayResponses: {
+        DEFAULT_4XX: { statusCode: 400, headers: {}, body: '{"error":"$context.error.responseType"}' },
+        UNAUTHORIZED: { statusCode: 401, headers: { 'WWW-Authenticate': CHALLENGE } },
+      },
+    });
+
+    const missingRoute = await rawRequest(`${h.api.url}/nowhere`);
+    const denied = await rawRequest(`${h.api.url}/a`, { headers: bearer('t') });
+    const missingToken = await rawRequest(`${h.api.url}/a`);
+
+    expect([missingRoute.status, JSON.parse(missingRoute.body)]).toEqual([400, { error: 'MISSING_AUTHENTICATION_TOKEN' }]);
+    expect([denied.status, JSON.parse(denied.body)]).toEqual([400, { error: 'ACCESS_DENIED' }]);
+    // A type customised itself keeps its own status.
+    expect(missingToken.status).toBe(401);
   });
 });

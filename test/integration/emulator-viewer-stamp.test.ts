@@ -9,13 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { startApiGatewayEmulator } from '../../local/emulator/stage';
-import { RESTORE_WWW_AUTHENTICATE_SOURCE } from '../../local/emulator/cloudfront-functions';
-import type { EmulatedApiSpec, RunningApi } from '../../local/emulator/types';
-import { LOCAL_EDGE } from '../../local/local-stack';
+import type { EmulatedApiSpec, EmulatedWebAclSpec, RunningApi } from '../../local/emulator/types';
+import { LOCAL_EDGE } from '../../local/local-deployment';
 import { VIEWER_IP_HEADER } from '../../lambda/edge/edge-headers';
 import { rawRequest } from '../support/raw-http';
 
 const running: RunningApi[] = [];
+/** AWS WAF's smallest limit on /register, estimated on every request. */
+const REGISTER_LIMIT_10: EmulatedWebAclSpec = { rules: [{ name: 'RegisterRateLimit', pathSuffix: '/register', limit: 10, windowSeconds: 300 }] };
 afterEach(async () => {
   await Promise.all(running.splice(0).map((api) => api.close()));
 });
@@ -61,22 +62,25 @@ describe('the local edge stamps the viewer address', () => {
   });
 
   it('counts a client that rotates X-Forwarded-For and a spoofed x-mcp-oauth-viewer-ip as one client: 429 past the limit', async () => {
-    const { api, events } = await start({ rateLimits: [{ pathPrefix: '/register', limit: 3, windowSeconds: 300 }] });
+    const { api, events } = await start({ waf: REGISTER_LIMIT_10 });
     const statuses: number[] = [];
-    for (let i = 1; i <= 5; i++) statuses.push((await rawRequest(`${api.url}/register`, { method: 'POST', body: '{}', headers: spoofs(i) })).status);
+    for (let i = 1; i <= 12; i++) statuses.push((await rawRequest(`${api.url}/register`, { method: 'POST', body: '{}', headers: spoofs(i) })).status);
 
-    expect(statuses).toEqual([200, 200, 200, 429, 429]);
-    expect(events).toHaveLength(3);
+    expect(statuses).toEqual([...Array(10).fill(200), 429, 429]);
+    expect(events).toHaveLength(10);
   });
 
   it('refuses (403) a request the edge did not stamp, as the web ACL\'s ViewerIpStamped rule does', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'edge-'));
     const noStamp = join(dir, 'no-stamp.js');
     writeFileSync(noStamp, 'function handler(event) { return event.request; }\n');
-    const { api, events } = await start({ edge: { ...LOCAL_EDGE, viewerRequestFunction: noStamp }, rateLimits: [{ pathPrefix: '/register', limit: 3, windowSeconds: 300 }] });
+    const { api, events } = await start({ edge: { ...LOCAL_EDGE, viewerRequestFunction: noStamp }, waf: REGISTER_LIMIT_10 });
 
     const res = await rawRequest(`${api.url}/register`, { method: 'POST', body: '{}' });
+    // WAF's default block, answered by API Gateway's WAF_FILTERED gateway response.
     expect(res.status).toBe(403);
+    expect(JSON.parse(res.body)).toEqual({ message: 'Forbidden' });
+    expect(res.headers['x-amzn-errortype']).toEqual(['ForbiddenException']);
     expect(events).toHaveLength(0);
   });
 
@@ -91,11 +95,11 @@ describe('the local edge stamps the viewer address', () => {
   });
 
   it('without a viewer-request function, headers pass as sent and the rate limits count the connection', async () => {
-    const { api, events } = await start({ edge: { viewerResponseFunction: RESTORE_WWW_AUTHENTICATE_SOURCE }, rateLimits: [{ pathPrefix: '/register', limit: 2, windowSeconds: 300 }] });
+    const { api, events } = await start({ edge: { originResponseFunction: LOCAL_EDGE.originResponseFunction }, waf: REGISTER_LIMIT_10 });
     const statuses: number[] = [];
-    for (let i = 1; i <= 3; i++) statuses.push((await rawRequest(`${api.url}/register`, { method: 'POST', body: '{}', headers: spoofs(i) })).status);
+    for (let i = 1; i <= 11; i++) statuses.push((await rawRequest(`${api.url}/register`, { method: 'POST', body: '{}', headers: spoofs(i) })).status);
 
-    expect(statuses).toEqual([200, 200, 429]);
+    expect(statuses).toEqual([...Array(10).fill(200), 429]);
     expect(valuesIn(events[0]!, VIEWER_IP_HEADER)).toEqual(['203.0.113.1', '192.0.2.1']);
   });
 });
