@@ -1,5 +1,6 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ConditionFailedError } from '../../lambda/core/errors';
+import { DynamoDbClientDirectory } from '../../lambda/adapters/dynamodb/dynamodb-client-directory';
 import type { ClientRecord } from '../../lambda/core/ports';
 import { createTestTables, useDynamoDbTables } from '../support/dynamodb';
 
@@ -73,16 +74,17 @@ describe('DynamoDbClientStore', () => {
     await expect(tables().stores.clients.get('tampered')).rejects.toThrow('stored client item is malformed: attribute tokenEndpointAuthMethod');
   });
 
-  it('lists every stored client and deletes one, saying whether it was there', async () => {
+  it('the operator directory lists every stored client and deletes one, saying whether it was there', async () => {
     const separate = await createTestTables('clients-list');
     try {
+      const directory = new DynamoDbClientDirectory(separate.client, separate.names.clients);
       const second = { ...publicClient, clientId: 'dcr-public-2', createdAt: publicClient.createdAt + 1 };
       for (const client of [second, publicClient, fullClient]) await separate.stores.clients.create(client);
-      expect((await separate.stores.clients.list()).map((client) => client.clientId)).toEqual([publicClient.clientId, fullClient.clientId, second.clientId]);
-      expect(await separate.stores.clients.delete(publicClient.clientId)).toBe(true);
-      expect(await separate.stores.clients.delete(publicClient.clientId)).toBe(false);
-      expect(await separate.stores.clients.get(publicClient.clientId)).toBeUndefined();
-      expect((await separate.stores.clients.list()).map((client) => client.clientId)).toEqual([fullClient.clientId, second.clientId]);
+      expect((await directory.list()).map((client) => client.clientId)).toEqual([publicClient.clientId, fullClient.clientId, second.clientId]);
+      expect(await directory.delete(publicClient.clientId)).toBe(true);
+      expect(await directory.delete(publicClient.clientId)).toBe(false);
+      expect(await directory.get(publicClient.clientId)).toBeUndefined();
+      expect((await directory.list()).map((client) => client.clientId)).toEqual([fullClient.clientId, second.clientId]);
     } finally {
       await separate.dispose();
     }

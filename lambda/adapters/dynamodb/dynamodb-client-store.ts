@@ -1,5 +1,5 @@
-import { DeleteItemCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { ClientDirectory, ClientRecord, ClientStore, TokenEndpointAuthMethod } from '../../core/ports';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ClientRecord, ClientStore, TokenEndpointAuthMethod } from '../../core/ports';
 import {
   ItemReader,
   buildItem,
@@ -10,8 +10,7 @@ import {
   withoutUndefined,
   type Item,
 } from './attribute-values';
-import { translateDynamoDbError } from './store-errors';
-import { getByKey, keyOf, putIfAbsent } from './table-operations';
+import { getByKey, putIfAbsent } from './table-operations';
 import { PARTITION_KEY } from './tables';
 
 const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = ['none', 'client_secret_basic', 'client_secret_post'];
@@ -22,7 +21,7 @@ const APPLICATION_TYPES: readonly NonNullable<ClientRecord['applicationType']>[]
  * Registered clients. Static clients come from the configuration and never expire, so
  * their items carry no `expiresAt` and TTL leaves them alone.
  */
-export class DynamoDbClientStore implements ClientStore, ClientDirectory {
+export class DynamoDbClientStore implements ClientStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -37,31 +36,6 @@ export class DynamoDbClientStore implements ClientStore, ClientDirectory {
     // Two registrations racing for one client_id (a metadata document fetched twice
     // at once): the first put wins, the second must not silently replace it.
     await putIfAbsent(this.client, this.tableName, clientToItem(client), 'client already exists');
-  }
-
-  /** Every stored client, for an operator: a Scan, which no request path ever makes. */
-  async list(): Promise<readonly ClientRecord[]> {
-    const clients: ClientRecord[] = [];
-    let exclusiveStartKey: Item | undefined;
-    try {
-      do {
-        const page = await this.client.send(new ScanCommand({ TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: exclusiveStartKey }));
-        for (const item of page.Items ?? []) clients.push(clientFromItem(item));
-        exclusiveStartKey = page.LastEvaluatedKey;
-      } while (exclusiveStartKey);
-    } catch (error) {
-      throw translateDynamoDbError(error);
-    }
-    return clients.sort((a, b) => a.createdAt - b.createdAt || a.clientId.localeCompare(b.clientId));
-  }
-
-  async delete(clientId: string): Promise<boolean> {
-    try {
-      const { Attributes } = await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: keyOf(clientId), ReturnValues: 'ALL_OLD' }));
-      return Attributes !== undefined;
-    } catch (error) {
-      throw translateDynamoDbError(error);
-    }
   }
 }
 
@@ -85,7 +59,7 @@ function clientToItem(client: ClientRecord): Item {
   });
 }
 
-function clientFromItem(item: Item): ClientRecord {
+export function clientFromItem(item: Item): ClientRecord {
   const read = new ItemReader(item, 'client');
   return withoutUndefined<ClientRecord>({
     clientId: read.string('clientId'),

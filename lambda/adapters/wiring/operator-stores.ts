@@ -8,7 +8,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AccessRevocationDeps } from '../../core/authorization-server/access-revocation';
 import type { Config } from '../../core/config';
 import type { AuditSink, ClientDirectory, RefreshFamilyDirectory, RevocationStore, SessionDirectory } from '../../core/ports';
-import { DynamoDbClientStore } from '../dynamodb/dynamodb-client-store';
+import { DynamoDbClientDirectory } from '../dynamodb/dynamodb-client-directory';
 import { DynamoDbRefreshFamilyStore } from '../dynamodb/dynamodb-refresh-family-store';
 import { DynamoDbRevocationStore } from '../dynamodb/dynamodb-revocation-store';
 import { DynamoDbSessionStore } from '../dynamodb/dynamodb-session-store';
@@ -38,6 +38,6 @@ export function operatorStores(parts: OperatorStoreParts): OperatorStores {
     revocations: new DynamoDbRevocationStore(parts.dynamodb, parts.tables.revocations),
     sessions: new DynamoDbSessionStore(parts.dynamodb, parts.tables.sessions),
     families: new DynamoDbRefreshFamilyStore(parts.dynamodb, parts.tables.families),
-    clients: new DynamoDbClientStore(parts.dynamodb, parts.tables.clients),
+    clients: new DynamoDbClientDirectory(parts.dynamodb, parts.tables.clients),
   };
 }
