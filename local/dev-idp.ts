@@ -159,6 +159,8 @@ function providerConfiguration(options: DevIdpOptions, users: ReadonlyMap<string
       response_types: ['code'],
       token_endpoint_auth_method: c.tokenEndpointAuthMethod ?? 'client_secret_basic',
       id_token_signed_response_alg: 'RS256',
+      // auth_time in every ID token, as Cognito's: the AS refuses a sign-in older than a revocation.
+      require_auth_time: true,
     })),
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },

@@ -198,11 +198,11 @@ export class TestRsaSigner implements Signer {
 /** A scripted upstream IdP: redeem() returns whoever the test logged in as. */
 export class FakeUpstreamIdp implements UpstreamIdp {
   identity: UpstreamIdentity = { subject: 'alice-sub', groups: ['mcp-users', 'mcp-admins'], authTime: 0, username: 'alice' };
-  lastAuthorization?: { state: string; nonce: string; codeChallenge: string; redirectUri: string; prompt?: 'login' };
+  lastAuthorization?: Parameters<UpstreamIdp['authorizationUrl']>[0];
   async authorizationEndpoint() {
     return 'https://idp.example/authorize';
   }
-  async authorizationUrl(params: { state: string; nonce: string; codeChallenge: string; redirectUri: string; prompt?: 'login' }) {
+  async authorizationUrl(params: Parameters<UpstreamIdp['authorizationUrl']>[0]) {
     this.lastAuthorization = params;
     const url = new URL('https://idp.example/authorize');
     url.searchParams.set('state', params.state);

@@ -93,6 +93,10 @@ export class ItemReader {
     return value;
   }
 
+  optionalBoolean(name: string): boolean | undefined {
+    return this.item[name] === undefined ? undefined : this.boolean(name);
+  }
+
   stringList(name: string): string[] {
     const value = this.native(name);
     // An L of strings only: convertToNative reads an SS as a Set, which is not a list.

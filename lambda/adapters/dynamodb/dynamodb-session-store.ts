@@ -270,6 +270,7 @@ function pendingToItem(record: PendingAuthorizationRecord): Item {
     upstreamStateHash: optionalValue(record.upstreamStateHash, stringValue),
     upstreamNonce: optionalValue(record.upstreamNonce, stringValue),
     upstreamCodeVerifier: optionalValue(record.upstreamCodeVerifier, stringValue),
+    upstreamFreshSignIn: optionalValue(record.upstreamFreshSignIn, booleanValue),
     createdAt: numberValue(record.createdAt),
     expiresAt: numberValue(record.expiresAt),
   });
@@ -291,6 +292,7 @@ function pendingFromItem(item: Item): PendingAuthorizationRecord {
     upstreamStateHash: read.optionalString('upstreamStateHash'),
     upstreamNonce: read.optionalString('upstreamNonce'),
     upstreamCodeVerifier: read.optionalString('upstreamCodeVerifier'),
+    upstreamFreshSignIn: read.optionalBoolean('upstreamFreshSignIn'),
     createdAt: read.number('createdAt'),
     expiresAt: read.number('expiresAt'),
   });

@@ -74,7 +74,7 @@ export class OidcUpstreamIdp implements UpstreamIdp {
     return (await this.guard(() => this.discover())).authorizationEndpoint;
   }
 
-  async authorizationUrl(params: { readonly state: string; readonly nonce: string; readonly codeChallenge: string; readonly redirectUri: string; readonly prompt?: 'login' }): Promise<string> {
+  async authorizationUrl(params: Parameters<UpstreamIdp['authorizationUrl']>[0]): Promise<string> {
     const authorizationEndpoint = await this.authorizationEndpoint();
     const url = new URL(authorizationEndpoint);
     url.searchParams.set('response_type', 'code');
@@ -86,6 +86,7 @@ export class OidcUpstreamIdp implements UpstreamIdp {
     url.searchParams.set('code_challenge', params.codeChallenge);
     url.searchParams.set('code_challenge_method', 'S256');
     if (params.prompt) url.searchParams.set('prompt', params.prompt);
+    if (params.maxAge !== undefined) url.searchParams.set('max_age', String(params.maxAge));
     return url.href;
   }
 

@@ -2,10 +2,13 @@
  * Remembered consent: per user, client and resource, which scopes the user approved.
  * A later request for the same or fewer scopes goes through without asking again; a
  * different client never inherits it (the key includes the client_id: docs/security.md, case 13).
+ * A consent given at or before an operator revoked its user or its client is forgotten,
+ * even when its row survived the revocation (docs/security.md, cases 58 and 59).
  */
 import type { Config } from '../config';
-import { nowSeconds } from '../ports';
+import { nowSeconds, type RevocationRecord } from '../ports';
 import { findResource, scopeNamesOf } from '../resources';
+import { grantRevocationKeys, isRevoked } from '../tokens/revocation-check';
 import type { AuthorizationServerDeps } from './deps';
 
 /** The part of a grant that concerns one resource. */
@@ -18,20 +21,27 @@ export function scopeForResource(config: Config, resource: string, scope: readon
 
 export async function consentCovers(deps: AuthorizationServerDeps, subject: string, clientId: string, resources: readonly string[], scope: readonly string[]): Promise<boolean> {
   const now = nowSeconds(deps);
-  for (const resource of resources) {
-    const consent = await deps.sessions.getConsent(subject, clientId, resource);
-    if (!consent || consent.expiresAt <= now) return false;
+  const [revocations, consents] = await Promise.all([
+    deps.revocations.find(grantRevocationKeys({ subject, clientId })),
+    Promise.all(resources.map((resource) => deps.sessions.getConsent(subject, clientId, resource))),
+  ]);
+  return resources.every((resource, i) => {
+    const consent = consents[i];
+    if (!consent || consent.expiresAt <= now || isRevoked(revocations, consent.grantedAt)) return false;
     const approved = new Set(consent.scope);
-    if (!scopeForResource(deps.config, resource, scope).every((s) => approved.has(s))) return false;
-  }
-  return true;
+    return scopeForResource(deps.config, resource, scope).every((s) => approved.has(s));
+  });
 }
 
 export async function rememberConsent(deps: AuthorizationServerDeps, subject: string, clientId: string, resources: readonly string[], scope: readonly string[]): Promise<void> {
   const now = nowSeconds(deps);
+  let revocations: readonly RevocationRecord[] | undefined;
   for (const resource of resources) {
     const existing = await deps.sessions.getConsent(subject, clientId, resource);
-    const earlier = existing && existing.expiresAt > now ? existing.scope : [];
+    const live = existing !== undefined && existing.expiresAt > now;
+    // Only an earlier consent that would be merged needs the revocation read (a first consent does not).
+    if (live) revocations ??= await deps.revocations.find(grantRevocationKeys({ subject, clientId }));
+    const earlier = live && !isRevoked(revocations ?? [], existing.grantedAt) ? existing.scope : [];
     const approved = [...new Set([...earlier, ...scopeForResource(deps.config, resource, scope)])];
     await deps.sessions.putConsent({ subject, clientId, resource, scope: approved, grantedAt: now, expiresAt: now + deps.config.tokens.consentSeconds });
   }

@@ -10,17 +10,17 @@
  * "Not you?" (switch_account) ends the login session and sends the user to sign in again
  * without consenting: the account that comes back sees its own consent page.
  */
-import { base64url, constantTimeEqual, randomToken, sha256, sha256Base64url } from '../crypto';
+import { constantTimeEqual, sha256Base64url } from '../crypto';
 import { ConditionFailedError } from '../errors';
 import { parseForm, type HttpRequest, type HttpResponse } from '../http';
-import { nowSeconds, type PendingAuthorizationRecord } from '../ports';
+import { nowSeconds } from '../ports';
 import { completeAuthorization } from './authorization-outcome';
 import { errorRedirectUrl } from './authorization-response';
 import { clearCookieHeader, readCookie } from './cookies';
 import type { AuthorizationServerDeps } from './deps';
-import { ENDPOINT_PATHS } from './endpoints';
-import { currentLoginSession, endLoginSession } from './login-session';
+import { currentLoginSession, endLoginSession, holdsLoginSessionCookie } from './login-session';
 import { answerForm, errorPage } from './pages';
+import { startUpstreamLogin } from './upstream-login';
 
 const EXPIRED = 'This authorization request has expired or was already answered.';
 const DECISIONS = ['approve', 'deny', 'switch_account'] as const;
@@ -47,7 +47,7 @@ export async function handleConsent(deps: AuthorizationServerDeps, req: HttpRequ
 
   if (decision[0] === 'switch_account') {
     const signedOut = await endLoginSession(deps, req);
-    return answerForm(config, await startUpstreamLogin(deps, pending, { consented: false }), [signedOut]);
+    return answerForm(config, await startUpstreamLogin(deps, pending, { signIn: 'again', consentedNow: false }), [signedOut]);
   }
   const session = decision[0] === 'approve' ? await currentLoginSession(deps, req) : undefined;
   if (decision[0] === 'deny' || session) {
@@ -61,7 +61,10 @@ export async function handleConsent(deps: AuthorizationServerDeps, req: HttpRequ
     const outcome = await completeAuthorization(deps, pending, session);
     return answerForm(config, outcome.location, clearCookie);
   }
-  return answerForm(config, await startUpstreamLogin(deps, pending, { consented: true }));
+  // A session cookie without a live session behind it: the server ended that session (an
+  // operator revoked the user), so the IdP's own single sign-on must not stand in for it.
+  const signIn = holdsLoginSessionCookie(deps, req) ? 'fresh' : 'any';
+  return answerForm(config, await startUpstreamLogin(deps, pending, { signIn, consentedNow: true }));
 }
 
 async function takeOnce(deps: AuthorizationServerDeps, pendingId: string): Promise<boolean> {
@@ -72,30 +75,4 @@ async function takeOnce(deps: AuthorizationServerDeps, pendingId: string): Promi
     if (error instanceof ConditionFailedError) return false;
     throw error;
   }
-}
-
-/**
- * Sends the user to the upstream IdP with fresh state, nonce and PKCE verifier. Only the
- * hash of the state is stored: the callback finds the request by it, once. Without consent
- * (someone else signs in) the IdP is asked to sign the user in again rather than reuse its
- * own session, and the callback shows the consent page to whoever comes back.
- */
-async function startUpstreamLogin(deps: AuthorizationServerDeps, pending: PendingAuthorizationRecord, options: { readonly consented: boolean }): Promise<string> {
-  const state = randomToken(deps.random);
-  const nonce = randomToken(deps.random);
-  const codeVerifier = randomToken(deps.random);
-  await deps.sessions.updatePendingAuthorization({
-    ...pending,
-    ...(options.consented ? { consentedAt: nowSeconds(deps) } : {}),
-    upstreamStateHash: sha256Base64url(state),
-    upstreamNonce: nonce,
-    upstreamCodeVerifier: codeVerifier,
-  });
-  return deps.upstream.authorizationUrl({
-    state,
-    nonce,
-    codeChallenge: base64url(sha256(codeVerifier)),
-    redirectUri: deps.config.issuer + ENDPOINT_PATHS.upstreamCallback,
-    ...(options.consented ? {} : { prompt: 'login' as const }),
-  });
 }

@@ -6,16 +6,33 @@
 import { randomToken, sha256Base64url } from '../crypto';
 import type { HttpRequest } from '../http';
 import { nowSeconds, type LoginSessionRecord, type UpstreamIdentity } from '../ports';
+import { isRevoked, signInRevocationKeys } from '../tokens/revocation-check';
 import { clearCookieHeader, readCookie, setCookieHeader } from './cookies';
 import type { AuthorizationServerDeps } from './deps';
 
-/** The browser's live login session, or undefined (no cookie, unknown, or past expiresAt: TTL deletion lags). */
+/**
+ * The browser's live login session, or undefined: no cookie, unknown, past expiresAt (TTL
+ * deletion lags), or signed in at or before an operator revoked the user. The operator's
+ * revocation deletes the user's sessions, but it finds them through an eventually consistent
+ * index: a session written a moment before can survive it, and must not count.
+ */
 export async function currentLoginSession(deps: AuthorizationServerDeps, request: HttpRequest): Promise<LoginSessionRecord | undefined> {
   const cookie = readCookie(deps.config, request, 'loginSession');
   if (!cookie) return undefined;
   const session = await deps.sessions.getLoginSession(sha256Base64url(cookie));
   if (!session || session.expiresAt <= nowSeconds(deps)) return undefined;
+  if (isRevoked(await deps.revocations.find(signInRevocationKeys(session.subject)), session.authTime)) return undefined;
   return session;
+}
+
+/**
+ * Whether the browser still holds a login session cookie (the cookie lives exactly as long
+ * as the session): when currentLoginSession finds no live session behind it, the server
+ * ended that session (an operator's revocation, "not you?"), and the next sign-in at the
+ * upstream IdP must be a real one, not its single sign-on.
+ */
+export function holdsLoginSessionCookie(deps: AuthorizationServerDeps, request: HttpRequest): boolean {
+  return readCookie(deps.config, request, 'loginSession') !== undefined;
 }
 
 export async function startLoginSession(deps: AuthorizationServerDeps, identity: UpstreamIdentity): Promise<{ readonly session: LoginSessionRecord; readonly setCookie: string }> {

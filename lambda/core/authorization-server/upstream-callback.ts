@@ -9,6 +9,11 @@
  * A sign-in the user already consented to ends with the code. One that followed "not you?"
  * had no consent: whoever signed in goes back through /authorize and sees their own
  * consent page (or, if they approved this client before, gets the code).
+ *
+ * An upstream authentication at or before an operator revoked the user (its auth_time,
+ * docs/security.md case 58) starts nothing: the IdP's single sign-on outlives our
+ * revocation, so the user is sent back once with prompt=login and max_age=0, and an IdP
+ * that answers that with an old authentication again is refused.
  */
 import { constantTimeEqual, sha256Base64url } from '../crypto';
 import { OAuthError } from '../errors';
@@ -22,7 +27,10 @@ import { ENDPOINT_PATHS } from './endpoints';
 import { startLoginSession } from './login-session';
 import { answerForm, errorPage } from './pages';
 import { redirectResponse } from './responses';
+import { startUpstreamLogin } from './upstream-login';
+import { isRevoked, signInRevocationKeys } from '../tokens/revocation-check';
 
+const STALE_SIGN_IN = 'Your identity provider did not ask you to sign in again. Sign out of it, then start again from your application.';
 const INVALID = 'This sign-in response is not valid for this browser, or was already used. Start again from your application.';
 
 export async function handleUpstreamCallback(deps: AuthorizationServerDeps, req: HttpRequest): Promise<HttpResponse> {
@@ -54,6 +62,13 @@ export async function handleUpstreamCallback(deps: AuthorizationServerDeps, req:
   } catch (error) {
     if (error instanceof OAuthError && error.exposed) return denied(deps, pending, [clearPending]);
     throw error;
+  }
+
+  if (isRevoked(await deps.revocations.find(signInRevocationKeys(identity.subject)), identity.authTime)) {
+    deps.audit.emit({ type: 'request_rejected', endpoint: 'callback', error: 'authentication_before_revocation' });
+    if (pending.upstreamFreshSignIn) return errorPage(deps.config, 403, 'Sign-in refused', STALE_SIGN_IN);
+    const location = await startUpstreamLogin(deps, pending, { signIn: 'fresh', consentedNow: false, pendingWasTaken: true });
+    return redirectResponse(location, [], 303);
   }
 
   const { session, setCookie } = await startLoginSession(deps, identity);

@@ -20,6 +20,8 @@ export interface PendingAuthorizationRecord {
   readonly upstreamStateHash?: string;
   readonly upstreamNonce?: string;
   readonly upstreamCodeVerifier?: string;
+  /** Set when that redirect demanded a sign-in made now (prompt=login, max_age=0): the callback then refuses an older one outright. */
+  readonly upstreamFreshSignIn?: boolean;
   readonly createdAt: number;
   readonly expiresAt: number;
 }

@@ -14,7 +14,8 @@ export interface UpstreamIdp {
   /**
    * The URL of the upstream authorization endpoint with code + S256 PKCE + state + nonce;
    * `prompt: 'login'` asks the IdP to sign the user in again, not reuse its own session
-   * (OpenID Connect Core 1.0 section 3.1.2.1), for "not you?".
+   * (OpenID Connect Core 1.0 section 3.1.2.1), for "not you?"; `maxAge: 0` also demands an
+   * authentication made now, reported in the ID token's auth_time (after a revocation).
    */
   authorizationUrl(params: {
     readonly state: string;
@@ -22,6 +23,7 @@ export interface UpstreamIdp {
     readonly codeChallenge: string;
     readonly redirectUri: string;
     readonly prompt?: 'login';
+    readonly maxAge?: number;
   }): Promise<string>;
   /**
    * Redeems the upstream code and verifies the ID token (signature, iss, aud, exp, nonce).

@@ -23,6 +23,19 @@ export function familyRevocationKeys(family: { readonly familyId: string; readon
   ];
 }
 
+/** The revocation key of a user's sign-in (a login session at the AS, an upstream authentication): the user's own. */
+export function signInRevocationKeys(subject: string): RevocationKey[] {
+  return [{ kind: 'subject', value: subject }];
+}
+
+/** Every revocation key of what a user gave a client before a token exists (a remembered consent, an authorization code). */
+export function grantRevocationKeys(grant: { readonly subject: string; readonly clientId: string }): RevocationKey[] {
+  return [
+    { kind: 'subject', value: grant.subject },
+    { kind: 'client', value: grant.clientId },
+  ];
+}
+
 /** Whether any record revokes what was issued at `issuedAt` (revokedAt >= issuedAt). */
 export function isRevoked(records: readonly RevocationRecord[], issuedAt: number): boolean {
   return records.some((record) => record.revokedAt >= issuedAt);

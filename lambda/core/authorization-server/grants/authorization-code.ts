@@ -14,6 +14,7 @@ import type { AuthorizationServerDeps } from '../deps';
 import type { FormBody } from '../form-body';
 import { revokeFamily } from '../refresh-family/family-revocation';
 import { newFamilyId, newRefreshToken } from '../refresh-family/refresh-token-format';
+import { grantRevocationKeys, isRevoked } from '../../tokens/revocation-check';
 import { chooseResource, chooseScope, tokenResponse, type TokenResponseBody } from './grant-parameters';
 
 /** RFC 7636 section 4.1: 43 to 128 unreserved characters. */
@@ -41,6 +42,10 @@ export async function exchangeAuthorizationCode(deps: AuthorizationServerDeps, c
     deps.audit.emit({ type: 'code_replay_detected', clientId: client.clientId });
     throw invalidCode();
   }
+
+  // A code minted at or before an operator revoked its user or client (it lives up to 60 s)
+  // would start a family after the revocation, which no revocation record then matches.
+  if (isRevoked(await deps.revocations.find(grantRevocationKeys(record)), record.issuedAt)) throw invalidCode();
 
   const resource = chooseResource(form, record.resources, 'only');
   const scope = chooseScope(deps.config, form, record.scope, resource);
