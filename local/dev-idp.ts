@@ -7,6 +7,10 @@
  * and cookie secrets live in memory and die with the process, and everything is plain
  * http on loopback.
  *
+ * Like Cognito's AdminListGroupsForUser, it answers `GET /admin/users/<sub>/groups` to its
+ * client (HTTP Basic with the client's id and secret), so a refresh can re-read a user's groups;
+ * `PUT` on the same path sets them, as an administrator removing a user from a group would.
+ *
  * oidc-provider is ESM-only; this file is CommonJS, so it is loaded with a dynamic
  * import(), which works under node and tsx but never inside a Jest process. Tests run the
  * dev IdP as a child process (test/support/dev-idp-process.ts).
@@ -51,6 +55,7 @@ export function devSubject(username: string): string {
 
 const MAX_FORM_BYTES = 8 * 1024;
 const INTERACTION_PATH = /^\/interaction\/([A-Za-z0-9_-]{1,128})(\/login)?$/;
+const ADMIN_GROUPS_PATH = /^\/admin\/users\/([^/]{1,300})\/groups$/;
 
 export async function startDevIdp(options: DevIdpOptions): Promise<RunningDevIdp> {
   const issuerUrl = new URL(options.issuer);
@@ -62,11 +67,21 @@ export async function startDevIdp(options: DevIdpOptions): Promise<RunningDevIdp
   const branding = options.branding ?? DEFAULT_BRANDING;
   const Provider = await loadProvider();
   const users = new Map(options.users.map((u) => [devSubject(u.username), u]));
-  const provider = new Provider(options.issuer, providerConfiguration(options, users));
+  // Groups change at run time (the admin endpoint); logins and group reads both see the change.
+  const groups = new Map(options.users.map((u) => [devSubject(u.username), [...u.groups]]));
+  const provider = new Provider(options.issuer, providerConfiguration(options, users, groups));
   const providerCallback = provider.callback();
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const admin = ADMIN_GROUPS_PATH.exec(path);
+    if (admin) {
+      handleAdminGroups(options.clients, groups, req, res, admin[1] ?? '').catch(() => {
+        if (!res.headersSent) sendJson(res, 500, { error: 'server_error' });
+        else res.end();
+      });
+      return;
+    }
     const match = INTERACTION_PATH.exec(path);
     if (!match) {
       // oidc-provider's own pages (errors, form_post) must not be framed either.
@@ -146,7 +161,7 @@ async function loadProvider(): Promise<OidcProviderConstructor> {
   return loaded.default;
 }
 
-function providerConfiguration(options: DevIdpOptions, users: ReadonlyMap<string, DevUserConfig>): Record<string, unknown> {
+function providerConfiguration(options: DevIdpOptions, users: ReadonlyMap<string, DevUserConfig>, groups: ReadonlyMap<string, readonly string[]>): Record<string, unknown> {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: `dev-${randomUUID()}`, alg: 'RS256', use: 'sig' };
 
@@ -183,7 +198,7 @@ function providerConfiguration(options: DevIdpOptions, users: ReadonlyMap<string
           email: user.email,
           email_verified: user.email !== undefined,
           preferred_username: user.username,
-          groups: [...user.groups],
+          groups: [...(groups.get(sub) ?? [])],
         }),
       };
     },
@@ -209,6 +224,83 @@ async function autoGrant(ctx: GrantContext): Promise<Grant | undefined> {
   if (claims.length) grant.addOIDCClaims(claims);
   await grant.save();
   return grant;
+}
+
+// ---------------------------------------------------------------------------------------
+// The admin endpoint: a user's groups
+
+async function handleAdminGroups(clients: readonly DevIdpClient[], groups: Map<string, string[]>, req: IncomingMessage, res: ServerResponse, encodedSubject: string): Promise<void> {
+  if (!isClient(clients, req.headers.authorization)) {
+    res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="dev-idp admin"', 'Cache-Control': 'no-store' }).end();
+    return;
+  }
+  let subject: string;
+  try {
+    subject = decodeURIComponent(encodedSubject);
+  } catch {
+    sendJson(res, 400, { error: 'invalid_request' });
+    return;
+  }
+  if (!groups.has(subject)) {
+    sendJson(res, 404, { error: 'user_not_found' });
+    return;
+  }
+  if (req.method === 'GET') {
+    sendJson(res, 200, { groups: groups.get(subject) });
+    return;
+  }
+  if (req.method !== 'PUT') {
+    res.writeHead(405, { Allow: 'GET, PUT' }).end();
+    return;
+  }
+  const body = await readJson(req);
+  const next = (body as { groups?: unknown } | undefined)?.groups;
+  if (!Array.isArray(next) || !next.every((g): g is string => typeof g === 'string')) {
+    sendJson(res, 400, { error: 'invalid_request', error_description: 'expected {"groups": [string, ...]}' });
+    return;
+  }
+  groups.set(subject, [...new Set(next)]);
+  res.writeHead(204, { 'Cache-Control': 'no-store' }).end();
+}
+
+/** HTTP Basic with one of the dev IdP's clients (RFC 6749 section 2.3.1 encoding), compared in constant time. */
+function isClient(clients: readonly DevIdpClient[], authorization: string | undefined): boolean {
+  const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(authorization ?? '');
+  const decoded = match ? Buffer.from(match[1] ?? '', 'base64').toString('utf8') : '';
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return false;
+  const formDecode = (part: string) => {
+    try {
+      return decodeURIComponent(part.replace(/\+/g, ' '));
+    } catch {
+      return undefined;
+    }
+  };
+  const id = formDecode(decoded.slice(0, colon));
+  const secret = formDecode(decoded.slice(colon + 1));
+  if (id === undefined || secret === undefined) return false;
+  let found = false;
+  for (const client of clients) if (constantTimeEqual(client.clientId, id) && constantTimeEqual(client.clientSecret, secret)) found = true;
+  return found;
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_FORM_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(body));
 }
 
 // ---------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import { LocalKeySigner, previousKeyPath } from '../lambda/adapters/local-key/lo
 import { ConsoleAuditSink } from '../lambda/adapters/observability/console-audit-sink';
 import { describeError } from '../lambda/adapters/observability/safe-logger';
 import { buildAuthorizationServerDeps } from '../lambda/adapters/wiring/authorization-server-deps';
+import { DevIdpGroups } from './dev-idp-groups';
 import { DEMO_MACHINE_JWT_KEY_FILE, writeDemoMachineKey } from './demo-machine-key';
 import { devIdpOptionsFromConfig } from './dev-idp-main';
 import { startDevIdp } from './dev-idp';
@@ -132,6 +133,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       tableNames,
       signer,
       upstreamClientSecret: config.upstream.clientSecret,
+      // Logins at the dev IdP: a refresh re-reads groups there. Another upstream offers no such read.
+      ...(config.upstream.issuer === devIdp.issuer && config.upstream.clientSecret !== undefined
+        ? { upstreamGroups: new DevIdpGroups({ issuer: devIdp.issuer, clientId: config.upstream.clientId, clientSecret: config.upstream.clientSecret }) }
+        : {}),
       audit: new ConsoleAuditSink(log),
       logError: (message, error) => {
         const described = describeError(error);

@@ -145,6 +145,8 @@ export interface TokenLifetimesConfig {
   readonly pendingAuthorizationSeconds: number;
   /** The token a rotation replaced may be redeemed again for this long after that rotation (docs/security.md, decision f). */
   readonly refreshRetryWindowSeconds: number;
+  /** A refresh re-reads the user's groups once they were last read longer ago than this (docs/operations.md, "Groups at refresh"). */
+  readonly groupsRecheckSeconds: number;
 }
 
 export interface GuardConfig {

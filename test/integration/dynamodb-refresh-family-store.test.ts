@@ -26,7 +26,7 @@ function family(overrides: Partial<RefreshFamilyRecord> = {}): RefreshFamilyReco
 }
 
 function next(tag: string, scope: readonly string[] = ['tool:read']) {
-  return { currentTokenHash: `current-${tag}`, previousTokenHash: `previous-${tag}`, previousReplacedAt: 1_767_269_000, retiredTokenHashes: [`retired-${tag}`], lastUsedAt: 1_767_269_000, scope };
+  return { currentTokenHash: `current-${tag}`, previousTokenHash: `previous-${tag}`, previousReplacedAt: 1_767_269_000, retiredTokenHashes: [`retired-${tag}`], lastUsedAt: 1_767_269_000, scope, groupsReadAt: 1_767_269_000 };
 }
 
 describe('DynamoDbRefreshFamilyStore', () => {
@@ -37,7 +37,7 @@ describe('DynamoDbRefreshFamilyStore', () => {
   });
 
   it('round-trips a family with every optional field, even past its expiresAt', async () => {
-    const stored = family({ previousTokenHash: 'older', previousReplacedAt: 1_767_268_850, retiredTokenHashes: ['oldest', 'older still'], revokedAt: 1_767_268_900, generation: 7, expiresAt: 10 });
+    const stored = family({ previousTokenHash: 'older', previousReplacedAt: 1_767_268_850, retiredTokenHashes: ['oldest', 'older still'], groupsReadAt: 1_767_268_860, revokedAt: 1_767_268_900, generation: 7, expiresAt: 10 });
     await tables().stores.families.create(stored);
     expect(await tables().stores.families.get(stored.familyId)).toStrictEqual(stored);
   });
@@ -70,6 +70,7 @@ describe('DynamoDbRefreshFamilyStore', () => {
       previousTokenHash: 'previous-a',
       previousReplacedAt: 1_767_269_000,
       retiredTokenHashes: ['retired-a'],
+      groupsReadAt: 1_767_269_000,
       lastUsedAt: 1_767_269_000,
       scope: ['tool:read'],
       generation: 1,

@@ -29,7 +29,7 @@ import { gatewayResponsesFor } from '../../lambda/adapters/apigw/gateway-respons
 import { protectedResourceMetadataPaths } from '../../lambda/core/guard/protected-resource-metadata';
 import type { Config } from '../../lambda/core/config';
 import { createTestTables, type TestTables } from '../support/dynamodb';
-import { FakeMetadataFetcher, FakeUpstreamIdp, FixedClock, RecordingAudit, localTestConfig } from '../support/in-memory-ports';
+import { FakeMetadataFetcher, FakeUpstreamGroups, FakeUpstreamIdp, FixedClock, RecordingAudit, localTestConfig } from '../support/in-memory-ports';
 import {
   DynamoDbCallRecorder,
   formatDocumentedRow,
@@ -125,6 +125,7 @@ describe('the cost estimate counts in docs/deploy.md are the counts the code mak
       signer: new KmsSigner({ kms, activeKeyId: KMS_KEY_ARN, publishedKeyIds: [] }),
       ...tables.stores,
       upstream,
+      upstreamGroups: new FakeUpstreamGroups(),
       metadataFetcher: new FakeMetadataFetcher(),
       audit: new RecordingAudit(),
       logError: (message, error) => {

@@ -1,7 +1,7 @@
 /**
  * docs/security.md, case 29-33 and 56-57: refresh tokens over real HTTP on the local stack.
  * Case 33's idle token lives in expiry.test.ts (it needs a stack with a tiny idle lifetime),
- * and case 57's window end in refresh-retry-window.test.ts (a stack with a one-second window).
+ * and case 57's window end in refresh-clocks.test.ts (a stack with a one-second window).
  *
  * The retry rule (docs/security.md, decision f) shapes case 29: right after RT0 -> RT1, RT0 is
  * still redeemable (the client may never have received RT1), for tokens.refreshRetryWindowSeconds
@@ -201,7 +201,7 @@ describe('case 56: forged refresh secret', () => {
   });
 });
 
-describe('case 57: retry window (inside it; the end of it is in refresh-retry-window.test.ts)', () => {
+describe('case 57: retry window (inside it; the end of it is in refresh-clocks.test.ts)', () => {
   it('case 57: RT0 again within the window is a new pair, and RT1 is void', async () => {
     const g0 = await newGrant();
     const g1 = await rotate(g0.refreshToken);

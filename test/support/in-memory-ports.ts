@@ -5,7 +5,7 @@
  * ConditionFailedError, reads return expired records (the core must check expiresAt).
  */
 import { constants, generateKeyPairSync, privateEncrypt, type KeyObject } from 'node:crypto';
-import { ConditionFailedError, OAuthError } from '../../lambda/core/errors';
+import { ConditionFailedError, DependencyUnavailableError, OAuthError } from '../../lambda/core/errors';
 import { parseConfig } from '../../lambda/adapters/config/parse-config';
 import { type Config } from '../../lambda/core/config';
 import type {
@@ -28,6 +28,7 @@ import type {
   RevocationStore,
   SessionStore,
   Signer,
+  UpstreamGroups,
   UsedAssertionStore,
   UpstreamIdentity,
   UpstreamIdp,
@@ -213,6 +214,18 @@ export class FakeUpstreamIdp implements UpstreamIdp {
   }
 }
 
+/** The upstream's groups per subject, as an admin would change them; a subject not set is one the IdP cannot tell about. */
+export class FakeUpstreamGroups implements UpstreamGroups {
+  readonly groups = new Map<string, readonly string[]>([['alice-sub', ['mcp-users', 'mcp-admins']]]);
+  reads = 0;
+  unreachable = false;
+  async currentGroups(subject: string) {
+    this.reads++;
+    if (this.unreachable) throw new DependencyUnavailableError('upstream identity provider');
+    return this.groups.get(subject);
+  }
+}
+
 export class FakeMetadataFetcher implements ClientMetadataFetcher {
   readonly documents = new Map<string, Record<string, unknown>>();
   fetched: string[] = [];
@@ -250,6 +263,7 @@ export interface InMemoryDeps extends AuthorizationServerDeps {
   readonly sessions: InMemorySessionStore;
   readonly usedAssertions: InMemoryUsedAssertionStore;
   readonly upstream: FakeUpstreamIdp;
+  readonly upstreamGroups: FakeUpstreamGroups;
   readonly metadataFetcher: FakeMetadataFetcher;
   readonly audit: RecordingAudit;
   readonly errors: unknown[];
@@ -269,6 +283,7 @@ export function inMemoryDeps(config: Config = localTestConfig(), signer: TestRsa
     sessions: new InMemorySessionStore(),
     usedAssertions: new InMemoryUsedAssertionStore(),
     upstream: new FakeUpstreamIdp(),
+    upstreamGroups: new FakeUpstreamGroups(),
     metadataFetcher: new FakeMetadataFetcher(),
     audit: new RecordingAudit(),
     errors,

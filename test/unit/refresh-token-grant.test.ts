@@ -206,6 +206,59 @@ describe('refresh_token grant', () => {
     expect((await verifyWithJose(deps, toDefault.access_token, R1)).aud).toBe(R1);
   });
 
+  describe('groups at refresh (tokens.groupsRecheckSeconds)', () => {
+    const ALL = ['tool:read', 'tool:execute', 'admin'];
+
+    it('reads nothing upstream while the groups are younger than the bound', async () => {
+      const deps = tokenDeps();
+      const rt0 = (await login(deps, { scope: ALL })).refreshToken;
+      deps.clock.advanceSeconds(deps.config.tokens.groupsRecheckSeconds - 10);
+      expect((await refresh(deps, rt0)).status).toBe(200);
+      expect(deps.upstreamGroups.reads).toBe(0);
+    });
+
+    it('a user removed from mcp-admins loses admin at the first refresh past the bound, in the access token and in the family', async () => {
+      const deps = tokenDeps();
+      const rt0 = (await login(deps, { scope: ALL })).refreshToken;
+      deps.upstreamGroups.groups.set('alice-sub', ['mcp-users']);
+      deps.clock.advanceSeconds(deps.config.tokens.groupsRecheckSeconds);
+      const answer = json(await refresh(deps, rt0));
+      expect(answer.scope).toBe('tool:read tool:execute');
+      expect((await verifyWithJose(deps, answer.access_token)).scope).toBe('tool:read tool:execute');
+      const now = Math.floor(deps.clock.nowMs() / 1000);
+      expect(familyOf(deps, rt0)).toMatchObject({ scope: ['tool:read', 'tool:execute'], groupsReadAt: now });
+      expect(json(await refresh(deps, answer.refresh_token, { scope: 'admin' })).error).toBe('invalid_scope');
+      // Read once per bound, not per refresh.
+      expect((await refresh(deps, answer.refresh_token)).status).toBe(200);
+      expect(deps.upstreamGroups.reads).toBe(1);
+    });
+
+    it('never widens: a group added upstream grants nothing without a new authorization', async () => {
+      const deps = tokenDeps();
+      const rt0 = (await login(deps, { scope: ['tool:read'] })).refreshToken;
+      deps.clock.advanceSeconds(deps.config.tokens.groupsRecheckSeconds);
+      expect(json(await refresh(deps, rt0)).scope).toBe('tool:read');
+    });
+
+    it.each<[string, (deps: Deps) => void, number, string]>([
+      ['the IdP cannot tell (a new login is needed)', (d) => d.upstreamGroups.groups.delete('alice-sub'), 400, 'invalid_grant'],
+      ['the groups allow nothing any more', (d) => d.upstreamGroups.groups.set('alice-sub', ['someone-else']), 400, 'invalid_grant'],
+      ['the IdP is unreachable', (d) => { d.upstreamGroups.unreachable = true; }, 503, 'temporarily_unavailable'],
+    ])('%s: %i %s, and nothing changes', async (_name, arrange, status, error) => {
+      const deps = tokenDeps();
+      const rt0 = (await login(deps, { scope: ALL })).refreshToken;
+      deps.clock.advanceSeconds(deps.config.tokens.groupsRecheckSeconds);
+      arrange(deps);
+      const before = snapshot(deps);
+      const response = await refresh(deps, rt0);
+      expect({ status: response.status, error: json(response).error }).toEqual({ status, error });
+      expect(snapshot(deps)).toBe(before);
+      deps.upstreamGroups.unreachable = false;
+      deps.upstreamGroups.groups.set('alice-sub', ['mcp-users']);
+      expect((await refresh(deps, rt0)).status).toBe(200);
+    });
+  });
+
   describe('refusals change nothing', () => {
     it.each<[string, string, (deps: Deps, rt: string) => Promise<[string, Record<string, string | string[] | undefined>, Record<string, string>?]>]>([
       ['refresh_token missing', 'invalid_request', async (_d, rt) => [rt, { refresh_token: undefined }]],

@@ -254,6 +254,7 @@ const DEFAULT_TOKENS: TokenLifetimesConfig = {
   consentSeconds: 90 * 24 * 3600,
   pendingAuthorizationSeconds: 600,
   refreshRetryWindowSeconds: 30,
+  groupsRecheckSeconds: 3600,
 };
 
 const tokensSchema = z.prefault(section({
@@ -265,6 +266,7 @@ const tokensSchema = z.prefault(section({
   consentSeconds: withDefault(wholeNumber(1), DEFAULT_TOKENS.consentSeconds),
   pendingAuthorizationSeconds: withDefault(wholeNumber(1), DEFAULT_TOKENS.pendingAuthorizationSeconds),
   refreshRetryWindowSeconds: about(withDefault(wholeNumber(0, { value: 300, why: 'a stolen previous token must not live long' }), DEFAULT_TOKENS.refreshRetryWindowSeconds), 'How long after a rotation the token it replaced may be redeemed again (a client that lost the answer retries). 0: never.'),
+  groupsRecheckSeconds: about(withDefault(wholeNumber(1), DEFAULT_TOKENS.groupsRecheckSeconds), 'A refresh re-reads the user\'s groups once they are older than this (or refuses, so the user signs in again).'),
 }).check(z.superRefine((tokens, ctx) => {
   if (tokens.refreshTokenIdleSeconds > tokens.refreshTokenAbsoluteSeconds) {
     ctx.issues.push({ code: 'custom', message: 'must not exceed tokens.refreshTokenAbsoluteSeconds', input: tokens, path: ['refreshTokenIdleSeconds'] });

@@ -39,7 +39,7 @@ export class DynamoDbRefreshFamilyStore implements RefreshFamilyStore, RefreshFa
           Key: keyOf(familyId),
           UpdateExpression:
             'SET currentTokenHash = :current, previousTokenHash = :previous, previousReplacedAt = :replacedAt, retiredTokenHashes = :retired, ' +
-            'lastUsedAt = :lastUsedAt, #scope = :scope, generation = :nextGeneration',
+            'lastUsedAt = :lastUsedAt, #scope = :scope, groupsReadAt = :groupsReadAt, generation = :nextGeneration',
           // Two refreshes with the same token both read generation g:
           //   A: get (g) -> rotate(g) ✓ -> generation g+1, new token
           //   B: get (g) -> rotate(g) ✗ (generation is g+1 now) -> invalid_grant
@@ -54,6 +54,7 @@ export class DynamoDbRefreshFamilyStore implements RefreshFamilyStore, RefreshFa
             ':retired': stringListValue(next.retiredTokenHashes),
             ':lastUsedAt': numberValue(next.lastUsedAt),
             ':scope': stringListValue(next.scope),
+            ':groupsReadAt': numberValue(next.groupsReadAt),
             ':expected': numberValue(expectedGeneration),
             ':nextGeneration': numberValue(expectedGeneration + 1),
           },
@@ -110,6 +111,7 @@ function familyToItem(family: RefreshFamilyRecord): Item {
     scope: stringListValue(family.scope),
     resources: stringListValue(family.resources),
     authTime: numberValue(family.authTime),
+    groupsReadAt: optionalValue(family.groupsReadAt, numberValue),
     currentTokenHash: stringValue(family.currentTokenHash),
     previousTokenHash: optionalValue(family.previousTokenHash, stringValue),
     previousReplacedAt: optionalValue(family.previousReplacedAt, numberValue),
@@ -131,6 +133,7 @@ function familyFromItem(item: Item): RefreshFamilyRecord {
     scope: read.stringList('scope'),
     resources: read.stringList('resources'),
     authTime: read.number('authTime'),
+    groupsReadAt: read.optionalNumber('groupsReadAt'),
     currentTokenHash: read.string('currentTokenHash'),
     previousTokenHash: read.optionalString('previousTokenHash'),
     previousReplacedAt: read.optionalNumber('previousReplacedAt'),

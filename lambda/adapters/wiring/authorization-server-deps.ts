@@ -10,7 +10,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { AuthorizationServerDeps } from '../../core/authorization-server/deps';
 import type { EndpointGroup } from '../../core/authorization-server/endpoints';
 import type { Config } from '../../core/config';
-import type { AuditSink, Signer } from '../../core/ports';
+import type { AuditSink, Signer, UpstreamGroups } from '../../core/ports';
 import type { AuthorizationServerEnvironment } from '../config/env';
 import { createDynamoDbStores } from '../dynamodb/dynamodb-stores';
 import type { TableNames } from '../dynamodb/tables';
@@ -22,6 +22,7 @@ import { createSafeLogger } from '../observability/safe-logger';
 import { SecretsManagerClientSecret } from '../secrets/secrets-manager-client-secret';
 import { cryptoRandom } from '../system/crypto-random';
 import { systemClock } from '../system/system-clock';
+import { noUpstreamGroups } from '../upstream-oidc/no-upstream-groups';
 import { OidcUpstreamIdp } from '../upstream-oidc/oidc-upstream-idp';
 
 export interface AuthorizationServerParts {
@@ -33,6 +34,8 @@ export interface AuthorizationServerParts {
   readonly upstreamClientSecret: string | undefined;
   readonly audit: AuditSink;
   readonly logError: AuthorizationServerDeps['logError'];
+  /** Where a refresh re-reads a user's groups (docs/operations.md, "Groups at refresh"). @default nowhere: a recheck needs a new login */
+  readonly upstreamGroups?: UpstreamGroups;
   /** What local mode adds to the client metadata fetcher for its tests. @default none */
   readonly metadataFetcher?: Pick<HttpClientMetadataFetcherOptions, 'resolve' | 'allowedTestOrigins' | 'ca'>;
 }
@@ -52,6 +55,7 @@ export function buildAuthorizationServerDeps(parts: AuthorizationServerParts): A
       scopes: config.upstream.scopes,
       groupsClaim: config.upstream.groupsClaim,
     }),
+    upstreamGroups: parts.upstreamGroups ?? noUpstreamGroups,
     metadataFetcher: new HttpClientMetadataFetcher({
       timeoutMs: config.registration.metadataDocumentTimeoutMs,
       maxBytes: config.registration.metadataDocumentMaxBytes,

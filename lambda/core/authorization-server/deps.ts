@@ -15,6 +15,7 @@ import type {
   RevocationStore,
   SessionStore,
   Signer,
+  UpstreamGroups,
   UpstreamIdp,
   UsedAssertionStore,
 } from '../ports';
@@ -32,6 +33,8 @@ export interface AuthorizationServerDeps {
   /** The jti of every client assertion and ID-JAG accepted, until it expires. */
   readonly usedAssertions: UsedAssertionStore;
   readonly upstream: UpstreamIdp;
+  /** Re-reads a user's groups at refresh (docs/operations.md, "Groups at refresh"). */
+  readonly upstreamGroups: UpstreamGroups;
   readonly metadataFetcher: ClientMetadataFetcher;
   readonly audit: AuditSink;
   /** Structured log of server-side failures; never given tokens or secrets. */

@@ -18,5 +18,6 @@ export * from './revocations';
 export * from './access-token-signatures';
 export * from './sessions';
 export * from './upstream-idp';
+export * from './upstream-groups';
 export * from './audit';
 export * from './used-assertions';

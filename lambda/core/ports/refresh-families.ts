@@ -13,6 +13,8 @@ export interface RefreshFamilyRecord {
   readonly scope: readonly string[];
   readonly resources: readonly string[];
   readonly authTime: number;
+  /** When the user's groups behind `scope` were last read by a recheck at refresh; absent: at the login (`authTime`). */
+  readonly groupsReadAt?: number;
   readonly currentTokenHash: string;
   readonly previousTokenHash?: string;
   /** When the rotation that replaced the previous token happened: the retry window counts from here. */
@@ -36,6 +38,7 @@ export interface FamilyRotation {
   readonly retiredTokenHashes: readonly string[];
   readonly lastUsedAt: number;
   readonly scope: readonly string[];
+  readonly groupsReadAt: number;
 }
 
 export interface RefreshFamilyStore {

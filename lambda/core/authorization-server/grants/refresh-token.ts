@@ -4,6 +4,8 @@
  * revokes the whole family with every access token it minted. A secret never issued for the
  * family is a forgery: the family id is public (`fid` in every access token), so it proves
  * nothing and changes nothing. A request that loses the rotation race revokes nothing either.
+ * The user's groups are read again once they are older than tokens.groupsRecheckSeconds
+ * (refresh-family/groups-recheck.ts).
  */
 import { OAuthError } from '../../errors';
 import { nowSeconds, type ClientRecord } from '../../ports';
@@ -13,6 +15,7 @@ import type { FormBody } from '../form-body';
 import { isFamilyAlive } from '../refresh-family/family-liveness';
 import { revokeFamily } from '../refresh-family/family-revocation';
 import { rotateFamily, rotationOf } from '../refresh-family/family-rotation';
+import { recheckGroups } from '../refresh-family/groups-recheck';
 import { familyIdOf, newRefreshToken } from '../refresh-family/refresh-token-format';
 import { isWithinRetryWindow, standingOf } from '../refresh-family/token-standing';
 import { chooseResource, chooseScope, tokenResponse, type TokenResponseBody } from './grant-parameters';
@@ -46,9 +49,11 @@ export async function exchangeRefreshToken(deps: AuthorizationServerDeps, client
     throw invalidRefreshToken();
   }
 
+  const groups = await recheckGroups(deps, family, now);
+  if (!groups) throw invalidRefreshToken();
   const resource = chooseResource(form, family.resources, 'first');
   // Narrowing applies to this access token only; the family keeps what the user granted (OAuth 2.1 section 4.3.1).
-  const scope = chooseScope(deps.config, form, family.scope, resource);
+  const scope = chooseScope(deps.config, form, groups.scope, resource);
 
   const refreshToken = newRefreshToken(deps.random, familyId);
   const accessToken = await issueAccessToken(deps, {
@@ -59,7 +64,7 @@ export async function exchangeRefreshToken(deps: AuthorizationServerDeps, client
     familyId,
     authTime: family.authTime,
   }, now);
-  if (!(await rotateFamily(deps.families, family, rotationOf(family, isRetry ? 'previous' : 'current', refreshToken, now)))) throw invalidRefreshToken();
+  if (!(await rotateFamily(deps.families, family, rotationOf(family, isRetry ? 'previous' : 'current', refreshToken, now, groups)))) throw invalidRefreshToken();
 
   deps.audit.emit({ type: 'token_issued', grantType: 'refresh_token', clientId: client.clientId, subject: family.subject });
   return tokenResponse(accessToken, refreshToken);

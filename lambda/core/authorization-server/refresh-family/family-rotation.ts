@@ -12,10 +12,12 @@
 import { sha256Base64url } from '../../crypto';
 import { ConditionFailedError } from '../../errors';
 import type { FamilyRotation, RefreshFamilyRecord, RefreshFamilyStore } from '../../ports';
+import type { FamilyGroups } from './groups-recheck';
 import { RETIRED_TOKENS_KEPT } from './token-standing';
 
 /** What the family looks like after `next` is issued for a presented current or previous token. */
-export function rotationOf(family: RefreshFamilyRecord, presentedAs: 'current' | 'previous', next: string, now: number, scope: readonly string[] = family.scope): FamilyRotation {
+export function rotationOf(family: RefreshFamilyRecord, presentedAs: 'current' | 'previous', next: string, now: number, groups: FamilyGroups): FamilyRotation {
+  const { scope, groupsReadAt } = groups;
   const retire = (hash: string | undefined) => (hash === undefined ? family.retiredTokenHashes : [hash, ...family.retiredTokenHashes]).slice(0, RETIRED_TOKENS_KEPT);
   if (presentedAs === 'current') {
     return {
@@ -25,6 +27,7 @@ export function rotationOf(family: RefreshFamilyRecord, presentedAs: 'current' |
       retiredTokenHashes: retire(family.previousTokenHash),
       lastUsedAt: now,
       scope,
+      groupsReadAt,
     };
   }
   // The client never received the current token (that is why it retries): it is void now.
@@ -35,6 +38,7 @@ export function rotationOf(family: RefreshFamilyRecord, presentedAs: 'current' |
     retiredTokenHashes: retire(family.currentTokenHash),
     lastUsedAt: family.lastUsedAt,
     scope,
+    groupsReadAt,
   };
 }
 
