@@ -5,6 +5,8 @@ export interface Command {
   readonly name: string;
   /** One line for `mcp-oauth --help`. */
   readonly summary: string;
+  /** Printed after a usage error; a command group's subcommands carry their own. */
+  readonly usage?: string;
   /** Resolves to the exit code; throws UsageError (2) or CommandFailure (1). */
   run(args: readonly string[], io: CliIo): Promise<number>;
 }

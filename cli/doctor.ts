@@ -41,6 +41,7 @@ options:
 
 export const doctorCommand: Command = {
   name: 'doctor',
+  usage: USAGE,
   summary: 'check Node, Java, DynamoDB Local, free ports (and AWS access for a deployment)',
   async run(args, io) {
     const parsed = parseOrHelp(args, { config: { type: 'string' }, stack: { type: 'string' }, region: { type: 'string' } }, USAGE, io);

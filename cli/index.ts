@@ -6,11 +6,15 @@
 import { LOCAL_HELP, runLocal } from '../local/local-command';
 import { isParseArgsError } from './args';
 import type { Command } from './command';
+import { clientsCommand } from './clients';
 import { configCommand } from './config';
 import { doctorCommand } from './doctor';
 import { CommandFailure, EXIT, UsageError, type CliIo } from './io';
+import { familiesCommand } from './families';
 import { keysCommand } from './keys';
+import { revokeCommand } from './revoke';
 import { runScanCommand } from './scan';
+import { sessionsCommand } from './sessions';
 import { oneLine } from './target';
 import { packageVersion } from './version';
 
@@ -30,7 +34,7 @@ const scanCommand: Command = {
   run: (args, io) => runScanCommand(args, io),
 };
 
-export const COMMANDS: readonly Command[] = [localCommand, doctorCommand, configCommand, keysCommand, scanCommand];
+export const COMMANDS: readonly Command[] = [localCommand, doctorCommand, configCommand, keysCommand, revokeCommand, sessionsCommand, familiesCommand, clientsCommand, scanCommand];
 
 export function topLevelUsage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -65,7 +69,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError || isParseArgsError(error)) {
-      const usage = error instanceof UsageError && error.usage ? error.usage : `(mcp-oauth ${name} --help for its options)`;
+      const usage = (error instanceof UsageError && error.usage) || command.usage || `(mcp-oauth ${name} --help for its options)`;
       io.stderr.write(`mcp-oauth ${name}: ${(error as Error).message}\n\n${usage}\n`);
       return EXIT.usage;
     }

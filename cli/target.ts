@@ -40,9 +40,12 @@ export const TARGET_HELP = `target (local mode unless --stack or --region is giv
   --dynamodb-endpoint <url>    the DynamoDB local mode uses, if not DynamoDB Local on that port
   --table-prefix <prefix>      local mode's table prefix (default: ${DEFAULT_TABLE_PREFIX})
   --stack <name>               a deployed authorization server stack (e.g. McpOAuth-prod-AuthorizationServer):
-                               table names and the revocation delay from its CloudFormation outputs
+                               table names, token lifetimes and guard caches from its CloudFormation outputs
   --region <region>            its region (default: AWS_REGION); with --<table>-table flags instead of --stack
   --clients-table, --codes-table, --families-table, --revocations-table, --sessions-table, --assertions-table <name>`;
+
+/** What revoking needs of the config: the lifetimes that size the record, the caches that bound the delay. */
+export type OperatorSettings = Pick<Config, 'tokens' | 'guard'>;
 
 export type TargetValues = { readonly [K in keyof typeof TARGET_OPTIONS]?: string };
 
@@ -53,8 +56,8 @@ export interface Target {
   readonly tableNames: TableNames;
   /** The product config, when there is one (local mode always; a deployment when --config is given). */
   readonly config?: Config;
-  /** guard.authorizerCacheTtlSeconds + guard.revocationCacheTtlSeconds, when known. */
-  readonly revocationDelaySeconds?: number;
+  /** The token lifetimes and guard caches: from the config, or the stack's OperatorSettings output. */
+  readonly settings?: OperatorSettings;
   close(): void;
 }
 
@@ -78,7 +81,7 @@ function openLocalTarget(values: TargetValues): Target {
     dynamoDb,
     tableNames: localTableNames(prefix),
     config,
-    revocationDelaySeconds: config.guard.authorizerCacheTtlSeconds + config.guard.revocationCacheTtlSeconds,
+    settings: config,
     close: () => dynamoDb.destroy(),
   };
 }
@@ -89,7 +92,7 @@ async function openDeployedTarget(values: TargetValues, env: Readonly<Record<str
   if (!region) throw new UsageError('no region: give --region or set AWS_REGION');
   const config = values.config === undefined ? undefined : failOnConfigError(() => parseConfig(readConfigFile(values.config!)));
   const fromFlags = Object.fromEntries(TABLE_KEYS.flatMap((key) => (values[`${key}-table`] === undefined ? [] : [[key, values[`${key}-table`]!]]))) as Partial<Record<TableKey, string>>;
-  let fromStack: { tables: Partial<Record<TableKey, string>>; revocationDelaySeconds?: number } = { tables: {} };
+  let fromStack: { tables: Partial<Record<TableKey, string>>; settings?: OperatorSettings } = { tables: {} };
   if (values.stack !== undefined) fromStack = await readStackOutputs(values.stack, region);
   const tables = { ...fromStack.tables, ...fromFlags };
   const missing = TABLE_KEYS.filter((key) => tables[key] === undefined);
@@ -98,13 +101,12 @@ async function openDeployedTarget(values: TargetValues, env: Readonly<Record<str
     throw new UsageError(`no table name for ${missing.join(', ')}: ${where} with ${missing.map((key) => `--${key}-table`).join(', ')}`);
   }
   const dynamoDb = new DynamoDBClient({ region, ...shortTimeouts() });
-  const delay = config ? config.guard.authorizerCacheTtlSeconds + config.guard.revocationCacheTtlSeconds : fromStack.revocationDelaySeconds;
   return {
     description: values.stack === undefined ? `DynamoDB in ${region} (tables given on the command line)` : `stack ${values.stack} in ${region}`,
     dynamoDb,
     tableNames: tables as TableNames,
     config,
-    revocationDelaySeconds: delay,
+    settings: config ?? fromStack.settings,
     close: () => dynamoDb.destroy(),
   };
 }
@@ -119,12 +121,11 @@ const TABLE_OUTPUTS: Readonly<Record<TableKey, string>> = {
   assertions: 'AssertionsTableName',
 };
 
-export async function readStackOutputs(stackName: string, region: string): Promise<{ tables: Partial<Record<TableKey, string>>; revocationDelaySeconds?: number; outputs: Record<string, string> }> {
+export async function readStackOutputs(stackName: string, region: string): Promise<{ tables: Partial<Record<TableKey, string>>; settings?: OperatorSettings; outputs: Record<string, string> }> {
   const outputs = await describeStackOutputs(stackName, region);
   const tables: Partial<Record<TableKey, string>> = {};
   for (const [key, output] of Object.entries(TABLE_OUTPUTS) as [TableKey, string][]) if (outputs[output] !== undefined) tables[key] = outputs[output];
-  const delay = outputs.RevocationDelaySeconds === undefined ? undefined : Number(outputs.RevocationDelaySeconds);
-  return { tables, revocationDelaySeconds: Number.isFinite(delay) ? delay : undefined, outputs };
+  return { tables, settings: outputs.OperatorSettings === undefined ? undefined : operatorSettingsFrom(outputs.OperatorSettings, stackName), outputs };
 }
 
 export async function describeStackOutputs(stackName: string, region: string): Promise<Record<string, string>> {
@@ -142,6 +143,16 @@ export async function describeStackOutputs(stackName: string, region: string): P
   } finally {
     cloudFormation.destroy();
   }
+}
+
+function operatorSettingsFrom(json: string, stackName: string): OperatorSettings {
+  try {
+    const { tokens, guard } = JSON.parse(json) as OperatorSettings;
+    if (typeof tokens?.refreshTokenAbsoluteSeconds === 'number' && typeof guard?.authorizerCacheTtlSeconds === 'number') return { tokens, guard };
+  } catch {
+    // reported below
+  }
+  throw new CommandFailure(`the stack ${stackName}'s OperatorSettings output is not what this CLI reads: deploy this version, or give --config`);
 }
 
 function shortTimeouts() {

@@ -116,9 +116,10 @@ export class AuthorizationServerStack extends Stack {
     new CfnOutput(this, 'AssertionsTableName', { value: this.tables.tables.assertions.tableName });
     new CfnOutput(this, 'SigningKeyAliases', { value: deployment.signingKeys.keys.map((name) => `${aliasPrefix}/${name}`).join(','), description: 'Every published signing key (docs/key-rotation.md)' });
     new CfnOutput(this, 'ActiveSigningKeyAlias', { value: `${aliasPrefix}/${deployment.signingKeys.active}` });
-    new CfnOutput(this, 'RevocationDelaySeconds', {
-      value: String(product.guard.authorizerCacheTtlSeconds + product.guard.revocationCacheTtlSeconds),
-      description: 'Worst case until every guard refuses a revoked token: guard.authorizerCacheTtlSeconds + guard.revocationCacheTtlSeconds',
+    // The token lifetimes that size a revocation record, and the guard's caches that bound the revocation delay.
+    new CfnOutput(this, 'OperatorSettings', {
+      value: JSON.stringify({ tokens: product.tokens, guard: product.guard }),
+      description: 'The tokens and guard settings of the deployed config, for mcp-oauth revoke (docs/cli.md)',
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
   }

@@ -466,12 +466,14 @@ describe('the edge in front of the authorization server', () => {
     expect(outputs.EdgeDomainName.Value).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/AuthorizationServerEdgeDistribution/), 'DomainName'] });
   });
 
-  it('outputs what the operator CLI reads with --stack: the tables, the signing key aliases and the revocation delay', () => {
+  it('outputs what the operator CLI reads with --stack: the tables, the signing key aliases and the token and guard settings', () => {
     const outputs = as.toJSON().Outputs;
     for (const name of ['ClientsTableName', 'CodesTableName', 'FamiliesTableName', 'RevocationsTableName', 'SessionsTableName', 'AssertionsTableName']) expect(outputs[name].Value).toEqual({ Ref: expect.any(String) });
     expect(outputs.SigningKeyAliases.Value).toMatch(/^alias\/mcp-oauth\/[^/]+\/[A-Za-z0-9-]+(,alias\/mcp-oauth\/[^/]+\/[A-Za-z0-9-]+)*$/);
     expect(outputs.SigningKeyAliases.Value.split(',')).toContain(outputs.ActiveSigningKeyAlias.Value);
-    expect(outputs.RevocationDelaySeconds.Value).toMatch(/^\d+$/);
+    const settings = JSON.parse(outputs.OperatorSettings.Value);
+    expect(settings.guard).toMatchObject({ authorizerCacheTtlSeconds: expect.any(Number), revocationCacheTtlSeconds: expect.any(Number), clockSkewSeconds: expect.any(Number) });
+    expect(settings.tokens.refreshTokenAbsoluteSeconds).toEqual(expect.any(Number));
   });
 });
 

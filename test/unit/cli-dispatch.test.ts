@@ -70,7 +70,7 @@ describe('mcp-oauth', () => {
   });
 
   it('--help on every command and subcommand is exit 0 and prints its usage on stdout', async () => {
-    const lines = [['doctor'], ['config', 'check'], ['keys', 'list'], ['keys', 'rotate'], ['keys'], ['config'], ['scan']];
+    const lines = [['doctor'], ['config', 'check'], ['keys', 'list'], ['keys', 'rotate'], ['keys'], ['revoke'], ['sessions', 'list'], ['sessions'], ['families', 'list'], ['families'], ['clients', 'list'], ['clients', 'show'], ['clients', 'delete'], ['clients'], ['config'], ['scan']];
     for (const line of lines) {
       const io = captureIo();
       expect({ line, code: await runCli([...line, '--help'], io) }).toEqual({ line, code: 0 });
@@ -79,10 +79,22 @@ describe('mcp-oauth', () => {
     }
   });
 
-  it('a deployment without a region is a usage error, before anything is contacted', async () => {
+  it('a deployment without a region, or with local-mode options, is a usage error before anything is contacted', async () => {
     const io = captureIo();
     expect(await runCli(['keys', 'list', '--stack', 'McpOAuth-dev-AuthorizationServer'], io)).toBe(2);
     expect(io.err()).toMatch(/^mcp-oauth keys: no region: give --region or set AWS_REGION/);
+    const revoke = captureIo();
+    expect(await runCli(['revoke', '--user', 'alice', '--stack', 'McpOAuth-dev-AuthorizationServer'], revoke)).toBe(2);
+    expect(revoke.err()).toMatch(/^mcp-oauth revoke: no region: give --region or set AWS_REGION\n\nusage: mcp-oauth revoke --user <sub>/);
+    const mixed = captureIo();
+    expect(await runCli(['clients', 'list', '--region', 'eu-west-1', '--table-prefix', 'x-'], mixed)).toBe(2);
+    expect(mixed.err()).toMatch(/--dynamodb-endpoint and --table-prefix are for local mode/);
+    const tablesOnly = captureIo();
+    expect(await runCli(['sessions', 'list', '--user', 'a', '--region', 'eu-west-1', '--sessions-table', 's'], tablesOnly)).toBe(2);
+    expect(tablesOnly.err()).toMatch(/^mcp-oauth sessions: no table name for clients, codes, families, revocations: give them with --clients-table/);
+    const tableLocally = captureIo();
+    expect(await runCli(['families', 'list', '--user', 'a', '--families-table', 'f'], tableLocally)).toBe(2);
+    expect(tableLocally.err()).toMatch(/--families-table names a deployed table/);
   });
 });
 
