@@ -2,12 +2,14 @@
  * npm run bench: (a) the authorizer's hot path against a bare RS256 verification, in
  * process; (b) the full OAuth + MCP flow in local mode, median of 20 runs. Loopback only.
  * Prints the machine it ran on, so the figures can be copied into docs/performance.md.
- * `npm run bench -- --hot-path` runs part (a) only, for quick before/after comparisons.
+ * `npm run bench -- --hot-path` runs part (a) only, for quick before/after comparisons;
+ * `npm run bench -- drill` runs only the incident drill (bench/incident-drill.ts).
  */
 import { cpus } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { benchAuthorizerHotPath } from './authorizer-hot-path';
 import { benchFullFlow } from './full-flow';
+import { describeDrill, runIncidentDrill } from './incident-drill';
 import type { LatencySummary } from './stats';
 
 const HOT_PATH_ITERATIONS = 20_000;
@@ -29,6 +31,11 @@ const row = (name: string, s: LatencySummary) => `| ${name} | ${Math.round(s.per
 
 async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} CPUs (nproc), ${cpuModel()}, Node ${process.version}, ${process.platform}/${process.arch}`);
+  if (process.argv.includes('drill')) {
+    console.log('\nincident drill: revoke --user and revoke --client against local mode with the shipped defaults');
+    for (const line of describeDrill(await runIncidentDrill())) console.log(line);
+    return;
+  }
 
   console.log(`\n(a) authorizer hot path, ${HOT_PATH_ITERATIONS} calls after ${HOT_PATH_WARMUP} warm-up calls each, the paths alternating in rounds`);
   const hot = await benchAuthorizerHotPath(HOT_PATH_ITERATIONS, HOT_PATH_WARMUP);
