@@ -6,6 +6,7 @@
  */
 import type { ClientRecord } from '../lambda/core/ports';
 import { createDynamoDbStores } from '../lambda/adapters/dynamodb/dynamodb-stores';
+import { configuredClientRecord } from '../lambda/core/authorization-server/clients';
 import { looksLikeClientIdUrl } from '../lambda/core/authorization-server/client-metadata-document';
 import { expectPositionals, parseOrHelp } from './args';
 import type { Command, Subcommand } from './command';
@@ -79,17 +80,7 @@ export const clientsCommand: Command = {
 };
 
 function configuredClients(target: Target): ClientRecord[] {
-  return (target.config?.clients ?? []).map((c) => ({
-    clientId: c.clientId,
-    clientName: c.clientName,
-    clientSecretHash: c.clientSecretHash,
-    tokenEndpointAuthMethod: c.tokenEndpointAuthMethod,
-    redirectUris: c.redirectUris,
-    grantTypes: ['authorization_code', 'refresh_token'],
-    responseTypes: ['code'],
-    source: 'static',
-    createdAt: 0,
-  }));
+  return (target.config?.clients ?? []).map(configuredClientRecord);
 }
 
 /** The configured or registered client with this id, if the target knows one. */
@@ -114,6 +105,8 @@ function describeClient(client: ClientRecord): [string, string][] {
     ['redirect_uris', client.redirectUris.join(' ')],
     ['grant_types', client.grantTypes.join(' ')],
     ['scope', client.scope ?? '(any the server allows)'],
+    ...(client.allowedScopes ? Object.entries(client.allowedScopes).map(([resource, scopes]): [string, string] => ['allowed scopes', `${resource}: ${scopes.join(' ')}`]) : []),
+    ...(client.jwksUri ? [['jwks_uri', client.jwksUri] as [string, string]] : client.jwks ? [['jwks', `${client.jwks.keys.length} key(s)`] as [string, string]] : []),
     ...(client.applicationType ? [['application', client.applicationType] as [string, string]] : []),
     ...(client.clientUri ? [['client_uri', client.clientUri] as [string, string]] : []),
     ['created', client.source === 'static' ? '(config)' : formatTime(client.createdAt)],

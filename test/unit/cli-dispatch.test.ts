@@ -91,7 +91,7 @@ describe('mcp-oauth', () => {
     expect(mixed.err()).toMatch(/--dynamodb-endpoint and --table-prefix are for local mode/);
     const tablesOnly = captureIo();
     expect(await runCli(['sessions', 'list', '--user', 'a', '--region', 'eu-west-1', '--sessions-table', 's'], tablesOnly)).toBe(2);
-    expect(tablesOnly.err()).toMatch(/^mcp-oauth sessions: no table name for clients, codes, families, revocations: give them with --clients-table/);
+    expect(tablesOnly.err()).toMatch(/^mcp-oauth sessions: no table name for clients, codes, families, revocations, assertions: give them with --clients-table/);
     const tableLocally = captureIo();
     expect(await runCli(['families', 'list', '--user', 'a', '--families-table', 'f'], tableLocally)).toBe(2);
     expect(tableLocally.err()).toMatch(/--families-table names a deployed table/);

@@ -7,6 +7,7 @@
  * The signature of resolveClient is a contract used by /token. /authorize uses
  * findClient, which also says why a client is unknown, so the page can tell the user.
  */
+import type { StaticClientConfig } from '../config';
 import { OAuthError } from '../errors';
 import type { ClientRecord } from '../ports';
 import { clientFromMetadataDocument, clientIdUrlProblem, looksLikeClientIdUrl } from './client-metadata-document';
@@ -31,25 +32,7 @@ export async function resolveClient(deps: AuthorizationServerDeps, clientId: str
 export async function findClient(deps: AuthorizationServerDeps, clientId: string): Promise<ClientLookup> {
   if (clientId.length === 0 || clientId.length > MAX_CLIENT_ID_LENGTH) return { found: false, reason: 'The client_id is not valid.' };
   const configured = deps.config.clients.find((c) => c.clientId === clientId);
-  if (configured) {
-    return {
-      found: true,
-      client: {
-        clientId: configured.clientId,
-        clientName: configured.clientName,
-        redirectUris: configured.redirectUris,
-        tokenEndpointAuthMethod: configured.tokenEndpointAuthMethod,
-        clientSecretHash: configured.clientSecretHash,
-        grantTypes: configured.grantTypes,
-        responseTypes: configured.grantTypes.includes('authorization_code') ? ['code'] : [],
-        source: 'static',
-        createdAt: 0,
-        allowedScopes: configured.allowedScopes,
-        ...(configured.jwks ? { jwks: configured.jwks } : {}),
-        ...(configured.jwksUri ? { jwksUri: configured.jwksUri } : {}),
-      },
-    };
-  }
+  if (configured) return { found: true, client: configuredClientRecord(configured) };
   if (looksLikeClientIdUrl(clientId)) return findMetadataDocumentClient(deps, clientId);
 
   const stored = await deps.clients.get(clientId);
@@ -58,6 +41,24 @@ export async function findClient(deps: AuthorizationServerDeps, clientId: string
     return { found: false, reason: 'The client is not registered with this server.' };
   }
   return { found: true, client: stored };
+}
+
+/** A client of the configuration's clients[] as the record every endpoint (and the operator CLI) reads. */
+export function configuredClientRecord(configured: StaticClientConfig): ClientRecord {
+  return {
+    clientId: configured.clientId,
+    clientName: configured.clientName,
+    redirectUris: configured.redirectUris,
+    tokenEndpointAuthMethod: configured.tokenEndpointAuthMethod,
+    clientSecretHash: configured.clientSecretHash,
+    grantTypes: configured.grantTypes,
+    responseTypes: configured.grantTypes.includes('authorization_code') ? ['code'] : [],
+    source: 'static',
+    createdAt: 0,
+    allowedScopes: configured.allowedScopes,
+    ...(configured.jwks ? { jwks: configured.jwks } : {}),
+    ...(configured.jwksUri ? { jwksUri: configured.jwksUri } : {}),
+  };
 }
 
 async function findMetadataDocumentClient(deps: AuthorizationServerDeps, clientId: string): Promise<ClientLookup> {
