@@ -5,7 +5,7 @@
  * document client is not stored: the server fetches its URL at each authorization.
  */
 import type { ClientRecord } from '../lambda/core/ports';
-import { createDynamoDbStores } from '../lambda/adapters/dynamodb/dynamodb-stores';
+import { DynamoDbClientDirectory } from '../lambda/adapters/dynamodb/dynamodb-client-directory';
 import { configuredClientRecord } from '../lambda/core/authorization-server/clients';
 import { looksLikeClientIdUrl } from '../lambda/core/authorization-server/client-metadata-document';
 import { expectPositionals, parseOrHelp } from './args';
@@ -26,7 +26,7 @@ const list: Subcommand = {
     expectPositionals(parsed.positionals, []);
     const print = printer(io);
     return withTarget(parsed.values, io.env, async (target) => {
-      const stored = await createDynamoDbStores(target.dynamoDb, target.tableNames).clients.list();
+      const stored = await directoryOf(target).list();
       const clients = [...configuredClients(target), ...stored];
       print(`${clients.length} client(s) of ${target.description}`);
       if (clients.length) {
@@ -65,7 +65,7 @@ const remove: Subcommand = {
     return withTarget(parsed.values, io.env, async (target) => {
       const client = await findClient(target, clientId!);
       if (client.source === 'static') throw new CommandFailure(`${clientId} is configured (clients[] of the config file), not registered: remove it there and restart local mode or redeploy`);
-      if (!(await createDynamoDbStores(target.dynamoDb, target.tableNames).clients.delete(clientId!))) throw new CommandFailure(`no registered client ${clientId} in ${target.description} (deleted meanwhile?)`);
+      if (!(await directoryOf(target).delete(clientId!))) throw new CommandFailure(`no registered client ${clientId} in ${target.description} (deleted meanwhile?)`);
       print(`deleted client ${clientId}${client.clientName ? ` ("${client.clientName}")` : ''} from ${target.description}`);
       print(`tokens it already holds stay valid until they expire; to end them now: mcp-oauth revoke --client ${clientId}`);
       return EXIT.ok;
@@ -79,13 +79,17 @@ export const clientsCommand: Command = {
   run: (args, io) => runSubcommand('clients', [list, show, remove], SUMMARY, args, io),
 };
 
+function directoryOf(target: Target): DynamoDbClientDirectory {
+  return new DynamoDbClientDirectory(target.dynamoDb, target.tableNames.clients);
+}
+
 function configuredClients(target: Target): ClientRecord[] {
   return (target.config?.clients ?? []).map(configuredClientRecord);
 }
 
 /** The configured or registered client with this id, if the target knows one. */
 export async function lookUpClient(target: Target, clientId: string): Promise<ClientRecord | undefined> {
-  return configuredClients(target).find((c) => c.clientId === clientId) ?? (await createDynamoDbStores(target.dynamoDb, target.tableNames).clients.get(clientId));
+  return configuredClients(target).find((c) => c.clientId === clientId) ?? (await directoryOf(target).get(clientId));
 }
 
 async function findClient(target: Target, clientId: string): Promise<ClientRecord> {

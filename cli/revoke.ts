@@ -66,7 +66,7 @@ export const revokeCommand: Command = {
       if (outcome.familiesRevoked + outcome.sessionsEnded + outcome.consentsForgotten === 0) print(nothingFound(name, value, Boolean(known) || target.kind !== 'client'));
       print(`/token and /introspect refuse tokens issued before T now; every guard refuses them within ${delay} s (by ${formatTime(outcome.revokedAt + delay)}):`);
       print(`  guard.authorizerCacheTtlSeconds ${settings.guard.authorizerCacheTtlSeconds} + guard.revocationCacheTtlSeconds ${settings.guard.revocationCacheTtlSeconds}`);
-      if (target.kind === 'subject') print('their login sessions here are ended: their next authorization goes through the upstream IdP again; to stop new logins too, disable the user there');
+      if (target.kind === 'subject') print('their next authorization needs a fresh login at the upstream IdP (prompt=login, max_age=0); to stop new logins too, disable the user there');
       if (target.kind === 'client') print(`new authorizations of the client ask every user for consent again; to stop it for good: mcp-oauth clients delete ${value} (a registered client), or remove it from the config`);
       return EXIT.ok;
     });

@@ -100,6 +100,8 @@ async function refresh(signedIn: SignedIn): Promise<{ status: number; error?: st
   return { status: response.status, error: body.error };
 }
 
+/** The pages of one authorization that asked for the dev IdP's username and password. */
+const loginPages = (pages: readonly { url: string; body: string }[]) => pages.filter((p) => p.url.startsWith(stack.devIdp) && /name="password"/.test(p.body));
 const consentPages = (pages: readonly { body: string }[]) => pages.filter((p) => p.body.includes('name="decision"'));
 
 /** Tokens issued in the second of a revocation are revoked with it (revokedAt >= iat): a new authorization starts in a later second. */
@@ -109,7 +111,7 @@ async function nextSecond(): Promise<void> {
 }
 
 describe('mcp-oauth revoke --user', () => {
-  it('ends alice\'s access: guard 401 within the delay, refresh invalid_grant, sessions ended, and her next authorization asks her again; bob keeps his', async () => {
+  it('ends alice\'s access: guard 401 within the delay, refresh invalid_grant, sessions ended, and her next authorization needs a fresh login and consent; bob keeps his', async () => {
     const alice = await signIn(ALICE, 'alice laptop');
     const bob = await signIn(BOB, 'bob laptop');
     try {
@@ -147,6 +149,7 @@ describe('mcp-oauth revoke --user', () => {
         await again.close();
       }
       const reauthorization = alice.provider.authorizationPages.slice(pagesBefore).flat();
+      expect(loginPages(reauthorization).length).toBeGreaterThanOrEqual(1); // a fresh login at the upstream IdP, not its session
       expect(consentPages(reauthorization)).toHaveLength(1); // her remembered consent was forgotten
     } finally {
       await Promise.all([alice.session.close(), bob.session.close()]);
