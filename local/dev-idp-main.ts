@@ -25,9 +25,17 @@ export function devIdpOptionsFromConfig(config: LocalModeConfig, options: { port
       clientId: config.upstream.clientId,
       clientSecret: config.upstream.clientSecret,
       redirectUris: [`${config.issuer}${ENDPOINT_PATHS.upstreamCallback}`, ...(options.extraRedirectUris ?? [])],
-    }],
+    }, ...config.local.devIdpClients.map((client) => ({
+      clientId: client.clientId,
+      clientSecret: client.clientSecret,
+      // Native: any port of a loopback address (RFC 8252 section 7.3), for scripts and CLIs.
+      redirectUris: ['http://127.0.0.1/callback', 'http://[::1]/callback'],
+      applicationType: 'native' as const,
+      idJagExchange: client.idJagExchange,
+    }))],
     users: config.local.devUsers,
     branding: brandingFrom(config.branding),
+    ...(config.local.devIdpClients.some((c) => c.idJagExchange) ? { idJag: { audience: config.issuer, groups: config.local.idJagPolicy } } : {}),
   };
 }
 

@@ -15,12 +15,17 @@
  * import(), which works under node and tsx but never inside a Jest process. Tests run the
  * dev IdP as a child process (test/support/dev-idp-process.ts).
  */
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { styleSource } from '../lambda/core/authorization-server/content-security-policy';
 import { DEFAULT_BRANDING, escapeAttribute, renderPage, type Branding, type RenderedPage } from '../lambda/core/authorization-server/page-layout';
 import { constantTimeEqual } from '../lambda/core/crypto';
 import type { DevUserConfig } from './local-config';
+
+/** RFC 8693 token exchange at the dev IdP, and what an ID-JAG asks for and is. */
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const ID_JAG_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id-jag';
+export const ID_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id_token';
 
 export interface DevIdpClient {
   readonly clientId: string;
@@ -28,6 +33,20 @@ export interface DevIdpClient {
   readonly redirectUris: readonly string[];
   /** oidc-provider holds each client to one method. @default 'client_secret_basic' */
   readonly tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
+  /** `native`: a loopback redirect URI matches on any port (RFC 8252 section 7.3). @default 'web' */
+  readonly applicationType?: 'web' | 'native';
+  /** Whether it may exchange its ID tokens for ID-JAGs (RFC 8693). @default false */
+  readonly idJagExchange?: boolean;
+}
+
+/** The enterprise policy behind the dev IdP's ID-JAGs: which MCP servers and scopes each group's members may get. */
+export interface DevIdpIdJagPolicy {
+  /** The authorization server's issuer: the one `audience` an ID-JAG is issued for. */
+  readonly audience: string;
+  /** Group -> resource URI -> the scopes its members' ID-JAGs may carry there. */
+  readonly groups: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+  /** @default 300 */
+  readonly lifetimeSeconds?: number;
 }
 
 export interface DevIdpOptions {
@@ -40,6 +59,8 @@ export interface DevIdpOptions {
   readonly host?: string;
   /** The look of the login page: the product's branding. @default the built-in look */
   readonly branding?: Branding;
+  /** ID-JAGs by token exchange (Enterprise-Managed Authorization); absent: none are issued. */
+  readonly idJag?: DevIdpIdJagPolicy;
 }
 
 export interface RunningDevIdp {
@@ -67,9 +88,14 @@ export async function startDevIdp(options: DevIdpOptions): Promise<RunningDevIdp
   const branding = options.branding ?? DEFAULT_BRANDING;
   const Provider = await loadProvider();
   const users = new Map(options.users.map((u) => [devSubject(u.username), u]));
-  // Groups change at run time (the admin endpoint); logins and group reads both see the change.
+  // Groups change at run time (the admin endpoint); logins, group reads and ID-JAGs all see the change.
   const groups = new Map(options.users.map((u) => [devSubject(u.username), [...u.groups]]));
-  const provider = new Provider(options.issuer, providerConfiguration(options, users, groups));
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const signing: SigningKey = { privateKey, publicKey, kid: `dev-${randomUUID()}` };
+  const provider = new Provider(options.issuer, providerConfiguration(options, users, groups, signing));
+  if (options.clients.some((c) => c.idJagExchange)) {
+    provider.registerGrantType(TOKEN_EXCHANGE_GRANT, (ctx: TokenExchangeContext) => exchangeForIdJag(ctx, options, users, groups, signing), ['subject_token', 'subject_token_type', 'requested_token_type', 'audience', 'resource', 'scope']);
+  }
   const providerCallback = provider.callback();
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
@@ -116,6 +142,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<RunningDevIdp
 /** The part of oidc-provider's API this file uses (the package ships no types). */
 interface OidcProvider {
   callback(): (req: IncomingMessage, res: ServerResponse) => void;
+  registerGrantType(name: string, handler: (ctx: TokenExchangeContext) => Promise<void>, parameters: string[]): void;
   interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;
   interactionFinished(req: IncomingMessage, res: ServerResponse, result: Record<string, unknown>, options?: { mergeWithLastSubmission?: boolean }): Promise<void>;
   readonly Grant: GrantConstructor;
@@ -161,16 +188,22 @@ async function loadProvider(): Promise<OidcProviderConstructor> {
   return loaded.default;
 }
 
-function providerConfiguration(options: DevIdpOptions, users: ReadonlyMap<string, DevUserConfig>, groups: ReadonlyMap<string, readonly string[]>): Record<string, unknown> {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: `dev-${randomUUID()}`, alg: 'RS256', use: 'sig' };
+interface SigningKey {
+  readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
+  readonly kid: string;
+}
+
+function providerConfiguration(options: DevIdpOptions, users: ReadonlyMap<string, DevUserConfig>, groups: ReadonlyMap<string, readonly string[]>, signing: SigningKey): Record<string, unknown> {
+  const signingKey = { ...signing.privateKey.export({ format: 'jwk' }), kid: signing.kid, alg: 'RS256', use: 'sig' };
 
   return {
     clients: options.clients.map((c) => ({
       client_id: c.clientId,
       client_secret: c.clientSecret,
       redirect_uris: [...c.redirectUris],
-      grant_types: ['authorization_code'],
+      application_type: c.applicationType ?? 'web',
+      grant_types: c.idJagExchange ? ['authorization_code', TOKEN_EXCHANGE_GRANT] : ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: c.tokenEndpointAuthMethod ?? 'client_secret_basic',
       id_token_signed_response_alg: 'RS256',
@@ -187,6 +220,8 @@ function providerConfiguration(options: DevIdpOptions, users: ReadonlyMap<string
     conformIdTokenClaims: false,
     pkce: { required: () => true },
     features: { devInteractions: { enabled: false } },
+    // What an Enterprise-Managed Authorization client looks for (draft-ietf-oauth-identity-assertion-authz-grant section 7.1).
+    ...(options.idJag ? { discovery: { identity_chaining_requested_token_types_supported: [ID_JAG_TOKEN_TYPE] } } : {}),
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     findAccount: (_ctx: unknown, sub: string) => {
       const user = users.get(sub);
@@ -299,8 +334,90 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+// ---------------------------------------------------------------------------------------
+// ID-JAGs by token exchange (RFC 8693; draft-ietf-oauth-identity-assertion-authz-grant section 4)
+
+/** What oidc-provider hands a registered grant's handler, reduced to what we read and write. */
+interface TokenExchangeContext {
+  readonly oidc: { readonly client: { readonly clientId: string }; readonly params: Readonly<Record<string, unknown>> };
+  status: number;
+  body: unknown;
+  set(name: string, value: string): void;
+}
+
+/**
+ * Trades one of this IdP's own ID tokens, issued to the calling client, for an ID-JAG for
+ * the authorization server (`audience`) and one MCP server (`resource`), with the scopes
+ * the user's groups allow there (the policy), narrowed to what was asked.
+ */
+async function exchangeForIdJag(ctx: TokenExchangeContext, options: DevIdpOptions, users: ReadonlyMap<string, DevUserConfig>, groups: ReadonlyMap<string, readonly string[]>, signing: SigningKey): Promise<void> {
+  const refuse = (error: string, description: string) => {
+    ctx.status = 400;
+    ctx.body = { error, error_description: description };
+  };
+  const { params } = ctx.oidc;
+  const policy = options.idJag;
+  if (!policy) return refuse('unsupported_grant_type', 'This dev IdP issues no ID-JAGs.');
+  if (params.requested_token_type !== ID_JAG_TOKEN_TYPE) return refuse('invalid_request', `requested_token_type must be ${ID_JAG_TOKEN_TYPE}.`);
+  if (params.subject_token_type !== ID_TOKEN_TYPE) return refuse('invalid_request', `subject_token_type must be ${ID_TOKEN_TYPE}.`);
+  if (params.audience !== policy.audience) return refuse('invalid_target', 'ID-JAGs are issued for the configured authorization server only.');
+  const now = Math.floor(Date.now() / 1000);
+  const idToken = typeof params.subject_token === 'string' ? ownIdToken(params.subject_token, options.issuer, ctx.oidc.client.clientId, signing, now) : undefined;
+  const user = idToken && typeof idToken.sub === 'string' ? users.get(idToken.sub) : undefined;
+  if (!idToken || !user) return refuse('invalid_grant', 'The subject token is not a valid ID token of this IdP for this client.');
+  const resource = params.resource;
+  if (typeof resource !== 'string') return refuse('invalid_target', 'Name the MCP server with the resource parameter.');
+  const allowed = new Set((groups.get(idToken.sub as string) ?? []).flatMap((group) => policy.groups[group]?.[resource] ?? []));
+  if (allowed.size === 0) return refuse('invalid_target', 'The enterprise policy gives this user no access to that resource.');
+  const requested = typeof params.scope === 'string' ? params.scope.split(' ').filter(Boolean) : [...allowed];
+  const scope = requested.filter((s) => allowed.has(s));
+  if (scope.length === 0) return refuse('invalid_scope', 'The enterprise policy allows none of the requested scopes.');
+
+  const lifetime = policy.lifetimeSeconds ?? 300;
+  const idJag = signJwt(signing, 'oauth-id-jag+jwt', {
+    iss: options.issuer,
+    sub: idToken.sub,
+    aud: policy.audience,
+    client_id: ctx.oidc.client.clientId,
+    jti: randomUUID(),
+    iat: now,
+    exp: now + lifetime,
+    resource,
+    scope: scope.join(' '),
+    ...(typeof idToken.auth_time === 'number' ? { auth_time: idToken.auth_time } : {}),
+    ...(user.email ? { email: user.email } : {}),
+  });
+  ctx.set('Cache-Control', 'no-store');
+  ctx.status = 200;
+  // RFC 8693 section 2.2.1: the ID-JAG is not an access token, so token_type is N_A.
+  ctx.body = { access_token: idJag, issued_token_type: ID_JAG_TOKEN_TYPE, token_type: 'N_A', scope: scope.join(' '), expires_in: lifetime };
+}
+
+/** The claims of an ID token this IdP signed for `clientId` that has not expired, or undefined. */
+function ownIdToken(token: string, issuer: string, clientId: string, signing: SigningKey, now: number): Record<string, unknown> | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  try {
+    const header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8'));
+    if (header.alg !== 'RS256' || header.kid !== signing.kid) return undefined;
+    if (!verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), signing.publicKey, Buffer.from(parts[2]!, 'base64url'))) return undefined;
+    const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
+    const audience = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    if (claims.iss !== issuer || !audience.includes(clientId) || typeof claims.exp !== 'number' || claims.exp <= now) return undefined;
+    return claims;
+  } catch {
+    return undefined;
+  }
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(body));
+}
+
+function signJwt(signing: SigningKey, typ: string, payload: Record<string, unknown>): string {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const input = `${encode({ alg: 'RS256', typ, kid: signing.kid })}.${encode(payload)}`;
+  return `${input}.${sign('sha256', Buffer.from(input), signing.privateKey).toString('base64url')}`;
 }
 
 // ---------------------------------------------------------------------------------------

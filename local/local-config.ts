@@ -19,6 +19,15 @@ export interface DevUserConfig {
   readonly email?: string;
 }
 
+/** A client of the dev IdP besides the authorization server itself: a script or app of the enterprise flow (docs/enterprise.md). */
+export interface DevIdpClientConfig {
+  readonly clientId: string;
+  /** In clear text: the dev IdP is a stand-in for the enterprise's IdP, development only. */
+  readonly clientSecret: string;
+  /** Whether it may exchange its ID tokens for ID-JAGs. @default false */
+  readonly idJagExchange: boolean;
+}
+
 export interface LocalConfig {
   /** Port of the dev IdP; its issuer is http://localhost:<port>. */
   readonly devIdpPort: number;
@@ -48,6 +57,13 @@ export interface LocalConfig {
   readonly rateLimits?: Partial<RateLimits>;
   /** Overrides of the deployed stage throttling (DEFAULT_STAGE_THROTTLING; deploy.stageThrottling on AWS). @default the deployed defaults */
   readonly stageThrottling?: { readonly authorizationServer?: Partial<StageThrottling>; readonly protectedApi?: Partial<StageThrottling> };
+  /**
+   * More clients of the dev IdP (authorization code with PKCE from any loopback redirect URI,
+   * and, with idJagExchange, the ID-JAG token exchange). @default []
+   */
+  readonly devIdpClients: readonly DevIdpClientConfig[];
+  /** The dev IdP's enterprise policy for ID-JAGs: group -> resource URI -> scopes. @default {} */
+  readonly idJagPolicy: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
 }
 
 /** What local mode runs on: the product configuration and its own section. */
@@ -105,6 +121,8 @@ const localSectionSchema = about(section({
   metadataCaFile: about(z.optional(text()), 'TESTS ONLY: a PEM CA certificate for the servers of trustedMetadataOrigins.'),
   rateLimits: about(z.optional(rateLimitsOverride), 'Overrides of the deployed WAF rate limits (the names of deploy.rateLimits), e.g. for tests and soaks; default: the deployed limits.'),
   stageThrottling: about(z.optional(section({ authorizationServer: throttlingOverride, protectedApi: throttlingOverride })), 'Overrides of the deployed stage throttling (deploy.stageThrottling); default: the deployed values.'),
+  devIdpClients: about(z._default(list(section({ clientId: text(), clientSecret: text(), idJagExchange: z._default(z.boolean({ error: 'must be true or false' }), false) })), []), 'More clients of the dev IdP (any loopback redirect URI; idJagExchange: may exchange ID tokens for ID-JAGs). Secrets in clear text: development only.'),
+  idJagPolicy: about(z._default(z.record(z.string(), z.record(z.string(), list(text()), { error: 'must be an object' }), { error: 'must be an object' }), {}), 'The dev IdP\'s enterprise policy for ID-JAGs: group -> resource URI -> scopes.'),
 }), 'Local mode only (npm start); the deployed functions never read it.').check(z.superRefine((local, ctx) => {
   if (local.metadataCaFile !== undefined && local.trustedMetadataOrigins.length === 0) {
     ctx.issues.push({ code: 'custom', message: 'is only for the test servers of local.trustedMetadataOrigins, which is empty', input: local, path: ['metadataCaFile'] });

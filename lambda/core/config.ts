@@ -108,6 +108,23 @@ export interface StaticClientConfig {
   readonly jwksUri?: string;
 }
 
+/**
+ * An enterprise IdP whose ID-JAGs (identity assertion authorization grants) /token redeems
+ * with grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer (docs/enterprise.md).
+ */
+export interface TrustedIdentityProviderConfig {
+  /** Exactly the `iss` of its ID-JAGs. */
+  readonly issuer: string;
+  /** Where its signing keys are published. */
+  readonly jwksUri: string;
+  /** Resource URI -> the scopes its ID-JAGs may grant there; a resource not named here is refused. */
+  readonly resources: Readonly<Record<string, readonly string[]>>;
+  /** Our subject is this prefix and its `sub`, so its users can never collide with the upstream IdP's. @default "" */
+  readonly subjectPrefix: string;
+  /** The ID-JAG claim listing the user's groups; when set, groupScopes narrows the scopes further. */
+  readonly groupsClaim?: string;
+}
+
 export interface RegistrationConfig {
   /** RFC 7591 dynamic registration at /register. */
   readonly dynamicRegistrationEnabled: boolean;
@@ -191,4 +208,6 @@ export interface Config {
   readonly guard: GuardConfig;
   /** The look of the pages people see. @default the built-in look */
   readonly branding?: BrandingConfig;
+  /** Enterprise IdPs whose ID-JAGs are redeemed at /token (jwt-bearer). @default [] */
+  readonly trustedIdentityProviders: readonly TrustedIdentityProviderConfig[];
 }

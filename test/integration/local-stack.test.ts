@@ -35,11 +35,12 @@ beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'local-stack-'));
   ports = { as: await freePort(), mcp: await freePort(), idp: await freePort(), dynamo: await freePort() };
   const raw = JSON.parse(readFileSync(join(REPO_ROOT, 'config/local.json'), 'utf8'));
-  raw.issuer = `http://localhost:${ports.as}`;
-  raw.resources[0].uri = `http://localhost:${ports.mcp}/mcp`;
-  // The demo machine clients' allowedScopes are keyed by the resource URI: they move with it.
-  for (const client of raw.clients) if (client.allowedScopes) client.allowedScopes = { [raw.resources[0].uri]: Object.values(client.allowedScopes)[0] };
-  raw.upstream.issuer = `http://localhost:${ports.idp}`;
+  // Every option naming the issuer, the MCP server or the dev IdP (allowedScopes and trusted IdPs too) moves with it.
+  const moved = JSON.stringify(raw)
+    .replaceAll('http://localhost:8787', `http://localhost:${ports.as}`)
+    .replaceAll('http://localhost:8788', `http://localhost:${ports.mcp}`)
+    .replaceAll('http://localhost:8789', `http://localhost:${ports.idp}`);
+  Object.assign(raw, JSON.parse(moved));
   raw.local.devIdpPort = ports.idp;
   raw.local.dynamoDbPort = ports.dynamo;
   configPath = join(workDir, 'config.json');

@@ -29,7 +29,7 @@ import { gatewayResponsesFor } from '../../lambda/adapters/apigw/gateway-respons
 import { protectedResourceMetadataPaths } from '../../lambda/core/guard/protected-resource-metadata';
 import type { Config } from '../../lambda/core/config';
 import { createTestTables, type TestTables } from '../support/dynamodb';
-import { FakeMetadataFetcher, FakeUpstreamGroups, FakeUpstreamIdp, FixedClock, RecordingAudit, localTestConfig } from '../support/in-memory-ports';
+import { FakeMetadataFetcher, FakeTrustedIssuerKeys, FakeUpstreamGroups, FakeUpstreamIdp, FixedClock, RecordingAudit, localTestConfig } from '../support/in-memory-ports';
 import {
   DynamoDbCallRecorder,
   formatDocumentedRow,
@@ -127,6 +127,7 @@ describe('the cost estimate counts in docs/deploy.md are the counts the code mak
       upstream,
       upstreamGroups: new FakeUpstreamGroups(),
       metadataFetcher: new FakeMetadataFetcher(),
+      trustedIssuerKeys: new FakeTrustedIssuerKeys(),
       audit: new RecordingAudit(),
       logError: (message, error) => {
         throw new Error(`the authorization server failed during a counted flow: ${message}: ${String(error)}`);

@@ -39,7 +39,7 @@ function configWith(routes: readonly RouteRuleConfig[], cacheTtlSeconds = 300): 
     routes,
   };
   try {
-    return parseConfig({ ...RAW_CONFIG, resources: [resource], clients: [], groupScopes: { g: [...SCOPES] }, guard: { authorizerCacheTtlSeconds: cacheTtlSeconds, revocationCacheTtlSeconds: 0, clockSkewSeconds: 30 } });
+    return parseConfig({ ...RAW_CONFIG, resources: [resource], clients: [], trustedIdentityProviders: [], groupScopes: { g: [...SCOPES] }, guard: { authorizerCacheTtlSeconds: cacheTtlSeconds, revocationCacheTtlSeconds: 0, clockSkewSeconds: 30 } });
   } catch (error) {
     if (error instanceof ConfigError) return { problems: error.problems };
     throw error;

@@ -7,7 +7,7 @@
 import { constants, generateKeyPairSync, privateEncrypt, type KeyObject } from 'node:crypto';
 import { ConditionFailedError, DependencyUnavailableError, OAuthError } from '../../lambda/core/errors';
 import { parseConfig } from '../../lambda/adapters/config/parse-config';
-import { type Config } from '../../lambda/core/config';
+import { type Config, type JsonWebKeyConfig } from '../../lambda/core/config';
 import type {
   AuditEvent,
   AuthorizationCodeRecord,
@@ -28,6 +28,7 @@ import type {
   RevocationStore,
   SessionStore,
   Signer,
+  TrustedIssuerKeys,
   UpstreamGroups,
   UsedAssertionStore,
   UpstreamIdentity,
@@ -68,6 +69,14 @@ export class InMemoryClientStore implements ClientStore {
   async create(client: ClientRecord) {
     if (this.items.has(client.clientId)) throw new ConditionFailedError('client exists');
     this.items.set(client.clientId, client);
+  }
+}
+
+/** Trusted IdPs' keys by JWKS URL, set by the test. */
+export class FakeTrustedIssuerKeys implements TrustedIssuerKeys {
+  readonly sets = new Map<string, readonly JsonWebKeyConfig[]>();
+  async keys(jwksUri: string) {
+    return this.sets.get(jwksUri) ?? [];
   }
 }
 
@@ -262,6 +271,7 @@ export interface InMemoryDeps extends AuthorizationServerDeps {
   readonly revocations: InMemoryRevocationStore;
   readonly sessions: InMemorySessionStore;
   readonly usedAssertions: InMemoryUsedAssertionStore;
+  readonly trustedIssuerKeys: FakeTrustedIssuerKeys;
   readonly upstream: FakeUpstreamIdp;
   readonly upstreamGroups: FakeUpstreamGroups;
   readonly metadataFetcher: FakeMetadataFetcher;
@@ -282,6 +292,7 @@ export function inMemoryDeps(config: Config = localTestConfig(), signer: TestRsa
     revocations: new InMemoryRevocationStore(),
     sessions: new InMemorySessionStore(),
     usedAssertions: new InMemoryUsedAssertionStore(),
+    trustedIssuerKeys: new FakeTrustedIssuerKeys(),
     upstream: new FakeUpstreamIdp(),
     upstreamGroups: new FakeUpstreamGroups(),
     metadataFetcher: new FakeMetadataFetcher(),

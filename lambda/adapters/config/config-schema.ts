@@ -10,7 +10,7 @@
  */
 import * as z from 'zod/mini';
 import { hasInvisibleCharacters, hexColour, MAX_PRODUCT_NAME_LENGTH, pageUrl, svgProblem } from '../../core/branding';
-import type { BackendConfig, BrandingConfig, ClientGrantType, Config, GuardConfig, RegistrationConfig, ResourceConfig, RouteRuleConfig, StaticClientConfig, TokenLifetimesConfig, UpstreamConfig } from '../../core/config';
+import type { BackendConfig, BrandingConfig, ClientGrantType, Config, TrustedIdentityProviderConfig, GuardConfig, RegistrationConfig, ResourceConfig, RouteRuleConfig, StaticClientConfig, TokenLifetimesConfig, UpstreamConfig } from '../../core/config';
 import { routeTableProblems } from '../../core/guard/route-table';
 import { isScopeToken } from '../../core/scopes';
 
@@ -216,6 +216,14 @@ const staticClientSchema = section({
   if (client.grantTypes.includes('client_credentials') && Object.keys(client.allowedScopes).length === 0) problem('allowedScopes', 'must name at least one resource for the client_credentials grant');
 }));
 
+const trustedIdentityProviderSchema = section({
+  issuer: about(absoluteUrl, 'Exactly the iss of its ID-JAGs.'),
+  jwksUri: about(absoluteUrl, 'Where its signing keys are published (RS256 or ES256).'),
+  resources: about(z.record(z.string(), textList, { error: 'must be an object' }), 'Resource URI -> the scopes its ID-JAGs may grant there.'),
+  subjectPrefix: about(withDefault(z.string({ error: 'must be a string' }), ''), 'Our subject is this prefix and the ID-JAG sub (keeps its users apart from the upstream IdP\'s).'),
+  groupsClaim: about(z.optional(text()), 'The ID-JAG claim listing groups; when set, groupScopes narrows the scopes further.'),
+});
+
 const DEFAULT_REGISTRATION: RegistrationConfig = {
   dynamicRegistrationEnabled: true,
   clientIdMetadataDocumentsEnabled: true,
@@ -345,6 +353,7 @@ const fileShape = {
   tokens: about(tokensSchema, 'Lifetimes, in seconds.'),
   guard: about(guardSchema, 'The guard (API Gateway authorizer) in front of each resource.'),
   branding: about(z.optional(brandingSchema), 'The look of the pages people see: product name, logo, accent colour, support link.'),
+  trustedIdentityProviders: about(withDefault(list(trustedIdentityProviderSchema), []), 'Enterprise IdPs whose ID-JAGs /token redeems (jwt-bearer grant, docs/enterprise.md).'),
 };
 
 type FileMembers = z.output<ReturnType<typeof section<typeof fileShape>>>;
@@ -378,6 +387,23 @@ function crossOptionProblems(file: FileMembers, ctx: z.core.$RefinementCtx<FileM
         if (!known.has(scope)) problem(['clients', i, 'allowedScopes', uri, j], `"${scope}" is not a scope of ${uri}`);
       });
     }
+  });
+  const resourceScopeProblems = (scopesByResource: Readonly<Record<string, readonly string[]>>, path: (string | number)[]) => {
+    for (const [uri, scopes] of Object.entries(scopesByResource)) {
+      const resource = file.resources.find((r) => r.uri === uri);
+      if (!resource) {
+        problem([...path, uri], 'must be the uri of one of resources');
+        continue;
+      }
+      const known = new Set(resource.scopes.map((s) => s.name));
+      scopes.forEach((scope, j) => {
+        if (!known.has(scope)) problem([...path, uri, j], `"${scope}" is not a scope of ${uri}`);
+      });
+    }
+  };
+  file.trustedIdentityProviders.forEach((idp, i) => {
+    resourceScopeProblems(idp.resources, ['trustedIdentityProviders', i, 'resources']);
+    if (file.trustedIdentityProviders.findIndex((other) => other.issuer === idp.issuer) !== i) problem(['trustedIdentityProviders', i, 'issuer'], 'is listed twice');
   });
   const allScopes = new Set(file.resources.flatMap((r) => r.scopes.map((s) => s.name)));
   for (const [group, scopes] of Object.entries(file.groupScopes)) {
@@ -438,4 +464,5 @@ export type SchemaMatchesCoreTypes = AllTrue<[
   SameKeys<FileMembers['tokens'], TokenLifetimesConfig>,
   SameKeys<FileMembers['guard'], GuardConfig>,
   SameKeys<NonNullable<FileMembers['branding']>, BrandingConfig>,
+  SameKeys<Item<FileMembers['trustedIdentityProviders']>, TrustedIdentityProviderConfig>,
 ]>;

@@ -15,6 +15,7 @@ import type { AuthorizationServerEnvironment } from '../config/env';
 import { createDynamoDbStores } from '../dynamodb/dynamodb-stores';
 import type { TableNames } from '../dynamodb/tables';
 import { HttpClientMetadataFetcher, type HttpClientMetadataFetcherOptions } from '../http/client-metadata-fetcher';
+import { HttpTrustedJwksSource } from '../http/trusted-jwks-source';
 import { KmsSigner } from '../kms/kms-signer';
 import { EmfAuditSink } from '../observability/emf-audit-sink';
 import { EmfDependencyOutages } from '../observability/emf-operational-metrics';
@@ -63,6 +64,7 @@ export function buildAuthorizationServerDeps(parts: AuthorizationServerParts): A
       clock: systemClock,
       ...parts.metadataFetcher,
     }),
+    trustedIssuerKeys: new HttpTrustedJwksSource({ clock: systemClock }),
     audit: parts.audit,
     logError: parts.logError,
   };

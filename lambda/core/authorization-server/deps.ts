@@ -17,6 +17,7 @@ import type {
   Signer,
   UpstreamGroups,
   UpstreamIdp,
+  TrustedIssuerKeys,
   UsedAssertionStore,
 } from '../ports';
 
@@ -32,6 +33,8 @@ export interface AuthorizationServerDeps {
   readonly sessions: SessionStore;
   /** The jti of every client assertion and ID-JAG accepted, until it expires. */
   readonly usedAssertions: UsedAssertionStore;
+  /** The JWKS of each trusted enterprise IdP, cached. */
+  readonly trustedIssuerKeys: TrustedIssuerKeys;
   readonly upstream: UpstreamIdp;
   /** Re-reads a user's groups at refresh (docs/operations.md, "Groups at refresh"). */
   readonly upstreamGroups: UpstreamGroups;

@@ -10,6 +10,7 @@ import type { AuthorizationServerDeps } from './deps';
 import { ENDPOINT_PATHS } from './endpoints';
 import { ASSERTION_ALGORITHMS } from '../tokens/signed-assertion';
 import { publicJsonResponse } from './responses';
+import { ID_JAG_GRANT_PROFILE, JWT_BEARER_GRANT } from './identity-assertion';
 import { SUPPORTED_GRANT_TYPES } from './token';
 
 /** Clients re-read metadata rarely; five minutes lets a configuration change show up quickly. */
@@ -19,6 +20,9 @@ const CLIENT_AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post'
 
 export function authorizationServerMetadata(config: Config): Record<string, unknown> {
   const at = (path: string) => config.issuer + path;
+  const trustsEnterpriseIdps = config.trustedIdentityProviders.length > 0;
+  // A grant nothing in the configuration can use is not advertised: clients would try it in vain.
+  const grantTypes = SUPPORTED_GRANT_TYPES.filter((grant) => grant !== JWT_BEARER_GRANT || trustsEnterpriseIdps);
   return {
     issuer: config.issuer,
     authorization_endpoint: at(ENDPOINT_PATHS.authorize),
@@ -29,7 +33,9 @@ export function authorizationServerMetadata(config: Config): Record<string, unkn
     jwks_uri: at(ENDPOINT_PATHS.jwks),
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
-    grant_types_supported: SUPPORTED_GRANT_TYPES,
+    grant_types_supported: grantTypes,
+    // The Enterprise-Managed Authorization profile: ID-JAGs from trusted IdPs (draft-ietf-oauth-identity-assertion-authz-grant).
+    ...(trustsEnterpriseIdps ? { authorization_grant_profiles_supported: [ID_JAG_GRANT_PROFILE] } : {}),
     code_challenge_methods_supported: ['S256'],
     token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
     // private_key_jwt assertions (RFC 7523, RFC 8414 section 2): the algorithms we verify.

@@ -12,7 +12,9 @@ import type { ClientRecord } from '../ports';
 import type { FormBody } from './form-body';
 import { exchangeAuthorizationCode } from './grants/authorization-code';
 import { exchangeClientCredentials } from './grants/client-credentials';
+import { exchangeIdentityAssertion } from './grants/jwt-bearer';
 import { exchangeRefreshToken } from './grants/refresh-token';
+import { JWT_BEARER_GRANT } from './identity-assertion';
 import { jsonResponse } from './responses';
 
 type Grant = (deps: AuthorizationServerDeps, client: ClientRecord, form: FormBody) => Promise<object>;
@@ -23,6 +25,8 @@ const GRANTS: Readonly<Record<string, { readonly redeem: Grant; readonly confide
   refresh_token: { redeem: exchangeRefreshToken, confidentialOnly: false },
   // No user is present, so the client's own credentials are all that stands behind the token (RFC 9700 section 2.4).
   client_credentials: { redeem: exchangeClientCredentials, confidentialOnly: true },
+  // An ID-JAG names the client it was issued to, so only that client, authenticated, may redeem it.
+  [JWT_BEARER_GRANT]: { redeem: exchangeIdentityAssertion, confidentialOnly: true },
 };
 
 /** The grant types of GRANTS, for the metadata. */

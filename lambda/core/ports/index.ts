@@ -21,3 +21,4 @@ export * from './upstream-idp';
 export * from './upstream-groups';
 export * from './audit';
 export * from './used-assertions';
+export * from './trusted-issuer-keys';
