@@ -172,7 +172,7 @@ export function describeDrill(results: readonly DrillResult[]): string[] {
   const fmt = (s: number | undefined) => (s === undefined ? `not within ${GIVE_UP_SECONDS} s` : `${s.toFixed(1)} s`);
   const lines = ['| Drill | revoke ran | MCP calls refused (401) after | refresh refused after | calls still answered after revoke returned | printed worst case | next authorization |', '|---|---:|---:|---:|---:|---:|---|'];
   for (const r of results) {
-    const next = `${r.nextAuthorization.login ? 'login at the IdP' : 'no login form (upstream session)'}, ${r.nextAuthorization.consent ? 'consent asked again' : 'no consent page'}`;
+    const next = `${r.nextAuthorization.login ? 'fresh login at the IdP' : 'no login (still signed in)'}, ${r.nextAuthorization.consent ? 'consent asked again' : 'no consent page'}`;
     lines.push(`| revoke --${r.kind} | ${r.commandSeconds.toFixed(1)} s | ${fmt(r.mcpRefusedSeconds)} | ${fmt(r.refreshRefusedSeconds)} | ${r.callsAnsweredAfterRevoke} | ${r.printedDelaySeconds ?? '?'} s | ${next} |`);
   }
   const worst = Math.max(...results.map((r) => Math.max(r.mcpRefusedSeconds ?? Infinity, r.refreshRefusedSeconds ?? Infinity)));
