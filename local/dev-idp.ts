@@ -18,7 +18,7 @@
 import { generateKeyPairSync, randomBytes, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { styleSource } from '../lambda/core/authorization-server/content-security-policy';
-import { DEFAULT_BRANDING, escapeAttribute, renderPage, type Branding, type RenderedPage } from '../lambda/core/authorization-server/page-layout';
+import { DEFAULT_BRANDING, escapeHtml, renderPage, type Branding, type RenderedPage } from '../lambda/core/authorization-server/page-layout';
 import { constantTimeEqual } from '../lambda/core/crypto';
 import type { DevUserConfig } from './local-config';
 
@@ -242,7 +242,7 @@ function providerConfiguration(options: DevIdpOptions, users: ReadonlyMap<string
     loadExistingGrant: autoGrant,
     renderError: (ctx: { type: string; body: string }, out: { error?: string; error_description?: string }) => {
       ctx.type = 'html';
-      ctx.body = page(options.branding ?? DEFAULT_BRANDING, 'Sign-in error', `<p><strong>${escapeAttribute(out.error ?? 'error')}</strong>: ${escapeAttribute(out.error_description ?? '')}</p>`).html;
+      ctx.body = page(options.branding ?? DEFAULT_BRANDING, 'Sign-in error', `<p><strong>${escapeHtml(out.error ?? 'error')}</strong>: ${escapeHtml(out.error_description ?? '')}</p>`).html;
     },
     ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 600, Session: 8 * 3600, Grant: 8 * 3600 },
   };
@@ -502,12 +502,12 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefin
 }
 
 function loginPage(branding: Branding, uid: string, state: { username?: string; error?: string } = {}): RenderedPage {
-  const error = state.error ? `<p class="error" role="alert">${escapeAttribute(state.error)}</p>` : '';
-  return page(branding, 'Sign in', `<p class="muted">with a local test account, to continue to ${escapeAttribute(branding.productName)}</p>
+  const error = state.error ? `<p class="error" role="alert">${escapeHtml(state.error)}</p>` : '';
+  return page(branding, 'Sign in', `<p class="muted">with a local test account, to continue to ${escapeHtml(branding.productName)}</p>
 ${error}
-<form class="login" method="post" action="/interaction/${escapeAttribute(uid)}/login">
+<form class="login" method="post" action="/interaction/${escapeHtml(uid)}/login">
 <label for="username">Username</label>
-<input id="username" type="text" name="username" value="${escapeAttribute(state.username ?? '')}" autocomplete="username" autocapitalize="none" spellcheck="false" ${state.error ? '' : 'autofocus '}required>
+<input id="username" type="text" name="username" value="${escapeHtml(state.username ?? '')}" autocomplete="username" autocapitalize="none" spellcheck="false" ${state.error ? '' : 'autofocus '}required>
 <label for="password">Password</label>
 <input id="password" type="password" name="password" autocomplete="current-password" ${state.error ? 'autofocus ' : ''}required>
 <button type="submit">Sign in</button>
@@ -516,7 +516,7 @@ ${error}
 
 function page(branding: Branding, title: string, body: string): RenderedPage {
   const notice = '<p class="notice"><strong>Development IdP.</strong> For local testing only: never use it in production or with real passwords.</p>';
-  return renderPage({ title, main: `${notice}\n<h1>${escapeAttribute(title)}</h1>\n${body}`, branding });
+  return renderPage({ title, main: `${notice}\n<h1>${escapeHtml(title)}</h1>\n${body}`, branding });
 }
 
 function sendPage(res: ServerResponse, status: number, rendered: RenderedPage): void {

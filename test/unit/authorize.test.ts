@@ -285,7 +285,9 @@ describe('GET /authorize: errors redirected to the verified redirect URI (ER)', 
     dynamicClient(deps, { scope: 'tool:read bogus' });
     const cookie = await signedIn(deps);
     const query = a0({ client_id: 'mcp_dynamic_client_b', redirect_uri: 'https://attacker.example/cb', scope: 'bogus' });
-    expectErrorRedirect(await authorize(deps, query, cookie), deps, 'invalid_scope', { base: 'https://attacker.example/cb' });
+    const response = await authorize(deps, query, cookie);
+    expectNoRedirect(response, deps);
+    expect(response.body).toContain('invalid_scope');
   });
 
   it('refuses a client not registered for the code flow', async () => {
@@ -293,7 +295,9 @@ describe('GET /authorize: errors redirected to the verified redirect URI (ER)', 
     dynamicClient(deps, { grantTypes: ['refresh_token'] });
     const cookie = await signedIn(deps);
     const query = a0({ client_id: 'mcp_dynamic_client_b', redirect_uri: 'https://attacker.example/cb' });
-    expectErrorRedirect(await authorize(deps, query, cookie), deps, 'unauthorized_client', { base: 'https://attacker.example/cb' });
+    const response = await authorize(deps, query, cookie);
+    expectNoRedirect(response, deps);
+    expect(response.body).toContain('unauthorized_client');
   });
 
   it('appends to a registered redirect URI that has a query of its own', async () => {
@@ -303,7 +307,7 @@ describe('GET /authorize: errors redirected to the verified redirect URI (ER)', 
   });
 });
 
-describe('case 12: no error redirect for an unvetted client before the user signed in (phishing)', () => {
+describe('cases 12 and 60: no error redirect for an unvetted client, signed in or not (phishing, open redirect)', () => {
   const attackerQuery = a0({ client_id: 'mcp_dynamic_client_b', redirect_uri: 'https://attacker.example/cb', scope: 'bogus' });
 
   it('a DCR client with an attacker redirect URI and scope=bogus gets the AS page, not a 302', async () => {
@@ -322,11 +326,22 @@ describe('case 12: no error redirect for an unvetted client before the user sign
     expectNoRedirect(await authorize(deps, { ...attackerQuery, client_id: url }), deps);
   });
 
-  it('with a live login session the error is redirected as usual', async () => {
+  it('case 60: a live login session changes nothing: still the AS page, no Location', async () => {
     const deps = browserTestDeps();
     dynamicClient(deps);
     const cookie = await signedIn(deps);
-    expectErrorRedirect(await authorize(deps, attackerQuery, cookie), deps, 'invalid_scope', { base: 'https://attacker.example/cb' });
+    const response = await authorize(deps, attackerQuery, cookie);
+    expectNoRedirect(response, deps);
+    expect(response.body).toContain('invalid_scope');
+  });
+
+  it('case 60: a signed-in user whose groups grant none of the scopes asked by an unvetted client sees the page too', async () => {
+    const deps = browserTestDeps();
+    dynamicClient(deps);
+    const cookie = await signedIn(deps, { groups: [] });
+    const response = await authorize(deps, a0({ client_id: 'mcp_dynamic_client_b', redirect_uri: 'https://attacker.example/cb', scope: 'tool:read' }), cookie);
+    expectNoRedirect(response, deps);
+    expect(response.body).toContain('invalid_scope');
   });
 
   it('an expired session does not count', async () => {

@@ -24,17 +24,17 @@ export interface ErrorToReport {
 /**
  * Reports an /authorize validation error before the user has interacted with us.
  *
- * Phishing guard (RFC 9700 section 4.11.2, docs/security.md, case 12): anyone can register a
- * client (DCR, CIMD) whose redirect URI is an attacker's page, then mail out /authorize
- * links with a deliberate error (scope=bogus). An error redirect would bounce the victim
- * from our trusted domain straight to that page, no questions asked. So for clients not
- * vetted by the operator (anything but static config clients) the error is only
- * redirected when the browser already has a login session with us; otherwise the user
- * sees our own error page and goes nowhere.
+ * Phishing guard (RFC 9700 section 4.11.2, docs/security.md, cases 12 and 60): anyone can
+ * register a client (DCR, CIMD) whose redirect URI is an attacker's page, then mail out
+ * /authorize links with a deliberate error (scope=bogus). An error redirect would bounce
+ * the victim from our trusted domain straight to that page, no questions asked: the AS
+ * would be an open redirector. A login session proves nothing about the link (a signed-in
+ * victim clicks it just as well), so for clients not vetted by the operator (anything but
+ * static config clients) the user always sees our own error page and goes nowhere.
  */
-export function reportValidationError(deps: AuthorizationServerDeps, problem: ErrorToReport, hasLoginSession: boolean): HttpResponse {
+export function reportValidationError(deps: AuthorizationServerDeps, problem: ErrorToReport): HttpResponse {
   deps.audit.emit({ type: 'request_rejected', endpoint: 'authorize', error: problem.error });
-  if (problem.client.source === 'static' || hasLoginSession) {
+  if (problem.client.source === 'static') {
     return redirectResponse(errorRedirectUrl(deps.config, problem.redirectUri, problem), [], 302);
   }
   return errorPage(deps.config, 400, 'This request cannot be completed', `${problem.description} (${problem.error})`);

@@ -32,15 +32,15 @@ export async function handleAuthorize(deps: AuthorizationServerDeps, req: HttpRe
     deps.audit.emit({ type: 'request_rejected', endpoint: 'authorize', error: 'invalid_request' });
     return errorPage(deps.config, 400, 'This request cannot be completed', validation.description);
   }
+  if (validation.kind === 'error_redirect') return reportValidationError(deps, validation);
   const session = await currentLoginSession(deps, req);
-  if (validation.kind === 'error_redirect') return reportValidationError(deps, validation, session !== undefined);
 
   const request = validation.request;
   if (!session) return await askForConsent(deps, request, undefined);
 
   const scope = grantedScopeFor(deps.config, request.scope, session.groups);
   if (scope.length === 0) {
-    return reportValidationError(deps, { ...request, error: 'invalid_scope', description: 'You are not entitled to any of the requested scopes.' }, true);
+    return reportValidationError(deps, { ...request, error: 'invalid_scope', description: 'You are not entitled to any of the requested scopes.' });
   }
   if (await consentCovers(deps, session.subject, request.client.clientId, request.resources, scope)) {
     const code = await issueAuthorizationCode(deps, {

@@ -10,6 +10,7 @@ import { OAuthError } from '../errors';
 import { headerCount, singleHeader, type HttpRequest } from '../http';
 import type { ClientRecord, TokenEndpointAuthMethod } from '../ports';
 import { CLIENT_ASSERTION_TYPE, clientFromAssertion } from './client-assertion';
+import { looksLikeClientIdUrl } from './client-metadata-document';
 import { resolveClient } from './clients';
 import { nowSeconds } from '../ports';
 import type { AuthorizationServerDeps } from './deps';
@@ -33,9 +34,24 @@ export function clientAuthenticationFailed(): OAuthError {
   return new OAuthError('invalid_client', 'Client authentication failed.');
 }
 
-export async function authenticateClient(deps: AuthorizationServerDeps, request: HttpRequest, form: FormBody): Promise<AuthenticatedClient> {
+export interface ClientAuthenticationOptions {
+  /**
+   * Whether a client_id that is a metadata document URL may be fetched for this request
+   * (docs/security.md, case 61). Such a client has no secret, so fetching its document
+   * before anything else proves the caller's right makes the endpoint an outbound-request
+   * amplifier; /revoke fetches only for the client the presented token belongs to, and
+   * /introspect (confidential clients only) never. A refusal is invalid_client.
+   * @default every URL client_id is fetched (/token: the grant needs the client)
+   */
+  readonly mayFetchMetadataDocument?: (clientId: string) => boolean | Promise<boolean>;
+}
+
+export async function authenticateClient(deps: AuthorizationServerDeps, request: HttpRequest, form: FormBody, options: ClientAuthenticationOptions = {}): Promise<AuthenticatedClient> {
   if (form.get('client_assertion') !== undefined || form.get('client_assertion_type') !== undefined) return authenticateByAssertion(deps, request, form);
   const presented = presentedCredentials(request, form);
+  if (options.mayFetchMetadataDocument && looksLikeClientIdUrl(presented.clientId) && !(await options.mayFetchMetadataDocument(presented.clientId))) {
+    throw clientAuthenticationFailed();
+  }
   const client = await resolveClient(deps, presented.clientId);
   if (!client) throw clientAuthenticationFailed();
   if (client.expiresAt !== undefined && client.expiresAt < nowSeconds(deps)) throw clientAuthenticationFailed();

@@ -10,6 +10,7 @@ import type { TokenEndpointAuthMethod } from '../ports';
 import { redirectUriRegistrationProblem } from './redirect-uri';
 import { allScopeNames } from '../resources';
 import { parseScopeString } from '../scopes';
+import { hasInvisibleCharacters } from './visible-text';
 
 export const MAX_REDIRECT_URIS = 10;
 export const MAX_CLIENT_NAME_LENGTH = 200;
@@ -106,15 +107,15 @@ function stringList(value: unknown, field: string, allowed: readonly string[]): 
 function optionalString(value: unknown, field: string, maxLength: number): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.length === 0 || value.length > maxLength) throw invalid(`${field} must be a string of 1 to ${maxLength} characters.`);
-  // Names are shown on the consent page: control characters could disguise them.
-  if (/[\u0000-\u001f\u007f]/.test(value)) throw invalid(`${field} must not contain control characters.`);
+  // Names are shown on the consent page: invisible characters could disguise them.
+  if (hasInvisibleCharacters(value)) throw invalid(`${field} must not contain control, format or other invisible characters.`);
   return value;
 }
 
 function httpsUrl(value: unknown, field: string): string | undefined {
   if (value === undefined) return undefined;
   const problem = () => invalid(`${field} must be an https URL.`);
-  if (typeof value !== 'string' || value.length > MAX_URL_LENGTH || /[\u0000-\u0020\u007f\\]/.test(value)) throw problem();
+  if (typeof value !== 'string' || value.length > MAX_URL_LENGTH || /[\u0000-\u0020\u007f\\]/.test(value) || hasInvisibleCharacters(value)) throw problem();
   let url: URL;
   try {
     url = new URL(value);

@@ -24,7 +24,8 @@ const INACTIVE = { active: false } as const;
 
 export async function handleIntrospection(deps: AuthorizationServerDeps, request: HttpRequest): Promise<HttpResponse> {
   const form = readFormBody(request);
-  const { client, method } = await authenticateClient(deps, request, form);
+  // Only confidential clients may introspect, and a metadata document client has no secret: never fetched here.
+  const { client, method } = await authenticateClient(deps, request, form, { mayFetchMetadataDocument: () => false });
   // Introspection answers questions about other people's tokens: only a client that can prove who it is may ask.
   if (method === 'none') throw clientAuthenticationFailed();
   const token = form.get('token');

@@ -66,9 +66,9 @@ export function renderPage(content: PageContent): RenderedPage {
   const { branding } = content;
   const stylesheet = stylesheetFor(branding.accentColor);
   const logo = branding.logoUrl
-    ? `<img src="${escapeAttribute(branding.logoUrl)}" alt="" class="logo">`
+    ? `<img src="${escapeHtml(branding.logoUrl)}" alt="" class="logo">`
     : DEFAULT_MARK;
-  const footer = branding.supportUrl ? `<footer class="site"><p>Need help? <a href="${escapeAttribute(branding.supportUrl)}">Contact support</a></p></footer>` : '';
+  const footer = branding.supportUrl ? `<footer class="site"><p>Need help? <a href="${escapeHtml(branding.supportUrl)}">Contact support</a></p></footer>` : '';
   const html = `<!doctype html>
 <html lang="en">
 <head>
@@ -76,7 +76,7 @@ export function renderPage(content: PageContent): RenderedPage {
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex">
 <meta name="color-scheme" content="light dark">
-${content.refreshTo === undefined ? '' : `<meta http-equiv="refresh" content="0;url=${escapeAttribute(content.refreshTo)}">\n`}<title>${escapeHtml(content.title)} · ${escapeHtml(branding.productName)}</title>
+${content.refreshTo === undefined ? '' : `<meta http-equiv="refresh" content="0;url=${escapeHtml(content.refreshTo)}">\n`}<title>${escapeHtml(content.title)} · ${escapeHtml(branding.productName)}</title>
 <style>${stylesheet}</style>
 </head>
 <body>
@@ -93,18 +93,14 @@ ${footer}
   return { html, stylesheet, imageSources: branding.logoUrl ? [logoSource(branding.logoUrl)] : [] };
 }
 
-/** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`=/]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 /**
- * Escapes a server-made or validated URL or token for an attribute or element. Unlike
- * escapeHtml it leaves `/` and `=` readable, so the markup stays legible to people, scrapers
- * and tests; it still cannot break out of a quoted attribute or an element.
+ * The one HTML escaper: text, URLs and tokens for element content and quoted attribute
+ * values (every attribute of our pages is quoted). The five characters that can end a
+ * quoted attribute, open a tag or start an entity become numeric references; `/` and `=`
+ * stay readable, so the markup stays legible to people, scrapers and tests.
  */
-export function escapeAttribute(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** CSP img-src for the logo: the exact URL (not redirected, so the path counts), or data: for an inline SVG. */

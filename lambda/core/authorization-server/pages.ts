@@ -11,7 +11,7 @@ import { DependencyUnavailableError } from '../errors';
 import type { HttpResponse } from '../http';
 import type { ClientRecord } from '../ports';
 import { formActionSource } from './content-security-policy';
-import { brandingFrom, escapeAttribute, escapeHtml, renderPage, type Branding } from './page-layout';
+import { brandingFrom, escapeHtml, renderPage, type Branding } from './page-layout';
 import { htmlResponse, redirectResponse } from './responses';
 
 /** The branding of the pages, from the config. */
@@ -59,8 +59,8 @@ export function consentPage(config: Config, model: ConsentPageModel, cookies: st
   const target = model.resources.length === 1 ? escapeHtml(model.resources[0].name) : 'your MCP servers';
   const main = `<h1>${name} wants to use ${target}</h1>
 <p class="lead">Approve only if you started this yourself and trust this application.</p>
-<form method="post" action="${escapeAttribute(model.formAction)}">
-<input type="hidden" name="csrf_token" value="${escapeAttribute(model.csrfToken)}">
+<form method="post" action="${escapeHtml(model.formAction)}">
+<input type="hidden" name="csrf_token" value="${escapeHtml(model.csrfToken)}">
 <h2>Who is asking</h2>
 ${whoIsAsking(model, name)}
 <h2>What it will be able to do</h2>
@@ -80,10 +80,10 @@ function whoIsAsking(model: ConsentPageModel, name: string): string {
   const facts = [`<dt>Application</dt><dd><strong>${name}</strong></dd>`];
   if (model.clientSource === 'metadata_document') {
     const host = new URL(model.clientId).host;
-    facts.push(`<dt>Client ID</dt><dd><span class="uri">${escapeAttribute(model.clientId)}</span><span class="verified">Verified by its domain.</span> Its identity is published by <span class="host">${escapeHtml(host)}</span>.</dd>`);
+    facts.push(`<dt>Client ID</dt><dd><span class="uri">${escapeHtml(model.clientId)}</span><span class="verified">Verified by its domain.</span> Its identity is published by <span class="host">${escapeHtml(host)}</span>.</dd>`);
   } else {
     const how = model.clientSource === 'static' ? 'Registered by your administrator.' : 'It registered itself with this server: its name is not verified.';
-    facts.push(`<dt>Client ID</dt><dd><code>${escapeAttribute(model.clientId)}</code><br><span class="muted">${how}</span></dd>`);
+    facts.push(`<dt>Client ID</dt><dd><code>${escapeHtml(model.clientId)}</code><br><span class="muted">${how}</span></dd>`);
   }
   facts.push(`<dt>You will be sent to</dt><dd>${destination(model.redirectUri)}</dd>`);
   const loopback = model.onlyLoopbackRedirects
@@ -94,7 +94,7 @@ function whoIsAsking(model: ConsentPageModel, name: string): string {
 
 /** What the user should recognise: the host for web URIs, the app's scheme for private-use ones; the full URI under it. */
 function destination(redirectUri: string): string {
-  const uri = `<span class="uri">${escapeAttribute(redirectUri)}</span>`;
+  const uri = `<span class="uri">${escapeHtml(redirectUri)}</span>`;
   const scheme = /^([a-z][a-z0-9+.-]*):/.exec(redirectUri)?.[1];
   if (scheme === 'http' || scheme === 'https') {
     try {
@@ -110,7 +110,7 @@ function resourceSection(resource: ConsentPageResource): string {
   const scopes = resource.scopes.length
     ? resource.scopes.map((s) => `<li>${escapeHtml(s.description)}<code>${escapeHtml(s.name)}</code></li>`).join('')
     : '<li>Use this server, with no specific permissions</li>';
-  return `<h3>${escapeHtml(resource.name)}</h3><span class="uri">${escapeAttribute(resource.uri)}</span><ul class="scopes">${scopes}</ul>`;
+  return `<h3>${escapeHtml(resource.name)}</h3><span class="uri">${escapeHtml(resource.uri)}</span><ul class="scopes">${scopes}</ul>`;
 }
 
 function accountSection(account: string | undefined): string {
@@ -127,7 +127,7 @@ function accountSection(account: string | undefined): string {
  */
 export function answerForm(config: Config, location: string, cookies: string[] = []): HttpResponse {
   if (formActionSource(location) !== undefined) return redirectResponse(location, cookies, 303);
-  const href = escapeAttribute(location);
+  const href = escapeHtml(location);
   const main = `<h1>Return to the application</h1>
 <p class="lead">Your answer is ready. Continue to hand it to the application.</p>
 <p><a class="button primary" href="${href}">Continue</a></p>`;

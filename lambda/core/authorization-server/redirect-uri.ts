@@ -7,6 +7,7 @@
  * explicit default port are all different URIs. The one exception is RFC 8252 section 7.3:
  * for a loopback redirect the port may differ, because native apps bind an ephemeral port.
  */
+import { hasInvisibleCharacters } from './visible-text';
 
 export const MAX_REDIRECT_URI_LENGTH = 2000;
 
@@ -75,6 +76,8 @@ export function redirectUriRegistrationProblem(uri: unknown): RedirectUriProblem
   // Browsers strip leading spaces and tabs inside schemes (" javascript:", "java\tscript:"), so
   // any whitespace or control character is refused before the scheme is even looked at.
   if (/[\u0000-\u0020\u007f-\u009f\\]/.test(uri)) return 'must not contain spaces, control characters or backslashes';
+  // The consent page shows the redirect URI: a bidi or zero-width character could make it read as another.
+  if (hasInvisibleCharacters(uri)) return 'must not contain format or other invisible characters';
   const schemeMatch = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri);
   if (!schemeMatch) return 'must be an absolute URI';
   const scheme = schemeMatch[1].toLowerCase();

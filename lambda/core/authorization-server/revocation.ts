@@ -16,13 +16,27 @@ import { NO_STORE } from './responses';
 
 export async function handleRevocation(deps: AuthorizationServerDeps, request: HttpRequest): Promise<HttpResponse> {
   const form = readFormBody(request);
-  const { client } = await authenticateClient(deps, request, form);
   const token = form.get('token');
+  const now = nowSeconds(deps);
+  // A metadata document client proves nothing but its name: its document is fetched only
+  // when the token it presents is its own (docs/security.md, case 61), checked locally first.
+  const { client } = await authenticateClient(deps, request, form, {
+    mayFetchMetadataDocument: (clientId) => token !== undefined && tokenBelongsTo(deps, clientId, token, now),
+  });
   if (token === undefined) throw new OAuthError('invalid_request', 'The token parameter is required.');
   // token_type_hint is only a lookup hint (RFC 7009 section 2.1); both kinds are tried whatever it says.
-  const now = nowSeconds(deps);
   if (!(await revokeRefreshToken(deps, client.clientId, token, now))) await revokeAccessToken(deps, client.clientId, token, now);
   return { status: 200, headers: { ...NO_STORE }, body: '' };
+}
+
+/** Whether `token` is a live refresh token or access token of `clientId` (no client is resolved, nothing is fetched). */
+async function tokenBelongsTo(deps: AuthorizationServerDeps, clientId: string, token: string, now: number): Promise<boolean> {
+  const familyId = familyIdOf(token);
+  if (familyId) {
+    const family = await deps.families.get(familyId);
+    if (family?.clientId === clientId && isRedeemable(deps, family, token, now)) return true;
+  }
+  return (await verifyIssuedAccessToken(deps, token, now))?.clientId === clientId;
 }
 
 async function revokeRefreshToken(deps: AuthorizationServerDeps, clientId: string, token: string, now: number): Promise<boolean> {
