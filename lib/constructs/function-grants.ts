@@ -32,6 +32,7 @@ export function grantFunctionPermissions(role: iam.IRole, permissions: FunctionP
     if (permissions.readPublicKeys) targets.signingKeys.allowReadingPublicKeys(role);
   }
   if (permissions.readUpstreamClientSecret) targets.upstreamLogin?.allowReadingClientSecret(role);
+  if (permissions.readUpstreamGroups) targets.upstreamLogin?.allowReadingGroups(role);
   // Only when one is configured: a backend without a shared secret needs no read at all.
   if (permissions.readBackendSharedSecret && targets.backendSharedSecret) {
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [targets.backendSharedSecret.secretArn] }));

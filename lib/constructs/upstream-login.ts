@@ -3,6 +3,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { cognitoUserPoolOf } from '../../lambda/adapters/upstream-oidc/cognito-issuer';
 import type { BrandingConfig, UpstreamConfig } from '../../lambda/core/config';
 import { managedLoginStyle } from './managed-login-branding';
 
@@ -128,6 +129,17 @@ export class UpstreamLogin extends Construct {
     };
   }
 
+  /**
+   * Lets a refresh re-read a user's groups (AdminListGroupsForUser) when the upstream is a
+   * Cognito user pool: the one this construct made, or one named by an external Cognito issuer
+   * (in this account). Any other IdP offers no such read, and nothing is granted.
+   */
+  allowReadingGroups(grantee: iam.IGrantable): void {
+    const pool = this.userPool?.userPoolArn ?? externalCognitoPoolArn(this, this.upstreamConfig.issuer);
+    if (!pool) return;
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cognito-idp:AdminListGroupsForUser'], resources: [pool] }));
+  }
+
   /** Lets the function that completes logins read the external IdP's client secret (GetSecretValue, and Decrypt through Secrets Manager when it has its own key). */
   allowReadingClientSecret(grantee: iam.IGrantable): void {
     if (!this.clientSecret) return;
@@ -147,4 +159,9 @@ export class UpstreamLogin extends Construct {
 function uniqueDomainPrefix(scope: Construct, stage: string): string {
   const stackUuid = Fn.select(2, Fn.split('/', Stack.of(scope).stackId));
   return `mcp-oauth-${stage}-${Fn.select(0, Fn.split('-', stackUuid))}`;
+}
+
+function externalCognitoPoolArn(scope: Construct, issuer: string): string | undefined {
+  const pool = cognitoUserPoolOf(issuer);
+  return pool && Stack.of(scope).formatArn({ service: 'cognito-idp', region: pool.region, resource: 'userpool', resourceName: pool.userPoolId });
 }

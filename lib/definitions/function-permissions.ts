@@ -22,11 +22,13 @@ export interface FunctionPermissions {
   readonly readPublicKeys: boolean;
   /** secretsmanager:GetSecretValue on the external IdP's client secret (and kms:Decrypt through Secrets Manager when it has its own key). */
   readonly readUpstreamClientSecret: boolean;
+  /** cognito-idp:AdminListGroupsForUser on the Cognito user pool, when the upstream is one: a refresh re-reads the user's groups (docs/operations.md, "Groups at refresh"). */
+  readonly readUpstreamGroups: boolean;
   /** secretsmanager:GetSecretValue on the shared secret the MCP step sends to an HTTP backend (resources[].backend.sharedSecret.secretArn). */
   readonly readBackendSharedSecret: boolean;
 }
 
-const NONE: FunctionPermissions = { tables: {}, sign: false, readPublicKeys: false, readUpstreamClientSecret: false, readBackendSharedSecret: false };
+const NONE: FunctionPermissions = { tables: {}, sign: false, readPublicKeys: false, readUpstreamClientSecret: false, readUpstreamGroups: false, readBackendSharedSecret: false };
 
 /** The authorization server's functions, one per endpoint group (AUTHORIZATION_SERVER_ROUTES). */
 export const ENDPOINT_GROUP_PERMISSIONS: Readonly<Record<EndpointGroup, FunctionPermissions>> = {
@@ -37,7 +39,7 @@ export const ENDPOINT_GROUP_PERMISSIONS: Readonly<Record<EndpointGroup, Function
     readUpstreamClientSecret: true,
   },
   // /token, /revoke, /introspect: redeem codes, rotate and revoke refresh families, check and write revocations,
-  // record each client assertion's and ID-JAG's jti once, sign.
+  // record each client assertion's and ID-JAG's jti once, sign, re-read a user's groups at refresh.
   token: {
     ...NONE,
     tables: {
@@ -49,6 +51,7 @@ export const ENDPOINT_GROUP_PERMISSIONS: Readonly<Record<EndpointGroup, Function
     },
     sign: true,
     readPublicKeys: true,
+    readUpstreamGroups: true,
   },
   // Metadata, JWKS, dynamic registration: create clients, publish the public keys.
   public: { ...NONE, tables: { clients: ['PutItem'] }, readPublicKeys: true },

@@ -22,7 +22,7 @@ import { AUTHORIZER_PERMISSIONS, ENDPOINT_GROUP_PERMISSIONS, MCP_STEP_PERMISSION
 import { HANDLER_ENTRIES } from '../../lib/constructs/handler-entries';
 
 const ROOT = join(__dirname, '..', '..');
-const SERVICE_OF_CLIENT: Readonly<Record<string, string>> = { 'client-dynamodb': 'dynamodb', 'client-kms': 'kms', 'client-secrets-manager': 'secretsmanager' };
+const SERVICE_OF_CLIENT: Readonly<Record<string, string>> = { 'client-dynamodb': 'dynamodb', 'client-kms': 'kms', 'client-secrets-manager': 'secretsmanager', 'client-cognito-identity-provider': 'cognito-idp' };
 const TRANSACTION_ITEM_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
 
 /** The IAM actions the bundled code of `entry` can call: `service:Name` for each `NameCommand` used on an AWS SDK client import. */
@@ -68,6 +68,7 @@ function grantedActions(permissions: FunctionPermissions): Set<string> {
   if (permissions.sign) actions.add('kms:Sign');
   if (permissions.readPublicKeys) actions.add('kms:GetPublicKey');
   if (permissions.readUpstreamClientSecret || permissions.readBackendSharedSecret) actions.add('secretsmanager:GetSecretValue');
+  if (permissions.readUpstreamGroups) actions.add('cognito-idp:AdminListGroupsForUser');
   return actions;
 }
 

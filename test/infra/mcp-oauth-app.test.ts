@@ -491,6 +491,13 @@ describe('upstream login', () => {
     });
   });
 
+  it('lets only the token function list a user\'s groups (AdminListGroupsForUser), on this user pool only: groups at refresh', () => {
+    const poolId = Object.keys(resourcesOf(as, 'AWS::Cognito::UserPool'))[0]!;
+    for (const [prefix, expected] of [['mcp-oauth: /token', [{ Effect: 'Allow', Action: 'cognito-idp:AdminListGroupsForUser', Resource: { 'Fn::GetAtt': [poolId, 'Arn'] } }]], ['mcp-oauth: /authorize', []], ['mcp-oauth: metadata', []]] as const) {
+      expect(statementsOfRole(as, roleOf(as, prefix)).filter((s) => JSON.stringify(s.Action).includes('cognito-idp:'))).toEqual(expected);
+    }
+  });
+
   it('has a managed login domain prefix unique per stack: the stage and 8 characters of the stack id CloudFormation assigns', () => {
     const domain = Object.values(resourcesOf(as, 'AWS::Cognito::UserPoolDomain'))[0]!;
     expect(domain.Properties.ManagedLoginVersion).toBe(2);

@@ -4,6 +4,7 @@
  * signer, the audit sink and the error log. Each host passes only what differs (KMS or a key
  * file, EMF or console lines, local mode's test-only trust).
  */
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -23,6 +24,8 @@ import { createSafeLogger } from '../observability/safe-logger';
 import { SecretsManagerClientSecret } from '../secrets/secrets-manager-client-secret';
 import { cryptoRandom } from '../system/crypto-random';
 import { systemClock } from '../system/system-clock';
+import { cognitoUserPoolOf } from '../upstream-oidc/cognito-issuer';
+import { CognitoUpstreamGroups } from '../upstream-oidc/cognito-upstream-groups';
 import { noUpstreamGroups } from '../upstream-oidc/no-upstream-groups';
 import { OidcUpstreamIdp } from '../upstream-oidc/oidc-upstream-idp';
 
@@ -56,7 +59,7 @@ export function buildAuthorizationServerDeps(parts: AuthorizationServerParts): A
       scopes: config.upstream.scopes,
       groupsClaim: config.upstream.groupsClaim,
     }),
-    upstreamGroups: parts.upstreamGroups ?? noUpstreamGroups,
+    upstreamGroups: parts.upstreamGroups ?? upstreamGroupsFor(config),
     metadataFetcher: new HttpClientMetadataFetcher({
       timeoutMs: config.registration.metadataDocumentTimeoutMs,
       maxBytes: config.registration.metadataDocumentMaxBytes,
@@ -68,6 +71,13 @@ export function buildAuthorizationServerDeps(parts: AuthorizationServerParts): A
     audit: parts.audit,
     logError: parts.logError,
   };
+}
+
+/** Cognito can list a user's groups (AdminListGroupsForUser); another OIDC provider cannot, so a recheck there needs a new login. */
+function upstreamGroupsFor(config: Config): UpstreamGroups {
+  const pool = cognitoUserPoolOf(config.upstream.issuer);
+  if (!pool) return noUpstreamGroups;
+  return new CognitoUpstreamGroups(new CognitoIdentityProviderClient({ region: pool.region, maxAttempts: 2 }), pool.userPoolId);
 }
 
 /** The Lambda function's parts: KMS, EMF metrics, the upstream secret from Secrets Manager. */
