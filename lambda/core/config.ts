@@ -44,6 +44,23 @@ export type BackendConfig =
   /** AWS only: your Lambda function, as a proxy integration; it checks tools itself (the guard library). */
   | { readonly lambdaFunctionArn: string };
 
+/** A downstream API an MCP server may call with tokens exchanged from the ones it receives (RFC 8693). */
+export interface DownstreamConfig {
+  /** The downstream API's resource URI: the `aud` of exchanged tokens. */
+  readonly resource: string;
+  /** A scope of this MCP server -> the downstream scopes a subject token holding it may be exchanged for. */
+  readonly scopes: Readonly<Record<string, readonly string[]>>;
+}
+
+/** The confidential client an MCP server authenticates as at /token to exchange tokens. */
+export interface ServerClientConfig {
+  readonly clientId: string;
+  /** On AWS: a Secrets Manager secret holding the client secret. */
+  readonly clientSecretArn?: string;
+  /** Local mode only: the client secret itself. */
+  readonly clientSecret?: string;
+}
+
 export interface ResourceConfig {
   /** Canonical resource URI (RFC 8707, MCP): the `aud` of tokens minted for it. */
   readonly uri: string;
@@ -61,6 +78,10 @@ export interface ResourceConfig {
   readonly introspectionClients?: readonly string[];
   /** @default the demo MCP server */
   readonly backend?: BackendConfig;
+  /** The client this MCP server authenticates as to exchange tokens; required with downstream. */
+  readonly serverClient?: ServerClientConfig;
+  /** Downstream APIs this MCP server may get exchanged tokens for. @default [] */
+  readonly downstream: readonly DownstreamConfig[];
 }
 
 /** The grants a pre-registered client may use at /token. */

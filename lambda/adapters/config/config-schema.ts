@@ -10,7 +10,7 @@
  */
 import * as z from 'zod/mini';
 import { hasInvisibleCharacters, hexColour, MAX_PRODUCT_NAME_LENGTH, pageUrl, svgProblem } from '../../core/branding';
-import type { BackendConfig, BrandingConfig, ClientGrantType, Config, TrustedIdentityProviderConfig, GuardConfig, RegistrationConfig, ResourceConfig, RouteRuleConfig, StaticClientConfig, TokenLifetimesConfig, UpstreamConfig } from '../../core/config';
+import type { BackendConfig, BrandingConfig, ClientGrantType, Config, DownstreamConfig, ServerClientConfig, TrustedIdentityProviderConfig, GuardConfig, RegistrationConfig, ResourceConfig, RouteRuleConfig, StaticClientConfig, TokenLifetimesConfig, UpstreamConfig } from '../../core/config';
 import { routeTableProblems } from '../../core/guard/route-table';
 import { isScopeToken } from '../../core/scopes';
 
@@ -145,6 +145,17 @@ const backendSchema = section({
   if (backend.sharedSecret && backend.httpUrl === undefined) ctx.issues.push({ code: 'custom', message: 'applies to an httpUrl backend only (a Lambda backend is invoked by API Gateway itself)', input: backend, path: ['sharedSecret'] });
 }));
 
+const downstreamSchema = section({
+  resource: about(resourceUri, 'The downstream API\'s resource URI: the aud of exchanged tokens.'),
+  scopes: about(z.record(z.string(), textList, { error: 'must be an object' }), 'A scope of this MCP server -> the downstream scopes a token holding it may be exchanged for.'),
+});
+
+const serverClientSchema = section({
+  clientId: about(text(), 'A pre-registered confidential client with the token-exchange grant.'),
+  clientSecretArn: about(z.optional(text().check(rule((s: string) => (s && !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(s) ? ['must be a Secrets Manager secret ARN'] : [])))), 'On AWS: the Secrets Manager secret holding its client secret.'),
+  clientSecret: about(z.optional(text()), 'Local mode only: the client secret itself.'),
+});
+
 const resourceSchema = section({
   uri: about(resourceUri, 'Canonical resource URI (RFC 8707): the aud of tokens minted for it.'),
   name: text(),
@@ -154,6 +165,8 @@ const resourceSchema = section({
   tools: about(withDefault(list(section({ name: text(), scopes: textList })), []), 'MCP tools and the scopes a call needs (all of them).'),
   introspectionClients: about(withDefault(textList, []), 'Confidential clients allowed to introspect tokens for this resource (RFC 7662), besides each token\'s own client.'),
   backend: about(z.optional(backendSchema), 'What serves this resource behind the guard: absent, the demo MCP server; {"httpUrl": ...} any MCP server over HTTP; {"lambdaFunctionArn": ...} (AWS only) your Lambda.'),
+  serverClient: about(z.optional(serverClientSchema), 'The confidential client this MCP server authenticates as to exchange tokens (RFC 8693); required with downstream.'),
+  downstream: about(withDefault(list(downstreamSchema), []), 'Downstream APIs this MCP server may get exchanged tokens for (RFC 8693 at /token).'),
 });
 
 const AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
@@ -374,6 +387,17 @@ function crossOptionProblems(file: FileMembers, ctx: z.core.$RefinementCtx<FileM
     const uri = safeUrl(resource.uri);
     if (uri) for (const found of routeTableProblems(resource.routes, uri.pathname)) problem(['resources', i, 'routes', ...found.path], found.message);
     resource.tools.forEach((tool, k) => checkList(tool.scopes, ['tools', k, 'scopes']));
+    resource.downstream.forEach((downstream, k) => {
+      for (const scope of Object.keys(downstream.scopes)) if (!known.has(scope)) problem(['resources', i, 'downstream', k, 'scopes', scope], `"${scope}" is not in resources[${i}].scopes`);
+      if (uris.has(downstream.resource)) problem(['resources', i, 'downstream', k, 'resource'], 'must not be one of resources (an MCP server\'s token is never exchanged for another MCP server\'s)');
+    });
+    if (resource.downstream.length > 0 && !resource.serverClient) problem(['resources', i, 'serverClient'], 'is required with downstream (the client the MCP server exchanges tokens as)');
+    if (resource.serverClient) {
+      const client = file.clients.find((c) => c.clientId === resource.serverClient!.clientId);
+      if (!client || client.tokenEndpointAuthMethod === 'none' || !client.grantTypes.includes('urn:ietf:params:oauth:grant-type:token-exchange')) {
+        problem(['resources', i, 'serverClient', 'clientId'], 'must name a confidential client of clients[] with the urn:ietf:params:oauth:grant-type:token-exchange grant');
+      }
+    }
   });
   file.clients.forEach((client, i) => {
     for (const [uri, scopes] of Object.entries(client.allowedScopes)) {
@@ -458,6 +482,8 @@ export type SchemaMatchesCoreTypes = AllTrue<[
   SameKeys<Omit<FileMembers, '$schema'>, Config>,
   SameKeys<ResourceMembers, ResourceConfig>,
   SameKeys<Item<ResourceMembers['routes']>, RouteRuleConfig>,
+  SameKeys<Item<ResourceMembers['downstream']>, DownstreamConfig>,
+  SameKeys<NonNullable<ResourceMembers['serverClient']>, ServerClientConfig>,
   SameKeys<Item<FileMembers['clients']>, StaticClientConfig>,
   SameKeys<FileMembers['registration'], RegistrationConfig>,
   SameKeys<FileMembers['upstream'], UpstreamConfig>,

@@ -29,7 +29,14 @@ export interface IssuedAccessToken {
 
 type SigningDeps = Pick<AuthorizationServerDeps, 'config' | 'signer' | 'random'>;
 
-export async function issueAccessToken(deps: SigningDeps, grant: AccessTokenGrant, nowSeconds: number): Promise<IssuedAccessToken> {
+export interface IssuingOptions {
+  /** A lifetime shorter than tokens.accessTokenSeconds (an exchanged token ends with its subject token). */
+  readonly lifetimeSeconds?: number;
+  /** RFC 8693 section 4.1: who acts on the subject's behalf (the MCP server of a token exchange). */
+  readonly actor?: string;
+}
+
+export async function issueAccessToken(deps: SigningDeps, grant: AccessTokenGrant, nowSeconds: number, options: IssuingOptions = {}): Promise<IssuedAccessToken> {
   const claims: AccessTokenClaims = {
     issuer: deps.config.issuer,
     subject: grant.subject,
@@ -37,10 +44,11 @@ export async function issueAccessToken(deps: SigningDeps, grant: AccessTokenGran
     clientId: grant.clientId,
     scope: grant.scope,
     issuedAt: nowSeconds,
-    expiresAt: nowSeconds + deps.config.tokens.accessTokenSeconds,
+    expiresAt: nowSeconds + Math.min(deps.config.tokens.accessTokenSeconds, options.lifetimeSeconds ?? Infinity),
     jti: base64url(deps.random.bytes(JTI_BYTES)),
     familyId: grant.familyId,
     authTime: grant.authTime,
   };
-  return { token: await signJwt(deps.signer, ACCESS_TOKEN_TYP, accessTokenPayload(claims)), claims };
+  const payload = { ...accessTokenPayload(claims), ...(options.actor === undefined ? {} : { act: { sub: options.actor } }) };
+  return { token: await signJwt(deps.signer, ACCESS_TOKEN_TYP, payload), claims };
 }

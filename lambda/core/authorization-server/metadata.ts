@@ -11,6 +11,7 @@ import { ENDPOINT_PATHS } from './endpoints';
 import { ASSERTION_ALGORITHMS } from '../tokens/signed-assertion';
 import { publicJsonResponse } from './responses';
 import { ID_JAG_GRANT_PROFILE, JWT_BEARER_GRANT } from './identity-assertion';
+import { TOKEN_EXCHANGE_GRANT } from './grants/token-exchange';
 import { SUPPORTED_GRANT_TYPES } from './token';
 
 /** Clients re-read metadata rarely; five minutes lets a configuration change show up quickly. */
@@ -22,7 +23,8 @@ export function authorizationServerMetadata(config: Config): Record<string, unkn
   const at = (path: string) => config.issuer + path;
   const trustsEnterpriseIdps = config.trustedIdentityProviders.length > 0;
   // A grant nothing in the configuration can use is not advertised: clients would try it in vain.
-  const grantTypes = SUPPORTED_GRANT_TYPES.filter((grant) => grant !== JWT_BEARER_GRANT || trustsEnterpriseIdps);
+  const exchangesTokens = config.resources.some((r) => r.downstream.length > 0);
+  const grantTypes = SUPPORTED_GRANT_TYPES.filter((grant) => (grant !== JWT_BEARER_GRANT || trustsEnterpriseIdps) && (grant !== TOKEN_EXCHANGE_GRANT || exchangesTokens));
   return {
     issuer: config.issuer,
     authorization_endpoint: at(ENDPOINT_PATHS.authorize),

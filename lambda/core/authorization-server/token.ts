@@ -14,6 +14,7 @@ import { exchangeAuthorizationCode } from './grants/authorization-code';
 import { exchangeClientCredentials } from './grants/client-credentials';
 import { exchangeIdentityAssertion } from './grants/jwt-bearer';
 import { exchangeRefreshToken } from './grants/refresh-token';
+import { exchangeToken, TOKEN_EXCHANGE_GRANT } from './grants/token-exchange';
 import { JWT_BEARER_GRANT } from './identity-assertion';
 import { jsonResponse } from './responses';
 
@@ -27,6 +28,8 @@ const GRANTS: Readonly<Record<string, { readonly redeem: Grant; readonly confide
   client_credentials: { redeem: exchangeClientCredentials, confidentialOnly: true },
   // An ID-JAG names the client it was issued to, so only that client, authenticated, may redeem it.
   [JWT_BEARER_GRANT]: { redeem: exchangeIdentityAssertion, confidentialOnly: true },
+  // Only an MCP server, as its resource's confidential client, trades the tokens it received.
+  [TOKEN_EXCHANGE_GRANT]: { redeem: exchangeToken, confidentialOnly: true },
 };
 
 /** The grant types of GRANTS, for the metadata. */
