@@ -93,8 +93,23 @@ const deploySchema = z.strictObject({
    * knowingly; otherwise synth refuses an edge without a custom domain. @default false
    */
   acceptCloudFrontDefaultCertificate: bool().default(false),
-  /** @default external when productConfig.upstream.clientSecretArn is set, else cognito */
-  upstreamLogin: z.enum(['cognito', 'external'], { error: 'must be "cognito" or "external"' }).optional(),
+  /**
+   * `cognito`: a new user pool. `cognito-existing`: the pool of deploy.cognitoUserPool.
+   * `external`: the OIDC IdP of productConfig.upstream. @default external when
+   * productConfig.upstream.clientSecretArn is set, else cognito
+   */
+  upstreamLogin: z.enum(['cognito', 'cognito-existing', 'external'], { error: 'must be "cognito", "cognito-existing" or "external"' }).optional(),
+  /** The Cognito user pool you already run (upstreamLogin `cognito-existing`). */
+  cognitoUserPool: z
+    .strictObject({
+      userPoolId: z.string({ error: 'must be a user pool id' }).regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must be a user pool id such as eu-west-1_AbCdEf123'),
+      /** An app client you made for the authorization server. @default one is created in the pool (public, PKCE) */
+      appClientId: z.string().min(1).optional(),
+      /** Its secret in Secrets Manager, when it has one. */
+      appClientSecretArn: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:/, 'must be a Secrets Manager ARN').optional(),
+    })
+    .refine((p) => p.appClientSecretArn === undefined || p.appClientId !== undefined, { message: 'needs the appClientId it belongs to', path: ['appClientSecretArn'] })
+    .optional(),
   /** Prefix of the Cognito managed login domain. @default mcp-oauth-<stage>-<8 characters of the stack id>, unique per stack */
   cognitoDomainPrefix: z.string({ error: 'must be a string' }).regex(COGNITO_PREFIX, 'must be lower-case letters, digits and dashes, and must not contain aws, amazon or cognito').optional(),
   /** The customer-managed KMS key that encrypts the external IdP's client secret in Secrets Manager, if any. */
@@ -168,7 +183,7 @@ export interface DeploymentConfig extends Omit<DeployInput, 'retainData' | 'upst
   /** The validated product configuration; its `local` section is dropped. */
   readonly product: Config;
   readonly retainData: boolean;
-  readonly upstreamLogin: 'cognito' | 'external';
+  readonly upstreamLogin: 'cognito' | 'cognito-existing' | 'external';
   /** Undefined: derived from the stack id at deploy time (UpstreamLogin). */
   readonly cognitoDomainPrefix?: string;
   readonly logRetentionDays: number;
@@ -202,6 +217,20 @@ export interface DeploymentInputs {
 
 /** Stands in for the upstream section until the Cognito user pool exists; never deployed as is. */
 const COGNITO_PLACEHOLDER_UPSTREAM = { issuer: 'https://cognito-idp.invalid/created-by-the-stack', clientId: 'created-by-the-stack', groupsClaim: 'cognito:groups' };
+
+/** True when a product configuration leaves `upstream` out, for the stack to fill in (Cognito). */
+function upstreamOmitted(input: unknown): boolean {
+  return typeof input === 'object' && input !== null && (input as Record<string, unknown>).upstream === undefined;
+}
+
+/**
+ * The product configuration as a deployment reads it: parseConfig, except that `upstream`
+ * may be left out when Cognito (a new pool or an existing one) is the upstream login, whose
+ * values McpAuthorizationServer fills in at deploy time. Throws ConfigError.
+ */
+export function parseProductConfig(input: unknown): Config {
+  return parseConfig(upstreamOmitted(input) ? { ...(input as Record<string, unknown>), upstream: COGNITO_PLACEHOLDER_UPSTREAM } : input);
+}
 
 const contextSchema = z.object({
   stage: z.string({ error: 'must be a string' }).regex(/^[a-z][a-z0-9-]{0,19}$/, 'must be 1-20 lower-case letters, digits or dashes, starting with a letter').default('dev'),
@@ -262,12 +291,11 @@ export function parseDeploymentConfig(inputs: DeploymentInputs): DeploymentConfi
   const deploy = deploySchema.safeParse(deployInput);
   if (!deploy.success) problems.push(...problemsOf(deploy.error, 'deploy', knownKeysAt));
 
-  const rawProduct = inputs.productConfig as Record<string, unknown> | undefined;
-  const upstreamOmitted = typeof rawProduct === 'object' && rawProduct !== null && rawProduct.upstream === undefined;
+  const withoutUpstream = upstreamOmitted(inputs.productConfig);
   let product: Config | undefined;
   try {
     // With Cognito the stack fills in the upstream section, so a configuration may leave it out.
-    product = parseConfig(upstreamOmitted ? { ...rawProduct, upstream: COGNITO_PLACEHOLDER_UPSTREAM } : inputs.productConfig);
+    product = parseProductConfig(inputs.productConfig);
   } catch (error) {
     const nested = (error as { problems?: readonly string[] }).problems;
     if (!nested) throw error;
@@ -285,7 +313,7 @@ export function parseDeploymentConfig(inputs: DeploymentInputs): DeploymentConfi
   }
   const upstreamLogin = d.upstreamLogin ?? (product.upstream.clientSecretArn ? 'external' : 'cognito');
   if (upstreamLogin === 'external') {
-    if (upstreamOmitted) problem('productConfig.upstream', 'is required for an external IdP');
+    if (withoutUpstream) problem('productConfig.upstream', 'is required for an external IdP');
     else {
       if (!product.upstream.issuer.startsWith('https://')) problem('productConfig.upstream.issuer', 'must be https for an external IdP in AWS');
       if (!product.upstream.clientSecretArn) problem('productConfig.upstream.clientSecretArn', 'is required for an external IdP (its client secret, in Secrets Manager)');
@@ -293,6 +321,8 @@ export function parseDeploymentConfig(inputs: DeploymentInputs): DeploymentConfi
   } else if (d.upstreamClientSecretKmsKeyArn) {
     problem('deploy.upstreamClientSecretKmsKeyArn', 'applies only to an external IdP (deploy.upstreamLogin "external")');
   }
+  if (upstreamLogin === 'cognito-existing' && !d.cognitoUserPool) problem('deploy.cognitoUserPool', 'is required while deploy.upstreamLogin is "cognito-existing" (the pool to use)');
+  if (upstreamLogin !== 'cognito-existing' && d.cognitoUserPool) problem('deploy.cognitoUserPool', 'applies only while deploy.upstreamLogin is "cognito-existing"');
 
   const edges: { path: string; on: boolean; domain?: CustomDomainDeployConfig; url: string; urlPath: string; enabled: boolean }[] = [
     { path: 'deploy', on: d.edge, domain: d.customDomain, url: product.issuer, urlPath: 'productConfig.issuer', enabled: true },

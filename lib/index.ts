@@ -4,6 +4,7 @@
  * the configuration's types and validators. The guard library for MCP server authors is
  * `mcp-oauth-aws/guard`; the command line is `mcp-oauth-aws/cli` and the `mcp-oauth` bin.
  */
+export { McpAuthorizationServer, mcpAuthorizationServerProblems, type McpAuthorizationServerProps, type UpstreamLoginChoice } from './constructs/mcp-authorization-server';
 export { AuthorizationServerApi, AUTHORIZATION_SERVER_ROUTES, type AuthorizationServerApiProps, type EndpointGroup } from './constructs/authorization-server-api';
 export { McpProtectedApi, type McpFunctionBackend, type McpProtectedApiProps } from './constructs/mcp-protected-api';
 export { UpstreamLogin, type UpstreamLoginProps } from './constructs/upstream-login';
@@ -16,13 +17,14 @@ export { ChallengeRestoringEdge, type ChallengeRestoringEdgeProps, type OriginVe
 export { RateLimitWebAcl, type RateLimitWebAclProps } from './constructs/rate-limit-web-acl';
 export { OAuthFunction, type OAuthFunctionProps } from './constructs/oauth-function';
 export { writeBundledConfig } from './constructs/bundled-config';
-export { AuthorizationServerStack, type AuthorizationServerStackProps } from './stacks/authorization-server-stack';
+export { AuthorizationServerStack, authorizationServerPropsOf, type AuthorizationServerStackProps } from './stacks/authorization-server-stack';
 export { McpServerStack, type McpServerStackProps } from './stacks/mcp-server-stack';
 export { DemoMcpServerStack, type DemoMcpServerStackProps } from './stacks/demo-mcp-server-stack';
 export { ApiGatewayAccountStack } from './stacks/api-gateway-account-stack';
 export {
   DeploymentConfigError,
   parseDeploymentConfig,
+  parseProductConfig,
   readProductConfigFile,
   type CustomDomainDeployConfig,
   type DeploymentConfig,

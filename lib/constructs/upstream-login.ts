@@ -31,6 +31,22 @@ export type UpstreamLoginProps =
       readonly branding?: BrandingConfig;
     }
   | {
+      /** A Cognito user pool you already run (its users, groups and managed login domain). */
+      readonly kind: 'cognito-existing';
+      /** e.g. eu-west-1_AbCdEf123; the pool must be in the stack's region and have a managed login (or hosted UI) domain. */
+      readonly userPoolId: string;
+      /** The authorization server's callback URL, `<issuer>/callback`, for the app client created here. */
+      readonly callbackUrl: string;
+      /**
+       * An app client of the pool you created for the authorization server: authorization code
+       * grant, scopes openid email profile, callback `<issuer>/callback`. @default a public
+       * app client (PKCE, no secret) is created in the pool
+       */
+      readonly appClientId?: string;
+      /** The Secrets Manager ARN of that app client's secret, when it has one. @default the app client has no secret */
+      readonly appClientSecretArn?: string;
+    }
+  | {
       readonly kind: 'external';
       /** The upstream section of the product configuration: issuer, clientId, clientSecretArn. */
       readonly upstream: UpstreamConfig;
@@ -43,9 +59,10 @@ export type UpstreamLoginProps =
     };
 
 /**
- * Where users log in. By default a Cognito user pool: its groups carry the scope policy
+ * Where users log in. By default a new Cognito user pool: its groups carry the scope policy
  * (group -> scopes in the configuration), its managed login pages do passwords, MFA and
- * recovery, and the authorization server is its only app client. Or any external OIDC IdP
+ * recovery, and the authorization server is its only app client. Or a Cognito pool you
+ * already run (an app client is created in it, or yours is used), or any external OIDC IdP
  * (Okta, Entra ID, Google...) whose client secret sits in Secrets Manager.
  *
  * The Cognito app client is public and uses PKCE: the authorization server redeems codes
@@ -57,7 +74,9 @@ export type UpstreamLoginProps =
 export class UpstreamLogin extends Construct {
   /** The upstream section for the handlers, with Cognito's values when Cognito is used. */
   readonly upstreamConfig: UpstreamConfig;
+  /** The pool created here; an existing pool is `existingUserPool`. */
   readonly userPool?: cognito.UserPool;
+  readonly existingUserPool?: cognito.IUserPool;
   readonly userPoolClient?: cognito.UserPoolClient;
   readonly domain?: cognito.UserPoolDomain;
   readonly clientSecret?: secretsmanager.ISecret;
@@ -74,6 +93,21 @@ export class UpstreamLogin extends Construct {
       return;
     }
     if (!/^https:\/\/[^/]+(\/.*)?\/callback$/.test(props.callbackUrl)) throw new Error(`UpstreamLogin: callbackUrl must be an https URL ending in /callback, got ${props.callbackUrl}`);
+    if (props.kind === 'cognito-existing') {
+      if (!/^[\w-]+_[0-9a-zA-Z]+$/.test(props.userPoolId)) throw new Error(`UpstreamLogin: userPoolId must look like <region>_<id>, got ${props.userPoolId}`);
+      if (props.appClientSecretArn && !props.appClientId) throw new Error('UpstreamLogin: appClientSecretArn needs the appClientId it belongs to');
+      this.existingUserPool = cognito.UserPool.fromUserPoolId(this, 'UserPool', props.userPoolId);
+      if (!props.appClientId) this.userPoolClient = addAuthorizationServerClient(this, this.existingUserPool, props.callbackUrl);
+      if (props.appClientSecretArn) this.clientSecret = secretsmanager.Secret.fromSecretCompleteArn(this, 'ClientSecret', props.appClientSecretArn);
+      this.upstreamConfig = {
+        issuer: `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${props.userPoolId}`,
+        clientId: props.appClientId ?? this.userPoolClient!.userPoolClientId,
+        ...(props.appClientSecretArn ? { clientSecretArn: props.appClientSecretArn } : {}),
+        scopes: ['openid', 'email', 'profile'],
+        groupsClaim: 'cognito:groups',
+      };
+      return;
+    }
     const retain = props.retainData ?? true;
 
     this.userPool = new cognito.UserPool(this, 'UserPool', {
@@ -95,22 +129,7 @@ export class UpstreamLogin extends Construct {
         description: `Grants scopes: ${scopes.join(' ')}`.slice(0, 2048),
       });
     }
-    this.userPoolClient = this.userPool.addClient('AuthorizationServer', {
-      generateSecret: false,
-      authFlows: {},
-      oAuth: {
-        flows: { authorizationCodeGrant: true },
-        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
-        callbackUrls: [props.callbackUrl],
-      },
-      preventUserExistenceErrors: true,
-      idTokenValidity: Duration.minutes(60),
-      accessTokenValidity: Duration.minutes(60),
-      refreshTokenValidity: Duration.days(1),
-      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
-    });
-    // ALLOW_REFRESH_TOKEN_AUTH only: CDK leaves ExplicitAuthFlows out for an empty authFlows, and Cognito then enables SRP and custom auth too.
-    (this.userPoolClient.node.defaultChild as cognito.CfnUserPoolClient).explicitAuthFlows = ['ALLOW_REFRESH_TOKEN_AUTH'];
+    this.userPoolClient = addAuthorizationServerClient(this, this.userPool, props.callbackUrl);
     this.domain = this.userPool.addDomain('ManagedLogin', {
       cognitoDomain: { domainPrefix: props.domainPrefix ?? uniqueDomainPrefix(this, props.stage) },
       managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
@@ -153,6 +172,28 @@ export class UpstreamLogin extends Construct {
       }));
     }
   }
+}
+
+/** The pool's app client for the authorization server: public (PKCE, no secret), code grant only, no password flows. */
+function addAuthorizationServerClient(scope: Construct, userPool: cognito.IUserPool, callbackUrl: string): cognito.UserPoolClient {
+  const client = new cognito.UserPoolClient(scope, 'UserPoolAuthorizationServer', {
+    userPool,
+    generateSecret: false,
+    authFlows: {},
+    oAuth: {
+      flows: { authorizationCodeGrant: true },
+      scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+      callbackUrls: [callbackUrl],
+    },
+    preventUserExistenceErrors: true,
+    idTokenValidity: Duration.minutes(60),
+    accessTokenValidity: Duration.minutes(60),
+    refreshTokenValidity: Duration.days(1),
+    supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+  });
+  // ALLOW_REFRESH_TOKEN_AUTH only: CDK leaves ExplicitAuthFlows out for an empty authFlows, and Cognito then enables SRP and custom auth too.
+  (client.node.defaultChild as cognito.CfnUserPoolClient).explicitAuthFlows = ['ALLOW_REFRESH_TOKEN_AUTH'];
+  return client;
 }
 
 /** `mcp-oauth-<stage>-<first 8 hex of the stack id's UUID>`: unique per stack, the same on every update of it. */

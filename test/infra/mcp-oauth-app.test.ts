@@ -283,7 +283,7 @@ describe('least privilege', () => {
   });
 
   it('grants each authorization server function exactly its ENDPOINT_GROUP_PERMISSIONS on each table, and never an index', () => {
-    const tableIds = Object.fromEntries(Object.keys(resourcesOf(as, 'AWS::DynamoDB::Table')).map((id) => [id.replace(/^Tables(\w+?)Table.*$/, '$1').toLowerCase(), id]));
+    const tableIds = Object.fromEntries(Object.keys(resourcesOf(as, 'AWS::DynamoDB::Table')).map((id) => [id.replace(/^(?:AuthorizationServer)?Tables(\w+?)Table.*$/, '$1').toLowerCase(), id]));
     for (const [group, prefix] of [['browser', 'mcp-oauth: /authorize'], ['token', 'mcp-oauth: /token'], ['public', 'mcp-oauth: metadata']] as const) {
       const statements = statementsOfRole(as, roleOf(as, prefix));
       const onTables: Record<string, string[]> = {};
@@ -463,7 +463,7 @@ describe('the edge in front of the authorization server', () => {
     const outputs = as.toJSON().Outputs;
     expect(outputs.Issuer.Value).toBe('https://auth.example.com');
     expect(outputs.AuthorizationServerUrl.Value).toBe('https://auth.example.com');
-    expect(outputs.EdgeDomainName.Value).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/AuthorizationServerEdgeDistribution/), 'DomainName'] });
+    expect(outputs.EdgeDomainName.Value).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^AuthorizationServer\w*EdgeDistribution/), 'DomainName'] });
   });
 
   it('outputs what the operator CLI reads with --stack: the tables, the signing key aliases and the token and guard settings', () => {
