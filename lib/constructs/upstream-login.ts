@@ -150,11 +150,11 @@ export class UpstreamLogin extends Construct {
 
   /**
    * Lets a refresh re-read a user's groups (AdminListGroupsForUser) when the upstream is a
-   * Cognito user pool: the one this construct made, or one named by an external Cognito issuer
+   * Cognito user pool: the one this construct made or was given by id, or one named by an external Cognito issuer
    * (in this account). Any other IdP offers no such read, and nothing is granted.
    */
   allowReadingGroups(grantee: iam.IGrantable): void {
-    const pool = this.userPool?.userPoolArn ?? externalCognitoPoolArn(this, this.upstreamConfig.issuer);
+    const pool = this.userPool?.userPoolArn ?? this.existingUserPool?.userPoolArn ?? externalCognitoPoolArn(this, this.upstreamConfig.issuer);
     if (!pool) return;
     grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cognito-idp:AdminListGroupsForUser'], resources: [pool] }));
   }

@@ -72,6 +72,10 @@ describe('McpAuthorizationServer upstream login', () => {
     });
     const upstream = JSON.stringify(template.findResources('AWS::Lambda::Function'));
     expect(upstream).toContain('cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123');
+    // A refresh re-reads the user's groups from that pool, and only from it.
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'cognito-idp:AdminListGroupsForUser', Resource: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('userpool/eu-west-1_AbCdEf123')])]) }) })]) },
+    });
   });
 
   it('uses an app client you made, reading its secret from Secrets Manager, and creates no client', () => {
