@@ -285,6 +285,7 @@ class ApiGatewayEmulator {
   /** A streaming integration: the status and headers once the function has written them (through the edge, renamed as API Gateway renames them), then the payload as it comes. */
   private async stream(res: ServerResponse, route: EmulatedRoute & { readonly responseTransferMode: 'STREAM' }, event: APIGatewayProxyEvent, requestId: string, edgeRequest: EdgeRequest): Promise<void> {
     const deadline = this.deadline(route);
+    const invokedAtMs = Date.now();
     const outcome = await invokeStreaming(route.handler, event, deadline.ms);
     if (outcome.kind !== 'streaming') {
       const type = outcome.kind === 'timeout' && deadline.outcome === 'timeout' ? 'INTEGRATION_TIMEOUT' : 'DEFAULT_5XX';
@@ -308,7 +309,14 @@ class ApiGatewayEmulator {
       if (!res.headersSent) sendReply(res, this.gateway('DEFAULT_5XX', requestId));
       return;
     }
-    res.on('close', () => body.destroy());
+    // The function's Lambda timeout ends the invocation, and with it the stream, however far it got.
+    const lambdaTimeout = route.timeoutSeconds === undefined
+      ? undefined
+      : setTimeout(() => body.destroy(new Error('Task timed out')), Math.max(0, route.timeoutSeconds * 1000 - (Date.now() - invokedAtMs)));
+    res.on('close', () => {
+      clearTimeout(lambdaTimeout);
+      body.destroy();
+    });
     body.on('error', () => res.destroy());
     body.pipe(res);
   }

@@ -3,12 +3,13 @@
  * where time matters (no test waits out a window): the WAF rate-based rules the deployment
  * defines (sliding window, an estimate that lags, URL-decoded path suffixes, the all-paths
  * rule, 429 without Retry-After), the stage's token bucket (429 THROTTLED), each function's
- * Lambda timeout beside the integration timeout, the authorizer's timeout, and Lambda's 6 MB
- * response quota.
+ * Lambda timeout beside the integration timeout (a stream cut at it), the authorizer's
+ * timeout, and Lambda's 6 MB response quota.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { authorizationServerRateRules, DEFAULT_RATE_LIMITS, type RateLimits } from '../../lib/definitions/rate-rules';
 import { startApiGatewayEmulator } from '../../local/emulator/stage';
+import { lambdaResponseStream } from '../../local/emulator/streaming-integration';
 import type { EmulatedApiSpec, ProxyHandler, RunningApi } from '../../local/emulator/types';
 import { rawRequest } from '../support/raw-http';
 
@@ -199,5 +200,30 @@ describe('Lambda timeouts and quotas', () => {
 
     expect((await rawRequest(`${api.url}/big`)).status).toBe(502);
     expect((await rawRequest(`${api.url}/fits`)).status).toBe(200);
+  });
+
+  it('a streaming function past its own timeout has its stream cut where it got to', async () => {
+    const api = await startApiGatewayEmulator({
+      name: 'stream-timeout',
+      port: 0,
+      routes: [{
+        method: 'GET',
+        resource: '/events',
+        responseTransferMode: 'STREAM',
+        timeoutSeconds: 0.2,
+        handler: async (_event, responseStream) => {
+          lambdaResponseStream(responseStream, { statusCode: 200, headers: { 'Content-Type': 'text/event-stream' } }).write('data: first\n\n');
+          await never();
+        },
+      }],
+    });
+    running.push(api);
+
+    const response = await fetch(`${api.url}/events`);
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('data: first\n\n');
+    // The invocation ends at the timeout: the connection is cut instead of the stream ending normally.
+    await expect(reader.read()).rejects.toThrow();
   });
 });
