@@ -86,6 +86,9 @@ class ApiGatewayEmulator {
         else res.destroy();
       });
     });
+    // Node closes an idle keep-alive connection after 5 s, which a loaded client can race by reusing it ("other side closed");
+    // an edge keeps its connections far longer, so the emulator does too.
+    server.keepAliveTimeout = 55_000;
     return new Promise((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) => {
         reject(error.code === 'EADDRINUSE'
