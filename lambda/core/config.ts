@@ -197,6 +197,27 @@ export interface GuardConfig {
 }
 
 /**
+ * Timeouts and retries of every call to DynamoDB, KMS and Secrets Manager: a dependency that
+ * hangs costs a request at most `awsCallWorstCaseMs` before it is answered 503 (docs/design.md,
+ * "Fail fast").
+ */
+export interface AwsCallsConfig {
+  /** One attempt's TCP (and TLS) connection. */
+  readonly connectionTimeoutMs: number;
+  /** One attempt from start to answer, its connection included. */
+  readonly requestTimeoutMs: number;
+  /** Attempts per call, the first included. */
+  readonly maxAttempts: number;
+  /** The pause before each retry. */
+  readonly retryDelayMs: number;
+}
+
+/** The longest one call can take before it gives up: every attempt timing out, with the pauses between them. */
+export function awsCallWorstCaseMs(calls: AwsCallsConfig): number {
+  return calls.maxAttempts * calls.requestTimeoutMs + (calls.maxAttempts - 1) * calls.retryDelayMs;
+}
+
+/**
  * The product name, logo, accent colour and support link on the pages people see (consent,
  * errors, local mode's dev IdP login). Every value lands in a page's HTML, CSS or CSP, so
  * the schema holds each to the rules of lambda/core/branding.ts.
@@ -227,6 +248,7 @@ export interface Config {
   readonly groupScopes: Readonly<Record<string, readonly string[]>>;
   readonly tokens: TokenLifetimesConfig;
   readonly guard: GuardConfig;
+  readonly awsCalls: AwsCallsConfig;
   /** The look of the pages people see. @default the built-in look */
   readonly branding?: BrandingConfig;
   /** Enterprise IdPs whose ID-JAGs are redeemed at /token (jwt-bearer). @default [] */

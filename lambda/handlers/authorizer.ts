@@ -3,10 +3,10 @@
  * configuration and names the guarded resource and the revocations table; everything else
  * is createAuthorizer's (lambda/adapters/apigw/request-authorizer.ts).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { ENDPOINT_PATHS } from '../core/authorization-server/endpoints';
 import { createAuthorizer } from '../adapters/apigw/request-authorizer';
+import { dynamoDbClient } from '../adapters/aws-clients/aws-clients';
 import { readAuthorizerEnvironment, readServiceName } from '../adapters/config/env';
 import { DynamoDbRevocationStore } from '../adapters/dynamodb/dynamodb-revocation-store';
 import { EmfAuthorizerMetrics } from '../adapters/observability/emf-operational-metrics';
@@ -21,7 +21,7 @@ const authorizer = oncePerContainer(() => {
     config: env.config,
     resource: env.resource,
     jwksUri: `${env.config.issuer}${ENDPOINT_PATHS.jwks}`,
-    revocations: new DynamoDbRevocationStore(new DynamoDBClient({}), env.revocationsTableName),
+    revocations: new DynamoDbRevocationStore(dynamoDbClient(env.config.awsCalls), env.revocationsTableName),
     metrics: new EmfAuthorizerMetrics({ serviceName, resourceUri: env.resource.uri }),
     audit: lambdaGuardAudit(serviceName),
   });

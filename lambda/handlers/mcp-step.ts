@@ -4,10 +4,10 @@
  * lambda/adapters/mcp/mcp-step.ts). The shared secret, when configured, is read from Secrets
  * Manager once per container; if it cannot be read the step answers 503, never forwards without it.
  */
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { Writable } from 'node:stream';
 import { writeStreamingResponse, type StreamingPrelude } from '../adapters/apigw/streaming-response';
+import { secretsManagerClient } from '../adapters/aws-clients/aws-clients';
 import { readMcpStepEnvironment, readServiceName } from '../adapters/config/env';
 import { createMcpStepHandler } from '../adapters/mcp/mcp-step';
 import { EmfMcpStepMetrics } from '../adapters/observability/emf-operational-metrics';
@@ -25,7 +25,7 @@ declare const awslambda: {
 const step = oncePerContainer(async () => {
   const env = readMcpStepEnvironment();
   const serviceName = readServiceName(SERVICE_NAMES.mcpStep);
-  const secret = env.sharedSecret && { header: env.sharedSecret.header, value: await new SecretsManagerClientSecret(new SecretsManagerClient({}), 'the backend shared secret').read(env.sharedSecret.secretArn) };
+  const secret = env.sharedSecret && { header: env.sharedSecret.header, value: await new SecretsManagerClientSecret(secretsManagerClient(env.config.awsCalls), 'the backend shared secret').read(env.sharedSecret.secretArn) };
   return createMcpStepHandler({ resource: env.resource, backendUrl: env.backendUrl, sharedSecret: secret, audit: lambdaGuardAudit(serviceName), metrics: new EmfMcpStepMetrics({ serviceName, resourceUri: env.resource.uri }) });
 });
 

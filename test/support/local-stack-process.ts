@@ -24,6 +24,8 @@ export interface StartLocalStackOptions {
   /** Changes the config (parsed config/local.json, already moved to free ports) before it is written. */
   readonly configOverrides?: (config: any, ports: LocalStackPorts) => void;
   readonly readyTimeoutMs?: number;
+  /** A DynamoDB Local of the test's own (one it pauses or kills). @default the Jest run's (DYNAMODB_ENDPOINT) */
+  readonly dynamoDbEndpoint?: string;
 }
 
 export interface LocalStack {
@@ -42,7 +44,7 @@ export interface LocalStack {
 }
 
 export async function startLocalStack(options: StartLocalStackOptions = {}): Promise<LocalStack> {
-  const dynamoDbEndpoint = process.env.DYNAMODB_ENDPOINT;
+  const dynamoDbEndpoint = options.dynamoDbEndpoint ?? process.env.DYNAMODB_ENDPOINT;
   if (!dynamoDbEndpoint) throw new Error('DYNAMODB_ENDPOINT is not set: run this through Jest, whose global setup starts DynamoDB Local');
 
   const ports: LocalStackPorts = { authorizationServer: await freePort(), mcpServer: await freePort(), devIdp: await freePort() };

@@ -11,6 +11,7 @@
 import * as z from 'zod/mini';
 import { hasInvisibleCharacters, hexColour, MAX_PRODUCT_NAME_LENGTH, pageUrl, svgProblem } from '../../core/branding';
 import type { BackendConfig, BrandingConfig, ClientGrantType, Config, DownstreamConfig, ServerClientConfig, TrustedIdentityProviderConfig, GuardConfig, RegistrationConfig, ResourceConfig, RouteRuleConfig, StaticClientConfig, TokenLifetimesConfig, UpstreamConfig } from '../../core/config';
+import { awsCallWorstCaseMs, type AwsCallsConfig } from '../../core/config';
 import { routeTableProblems } from '../../core/guard/route-table';
 import { isScopeToken } from '../../core/scopes';
 
@@ -306,6 +307,29 @@ const guardSchema = z.prefault(section({
   clockSkewSeconds: about(withDefault(wholeNumber(0), DEFAULT_GUARD.clockSkewSeconds), 'Tolerated clock skew for exp, nbf and iat.'),
 }), {});
 
+const DEFAULT_AWS_CALLS: AwsCallsConfig = {
+  connectionTimeoutMs: 500,
+  requestTimeoutMs: 1000,
+  maxAttempts: 2,
+  retryDelayMs: 100,
+};
+
+/** The authorizer's Lambda timeout is 5 s (lib/definitions/function-settings.ts): a call must give up well before it, so that the authorizer fails closed by itself. */
+const MAX_AWS_CALL_WORST_CASE_MS = 4000;
+
+const awsCallsSchema = z.prefault(section({
+  connectionTimeoutMs: about(withDefault(wholeNumber(1), DEFAULT_AWS_CALLS.connectionTimeoutMs), 'One attempt\'s TCP (and TLS) connection, in ms.'),
+  requestTimeoutMs: about(withDefault(wholeNumber(1), DEFAULT_AWS_CALLS.requestTimeoutMs), 'One attempt from start to answer, its connection included, in ms.'),
+  maxAttempts: about(withDefault(wholeNumber(1), DEFAULT_AWS_CALLS.maxAttempts), 'Attempts per call to DynamoDB, KMS or Secrets Manager, the first included.'),
+  retryDelayMs: about(withDefault(wholeNumber(0), DEFAULT_AWS_CALLS.retryDelayMs), 'The pause before each retry, in ms.'),
+}).check(z.superRefine((calls, ctx) => {
+  const worstCase = awsCallWorstCaseMs(calls);
+  if (worstCase > MAX_AWS_CALL_WORST_CASE_MS) {
+    ctx.issues.push({ code: 'custom', message: `maxAttempts x requestTimeoutMs + (maxAttempts - 1) x retryDelayMs is ${worstCase} ms: must be at most ${MAX_AWS_CALL_WORST_CASE_MS} ms (the authorizer's 5 s timeout must not cut a call short)`, input: calls });
+  }
+  if (calls.connectionTimeoutMs > calls.requestTimeoutMs) ctx.issues.push({ code: 'custom', message: 'must not exceed awsCalls.requestTimeoutMs (which includes the connection)', input: calls, path: ['connectionTimeoutMs'] });
+})), {});
+
 // ---------------------------------------------------------------------------------------
 // Branding: every value lands in a page's HTML, CSS or CSP (the rules: lambda/core/branding.ts)
 
@@ -365,6 +389,7 @@ const fileShape = {
   groupScopes: about(z.record(z.string(), textList, { error: 'must be an object' }), 'Group name -> the scopes its members may be granted; a user gets the union over their groups.'),
   tokens: about(tokensSchema, 'Lifetimes, in seconds.'),
   guard: about(guardSchema, 'The guard (API Gateway authorizer) in front of each resource.'),
+  awsCalls: about(awsCallsSchema, 'Timeouts and retries of every call to DynamoDB, KMS, Secrets Manager and Cognito: a dependency that hangs is a fast 503, never a gateway timeout.'),
   branding: about(z.optional(brandingSchema), 'The look of the pages people see: product name, logo, accent colour, support link.'),
   trustedIdentityProviders: about(withDefault(list(trustedIdentityProviderSchema), []), 'Enterprise IdPs whose ID-JAGs /token redeems (jwt-bearer grant, docs/enterprise.md).'),
 };
@@ -489,6 +514,7 @@ export type SchemaMatchesCoreTypes = AllTrue<[
   SameKeys<FileMembers['upstream'], UpstreamConfig>,
   SameKeys<FileMembers['tokens'], TokenLifetimesConfig>,
   SameKeys<FileMembers['guard'], GuardConfig>,
+  SameKeys<FileMembers['awsCalls'], AwsCallsConfig>,
   SameKeys<NonNullable<FileMembers['branding']>, BrandingConfig>,
   SameKeys<Item<FileMembers['trustedIdentityProviders']>, TrustedIdentityProviderConfig>,
 ]>;

@@ -4,14 +4,12 @@
  * signer, the audit sink and the error log. Each host passes only what differs (KMS or a key
  * file, EMF or console lines, local mode's test-only trust).
  */
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AuthorizationServerDeps } from '../../core/authorization-server/deps';
 import type { EndpointGroup } from '../../core/authorization-server/endpoints';
 import type { Config } from '../../core/config';
 import type { AuditSink, Signer, UpstreamGroups } from '../../core/ports';
+import { cognitoClient, dynamoDbClient, kmsClient, secretsManagerClient } from '../aws-clients/aws-clients';
 import type { AuthorizationServerEnvironment } from '../config/env';
 import { createDynamoDbStores } from '../dynamodb/dynamodb-stores';
 import type { TableNames } from '../dynamodb/tables';
@@ -77,21 +75,21 @@ export function buildAuthorizationServerDeps(parts: AuthorizationServerParts): A
 function upstreamGroupsFor(config: Config): UpstreamGroups {
   const pool = cognitoUserPoolOf(config.upstream.issuer);
   if (!pool) return noUpstreamGroups;
-  return new CognitoUpstreamGroups(new CognitoIdentityProviderClient({ region: pool.region, maxAttempts: 2 }), pool.userPoolId);
+  return new CognitoUpstreamGroups(cognitoClient(config.awsCalls, pool.region), pool.userPoolId);
 }
 
 /** The Lambda function's parts: KMS, EMF metrics, the upstream secret from Secrets Manager. */
 export async function lambdaAuthorizationServerDeps(
   env: AuthorizationServerEnvironment,
   serviceName: string,
-  secrets: Pick<SecretsManagerClientSecret, 'read'> = new SecretsManagerClientSecret(new SecretsManagerClient({})),
+  secrets: Pick<SecretsManagerClientSecret, 'read'> = new SecretsManagerClientSecret(secretsManagerClient(env.config.awsCalls)),
 ): Promise<AuthorizationServerDeps> {
   const { logError } = createSafeLogger({ serviceName });
   return buildAuthorizationServerDeps({
     config: env.config,
-    dynamoDb: new DynamoDBClient(env.dynamoDbEndpoint ? { endpoint: env.dynamoDbEndpoint } : {}),
+    dynamoDb: dynamoDbClient(env.config.awsCalls, env.dynamoDbEndpoint ? { endpoint: env.dynamoDbEndpoint } : undefined),
     tableNames: env.tableNames,
-    signer: new KmsSigner({ kms: new KMSClient({}), activeKeyId: env.signingKeys.active, publishedKeyIds: env.signingKeys.published }),
+    signer: new KmsSigner({ kms: kmsClient(env.config.awsCalls), activeKeyId: env.signingKeys.active, publishedKeyIds: env.signingKeys.published }),
     upstreamClientSecret: await resolveUpstreamClientSecret(env.config, secrets, env.endpointGroup),
     audit: new EmfAuditSink({ serviceName }),
     logError: countingOutages(logError, new EmfDependencyOutages({ serviceName })),

@@ -25,6 +25,8 @@ export interface SecurityStackOptions {
   /** Serve a second MCP server (R2, scope files:read) on its own port, for the resource cases. */
   readonly secondResource?: boolean;
   readonly configOverrides?: (config: any, ports: LocalStackPorts) => void;
+  /** A DynamoDB Local of the test's own. @default the Jest run's */
+  readonly dynamoDbEndpoint?: string;
 }
 
 export interface SecurityStack {
@@ -40,6 +42,7 @@ export interface SecurityStack {
 export async function startSecurityStack(options: SecurityStackOptions = {}): Promise<SecurityStack> {
   const r2Port = options.secondResource ? await freePort() : undefined;
   const stack = await startLocalStack({
+    dynamoDbEndpoint: options.dynamoDbEndpoint,
     configOverrides: (config, ports) => {
       config.clients = [
         { clientId: C1.clientId, clientName: 'Client One', redirectUris: [C1.redirectUri], tokenEndpointAuthMethod: 'none' },
