@@ -20,6 +20,7 @@ import { DynamoDbRevocationStore } from '../lambda/adapters/dynamodb/dynamodb-re
 import type { TableNames } from '../lambda/adapters/dynamodb/tables';
 import { createDemoMcpHandler } from '../lambda/adapters/mcp/demo-mcp-server';
 import { createMcpStepHandler } from '../lambda/adapters/mcp/mcp-step';
+import { createTokenExchanger, type TokenExchanger } from '../lambda/adapters/mcp/token-exchanger';
 import { consoleGuardAudit } from '../lambda/adapters/observability/guard-audit-log';
 import { FUNCTION_SETTINGS } from '../lib/definitions/function-settings';
 import { protectedApiRoutes } from '../lib/definitions/rest-routes';
@@ -84,7 +85,7 @@ export async function startLocalMcpApi(opts: LocalMcpApiOptions): Promise<Runnin
 /** The demo server (buffered), or the MCP step in front of an HTTP backend (streaming, as on AWS). */
 function localBackend(config: Config, resource: ResourceConfig, audit: ReturnType<typeof consoleGuardAudit>): { readonly buffered: ProxyHandler; readonly streaming?: undefined } | { readonly streaming: StreamingLambdaHandler; readonly buffered?: undefined } {
   const backend = resource.backend;
-  if (!backend) return { buffered: createDemoMcpHandler({ config, resource, audit }) };
+  if (!backend) return { buffered: createDemoMcpHandler({ config, resource, audit, ...demoExchanger(config, resource) }) };
   if (!('httpUrl' in backend)) throw new Error(`${resource.uri}: a Lambda backend (backend.lambdaFunctionArn) runs on AWS only; serve your MCP server over HTTP and use backend.httpUrl in local mode`);
   const secret = backend.sharedSecret;
   if (secret && secret.value === undefined) throw new Error(`${resource.uri}: backend.sharedSecret.secretArn is read from Secrets Manager on AWS only; local mode needs backend.sharedSecret.value`);
@@ -95,4 +96,12 @@ function localBackend(config: Config, resource: ResourceConfig, audit: ReturnTyp
     audit,
   });
   return { streaming: async (event, responseStream) => writeStreamingResponse(await step(event), (prelude) => lambdaResponseStream(responseStream, prelude)) };
+}
+
+/** The demo server's token exchanger, when its resource names downstream APIs and (local mode) the serverClient's secret. */
+function demoExchanger(config: Config, resource: ResourceConfig): { exchanger?: TokenExchanger } {
+  const client = resource.serverClient;
+  if (resource.downstream.length === 0 || !client) return {};
+  if (client.clientSecret === undefined) throw new Error(`${resource.uri}: serverClient.clientSecretArn is read from Secrets Manager on AWS only; local mode needs serverClient.clientSecret`);
+  return { exchanger: createTokenExchanger({ tokenEndpoint: `${config.issuer}/token`, clientId: client.clientId, clientSecret: client.clientSecret }) };
 }

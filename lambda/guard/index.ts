@@ -7,6 +7,7 @@
  *   its 401/403 gateway responses: gatewayResponsesFor).
  * - guardMcpRequest: the tool-level check an MCP server behind it runs on each JSON-RPC body.
  * - createMcpStepHandler: the MCP-aware proxy in front of an HTTP MCP server.
+ * - createTokenExchanger: an MCP server's downstream calls, by RFC 8693 token exchange (cached).
  * - parseConfig: the one configuration, validated.
  */
 export { createAuthorizer, type AuthorizerDeps, type RequestAuthorizer } from '../adapters/apigw/request-authorizer';
@@ -25,6 +26,7 @@ export {
 } from '../adapters/mcp/tool-scope-guard';
 export { createMcpStepHandler, type McpStepDeps, type McpStepHandler } from '../adapters/mcp/mcp-step';
 export { IDENTITY_HEADERS } from '../adapters/mcp/identity-headers';
+export { createTokenExchanger, TokenExchangeError, type TokenExchanger, type TokenExchangerOptions, type TokenExchangeTarget } from '../adapters/mcp/token-exchanger';
 export { consoleGuardAudit, lambdaGuardAudit } from '../adapters/observability/guard-audit-log';
 export { ConfigError, parseConfig } from '../adapters/config/parse-config';
 export { HEADER_MISMATCH_ERROR_CODE } from '../core/guard/mcp-request-rules';

@@ -13,7 +13,9 @@ import type { Clock } from '../../core/ports';
 import { eventHeaders } from '../apigw/event-headers';
 import { eventBody, type ProxyHandler } from '../apigw/proxy-event';
 import { systemClock } from '../system/system-clock';
-import { createDemoMcpServer, createDemoStats } from './demo-tools';
+import { createDemoMcpServer, createDemoStats, type DownstreamCaller } from './demo-tools';
+import type { TokenExchanger } from './token-exchanger';
+import { bearerToken } from '../../core/tokens/bearer-token';
 import { unknownSessionResponse } from './stateless-session';
 import { guardMcpRequest } from './tool-scope-guard';
 
@@ -23,6 +25,8 @@ export interface DemoMcpServerDeps {
   readonly clock?: Clock;
   /** One audit record per tool decision. @default none */
   readonly audit?: GuardAudit;
+  /** Exchanges the caller's token for downstream calls (resource.downstream[]); absent: no downstream tool. */
+  readonly exchanger?: TokenExchanger;
 }
 
 /** Request headers the SDK must not see: the token stays at the edge (no token passthrough). */
@@ -50,7 +54,7 @@ export function createDemoMcpHandler(deps: DemoMcpServerDeps): ProxyHandler {
     const unknownSession = unknownSessionResponse(event);
     if (unknownSession) return unknownSession;
 
-    const server = createDemoMcpServer(deps.resource, verdict.identity, stats, () => clock.nowMs());
+    const server = createDemoMcpServer(deps.resource, verdict.identity, stats, () => clock.nowMs(), downstreamCaller(deps, event));
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     try {
       await server.connect(transport);
@@ -63,6 +67,24 @@ export function createDemoMcpHandler(deps: DemoMcpServerDeps): ProxyHandler {
     } finally {
       await server.close();
     }
+  };
+}
+
+/**
+ * What the downstream tool calls with: the token this request carried, exchanged (never
+ * passed on). The guard has already accepted that token; it stays out of the SDK.
+ */
+function downstreamCaller(deps: DemoMcpServerDeps, event: APIGatewayProxyEvent): DownstreamCaller | undefined {
+  const downstream = deps.resource.downstream[0];
+  if (!deps.exchanger || !downstream) return undefined;
+  const exchanger = deps.exchanger;
+  return async () => {
+    const authorization = eventHeaders(event).authorization;
+    const token = authorization?.length === 1 ? bearerToken(authorization[0]) : undefined;
+    if (!token) throw new Error('no bearer token to exchange');
+    const exchanged = await exchanger.exchange(token, { resource: downstream.resource });
+    const response = await fetch(downstream.resource, { headers: { authorization: `Bearer ${exchanged}`, accept: 'application/json' }, signal: AbortSignal.timeout(5000) });
+    return { status: response.status, body: await response.text() };
   };
 }
 

@@ -1,5 +1,7 @@
 /**
- * The demo MCP server's tools: whoami and echo (tool:execute) and admin_stats (admin). The
+ * The demo MCP server's tools: whoami and echo (tool:execute) and admin_stats (admin), and,
+ * when the resource has a downstream API and the server a token exchanger, downstream_whoami
+ * (what the downstream API sees of an exchanged token; its scopes: the tool rule). The
  * scope checks happen before the SDK dispatches (tool-scope-guard.ts); the handlers check
  * again from the identity they are given, so a tool registered here without a rule in the
  * configuration still cannot run for a token that lacks its scopes.
@@ -25,7 +27,10 @@ export function createDemoStats(nowMs: number): DemoStats {
   return { startedAtMs: nowMs, toolCalls: 0 };
 }
 
-export function createDemoMcpServer(resource: ResourceConfig, identity: GuardIdentity, stats: DemoStats, nowMs: () => number): McpServer {
+/** Calls the resource's first downstream API with an exchanged token; its answer as is. */
+export type DownstreamCaller = () => Promise<{ readonly status: number; readonly body: string }>;
+
+export function createDemoMcpServer(resource: ResourceConfig, identity: GuardIdentity, stats: DemoStats, nowMs: () => number, callDownstream?: DownstreamCaller): McpServer {
   const server = new McpServer({ name: 'mcp-oauth-aws-demo', version: '0.1.0' });
   const describe = (what: string, tool: string) => `${what} Needs scope: ${[...toolScopes(resource, tool)].join(' ') || '(none beyond the route)'}.`;
   const refuseUnlessGranted = (tool: string) => {
@@ -59,5 +64,16 @@ export function createDemoMcpServer(resource: ResourceConfig, identity: GuardIde
       return text({ uptime_seconds: Math.floor((nowMs() - stats.startedAtMs) / 1000), tool_calls: stats.toolCalls, tools: resource.tools.map((t) => t.name) });
     },
   );
+  if (callDownstream) {
+    server.registerTool(
+      'downstream_whoami',
+      { description: describe('Calls the downstream API with a token exchanged for this one (RFC 8693, never passed on) and returns what it answers.', 'downstream_whoami') },
+      async () => {
+        refuseUnlessGranted('downstream_whoami');
+        const answer = await callDownstream();
+        return text({ status: answer.status, body: answer.body });
+      },
+    );
+  }
   return server;
 }
