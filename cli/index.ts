@@ -18,12 +18,15 @@ import { sessionsCommand } from './sessions';
 import { oneLine } from './target';
 import { packageVersion } from './version';
 
+const LOCAL_USAGE = `usage: mcp-oauth local [options]\n\n${LOCAL_HELP}`;
+
 const localCommand: Command = {
   name: 'local',
   summary: 'run the authorization server, the dev IdP and the MCP server(s) on this machine',
+  usage: LOCAL_USAGE,
   async run(args) {
     // Serves until a signal stops it (local/local-command.ts exits the process then).
-    await runLocal([...args], `usage: mcp-oauth local [options]\n\n${LOCAL_HELP}`);
+    await runLocal([...args], LOCAL_USAGE);
     return EXIT.ok;
   },
 };

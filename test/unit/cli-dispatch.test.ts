@@ -63,6 +63,10 @@ describe('mcp-oauth', () => {
     expect(await runCli(['config', 'check', 'a.json', 'b.json'], extra)).toBe(2);
     expect(extra.err()).toMatch(/^mcp-oauth config: unexpected argument "b.json"\n\nusage: mcp-oauth config check \[file\]/);
 
+    const local = captureIo();
+    expect(await runCli(['local', '--bogus'], local)).toBe(2);
+    expect(local.err()).toMatch(/^mcp-oauth local: Unknown option '--bogus'.*\n\nusage: mcp-oauth local \[options\]/);
+
     const subcommand = captureIo();
     expect(await runCli(['keys', 'spin'], subcommand)).toBe(2);
     expect(subcommand.err()).toMatch(/^mcp-oauth keys: unknown keys subcommand "spin" \(one of list, rotate\)\n\nusage: mcp-oauth keys list/);
