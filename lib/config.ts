@@ -344,6 +344,7 @@ export function parseDeploymentConfig(inputs: DeploymentInputs): DeploymentConfi
     }
   }
   product.resources.forEach((resource, i) => {
+    if (resource.serverClient?.clientSecret !== undefined) problem(`productConfig.resources[${i}].serverClient.clientSecret`, 'must not be in a deployed configuration (it would be bundled into every function); store it in Secrets Manager and set serverClient.clientSecretArn');
     const backend = resource.backend;
     if (!backend) return;
     const servers = d.mcpServers[resource.uri] ?? { edge: true };

@@ -141,7 +141,8 @@ export class OAuthMonitoring extends Construct {
     const graph = (title: string, left: cloudwatch.IMetric[], width = 8) => new cloudwatch.GraphWidget({ title, left, width, height: 6 });
     const latency = (statistic: string) => props.routes.map((r) => apiMetric('Latency', statistic, { Resource: r.path, Method: r.method }).with({ label: `${r.method} ${r.path}` }));
     this.dashboard.addWidgets(
-      graph('Tokens issued', [asMetric(AUDIT_METRICS.token_issued, 'Tokens issued'), asMetric(AUDIT_METRICS.token_revoked, 'Tokens revoked')]),
+      // One line per grant type (authorization_code, refresh_token, client_credentials, jwt-bearer, token-exchange).
+      graph('Tokens issued by grant type', [search(DIMENSIONS.grantType, AUDIT_METRICS.token_issued, 'Issued'), asMetric(AUDIT_METRICS.token_revoked, 'Tokens revoked')]),
       graph('Registrations and logins', [asMetric(AUDIT_METRICS.client_registered, 'Clients registered'), asMetric(AUDIT_METRICS.login_completed, 'Logins completed')]),
       graph('Reuse and replay (attacks)', [
         asMetric(AUDIT_METRICS.refresh_reuse_detected, 'Refresh reuse'),

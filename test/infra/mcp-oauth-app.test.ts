@@ -584,6 +584,8 @@ describe('monitoring', () => {
     for (const metric of ['TokensIssued', 'RefreshReuseDetected', 'ClientsRegistered', 'RequestsRejected', '5XXError', '4XXError', 'Latency', 'p99', 'DependencyUnavailable', 'ReadThrottleEvents', 'WriteThrottleEvents']) {
       expect(body).toContain(metric);
     }
+    // Tokens are counted per grant type (authorization_code, refresh_token, client_credentials, jwt-bearer, token-exchange).
+    expect(body).toContain('SEARCH(\'{McpOAuth,service,GrantType}');
     const guardBody = JSON.stringify(Object.values(resourcesOf(demo, 'AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
     expect(guardBody).toContain('AuthorizerDenied');
     expect(guardBody).toContain('p99');

@@ -26,7 +26,6 @@ describe('EmfAuditSink', () => {
   const sink = new EmfAuditSink({ serviceName: 'authorization-server' });
 
   it.each<[AuditEvent, string]>([
-    [{ type: 'token_issued', grantType: 'authorization_code', clientId: 'c1', subject: 'alice' }, 'TokensIssued'],
     [{ type: 'refresh_reuse_detected', clientId: 'c1', familyId: 'f1' }, 'RefreshReuseDetected'],
     [{ type: 'refresh_forged', clientId: 'c1', familyId: 'f1' }, 'RefreshForged'],
     [{ type: 'code_replay_detected', clientId: 'c1' }, 'CodeReplayDetected'],
@@ -42,6 +41,21 @@ describe('EmfAuditSink', () => {
     expect(directive.Dimensions).toEqual([['service']]);
     expect(doc[metric]).toBe(1);
     expect(doc.service).toBe('authorization-server');
+    expect(JSON.stringify(doc)).not.toContain('alice');
+  });
+
+  it.each([
+    ['authorization_code', 'authorization_code'],
+    ['client_credentials', 'client_credentials'],
+    ['jwt-bearer', 'jwt-bearer'],
+    ['token-exchange', 'token-exchange'],
+    ['something-unforeseen', 'other'],
+  ])('counts TokensIssued with the GrantType dimension (%s -> %s), never the subject', (grantType, dimension) => {
+    const [doc] = captureOutput(() => sink.emit({ type: 'token_issued', grantType, clientId: 'c1', subject: 'alice' }));
+    const directive = doc._aws.CloudWatchMetrics[0];
+    expect(directive.Metrics).toEqual([{ Name: 'TokensIssued', Unit: 'Count' }]);
+    expect(directive.Dimensions).toEqual([['service', 'GrantType']]);
+    expect(doc.GrantType).toBe(dimension);
     expect(JSON.stringify(doc)).not.toContain('alice');
   });
 

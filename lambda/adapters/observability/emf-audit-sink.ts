@@ -5,13 +5,13 @@
  * nothing is lost when an invocation ends early and no flush is needed in the handler.
  *
  * Namespace McpOAuth; every metric has the `service` dimension; RequestsRejected also has
- * `Endpoint`. Client ids and error codes go in as EMF properties (searchable in Logs
+ * `Endpoint`, TokensIssued `GrantType` (one of GRANT_TYPES). Client ids and error codes go in as EMF properties (searchable in Logs
  * Insights, not dimensions: dimensions with unbounded values would multiply the metrics).
  * Subjects and tokens are never written.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { AuditEvent, AuditSink } from '../../core/ports';
-import { AUDIT_METRICS, DIMENSIONS, METRICS_NAMESPACE } from './metric-names';
+import { AUDIT_METRICS, DIMENSIONS, GRANT_TYPES, METRICS_NAMESPACE } from './metric-names';
 
 export { METRICS_NAMESPACE };
 
@@ -28,6 +28,7 @@ export class EmfAuditSink implements AuditSink {
     const metric = this.metrics.singleMetric();
     for (const [key, value] of Object.entries(propertiesOf(event))) metric.addMetadata(key, value);
     if (event.type === 'request_rejected') metric.addDimension(DIMENSIONS.endpoint, event.endpoint);
+    if (event.type === 'token_issued') metric.addDimension(DIMENSIONS.grantType, (GRANT_TYPES as readonly string[]).includes(event.grantType) ? event.grantType : 'other');
     metric.addMetric(AUDIT_METRIC_NAMES[event.type], MetricUnit.Count, 1);
   }
 }

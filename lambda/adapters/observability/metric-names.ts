@@ -63,7 +63,12 @@ export const DIMENSIONS = {
   reason: 'Reason',
   /** On DependencyUnavailable: one of DEPENDENCIES. */
   dependency: 'Dependency',
+  /** On TokensIssued: one of GRANT_TYPES, so a dashboard counts tokens per grant. */
+  grantType: 'GrantType',
 } as const;
+
+/** The grants whose tokens are counted apart (AuditEvent token_issued grantType); anything else counts as other. Bounded: dimensions multiply metrics. */
+export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials', 'jwt-bearer', 'token-exchange', 'other'] as const;
 
 /** unauthorized: no valid token (401). forbidden: a valid token without the scopes (403). Bounded on purpose: dimensions multiply metrics. */
 export const DENIAL_REASONS = ['unauthorized', 'forbidden'] as const;
