@@ -151,6 +151,32 @@ describe('config check', () => {
   });
 });
 
+describe('keys (local mode)', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'cli-keys-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('list before local mode ran, rotate twice, list: the active key and one previous key, by kid', async () => {
+    const empty = captureIo();
+    expect(await runCli(['keys', 'list', '--data-dir', dir], empty)).toBe(0);
+    expect(empty.out()).toMatch(/^no signing key in .* yet: local mode creates one on its first start/);
+
+    const first = captureIo();
+    expect(await runCli(['keys', 'rotate', '--data-dir', dir], first)).toBe(0);
+    const firstKid = /^created signing key (\S+) in /.exec(first.out())![1]!;
+    const second = captureIo();
+    expect(await runCli(['keys', 'rotate', '--data-dir', dir], second)).toBe(0);
+    const secondKid = /^created signing key (\S+) in /.exec(second.out())![1]!;
+    expect(second.out()).toContain(`kept ${firstKid} as the previous key: still published`);
+    expect(second.out()).toContain('restart local mode');
+
+    const listed = captureIo();
+    expect(await runCli(['keys', 'list', '--data-dir', dir], listed)).toBe(0);
+    expect(listed.out()).toMatch(new RegExp(`^${secondKid} +active \\(signs\\) +.*signing-key\\.pem$`, 'm'));
+    expect(listed.out()).toMatch(new RegExp(`^${firstKid} +previous \\(published\\) +.*signing-key\\.previous\\.pem$`, 'm'));
+  });
+});
+
 describe('argument parsing', () => {
   it('turns parseArgs errors into usage errors and adds --help', () => {
     expect(() => parseCommandArgs(['--nope'], {})).toThrow(UsageError);
