@@ -17,7 +17,7 @@ import { decodeAccessToken } from '../lambda/core/tokens/access-token-syntax';
 import { summarize, type LatencySummary } from './stats';
 
 export interface HotPathResult {
-  /** The same token on every call, as a client sends it until it expires: what is read from it comes from the authorizer's memo. */
+  /** The same token on every call, as a client sends it until it expires: what is read from it, and that its signature verified with the key still published, come from the authorizer's memos. */
   readonly authorizer: LatencySummary;
   /** A token this authorizer has not seen (or has forgotten) on every call: decoded and read in full. */
   readonly authorizerFirstSight: LatencySummary;

@@ -15,7 +15,7 @@ import type { LatencySummary } from './stats';
 const HOT_PATH_ITERATIONS = 20_000;
 const HOT_PATH_WARMUP = 2_000;
 const FULL_FLOW_RUNS = 20;
-const RATIO_TARGET = 1.5;
+const RATIO_TARGET = 1.15;
 
 function cpuModel(): string {
   try {

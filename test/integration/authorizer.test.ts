@@ -244,15 +244,50 @@ describe('guard authorizer', () => {
     await expectUnauthorized(bearer(await mintAccessToken(config, key, { claims: { jti, fid: family, iat: now - 5 } })));
   });
 
-  describe('a token seen before (the read-token memo)', () => {
-    it('has its signature verified again on every request', async () => {
+  describe('a token seen before (the read-token memo and the verified-signature memo)', () => {
+    it('has its signature verified once; later requests only check that the key that verified it is still the published one', async () => {
+      // Another token first, so that the JWKS is cached: a token verified right after a JWKS fetch is not remembered yet.
+      expect(allowed(await authorize(event(bearer(await mintAccessToken(config, key)))))).toBe(true);
       const verify = jest.spyOn(AccessTokenVerifier.prototype, 'verifyDecoded');
       try {
         const token = await mintAccessToken(config, key);
         for (let i = 0; i < 3; i++) expect(allowed(await authorize(event(bearer(token))))).toBe(true);
-        expect(verify).toHaveBeenCalledTimes(3);
+        expect(verify).toHaveBeenCalledTimes(1);
       } finally {
         verify.mockRestore();
+      }
+    });
+
+    it('is refused once its key is rotated out of the JWKS, however often it passed; a refetched JWKS means one full verification again', async () => {
+      const next = await createTestSigningKey('test-key-next');
+      const third = await createTestSigningKey('test-key-third');
+      let keys = [key.publicJwk];
+      const rotating = await startLoopbackServer(() => ({ status: 200, body: JSON.stringify({ keys }) }));
+      const verify = jest.spyOn(AccessTokenVerifier.prototype, 'verifyDecoded');
+      try {
+        const rotatingAuthorizer = createAuthorizer({ config, resource: config.resources[0]!, jwksUri: `${rotating.url}/.well-known/jwks.json`, revocations: tables().stores.revocations, log: () => undefined, jwksRefetchCooldownSeconds: 0 });
+        const old = await mintAccessToken(config, key);
+        const survivor = await mintAccessToken(config, key);
+        for (let i = 0; i < 3; i++) expect(allowed(await rotatingAuthorizer(event(bearer(old))))).toBe(true);
+        expect(allowed(await rotatingAuthorizer(event(bearer(survivor))))).toBe(true);
+
+        // Publish-then-sign: the old key stays while a new one comes. The refetch (a token of the new key) replaces the cached JWKS,
+        // so a remembered token is verified in full once more, then remembered with the key object of the new JWKS.
+        keys = [key.publicJwk, next.publicJwk];
+        expect(allowed(await rotatingAuthorizer(event(bearer(await mintAccessToken(config, next)))))).toBe(true);
+        verify.mockClear();
+        expect(allowed(await rotatingAuthorizer(event(bearer(survivor))))).toBe(true);
+        expect(allowed(await rotatingAuthorizer(event(bearer(survivor))))).toBe(true);
+        expect(verify).toHaveBeenCalledTimes(1);
+
+        // Retired: the old key leaves the JWKS; once the authorizer has refetched it, the remembered tokens of that key are refused.
+        keys = [next.publicJwk, third.publicJwk];
+        expect(allowed(await rotatingAuthorizer(event(bearer(await mintAccessToken(config, third)))))).toBe(true);
+        await expect(rotatingAuthorizer(event(bearer(old)))).rejects.toThrow(/^Unauthorized$/);
+        await expect(rotatingAuthorizer(event(bearer(survivor)))).rejects.toThrow(/^Unauthorized$/);
+      } finally {
+        verify.mockRestore();
+        await rotating.close();
       }
     });
 

@@ -9,11 +9,20 @@
  * A kid the cached JWKS does not have, or a JWKS not fetched yet, takes the library's async
  * path: a JWKS fetch, at most one per cooldown (its penalty box), so a flood of unknown
  * kids cannot turn into a flood of fetches.
+ *
+ * A token whose signature has verified is not verified again while the very key that
+ * verified it is still the one its kid names in the cached JWKS (docs/guard.md, "A token
+ * seen before"). The memo is keyed by the decoded token, which the guard's ReadTokenMemo
+ * holds once per exact token text: another text (a changed byte, another signature) is
+ * another object and is verified in full. A refetched JWKS holds new key objects, so every
+ * remembered token is verified again once after any refetch, and a key that left the JWKS
+ * verifies nothing. The time claims, revocation and the route decision are not this
+ * port's: the guard checks them on every request.
  */
 import { FetchError, JwksNotAvailableInCacheError, JwksValidationError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { SimpleFetcher } from 'aws-jwt-verify/https';
-import { SimpleJwksCache, SimplePenaltyBox } from 'aws-jwt-verify/jwk';
+import { SimpleJwksCache, SimplePenaltyBox, type JwkWithKid } from 'aws-jwt-verify/jwk';
 import type { DecomposedJwt } from 'aws-jwt-verify/jwt';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { JwtVerifierBase } from 'aws-jwt-verify/jwt-verifier';
@@ -39,17 +48,19 @@ export interface AccessTokenVerifierOptions {
 
 export class AccessTokenVerifier extends JwtVerifierBase<AccessTokenVerifyProperties, AccessTokenVerifyProperties, false> implements AccessTokenSignatures {
   private readonly properties: AccessTokenVerifyProperties;
+  private readonly jwks: SimpleJwksCache;
+  /** The key each remembered token verified with; weak, so it goes when the guard forgets the token. */
+  private readonly verifiedWith = new WeakMap<DecodedAccessToken, JwkWithKid>();
 
   constructor(options: AccessTokenVerifierOptions) {
     const properties = { issuer: options.issuer, audience: options.audience, jwksUri: options.jwksUri, graceSeconds: options.graceSeconds };
-    super(
-      properties,
-      new SimpleJwksCache({
-        fetcher: new LoopbackAwareFetcher(),
-        penaltyBox: new SimplePenaltyBox({ waitSeconds: options.jwksRefetchCooldownSeconds }),
-      }),
-    );
+    const jwks = new SimpleJwksCache({
+      fetcher: new LoopbackAwareFetcher(),
+      penaltyBox: new SimplePenaltyBox({ waitSeconds: options.jwksRefetchCooldownSeconds }),
+    });
+    super(properties, jwks);
     this.properties = properties;
+    this.jwks = jwks;
   }
 
   /**
@@ -74,11 +85,26 @@ export class AccessTokenVerifier extends JwtVerifierBase<AccessTokenVerifyProper
    * fetch or read the JWKS is not the token's fault and is thrown as it is.
    */
   rejection(token: DecodedAccessToken): string | undefined | Promise<string | undefined> {
+    // Read in the same synchronous step as the library's own look-up below: the key remembered is the key that verified.
+    const key = this.publishedKey(token);
+    if (key !== undefined && this.verifiedWith.get(token) === key) return undefined;
     try {
       const verified = this.verifyDecoded(token);
-      return verified instanceof Promise ? verified.then(() => undefined, rejectionOf) : undefined;
+      // After a JWKS fetch nothing is remembered: the next request verifies from the cache, and is remembered then.
+      if (verified instanceof Promise) return verified.then(() => undefined, rejectionOf);
+      if (key !== undefined) this.verifiedWith.set(token, key);
+      return undefined;
     } catch (error) {
       return rejectionOf(error);
+    }
+  }
+
+  /** The key the token's kid names in the cached JWKS now, if any (never a fetch). */
+  private publishedKey(token: DecodedAccessToken): JwkWithKid | undefined {
+    try {
+      return this.jwks.getCachedJwk(this.properties.jwksUri, token as unknown as DecomposedJwt);
+    } catch {
+      return undefined;
     }
   }
 }
