@@ -32,10 +32,11 @@ const NONE: FunctionPermissions = { tables: {}, sign: false, readPublicKeys: fal
 
 /** The authorization server's functions, one per endpoint group (AUTHORIZATION_SERVER_ROUTES). */
 export const ENDPOINT_GROUP_PERMISSIONS: Readonly<Record<EndpointGroup, FunctionPermissions>> = {
-  // /authorize, /consent, /callback: look clients up, keep login state, issue codes, finish the upstream login.
+  // /authorize, /consent, /callback: look clients up, keep login state, issue codes, finish the upstream login;
+  // read an operator's revocations of the user or client before honouring a session, a consent or an upstream sign-in.
   browser: {
     ...NONE,
-    tables: { clients: ['GetItem'], codes: ['PutItem'], sessions: ['GetItem', 'PutItem', 'DeleteItem'] },
+    tables: { clients: ['GetItem'], codes: ['PutItem'], sessions: ['GetItem', 'PutItem', 'DeleteItem'], revocations: ['BatchGetItem'] },
     readUpstreamClientSecret: true,
   },
   // /token, /revoke, /introspect: redeem codes, rotate and revoke refresh families, check and write revocations,

@@ -326,10 +326,11 @@ describe('least privilege', () => {
     expect(actions).not.toContain('kms:DescribeKey');
   });
 
-  it('keeps the browser function away from refresh families, revocations and signing', () => {
+  it('keeps the browser function away from refresh families and signing; it may only read revocations', () => {
     const statements = statementsOfRole(as, roleOf(as, 'mcp-oauth: /authorize'));
-    const text = JSON.stringify(statements);
-    expect(text).not.toMatch(/TablesFamiliesTable|TablesRevocationsTable/);
+    expect(JSON.stringify(statements)).not.toMatch(/TablesFamiliesTable/);
+    const onRevocations = statements.filter((statement: any) => JSON.stringify(statement.Resource).includes('TablesRevocationsTable'));
+    expect(actionsOf(onRevocations)).toEqual(['dynamodb:BatchGetItem']);
     expect(actionsOf(statements)).not.toContain('kms:Sign');
   });
 });
