@@ -170,7 +170,7 @@ function signToken(privateKey: KeyObject, claims: { iss: string; aud: string }):
   return `${input}.${createSign('RSA-SHA256').update(input).sign(privateKey).toString('base64url')}`;
 }
 
-function authorizerEvent(token: string): APIGatewayRequestAuthorizerEvent {
+export function authorizerEvent(token: string): APIGatewayRequestAuthorizerEvent {
   const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
   return {
     type: 'REQUEST',

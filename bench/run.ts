@@ -8,6 +8,7 @@
 import { cpus } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { benchAuthorizerHotPath } from './authorizer-hot-path';
+import { benchColdStarts, type ColdStartSummary } from './cold-start';
 import { benchFullFlow } from './full-flow';
 import { describeDrill, runIncidentDrill } from './incident-drill';
 import type { LatencySummary } from './stats';
@@ -29,8 +30,24 @@ function cpuModel(): string {
 
 const row = (name: string, s: LatencySummary) => `| ${name} | ${Math.round(s.perSecond).toLocaleString('en-US')} | ${s.p50Micros.toFixed(1)} | ${s.p99Micros.toFixed(1)} |`;
 
+const COLD_START_PROCESSES = 20;
+const COLD_START_TARGETS_MS = { authorizer: 100, authorizationServer: 250 } as const;
+
+const coldRow = (name: string, s: ColdStartSummary, targetMs: number) =>
+  `| ${name} | ${s.processes} | ${s.p50Ms.toFixed(1)} | ${s.p90Ms.toFixed(1)} | ${s.initP50Ms.toFixed(1)} | ${s.firstRequestP50Ms.toFixed(1)} | ${targetMs} (${s.p50Ms <= targetMs ? 'met' : 'NOT met'}) |`;
+
+async function coldStarts(): Promise<void> {
+  console.log(`\n(c) cold starts: each production bundle in ${COLD_START_PROCESSES} fresh Node processes, init plus the first request (ms)`);
+  const cold = await benchColdStarts(COLD_START_PROCESSES);
+  console.log('| Function | processes | p50 | p90 | init p50 | first request p50 | target p50 |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  console.log(coldRow('authorizer (JWKS fetch and revocation BatchGetItem in the first request)', cold.authorizer, COLD_START_TARGETS_MS.authorizer));
+  console.log(coldRow('authorization server (first request: POST /register, one PutItem)', cold.authorizationServer, COLD_START_TARGETS_MS.authorizationServer));
+}
+
 async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} CPUs (nproc), ${cpuModel()}, Node ${process.version}, ${process.platform}/${process.arch}`);
+  if (process.argv.includes('--cold-start')) return coldStarts();
   if (process.argv.includes('drill')) {
     console.log('\nincident drill: revoke --user and revoke --client against local mode with the shipped defaults');
     for (const line of describeDrill(await runIncidentDrill())) console.log(line);
