@@ -1,21 +1,27 @@
 /**
  * npm run bench: (a) the authorizer's hot path against a bare RS256 verification, in
- * process; (b) the full OAuth + MCP flow in local mode, median of 20 runs. Loopback only.
+ * process; (b) the full OAuth + MCP flow side by side, local mode against an in-memory
+ * oidc-provider authorization server (bench/full-flow.ts), 30 runs each. Loopback only.
  * Prints the machine it ran on, so the figures can be copied into docs/performance.md.
  * `npm run bench -- --hot-path` runs part (a) only, for quick before/after comparisons;
- * `npm run bench -- drill` runs only the incident drill (bench/incident-drill.ts).
+ * `npm run bench -- --flow` runs part (b) only; `npm run bench -- --cold-start` the cold
+ * starts; `npm run bench -- drill` only the incident drill (bench/incident-drill.ts).
+ * `--runs N` changes the number of counted flows of part (b).
  */
 import { cpus } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { benchAuthorizerHotPath } from './authorizer-hot-path';
 import { benchColdStarts, type ColdStartSummary } from './cold-start';
-import { benchFullFlow } from './full-flow';
+import { benchFullFlowSideBySide, type FlowSideSummary } from './full-flow';
 import { describeDrill, runIncidentDrill } from './incident-drill';
 import type { LatencySummary } from './stats';
+import { FLOW_PHASES, PHASE_LABELS } from './timed-flow';
 
 const HOT_PATH_ITERATIONS = 20_000;
 const HOT_PATH_WARMUP = 2_000;
-const FULL_FLOW_RUNS = 20;
+const FULL_FLOW_RUNS = 30;
+const FULL_FLOW_WARMUPS = 3;
+const FLOW_RATIO_TARGET = 2.0;
 const RATIO_TARGET = 1.15;
 
 function cpuModel(): string {
@@ -45,9 +51,39 @@ async function coldStarts(): Promise<void> {
   console.log(coldRow('authorization server (first request: POST /register, one PutItem)', cold.authorizationServer, COLD_START_TARGETS_MS.authorizationServer));
 }
 
+function flowRuns(): number {
+  const at = process.argv.indexOf('--runs');
+  if (at < 0) return FULL_FLOW_RUNS;
+  const runs = Number(process.argv[at + 1]);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a whole number >= 1');
+  return runs;
+}
+
+const ms = (value: number) => value.toFixed(1);
+const sideRow = (name: string, s: FlowSideSummary) => `| ${name} | ${s.runs} | ${ms(s.medianMs)} | ${ms(s.minMs)} | ${ms(s.maxMs)} |`;
+
+async function fullFlow(): Promise<void> {
+  const runs = flowRuns();
+  console.log(`\n(b) full flow side by side (bare 401 to the first successful tool call, official SDK client), ${runs} runs each after ${FULL_FLOW_WARMUPS} warm-up runs each, alternating A B / B A`);
+  const flow = await benchFullFlowSideBySide(runs, FULL_FLOW_WARMUPS);
+  console.log('| Authorization server | runs | median ms | min ms | max ms |');
+  console.log('|---|---:|---:|---:|---:|');
+  console.log(sideRow('A: local mode (this product, DynamoDB Local)', flow.localMode));
+  console.log(sideRow('B: oidc-provider in memory (baseline)', flow.baseline));
+  console.log(`ratio A / B (medians): ${flow.ratio.toFixed(2)}x (target <= ${FLOW_RATIO_TARGET}x: ${flow.ratio <= FLOW_RATIO_TARGET ? 'met' : 'NOT met'})`);
+  console.log('\n| Phase (median ms) | A: local mode | B: baseline | A / B |');
+  console.log('|---|---:|---:|---:|');
+  for (const phase of FLOW_PHASES) {
+    const a = flow.localMode.phaseMediansMs[phase];
+    const b = flow.baseline.phaseMediansMs[phase];
+    console.log(`| ${PHASE_LABELS[phase]} | ${ms(a)} | ${ms(b)} | ${b > 0 ? `${(a / b).toFixed(2)}x` : '-'} |`);
+  }
+}
+
 async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} CPUs (nproc), ${cpuModel()}, Node ${process.version}, ${process.platform}/${process.arch}`);
   if (process.argv.includes('--cold-start')) return coldStarts();
+  if (process.argv.includes('--flow')) return fullFlow();
   if (process.argv.includes('drill')) {
     console.log('\nincident drill: revoke --user and revoke --client against local mode with the shipped defaults');
     for (const line of describeDrill(await runIncidentDrill())) console.log(line);
@@ -71,9 +107,7 @@ async function main(): Promise<void> {
   );
   if (process.argv.includes('--hot-path')) return;
 
-  console.log(`\n(b) full flow in local mode (discovery to first successful tool call, SDK client), ${FULL_FLOW_RUNS} runs`);
-  const flow = await benchFullFlow(FULL_FLOW_RUNS);
-  console.log(`median ${flow.medianMs.toFixed(1)} ms (min ${flow.minMs.toFixed(1)} ms, max ${flow.maxMs.toFixed(1)} ms)`);
+  await fullFlow();
 }
 
 main().catch((error: unknown) => {
