@@ -22,3 +22,4 @@ export * from './upstream-groups';
 export * from './audit';
 export * from './used-assertions';
 export * from './trusted-issuer-keys';
+export * from './cookie-keys';
