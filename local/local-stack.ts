@@ -18,6 +18,7 @@ import { createAuthorizationServerHandler } from '../lambda/adapters/apigw/autho
 import { createTables, tableNamesForPrefix, type TableNames } from '../lambda/adapters/dynamodb/tables';
 import type { HttpClientMetadataFetcherOptions } from '../lambda/adapters/http/client-metadata-fetcher';
 import { localhostNamesResolver } from '../lambda/adapters/http/localhost-names-resolver';
+import { LocalCookieKeys } from '../lambda/adapters/local-key/local-cookie-keys';
 import { LocalKeySigner, previousKeyPath } from '../lambda/adapters/local-key/local-key-signer';
 import { ConsoleAuditSink } from '../lambda/adapters/observability/console-audit-sink';
 import { describeError } from '../lambda/adapters/observability/safe-logger';
@@ -61,9 +62,11 @@ export interface RunningLocalStack {
 
 /** The signing key's file in the data folder (`mcp-oauth keys` reads and rotates it). */
 export const SIGNING_KEY_FILE = 'signing-key.pem';
+/** The key of the sealed browser cookies, next to the signing key. */
+export const COOKIE_KEY_FILE = 'cookie-key';
 
 /** What local mode may find in its data folder; anything else means the folder is not ours to wipe. */
-const DATA_DIR_ENTRIES = new Set(['dynamodb', SIGNING_KEY_FILE, previousKeyPath(SIGNING_KEY_FILE), DEMO_MACHINE_JWT_KEY_FILE]);
+const DATA_DIR_ENTRIES = new Set(['dynamodb', SIGNING_KEY_FILE, COOKIE_KEY_FILE, previousKeyPath(SIGNING_KEY_FILE), DEMO_MACHINE_JWT_KEY_FILE]);
 
 /** The tables of local mode under `--table-prefix` (the operator commands find them the same way). */
 export function localTableNames(tablePrefix: string): TableNames {
@@ -119,6 +122,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const keyPath = join(dataDir, SIGNING_KEY_FILE);
     const { signer, created } = LocalKeySigner.fromFile(keyPath);
     log(`${created ? 'created' : 'loaded'} signing key ${keyPath} (kid ${await signer.currentKeyId()})`);
+    const cookieKeyPath = join(dataDir, COOKIE_KEY_FILE);
+    const cookieKey = LocalCookieKeys.fromFile(cookieKeyPath);
+    log(`${cookieKey.created ? 'created' : 'loaded'} cookie key ${cookieKeyPath}`);
     if (config.clients.some((c) => c.clientId === 'demo-machine-jwt')) {
       const demoKey = writeDemoMachineKey(dataDir);
       if (demoKey.created) log(`wrote the demo-machine-jwt client's private key (dev only) to ${demoKey.path}`);
@@ -137,6 +143,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       dynamoDb,
       tableNames,
       signer,
+      cookieKeys: cookieKey.cookieKeys,
       upstreamClientSecret: config.upstream.clientSecret,
       // Logins at the dev IdP: a refresh re-reads groups there. Another upstream offers no such read.
       ...(config.upstream.issuer === devIdp.issuer && config.upstream.clientSecret !== undefined

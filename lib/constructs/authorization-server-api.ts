@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { SERVICE_NAMES } from '../../lambda/adapters/observability/metric-names';
 import type { CustomDomainDeployConfig } from '../config';
 import { ENDPOINT_GROUP_PERMISSIONS } from '../definitions/function-permissions';
+import type { CookieKey } from './cookie-key';
 import { FUNCTION_SETTINGS } from '../definitions/function-settings';
 import { authorizationServerRateRules, DEFAULT_RATE_LIMITS, DEFAULT_STAGE_THROTTLING, type RateLimits, type StageThrottling } from '../definitions/rate-rules';
 import { AUTHORIZATION_SERVER_ROUTES, type EndpointGroup } from '../definitions/rest-routes';
@@ -29,6 +30,8 @@ export interface AuthorizationServerApiProps {
   readonly bundledConfigFile: string;
   readonly tables: OAuthTables;
   readonly signingKeys: SigningKeys;
+  /** The key of the sealed browser cookies; only the browser function gets it. */
+  readonly cookieKey: CookieKey;
   readonly upstreamLogin: UpstreamLogin;
   /** WAF rate rules per viewer. @default DEFAULT_RATE_LIMITS */
   readonly rateLimits?: RateLimits;
@@ -105,12 +108,12 @@ export class AuthorizationServerApi extends Construct {
         serviceName: SERVICE_NAMES.authorizationServer,
         description,
         settings,
-        environment: { ...environment, MCP_OAUTH_ENDPOINT_GROUP: group },
+        environment: { ...environment, MCP_OAUTH_ENDPOINT_GROUP: group, ...(ENDPOINT_GROUP_PERMISSIONS[group].deriveCookieKey ? { MCP_OAUTH_COOKIE_KEY: props.cookieKey.key.keyArn } : {}) },
         configFile: props.bundledConfigFile,
         logRetention,
         logRemovalPolicy,
       });
-      grantFunctionPermissions(fn.role, ENDPOINT_GROUP_PERMISSIONS[group], { tables: props.tables.tables, signingKeys: props.signingKeys, upstreamLogin: props.upstreamLogin });
+      grantFunctionPermissions(fn.role, ENDPOINT_GROUP_PERMISSIONS[group], { tables: props.tables.tables, signingKeys: props.signingKeys, cookieKey: props.cookieKey, upstreamLogin: props.upstreamLogin });
       return fn;
     };
     this.functions = {

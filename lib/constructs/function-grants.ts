@@ -3,12 +3,14 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { TableKey } from '../../lambda/adapters/dynamodb/tables';
 import type { FunctionPermissions } from '../definitions/function-permissions';
+import type { CookieKey } from './cookie-key';
 import type { SigningKeys } from './signing-keys';
 import type { UpstreamLogin } from './upstream-login';
 
 export interface GrantTargets {
   readonly tables?: Partial<Readonly<Record<TableKey, dynamodb.ITable>>>;
   readonly signingKeys?: SigningKeys;
+  readonly cookieKey?: CookieKey;
   readonly upstreamLogin?: UpstreamLogin;
   /** The shared secret an MCP step sends to its HTTP backend. */
   readonly backendSharedSecret?: secretsmanager.ISecret;
@@ -17,7 +19,7 @@ export interface GrantTargets {
 /**
  * Grants a function's role exactly its FunctionPermissions: named DynamoDB actions on each
  * table (never its indexes, never a wildcard action), Sign and GetPublicKey on the signing
- * keys, the upstream client secret. CDK's grantReadWriteData and friends are not used: each
+ * keys, GenerateMac on the cookie key, the upstream client secret. CDK's grantReadWriteData and friends are not used: each
  * hands out a dozen actions the code never calls.
  */
 export function grantFunctionPermissions(role: iam.IRole, permissions: FunctionPermissions, targets: GrantTargets): void {
@@ -30,6 +32,10 @@ export function grantFunctionPermissions(role: iam.IRole, permissions: FunctionP
     if (!targets.signingKeys) throw new Error('grantFunctionPermissions: no signing keys to grant on');
     if (permissions.sign) targets.signingKeys.allowSigning(role);
     if (permissions.readPublicKeys) targets.signingKeys.allowReadingPublicKeys(role);
+  }
+  if (permissions.deriveCookieKey) {
+    if (!targets.cookieKey) throw new Error('grantFunctionPermissions: no cookie key to grant on');
+    targets.cookieKey.allowGeneratingMac(role);
   }
   if (permissions.readUpstreamClientSecret) targets.upstreamLogin?.allowReadingClientSecret(role);
   if (permissions.readUpstreamGroups) targets.upstreamLogin?.allowReadingGroups(role);

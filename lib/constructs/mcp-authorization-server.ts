@@ -13,6 +13,7 @@ import { OAuthMonitoring } from './oauth-monitoring';
 import { OAuthTables } from './oauth-tables';
 import { retentionDays } from './rest-api-defaults';
 import { SigningKeyWatch } from './signing-key-watch';
+import { CookieKey } from './cookie-key';
 import { SigningKeys } from './signing-keys';
 import { UpstreamLogin } from './upstream-login';
 
@@ -130,6 +131,8 @@ export function mcpAuthorizationServerProblems(props: McpAuthorizationServerProp
 export class McpAuthorizationServer extends Construct {
   readonly tables: OAuthTables;
   readonly signingKeys: SigningKeys;
+  /** The KMS HMAC key the sealed browser cookies derive their key from. */
+  readonly cookieKey: CookieKey;
   readonly upstreamLogin: UpstreamLogin;
   readonly api: AuthorizationServerApi;
   readonly monitoring: OAuthMonitoring;
@@ -163,6 +166,8 @@ export class McpAuthorizationServer extends Construct {
       // A dev stack may drop its keys; production keeps them, or every unexpired token dies with them.
       removalPolicy: removal,
     });
+    // Losing it only signs browsers out and voids pending requests, but production keeps it like the signing keys.
+    this.cookieKey = new CookieKey(this, 'CookieKey', { aliasPrefix: `alias/mcp-oauth/${stage}`, administratorRoleArns: this.signingKeys.administratorRoleArns, removalPolicy: removal });
     this.upstreamLogin =
       upstream.kind === 'cognito'
         ? new UpstreamLogin(this, 'UpstreamLogin', { kind: 'cognito', callbackUrl, domainPrefix: upstream.domainPrefix, requireMfa: upstream.requireMfa, stage, groupScopes: config.groupScopes, retainData, branding: config.branding })
@@ -176,6 +181,7 @@ export class McpAuthorizationServer extends Construct {
       bundledConfigFile: writeBundledConfig(config),
       tables: this.tables,
       signingKeys: this.signingKeys,
+      cookieKey: this.cookieKey,
       upstreamLogin: this.upstreamLogin,
       rateLimits: props.rateLimits,
       stageThrottling: props.stageThrottling,

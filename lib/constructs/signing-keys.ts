@@ -159,7 +159,7 @@ function bootstrapDeployRoleArn(scope: Construct): string {
  * kms:Sign, kms:Verify and grant creation are absent: those would let any principal with a
  * broad IAM policy sign tokens.
  */
-function administrationWithoutSigning(): iam.PolicyStatement {
+export function administrationWithoutSigning(): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid: 'AccountAdministersButDoesNotSign',
     principals: [new iam.AccountRootPrincipal()],
@@ -187,7 +187,7 @@ function administrationWithoutSigning(): iam.PolicyStatement {
 }
 
 /** The Denies above hold only while the policy does: only the key administrators may replace it or delete the key. */
-function onlyAdministratorsChangeThePolicy(administratorRoleArns: readonly string[]): iam.PolicyStatement {
+export function onlyAdministratorsChangeThePolicy(administratorRoleArns: readonly string[]): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid: 'OnlyKeyAdministratorsChangeThePolicy',
     effect: iam.Effect.DENY,
@@ -199,7 +199,7 @@ function onlyAdministratorsChangeThePolicy(administratorRoleArns: readonly strin
 }
 
 /** A grant could hand Sign to anyone; nothing in this product needs one. */
-function noGrants(): iam.PolicyStatement {
+export function noGrants(): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid: 'NoGrants',
     effect: iam.Effect.DENY,

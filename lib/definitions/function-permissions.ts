@@ -20,6 +20,8 @@ export interface FunctionPermissions {
   readonly sign: boolean;
   /** kms:GetPublicKey on every published signing key (the JWKS, and verifying our own tokens). */
   readonly readPublicKeys: boolean;
+  /** kms:GenerateMac on the cookie key only (CookieKey): the sealed cookies' AES key derives from it once per container. */
+  readonly deriveCookieKey: boolean;
   /** secretsmanager:GetSecretValue on the external IdP's client secret (and kms:Decrypt through Secrets Manager when it has its own key). */
   readonly readUpstreamClientSecret: boolean;
   /** cognito-idp:AdminListGroupsForUser on the Cognito user pool, when the upstream is one: a refresh re-reads the user's groups (docs/operations.md, "Groups at refresh"). */
@@ -28,16 +30,19 @@ export interface FunctionPermissions {
   readonly readBackendSharedSecret: boolean;
 }
 
-const NONE: FunctionPermissions = { tables: {}, sign: false, readPublicKeys: false, readUpstreamClientSecret: false, readUpstreamGroups: false, readBackendSharedSecret: false };
+const NONE: FunctionPermissions = { tables: {}, sign: false, readPublicKeys: false, deriveCookieKey: false, readUpstreamClientSecret: false, readUpstreamGroups: false, readBackendSharedSecret: false };
 
 /** The authorization server's functions, one per endpoint group (AUTHORIZATION_SERVER_ROUTES). */
 export const ENDPOINT_GROUP_PERMISSIONS: Readonly<Record<EndpointGroup, FunctionPermissions>> = {
-  // /authorize, /consent, /callback: look clients up, keep login state, issue codes, finish the upstream login;
-  // read an operator's revocations of the user or client before honouring a session, a consent or an upstream sign-in.
+  // /authorize, /consent, /callback: look clients up, seal and open the browser cookies, issue codes (with the
+  // single-use marker, session listing and consent in one transaction), finish the upstream login; read an
+  // operator's revocations of the user, client or session before honouring any of them; "not you?" writes the
+  // session's own revocation and drops its listing.
   browser: {
     ...NONE,
-    tables: { clients: ['GetItem'], codes: ['PutItem'], sessions: ['GetItem', 'PutItem', 'DeleteItem'], revocations: ['BatchGetItem'] },
+    tables: { clients: ['GetItem'], codes: ['PutItem'], sessions: ['GetItem', 'PutItem', 'DeleteItem'], revocations: ['BatchGetItem', 'PutItem'] },
     readUpstreamClientSecret: true,
+    deriveCookieKey: true,
   },
   // /token, /revoke, /introspect: redeem codes, rotate and revoke refresh families, check and write revocations,
   // record each client assertion's and ID-JAG's jti once, sign, re-read a user's groups at refresh.

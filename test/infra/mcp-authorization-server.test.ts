@@ -126,3 +126,26 @@ describe('the deployment settings of an existing Cognito pool', () => {
     expect(problems({ cognitoUserPool: { userPoolId: 'eu-west-1_AbCdEf123' } })).toEqual(['deploy.cognitoUserPool: applies only while deploy.upstreamLogin is "cognito-existing"']);
   });
 });
+
+describe('McpAuthorizationServer cookie key', () => {
+  it('is a KMS HMAC_256 key for MACs only, that the browser function alone may use (GenerateMac), named in its environment alone', () => {
+    const { template } = synth({ config: config({ upstream: undefined }), upstreamLogin: { kind: 'cognito-existing', userPoolId: 'eu-west-1_AbCdEf123' }, edge: false });
+    const hmacKeys = template.findResources('AWS::KMS::Key', { Properties: { KeySpec: 'HMAC_256' } });
+    expect(Object.keys(hmacKeys)).toHaveLength(1);
+    const [keyId, key] = Object.entries(hmacKeys)[0]!;
+    expect(key.Properties.KeyUsage).toBe('GENERATE_VERIFY_MAC');
+    expect(key.Properties.EnableKeyRotation).toBeUndefined();
+    const keyPolicy = key.Properties.KeyPolicy.Statement as { Sid?: string; Action: string | string[]; Effect: string }[];
+    // The account administers it but cannot compute MACs through a broad IAM policy: only the named role may.
+    const allowed = keyPolicy.filter((s) => s.Effect === 'Allow').flatMap((s) => [s.Action].flat());
+    expect(allowed.filter((action) => /Mac|kms:\*/.test(action))).toEqual(['kms:GenerateMac']);
+
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) => fn.Properties.Environment?.Variables?.MCP_OAUTH_ENDPOINT_GROUP);
+    const withKey = functions.filter((fn) => fn.Properties.Environment.Variables.MCP_OAUTH_COOKIE_KEY);
+    expect(withKey.map((fn) => fn.Properties.Environment.Variables.MCP_OAUTH_ENDPOINT_GROUP)).toEqual(['browser']);
+    expect(withKey[0]!.Properties.Environment.Variables.MCP_OAUTH_COOKIE_KEY).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+
+    const macStatements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]).filter((s) => [s.Action].flat().includes('kms:GenerateMac'));
+    expect(macStatements).toEqual([{ Action: 'kms:GenerateMac', Effect: 'Allow', Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } }]);
+  });
+});

@@ -326,11 +326,12 @@ describe('least privilege', () => {
     expect(actions).not.toContain('kms:DescribeKey');
   });
 
-  it('keeps the browser function away from refresh families and signing; it may only read revocations', () => {
+  it('keeps the browser function away from refresh families and signing; on revocations it reads, and writes only for "not you?"', () => {
     const statements = statementsOfRole(as, roleOf(as, 'mcp-oauth: /authorize'));
     expect(JSON.stringify(statements)).not.toMatch(/TablesFamiliesTable/);
     const onRevocations = statements.filter((statement: any) => JSON.stringify(statement.Resource).includes('TablesRevocationsTable'));
-    expect(actionsOf(onRevocations)).toEqual(['dynamodb:BatchGetItem']);
+    // PutItem: "not you?" writes the session's own revocation record (the sealed session cookie may come back).
+    expect(actionsOf(onRevocations)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:PutItem']);
     expect(actionsOf(statements)).not.toContain('kms:Sign');
   });
 });

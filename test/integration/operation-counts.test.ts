@@ -10,10 +10,10 @@
  * Not counted: the upstream IdP's own requests (a scripted IdP stands in for it: its login
  * page, token endpoint and JWKS are someone else's bill) and the client's redirect target.
  */
-import { createHash, constants, generateKeyPairSync, privateEncrypt, randomBytes } from 'node:crypto';
+import { createHash, createHmac, constants, generateKeyPairSync, privateEncrypt, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { GetPublicKeyCommand, KMSClient, SignCommand, type SignCommandInput } from '@aws-sdk/client-kms';
+import { GenerateMacCommand, GetPublicKeyCommand, KMSClient, SignCommand, type GenerateMacCommandInput, type SignCommandInput } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAuthorizationServerHandler } from '../../lambda/adapters/apigw/authorization-server-proxy';
 import { createAuthorizer } from '../../lambda/adapters/apigw/request-authorizer';
@@ -22,6 +22,7 @@ import { createProtectedResourceMetadataHandler } from '../../lambda/adapters/ap
 import { startApiGatewayEmulator } from '../../local/emulator/stage';
 import type { ProxyHandler, RequestAuthorizerHandler, RunningApi } from '../../local/emulator/types';
 import { AUTHORIZER_IDENTITY_SOURCES } from '../../lambda/adapters/apigw/authorizer-policy';
+import { KmsCookieKeys } from '../../lambda/adapters/kms/kms-cookie-keys';
 import { KmsSigner } from '../../lambda/adapters/kms/kms-signer';
 import { cryptoRandom } from '../../lambda/adapters/system/crypto-random';
 import { systemClock } from '../../lambda/adapters/system/system-clock';
@@ -59,6 +60,7 @@ const FLOWS = {
 type FunctionName = 'AS' | 'PRM' | 'authorizer' | 'MCP';
 
 const KMS_KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/11111111-1111-1111-1111-111111111111';
+const MAC_KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/22222222-2222-2222-2222-222222222222';
 const DIGEST_INFO_SHA256_PREFIX = Buffer.from('3031300d060960864801650304020105000420', 'hex');
 
 describe('the cost estimate counts in docs/deploy.md are the counts the code makes', () => {
@@ -75,6 +77,7 @@ describe('the cost estimate counts in docs/deploy.md are the counts the code mak
   const kms = new KMSClient({ region: 'us-east-1' });
   const kmsMock = mockClient(kms);
   let signCalls = 0;
+  let generateMacCalls = 0;
   let getPublicKeyCalls = 0;
   const invocations: Record<FunctionName, number> = { AS: 0, PRM: 0, authorizer: 0, MCP: 0 };
   let apiGatewayRequests = 0;
@@ -117,12 +120,20 @@ describe('the cost estimate counts in docs/deploy.md are the counts the code mak
       return { KeyId: KMS_KEY_ARN, Signature: new Uint8Array(signature), SigningAlgorithm: 'RSASSA_PKCS1_V1_5_SHA_256' };
     });
 
+    // The cookie key's HMAC key stays in "KMS": a real HMAC-SHA256 under a secret only this stand-in holds.
+    const macKey = randomBytes(32);
+    kmsMock.on(GenerateMacCommand).callsFake(async (input: GenerateMacCommandInput) => {
+      generateMacCalls++;
+      return { KeyId: MAC_KEY_ARN, MacAlgorithm: 'HMAC_SHA_256', Mac: new Uint8Array(createHmac('sha256', macKey).update(input.Message as Uint8Array).digest()) };
+    });
+
     upstream = new FakeUpstreamIdp();
     const asHandler: ProxyHandler = counted('AS', createAuthorizationServerHandler({
       config,
       clock: systemClock,
       random: cryptoRandom,
       signer: new KmsSigner({ kms, activeKeyId: KMS_KEY_ARN, publishedKeyIds: [] }),
+      cookieKeys: new KmsCookieKeys({ kms, macKeyId: MAC_KEY_ARN }),
       ...tables.stores,
       upstream,
       upstreamGroups: new FakeUpstreamGroups(),
@@ -279,13 +290,17 @@ describe('the cost estimate counts in docs/deploy.md are the counts the code mak
       const toUpstream = await post(as.url, '/consent', { csrf_token: csrf, decision: 'approve' }, pendingCookie);
       expect(toUpstream.status).toBe(303);
       const upstreamState = new URL(toUpstream.headers.get('location')!).searchParams.get('state')!;
+      // The pending request, now carrying the upstream state, comes back sealed in the same cookie.
+      const upstreamCookie = cookieFrom(toUpstream, 'mcp_authz');
 
-      const callback = await fetch(`${as.url}/callback?${new URLSearchParams({ code: 'upstream-code', state: upstreamState })}`, { headers: { Cookie: pendingCookie }, redirect: 'manual' });
+      const callback = await fetch(`${as.url}/callback?${new URLSearchParams({ code: 'upstream-code', state: upstreamState })}`, { headers: { Cookie: upstreamCookie }, redirect: 'manual' });
       expect(callback.status).toBe(303);
       sessionCookie = cookieFrom(callback, 'mcp_session');
       tokens = await redeem(codeFrom(callback));
     });
     expectDocumented(FLOWS.firstAuthorization, counts);
+    // The cookie key is derived once per container, on the first request that needs a cookie, not per flow.
+    expect(generateMacCalls).toBe(1);
   });
 
   it(FLOWS.returningAuthorization, async () => {

@@ -56,8 +56,8 @@ const consent = (subject: string, clientId: string, overrides: Partial<ConsentRe
 async function seed(families: readonly RefreshFamilyRecord[], sessions: readonly LoginSessionRecord[], consents: readonly ConsentRecord[]) {
   const raw = tables().stores;
   for (const f of families) await raw.families.create(f);
-  for (const s of sessions) await raw.sessions.putLoginSession(s);
-  for (const c of consents) await raw.sessions.putConsent(c);
+  for (const s of sessions) await raw.commits.commit({ loginSession: s });
+  for (const c of consents) await raw.commits.commit({ consents: [{ record: c, revokedAt: 0 }] });
 }
 
 describe('revokeAccess (access-revocation.ts) against DynamoDB Local', () => {

@@ -119,8 +119,11 @@ describe('case 68: DynamoDB paused (SIGSTOP) and resumed', () => {
     expect(typeof registered.json.client_id).toBe('string');
   });
 
-  it('case 68: /authorize is a fast 503 page with Retry-After (no stack trace), and the authorization goes through afterwards', async () => {
+  it('case 68: /authorize of a signed-in browser is a fast 503 page with Retry-After (no stack trace), and the authorization goes through afterwards', async () => {
+    // Signed in, /authorize reads the session's revocations and the consent; a browser without
+    // a session needs no table before the consent page (its pending request is a sealed cookie).
     const fresh = new Browser();
+    expectStatus(await redeemCode(ctx, await obtainCode(ctx, fresh)), 200);
     const { answer, elapsedMs } = await whilePaused(() => fresh.send({ url: a0Url(ctx, newPkce()) }));
     expect(answer.status).toBe(503);
     expect(answer.headers.get('content-type')).toContain('text/html');

@@ -7,6 +7,9 @@ import { serve } from './serve';
 import { createHash } from 'node:crypto';
 import type { HttpRequest, HttpResponse } from '../../lambda/core/http';
 import type { LoginSessionRecord } from '../../lambda/core/ports';
+import { cookieName } from '../../lambda/core/authorization-server/cookies';
+import { openCookie, sealCookie } from '../../lambda/core/authorization-server/sealed-cookie';
+import type { PendingAuthorization } from '../../lambda/core/authorization-server/pending-authorization';
 import { inMemoryDepsWithSharedSigner, localTestConfig, type InMemoryDeps } from './in-memory-ports';
 
 export const ISSUER = 'https://auth.example.com';
@@ -104,19 +107,21 @@ export function upstreamCallback(deps: InMemoryDeps, query: Record<string, strin
   return serve(deps, httpRequest('GET', '/callback', { query, cookie }));
 }
 
-/** A signed-in browser: the session record is stored, the cookie header to send is returned. */
+/** A signed-in browser: the session's listing record is stored as the callback would, the sealed cookie header to send is returned. */
 export async function signedIn(deps: InMemoryDeps, session: Partial<LoginSessionRecord> & { cookieValue?: string } = {}): Promise<string> {
-  const cookieValue = session.cookieValue ?? 'session-cookie-value-for-tests-0123456789abcdef';
+  const sessionId = session.cookieValue ?? 'session-id-for-tests-0123456789abcdef';
   const now = Math.floor(deps.clock.nowMs() / 1000);
-  await deps.sessions.putLoginSession({
-    sessionHash: createHash('sha256').update(cookieValue).digest('base64url'),
+  const record: LoginSessionRecord = {
+    sessionHash: createHash('sha256').update(sessionId).digest('base64url'),
     subject: session.subject ?? 'alice-sub',
     groups: session.groups ?? ['mcp-users', 'mcp-admins'],
     authTime: session.authTime ?? now - 60,
     ...(session.accountName === undefined ? {} : { accountName: session.accountName }),
     expiresAt: session.expiresAt ?? now + 3600,
-  });
-  return `__Host-mcp_session=${cookieValue}`;
+  };
+  deps.sessions.logins.set(record.sessionHash, record);
+  const name = cookieName(deps.config, 'loginSession');
+  return `${name}=${sealCookie(await deps.cookieKeys.keyRing(), deps.random, name, record, record.expiresAt)}`;
 }
 
 /**
@@ -128,6 +133,32 @@ export async function fullFlow(deps: InMemoryDeps, query: Record<string, string 
   const pendingCookie = `__Host-mcp_authz=${cookieValues(consentPage)['__Host-mcp_authz']}`;
   const approved = await postConsent(deps, { csrf_token: csrfTokenOf(consentPage), decision: 'approve' }, pendingCookie);
   const upstreamState = deps.upstream.lastAuthorization?.state ?? '';
-  const callback = await upstreamCallback(deps, { code: 'upstream-code', state: upstreamState }, pendingCookie);
-  return { consentPage, pendingCookie, approved, upstreamState, callback };
+  // The consent answer re-seals the pending request with the upstream state: the browser sends that cookie back.
+  const upstreamCookie = `__Host-mcp_authz=${cookieValues(approved)['__Host-mcp_authz']}`;
+  const callback = await upstreamCallback(deps, { code: 'upstream-code', state: upstreamState }, upstreamCookie);
+  return { consentPage, pendingCookie, approved, upstreamCookie, upstreamState, callback };
+}
+
+/** The pending authorization a response sealed into its cookie, opened as the AS would (undefined when it sets none). */
+export async function pendingIn(deps: InMemoryDeps, response: HttpResponse): Promise<PendingAuthorization | undefined> {
+  const name = cookieName(deps.config, 'pendingAuthorization');
+  const value = cookieValues(response)[name];
+  if (!value) return undefined;
+  return openCookie(await deps.cookieKeys.keyRing(), name, value, Math.floor(deps.clock.nowMs() / 1000)) as PendingAuthorization | undefined;
+}
+
+/** The Cookie header a browser sends next: `cookie` with the response's Set-Cookie applied (Max-Age=0 removes). */
+export function browserCookies(cookie: string | undefined, response: HttpResponse): string {
+  const jar = new Map<string, string>();
+  for (const part of (cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) jar.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  for (const header of setCookies(response)) {
+    const [pair] = header.split(';');
+    const eq = pair.indexOf('=');
+    if (/;\s*Max-Age=0(;|$)/.test(header)) jar.delete(pair.slice(0, eq));
+    else jar.set(pair.slice(0, eq), pair.slice(eq + 1));
+  }
+  return [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
 }

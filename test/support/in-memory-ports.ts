@@ -12,13 +12,18 @@ import type {
   AuditEvent,
   AuthorizationCodeRecord,
   AuthorizationCodeStore,
+  AuthorizationCommit,
+  AuthorizationCommits,
+  CommitOutcome,
   ClientMetadataFetcher,
   ClientRecord,
   ClientStore,
   Clock,
   ConsentRecord,
+  CookieKey,
+  CookieKeyRing,
+  CookieKeys,
   LoginSessionRecord,
-  PendingAuthorizationRecord,
   PublicJwk,
   Random,
   RefreshFamilyRecord,
@@ -137,44 +142,64 @@ export class InMemoryRevocationStore implements RevocationStore {
 }
 
 export class InMemorySessionStore implements SessionStore {
-  readonly pending = new Map<string, PendingAuthorizationRecord>();
+  /** Single-use markers of answered pending authorizations, by pending id. */
+  readonly used = new Map<string, number>();
+  /** Login session listings, by sessionHash. */
   readonly logins = new Map<string, LoginSessionRecord>();
   readonly consents = new Map<string, ConsentRecord>();
-  async putPendingAuthorization(record: PendingAuthorizationRecord) {
-    this.pending.set(record.id, record);
-  }
-  async getPendingAuthorization(id: string) {
-    return this.pending.get(id);
-  }
-  async updatePendingAuthorization(record: PendingAuthorizationRecord) {
-    this.pending.set(record.id, record);
-  }
-  async takePendingAuthorizationByUpstreamState(upstreamStateHash: string) {
-    for (const [id, record] of this.pending) {
-      if (record.upstreamStateHash === upstreamStateHash) {
-        this.pending.delete(id);
-        return record;
-      }
-    }
-    return undefined;
-  }
-  async deletePendingAuthorization(id: string) {
-    if (!this.pending.delete(id)) throw new ConditionFailedError('pending authorization gone');
-  }
-  async putLoginSession(record: LoginSessionRecord) {
-    this.logins.set(record.sessionHash, record);
-  }
-  async getLoginSession(sessionHash: string) {
-    return this.logins.get(sessionHash);
-  }
   async deleteLoginSession(sessionHash: string) {
     this.logins.delete(sessionHash);
   }
-  async putConsent(record: ConsentRecord) {
-    this.consents.set(`${record.subject}|${record.clientId}|${record.resource}`, record);
-  }
   async getConsent(subject: string, clientId: string, resource: string) {
-    return this.consents.get(`${subject}|${clientId}|${resource}`);
+    return this.consents.get(consentId(subject, clientId, resource));
+  }
+  /** Test setup: a consent row as an earlier approval left it. */
+  async putConsent(record: ConsentRecord) {
+    this.consents.set(consentId(record.subject, record.clientId, record.resource), record);
+  }
+}
+
+const consentId = (subject: string, clientId: string, resource: string) => `${subject}|${clientId}|${resource}`;
+
+/** The same all-or-nothing conditions as DynamoDbAuthorizationCommits, over the in-memory stores. */
+export class InMemoryAuthorizationCommits implements AuthorizationCommits {
+  readonly commits: AuthorizationCommit[] = [];
+  constructor(
+    private readonly sessions: InMemorySessionStore,
+    private readonly codes: InMemoryCodeStore,
+  ) {}
+
+  async commit(commit: AuthorizationCommit): Promise<CommitOutcome> {
+    if (commit.singleUse && this.sessions.used.has(commit.singleUse.pendingId)) return { kind: 'already_used' };
+    for (const write of commit.consents ?? []) {
+      const existing = this.sessions.consents.get(consentId(write.record.subject, write.record.clientId, write.record.resource));
+      const fits =
+        write.replacesGrantedAt !== undefined
+          ? existing?.grantedAt === write.replacesGrantedAt
+          : !existing || existing.expiresAt <= write.record.grantedAt || existing.grantedAt <= write.revokedAt;
+      if (!fits) return { kind: 'consent_changed' };
+    }
+    if (commit.code && this.codes.items.has(commit.code.codeHash)) throw new ConditionFailedError('authorization code already exists');
+    this.commits.push(commit);
+    if (commit.singleUse) this.sessions.used.set(commit.singleUse.pendingId, commit.singleUse.expiresAt);
+    if (commit.loginSession) this.sessions.logins.set(commit.loginSession.sessionHash, commit.loginSession);
+    for (const write of commit.consents ?? []) this.sessions.consents.set(consentId(write.record.subject, write.record.clientId, write.record.resource), write.record);
+    if (commit.code) await this.codes.put(commit.code);
+    return { kind: 'committed' };
+  }
+}
+
+/** A fixed cookie key ring; rotate() makes a new current key and keeps the old one accepted, as a deployment's rotation does. */
+export class FixedCookieKeys implements CookieKeys {
+  private ring: CookieKeyRing;
+  constructor(key: CookieKey = { id: 'test-1', secret: new Uint8Array(32).fill(7) }) {
+    this.ring = { current: key, accepted: [key] };
+  }
+  async keyRing(): Promise<CookieKeyRing> {
+    return this.ring;
+  }
+  rotate(next: CookieKey, keepPrevious = true): void {
+    this.ring = { current: next, accepted: keepPrevious ? [next, ...this.ring.accepted] : [next] };
   }
 }
 
@@ -270,6 +295,8 @@ export interface InMemoryDeps extends AuthorizationServerDeps {
   readonly families: InMemoryFamilyStore;
   readonly revocations: InMemoryRevocationStore;
   readonly sessions: InMemorySessionStore;
+  readonly commits: InMemoryAuthorizationCommits;
+  readonly cookieKeys: FixedCookieKeys;
   readonly usedAssertions: InMemoryUsedAssertionStore;
   readonly trustedIssuerKeys: FakeTrustedIssuerKeys;
   readonly upstream: FakeUpstreamIdp;
@@ -281,16 +308,20 @@ export interface InMemoryDeps extends AuthorizationServerDeps {
 
 export function inMemoryDeps(config: Config = localTestConfig(), signer: TestRsaSigner = new TestRsaSigner()): InMemoryDeps {
   const errors: unknown[] = [];
+  const sessions = new InMemorySessionStore();
+  const codes = new InMemoryCodeStore();
   return {
     config,
     clock: new FixedClock(),
     random: new CountingRandom(),
     signer,
     clients: new InMemoryClientStore(),
-    codes: new InMemoryCodeStore(),
+    codes,
     families: new InMemoryFamilyStore(),
     revocations: new InMemoryRevocationStore(),
-    sessions: new InMemorySessionStore(),
+    sessions,
+    commits: new InMemoryAuthorizationCommits(sessions, codes),
+    cookieKeys: new FixedCookieKeys(),
     usedAssertions: new InMemoryUsedAssertionStore(),
     trustedIssuerKeys: new FakeTrustedIssuerKeys(),
     upstream: new FakeUpstreamIdp(),

@@ -6,7 +6,7 @@
  * eventually consistent index the revocation reads.
  */
 import { sha256Base64url } from '../../lambda/core/crypto';
-import { a0, authorize, browserTestDeps, cookieValues, csrfTokenOf, fullFlow, postConsent, R1, redirectTarget, signedIn, upstreamCallback } from '../support/browser-flow';
+import { a0, authorize, browserTestDeps, cookieValues, csrfTokenOf, fullFlow, postConsent, R1, redirectTarget, signedIn, upstreamCallback, browserCookies } from '../support/browser-flow';
 import type { InMemoryDeps } from '../support/in-memory-ports';
 import { codeParams, json, seedCode, token, tokenDeps } from './token-fixtures';
 
@@ -90,7 +90,7 @@ describe('the upstream callback after a revocation of the user', () => {
     const T = nowOf(deps);
     await revoke(deps, 'subject', 'alice-sub', T);
     deps.upstream.identity = { subject: 'alice-sub', groups: ['mcp-users'], authTime: T - 3_600 };
-    const { callback, pendingCookie } = await fullFlow(deps);
+    const { callback, upstreamCookie } = await fullFlow(deps);
 
     expect(callback.status).toBe(303);
     expect(redirectTarget(callback).base).toBe('https://idp.example/authorize');
@@ -100,7 +100,7 @@ describe('the upstream callback after a revocation of the user', () => {
     expect(deps.audit.events).toContainEqual({ type: 'request_rejected', endpoint: 'callback', error: 'authentication_before_revocation' });
 
     // The IdP ignores prompt=login and answers with the old sign-in again: refused outright.
-    const again = await upstreamCallback(deps, { code: 'upstream-code-2', state: deps.upstream.lastAuthorization!.state }, pendingCookie);
+    const again = await upstreamCallback(deps, { code: 'upstream-code-2', state: deps.upstream.lastAuthorization!.state }, browserCookies(upstreamCookie, callback));
     expect(again.status).toBe(403);
     expect(deps.sessions.logins.size).toBe(0);
     expect(deps.codes.items.size).toBe(0);
@@ -111,10 +111,10 @@ describe('the upstream callback after a revocation of the user', () => {
     const T = nowOf(deps);
     await revoke(deps, 'subject', 'alice-sub', T);
     deps.upstream.identity = { subject: 'alice-sub', groups: ['mcp-users'], authTime: T - 3_600 };
-    const { pendingCookie } = await fullFlow(deps);
+    const { callback, upstreamCookie } = await fullFlow(deps);
     deps.clock.advanceSeconds(20);
     deps.upstream.identity = { subject: 'alice-sub', groups: ['mcp-users'], authTime: T + 15 };
-    const fresh = await upstreamCallback(deps, { code: 'upstream-code-2', state: deps.upstream.lastAuthorization!.state }, pendingCookie);
+    const fresh = await upstreamCallback(deps, { code: 'upstream-code-2', state: deps.upstream.lastAuthorization!.state }, browserCookies(upstreamCookie, callback));
     expect(fresh.status).toBe(303);
     expect(redirectTarget(fresh).params.get('code')).toBeTruthy();
     expect([...deps.sessions.logins.values()].map((s) => s.authTime)).toEqual([T + 15]);

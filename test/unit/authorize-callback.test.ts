@@ -13,7 +13,9 @@ import {
   redirectTarget,
   setCookies,
   upstreamCallback,
+  browserCookies,
 } from '../support/browser-flow';
+import { openCookie } from '../../lambda/core/authorization-server/sealed-cookie';
 import type { InMemoryDeps } from '../support/in-memory-ports';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url');
@@ -21,9 +23,8 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url')
 /** A browser that approved and was sent to the upstream IdP: what it holds and the state the IdP will return. */
 async function atUpstreamLogin(deps: InMemoryDeps, query = a0()) {
   const page = await authorize(deps, query);
-  const cookie = `__Host-mcp_authz=${cookieValues(page)['__Host-mcp_authz']}`;
-  await postConsent(deps, { csrf_token: csrfTokenOf(page), decision: 'approve' }, cookie);
-  return { cookie, state: deps.upstream.lastAuthorization!.state };
+  const approved = await postConsent(deps, { csrf_token: csrfTokenOf(page), decision: 'approve' }, browserCookies(undefined, page));
+  return { cookie: browserCookies(undefined, approved), state: deps.upstream.lastAuthorization!.state };
 }
 
 function expectNothingIssued(deps: InMemoryDeps): void {
@@ -52,15 +53,21 @@ describe('the whole journey: authorize, consent, upstream sign-in, callback', ()
     expect(sessionCookie.split('; ').slice(1).sort()).toEqual(['HttpOnly', `Max-Age=${deps.config.tokens.loginSessionSeconds}`, 'Path=/', 'SameSite=Lax', 'Secure']);
     expect(cookies).toContainEqual(expect.stringMatching(/^__Host-mcp_authz=; .*Max-Age=0/));
     const sessionValue = cookieValues(callback)['__Host-mcp_session'];
-    expect(deps.sessions.logins.get(sha256(sessionValue))).toMatchObject({ subject: 'alice-sub', groups: ['mcp-users'] });
+    // The cookie is the session, sealed; the table holds its listing under the same hash, and never the cookie.
+    const session = openCookie(await deps.cookieKeys.keyRing(), '__Host-mcp_session', sessionValue, Math.floor(deps.clock.nowMs() / 1000)) as { sessionHash: string };
+    expect(session).toMatchObject({ subject: 'alice-sub', groups: ['mcp-users'], authTime: 1_767_268_000 });
+    expect(deps.sessions.logins.get(session.sessionHash)).toEqual(session);
+    expect(Buffer.from(sessionValue, 'base64url').toString('latin1')).not.toContain('alice-sub');
     expect(JSON.stringify([...deps.sessions.logins.values()])).not.toContain(sessionValue);
+    // Marker, session listing, consent and code: one commit.
+    expect(deps.commits.commits).toHaveLength(1);
+    expect(Object.keys(deps.commits.commits[0]).sort()).toEqual(['code', 'consents', 'loginSession', 'singleUse']);
 
     expect(deps.sessions.consents.get(`alice-sub|C1|${R1}`)?.scope).toEqual(['tool:read', 'tool:execute']);
     expect(deps.audit.events).toEqual(expect.arrayContaining([
       { type: 'login_completed', subject: 'alice-sub' },
       { type: 'consent_granted', subject: 'alice-sub', clientId: 'C1' },
     ]));
-    expect(deps.sessions.pending.size).toBe(0);
 
     // The same browser, the same client, the same scope: straight back with a code.
     const again = await authorize(deps, a0({ scope: 'tool:read' }), `__Host-mcp_session=${sessionValue}`);
@@ -103,13 +110,46 @@ describe('case 16: GET /callback refuses a missing, unknown or reused state', ()
     expectNothingIssued(deps);
   });
 
-  it('a reused state -> 400 the second time, and only one code exists', async () => {
+  it('a reused state with the replayed sealed cookie -> 400 the second time, and only one code, session and consent exist', async () => {
     const deps = browserTestDeps();
-    const { callback, upstreamState, pendingCookie } = await fullFlow(deps);
+    const { callback, upstreamState, upstreamCookie } = await fullFlow(deps);
     expect(callback.status).toBe(303);
-    const replay = await upstreamCallback(deps, { code: 'upstream-code', state: upstreamState }, pendingCookie);
+    const replay = await upstreamCallback(deps, { code: 'upstream-code', state: upstreamState }, upstreamCookie);
     expect(replay.status).toBe(400);
+    expect(setCookies(replay)).toEqual([]);
     expect(deps.codes.items.size).toBe(1);
+    expect(deps.sessions.logins.size).toBe(1);
+    expect(deps.commits.commits).toHaveLength(1);
+  });
+
+  it('two parallel callbacks with one state and cookie: one code', async () => {
+    const deps = browserTestDeps();
+    const { cookie, state } = await atUpstreamLogin(deps);
+    const answers = await Promise.all([upstreamCallback(deps, { code: 'upstream-code', state }, cookie), upstreamCallback(deps, { code: 'upstream-code', state }, cookie)]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([303, 400]);
+    expect(deps.codes.items.size).toBe(1);
+  });
+
+  it('swapped cookies: the state of one pending request with the sealed cookie of another -> 400', async () => {
+    const deps = browserTestDeps();
+    const first = await atUpstreamLogin(deps);
+    const second = await atUpstreamLogin(deps, a0({ state: 'S2' }));
+    expect((await upstreamCallback(deps, { code: 'c', state: first.state }, second.cookie)).status).toBe(400);
+    expect((await upstreamCallback(deps, { code: 'c', state: second.state }, first.cookie)).status).toBe(400);
+    expectNothingIssued(deps);
+    expect(deps.audit.events.filter((event) => event.type === 'request_rejected' && event.error === 'browser_mismatch')).toHaveLength(2);
+  });
+
+  it('a pending cookie sealed under another key, or under the session cookie\'s name, is no pending request -> 400', async () => {
+    const deps = browserTestDeps();
+    const { cookie, state } = await atUpstreamLogin(deps);
+    const sealedValue = cookie.split('=')[1];
+    // Opened under the session cookie's name, the pending request's seal does not verify (the name is authenticated).
+    const asSession = await authorize(deps, a0(), `__Host-mcp_session=${sealedValue}`);
+    expect(asSession.body).not.toContain('Signed in as');
+    deps.cookieKeys.rotate({ id: 'other', secret: new Uint8Array(32).fill(9) }, false);
+    expect((await upstreamCallback(deps, { code: 'c', state }, cookie)).status).toBe(400);
+    expectNothingIssued(deps);
   });
 
   it('login CSRF: a valid state arriving in a browser without that request\'s cookie -> 400', async () => {

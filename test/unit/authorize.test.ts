@@ -15,6 +15,9 @@ import {
   redirectTarget,
   setCookies,
   signedIn,
+  pendingIn,
+  browserCookies,
+  postConsent,
 } from '../support/browser-flow';
 import type { InMemoryDeps } from '../support/in-memory-ports';
 
@@ -38,7 +41,7 @@ function dynamicClient(deps: InMemoryDeps, changes: Partial<ClientRecord> = {}):
 }
 
 function expectNothingStored(deps: InMemoryDeps): void {
-  expect(deps.sessions.pending.size).toBe(0);
+  expect(deps.commits.commits).toEqual([]);
   expect(deps.codes.items.size).toBe(0);
   expect(deps.sessions.consents.size).toBe(0);
   expect(deps.upstream.lastAuthorization).toBeUndefined();
@@ -72,7 +75,7 @@ async function consentFor(deps: InMemoryDeps, clientId: string, scope: string[],
 }
 
 describe('GET /authorize: a valid request from a browser without a session', () => {
-  it('shows the consent page first, stores the pending request with a hashed CSRF token, and binds the browser with a cookie', async () => {
+  it('shows the consent page first, seals the pending request with a hashed CSRF token into the browser\'s cookie, and stores nothing', async () => {
     const deps = browserTestDeps();
     const response = await authorize(deps, a0());
     expect(response.status).toBe(200);
@@ -80,7 +83,8 @@ describe('GET /authorize: a valid request from a browser without a session', () 
     expect(deps.upstream.lastAuthorization).toBeUndefined();
     expect(deps.codes.items.size).toBe(0);
 
-    const [pending] = [...deps.sessions.pending.values()];
+    expect(deps.commits.commits).toEqual([]);
+    const pending = (await pendingIn(deps, response))!;
     expect(pending).toMatchObject({
       clientId: 'C1',
       redirectUri: 'https://c1.example/cb',
@@ -95,7 +99,11 @@ describe('GET /authorize: a valid request from a browser without a session', () 
     const csrf = csrfTokenOf(response);
     expect(pending.csrfTokenHash).toBe(sha256(csrf));
     expect(JSON.stringify(pending)).not.toContain(csrf);
-    expect(cookieValues(response)).toEqual({ '__Host-mcp_authz': pending.id });
+    // Sealed: the browser sees neither the CSRF hash nor the request, only an opaque value.
+    const sealed = cookieValues(response)['__Host-mcp_authz'];
+    expect(Object.keys(cookieValues(response))).toEqual(['__Host-mcp_authz']);
+    expect(Buffer.from(sealed, 'base64url').toString('latin1')).not.toContain(pending.csrfTokenHash);
+    expect(Buffer.from(sealed, 'base64url').toString('latin1')).not.toContain('c1.example');
   });
 
   it('renders client, redirect host, resource and each scope with its description, and the approve/deny form', async () => {
@@ -120,8 +128,7 @@ describe('GET /authorize: a valid request from a browser without a session', () 
 
   it('falls back to the default resource and its default scopes when the request names none', async () => {
     const deps = browserTestDeps();
-    await authorize(deps, a0({ resource: undefined, scope: undefined }));
-    const [pending] = [...deps.sessions.pending.values()];
+    const pending = (await pendingIn(deps, await authorize(deps, a0({ resource: undefined, scope: undefined }))))!;
     expect(pending.resources).toEqual([deps.config.defaultResource]);
     expect(pending.requestedScope).toEqual(['tool:read', 'tool:execute']);
   });
@@ -130,16 +137,40 @@ describe('GET /authorize: a valid request from a browser without a session', () 
     const deps = browserTestDeps();
     const response = await authorize(deps, a0({ resource: [R1, R2], scope: 'tool:read files:read' }));
     expect(response.status).toBe(200);
-    const [pending] = [...deps.sessions.pending.values()];
+    const pending = (await pendingIn(deps, response))!;
     expect(pending.resources).toEqual([R1, R2]);
     expect(pending.requestedScope).toEqual(['tool:read', 'files:read']);
     expect(response.body).toContain('File server');
   });
 
+  it('keeps the sealed cookie under 4 KB with every resource and scope, a long state and a long redirect URI, even once it carries the upstream state', async () => {
+    const deps = browserTestDeps((raw) => {
+      raw.resources[0].scopes.push(...Array.from({ length: 30 }, (_, i) => ({ name: `scope:number-${i}-with-a-long-name`, description: 'x' })));
+      raw.clients.push({ clientId: 'LONG', clientName: 'Long', redirectUris: [`https://long.example/${'p'.repeat(500)}`], tokenEndpointAuthMethod: 'none' });
+    });
+    const scope = [...deps.config.resources[0]!.scopes.map((s) => s.name), 'files:read'].join(' ');
+    const page = await authorize(deps, a0({ client_id: 'LONG', redirect_uri: `https://long.example/${'p'.repeat(500)}`, resource: [R1, R2], scope, state: 's'.repeat(512) }));
+    expect(page.status).toBe(200);
+    const approved = await postConsent(deps, { csrf_token: csrfTokenOf(page), decision: 'approve' }, browserCookies(undefined, page));
+    for (const response of [page, approved]) {
+      const [header] = setCookies(response);
+      expect(Buffer.byteLength(header!)).toBeLessThan(4096);
+    }
+    expect((await pendingIn(deps, approved))?.requestedScope).toHaveLength(34);
+  });
+
+  it('refuses a request whose sealed form would not fit in a cookie (a huge state): invalid_request, nothing set', async () => {
+    const deps = browserTestDeps();
+    const response = await authorize(deps, a0({ state: 's'.repeat(4000) }));
+    expect(setCookies(response)).toEqual([]);
+    expect(redirectTarget(response).params.get('error')).toBe('invalid_request');
+  });
+
   it('uses the only registered redirect URI when none is sent, and remembers that none was sent', async () => {
     const deps = browserTestDeps();
-    expect((await authorize(deps, a0({ redirect_uri: undefined }))).status).toBe(200);
-    const [pending] = [...deps.sessions.pending.values()];
+    const response = await authorize(deps, a0({ redirect_uri: undefined }));
+    expect(response.status).toBe(200);
+    const pending = (await pendingIn(deps, response))!;
     expect(pending).toMatchObject({ redirectUri: 'https://c1.example/cb', redirectUriWasSent: false });
   });
 
@@ -156,7 +187,7 @@ describe('GET /authorize: a valid request from a browser without a session', () 
     const deps = browserTestDeps((raw) => (raw.issuer = 'http://localhost:8787'));
     const response = await authorize(deps, a0());
     const [cookie] = setCookies(response);
-    expect(cookie).toMatch(/^mcp_authz=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600$/);
+    expect(cookie).toMatch(/^mcp_authz=[A-Za-z0-9_-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600$/);
   });
 });
 
@@ -475,8 +506,7 @@ describe('case 13: consent for client A never lets client B through (confused de
 
     const [setCookie] = setCookies(response);
     expect(setCookie.split('; ').slice(1).sort()).toEqual(['HttpOnly', 'Max-Age=600', 'Path=/', 'SameSite=Lax', 'Secure']);
-    const pendingId = cookieValues(response)['__Host-mcp_authz'];
-    expect(deps.sessions.pending.get(pendingId)?.clientId).toBe('mcp_dynamic_client_b');
+    expect((await pendingIn(deps, response))?.clientId).toBe('mcp_dynamic_client_b');
   });
 });
 
@@ -500,10 +530,11 @@ describe('case 15: headers of the authorization endpoint', () => {
 describe('GET /authorize: failures of dependencies', () => {
   it('a store outage is a 503 page with no detail, logged, and nothing redirected', async () => {
     const deps = browserTestDeps();
-    deps.sessions.putPendingAuthorization = async () => {
+    const cookie = await signedIn(deps);
+    deps.sessions.getConsent = async () => {
       throw new DependencyUnavailableError('sessions table');
     };
-    const response = await authorize(deps, a0());
+    const response = await authorize(deps, a0(), cookie);
     expect(response.status).toBe(503);
     expect(response.headers.Location).toBeUndefined();
     expect(response.body).not.toContain('sessions table');

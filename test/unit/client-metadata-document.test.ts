@@ -1,7 +1,7 @@
 import { clientIdUrlProblem } from '../../lambda/core/authorization-server/client-metadata-document';
 import { findClient, resolveClient } from '../../lambda/core/authorization-server/clients';
 import { DependencyUnavailableError } from '../../lambda/core/errors';
-import { a0, authorize, browserTestDeps } from '../support/browser-flow';
+import { a0, authorize, browserTestDeps, setCookies as setCookiesOf } from '../support/browser-flow';
 
 const CLIENT_URL = 'https://app.example.com/oauth/client.json';
 const goodDocument = (changes: Record<string, unknown> = {}) => ({
@@ -139,7 +139,7 @@ describe('resolving a client ID metadata document client', () => {
     expect(response.headers.Location).toBeUndefined();
     expect(response.body).toContain('user information');
     expect(deps.metadataFetcher.fetched).toEqual([]);
-    expect(deps.sessions.pending.size).toBe(0);
+    expect(setCookiesOf(response)).toEqual([]);
   });
 
   it('shows the consent page for a valid document client, naming the host that publishes it', async () => {

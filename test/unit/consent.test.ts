@@ -13,6 +13,8 @@ import {
   setCookies,
   signedIn,
   upstreamCallback,
+  browserCookies,
+  pendingIn,
 } from '../support/browser-flow';
 import type { InMemoryDeps } from '../support/in-memory-ports';
 
@@ -22,9 +24,9 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url')
 async function atConsentPage(deps: InMemoryDeps, query = a0(), sessionCookie?: string) {
   const page = await authorize(deps, query, sessionCookie);
   expect(page.status).toBe(200);
-  const pendingId = cookieValues(page)['__Host-mcp_authz'];
-  const cookie = [`__Host-mcp_authz=${pendingId}`, sessionCookie].filter(Boolean).join('; ');
-  return { page, pendingId, cookie, csrf: csrfTokenOf(page) };
+  const pending = (await pendingIn(deps, page))!;
+  const cookie = browserCookies(sessionCookie, page);
+  return { page, pendingId: pending.id, cookie, csrf: csrfTokenOf(page) };
 }
 
 function expectRefusedPage(response: HttpResponse, status: number, deps: InMemoryDeps): void {
@@ -40,10 +42,10 @@ describe('POST /consent: refused forms change nothing', () => {
     const deps = browserTestDeps();
     const { csrf } = await atConsentPage(deps);
     expectRefusedPage(await postConsent(deps, { csrf_token: csrf, decision: 'approve' }), 400, deps);
-    expect(deps.sessions.pending.size).toBe(1);
+    expect(deps.commits.commits).toEqual([]);
   });
 
-  it('with a cookie naming no pending request -> 400', async () => {
+  it('with a cookie that is not a sealed pending request -> 400', async () => {
     const deps = browserTestDeps();
     const { csrf } = await atConsentPage(deps);
     expectRefusedPage(await postConsent(deps, { csrf_token: csrf, decision: 'approve' }, '__Host-mcp_authz=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'), 400, deps);
@@ -58,9 +60,12 @@ describe('POST /consent: refused forms change nothing', () => {
 
   it('case 14: no CSRF token -> 403, no code, the request is still pending', async () => {
     const deps = browserTestDeps();
-    const { cookie, pendingId } = await atConsentPage(deps);
-    expectRefusedPage(await postConsent(deps, { decision: 'approve' }, cookie), 403, deps);
-    expect(deps.sessions.pending.get(pendingId)?.consentedAt).toBeUndefined();
+    const { cookie, pendingId, csrf } = await atConsentPage(deps);
+    const refused = await postConsent(deps, { decision: 'approve' }, cookie);
+    expectRefusedPage(refused, 403, deps);
+    expect(setCookies(refused)).toEqual([]);
+    expect(deps.sessions.used.has(pendingId)).toBe(false);
+    expect((await postConsent(deps, { csrf_token: csrf, decision: 'approve' }, cookie)).status).toBe(303);
     expect(deps.audit.events).toContainEqual({ type: 'request_rejected', endpoint: 'consent', error: 'csrf' });
   });
 
@@ -69,7 +74,7 @@ describe('POST /consent: refused forms change nothing', () => {
     const victim = await atConsentPage(deps);
     const attacker = await atConsentPage(deps);
     expectRefusedPage(await postConsent(deps, { csrf_token: attacker.csrf, decision: 'approve' }, victim.cookie), 403, deps);
-    expect(deps.sessions.pending.size).toBe(2);
+    expect(deps.commits.commits).toEqual([]);
   });
 
   it('case 14: a signed-in victim is not made to approve by a forged form', async () => {
@@ -91,14 +96,14 @@ describe('POST /consent: refused forms change nothing', () => {
     const deps = browserTestDeps();
     const { cookie, csrf } = await atConsentPage(deps);
     expectRefusedPage(await postConsent(deps, form(csrf), cookie), status, deps);
-    expect(deps.sessions.pending.size).toBe(1);
+    expect(deps.commits.commits).toEqual([]);
   });
 });
 
 describe('POST /consent: deny', () => {
   it('sends access_denied to the client (303, state, one iss), ends the pending request and clears its cookie', async () => {
     const deps = browserTestDeps();
-    const { cookie, csrf } = await atConsentPage(deps);
+    const { cookie, csrf, pendingId } = await atConsentPage(deps);
     const response = await postConsent(deps, { csrf_token: csrf, decision: 'deny' }, cookie);
     expect(response.status).toBe(303);
     const { base, params } = redirectTarget(response);
@@ -106,7 +111,7 @@ describe('POST /consent: deny', () => {
     expect(params.get('error')).toBe('access_denied');
     expect(params.getAll('state')).toEqual(['S']);
     expect(params.getAll('iss')).toEqual([ISSUER]);
-    expect(deps.sessions.pending.size).toBe(0);
+    expect([...deps.sessions.used.keys()]).toEqual([pendingId]);
     expect(setCookies(response)).toEqual([expect.stringMatching(/^__Host-mcp_authz=; .*Max-Age=0/)]);
     expect(deps.codes.items.size).toBe(0);
     expect(deps.sessions.consents.size).toBe(0);
@@ -116,7 +121,16 @@ describe('POST /consent: deny', () => {
     const deps = browserTestDeps();
     const { cookie, csrf } = await atConsentPage(deps);
     await postConsent(deps, { csrf_token: csrf, decision: 'deny' }, cookie);
+    expectRefusedPage(await postConsent(deps, { csrf_token: csrf, decision: 'deny' }, cookie), 400, deps);
+  });
+
+  it('a replay of the sealed cookie after deny cannot approve with a session: the marker is taken, no code', async () => {
+    const deps = browserTestDeps();
+    const session = await signedIn(deps);
+    const { cookie, csrf } = await atConsentPage(deps, a0(), session);
+    expect((await postConsent(deps, { csrf_token: csrf, decision: 'deny' }, cookie)).status).toBe(303);
     expectRefusedPage(await postConsent(deps, { csrf_token: csrf, decision: 'approve' }, cookie), 400, deps);
+    expect(deps.sessions.consents.size).toBe(0);
   });
 });
 
@@ -129,7 +143,9 @@ describe('POST /consent: approve without a login session', () => {
     expect(response.headers.Location).toMatch(/^https:\/\/idp\.example\/authorize\?/);
     const upstream = deps.upstream.lastAuthorization!;
     expect(upstream.redirectUri).toBe(`${ISSUER}/callback`);
-    const pending = deps.sessions.pending.get(pendingId)!;
+    const pending = (await pendingIn(deps, response))!;
+    expect(pending.id).toBe(pendingId);
+    expect(deps.commits.commits).toEqual([]);
     expect(pending).toMatchObject({ consentedAt: Math.floor(deps.clock.nowMs() / 1000), upstreamStateHash: sha256(upstream.state), upstreamNonce: upstream.nonce });
     expect(upstream.codeChallenge).toBe(sha256(pending.upstreamCodeVerifier!));
     expect(upstream.state).not.toBe(upstream.nonce);
@@ -137,14 +153,30 @@ describe('POST /consent: approve without a login session', () => {
     expect(deps.codes.items.size).toBe(0);
   });
 
-  it('the same form cannot send a second upstream request', async () => {
+  it('the same form cannot send a second upstream request from the cookie the browser now holds', async () => {
     const deps = browserTestDeps();
     const { cookie, csrf } = await atConsentPage(deps);
-    await postConsent(deps, { csrf_token: csrf, decision: 'approve' }, cookie);
+    const approved = await postConsent(deps, { csrf_token: csrf, decision: 'approve' }, cookie);
     const first = deps.upstream.lastAuthorization;
-    const again = await postConsent(deps, { csrf_token: csrf, decision: 'approve' }, cookie);
+    const again = await postConsent(deps, { csrf_token: csrf, decision: 'approve' }, browserCookies(cookie, approved));
     expect(again.status).toBe(400);
     expect(deps.upstream.lastAuthorization).toBe(first);
+  });
+
+  it('a replay of the older cookie starts a second sign-in, but only one of the two callbacks is answered: one code', async () => {
+    const deps = browserTestDeps();
+    const { cookie, csrf } = await atConsentPage(deps);
+    const first = await postConsent(deps, { csrf_token: csrf, decision: 'approve' }, cookie);
+    const firstState = deps.upstream.lastAuthorization!.state;
+    const replay = await postConsent(deps, { csrf_token: csrf, decision: 'approve' }, cookie);
+    const replayState = deps.upstream.lastAuthorization!.state;
+    expect(replay.status).toBe(303);
+    const answered = await upstreamCallback(deps, { code: 'upstream-code', state: firstState }, browserCookies(cookie, first));
+    expect(answered.status).toBe(303);
+    const refused = await upstreamCallback(deps, { code: 'upstream-code', state: replayState }, browserCookies(cookie, replay));
+    expect(refused.status).toBe(400);
+    expect(deps.codes.items.size).toBe(1);
+    expect(deps.sessions.logins.size).toBe(1);
   });
 });
 
@@ -152,7 +184,7 @@ describe('POST /consent: approve with a login session', () => {
   it('remembers the consent, issues a code for the granted scope and redirects to the client (303, never 307)', async () => {
     const deps = browserTestDeps();
     const session = await signedIn(deps, { subject: 'bob-sub', groups: ['mcp-readers'] });
-    const { cookie, csrf } = await atConsentPage(deps, a0({ scope: 'tool:read tool:execute' }), session);
+    const { cookie, csrf, pendingId } = await atConsentPage(deps, a0({ scope: 'tool:read tool:execute' }), session);
     const response = await postConsent(deps, { csrf_token: csrf, decision: 'approve' }, cookie);
     expect(response.status).toBe(303);
     const { base, params } = redirectTarget(response);
@@ -163,7 +195,9 @@ describe('POST /consent: approve with a login session', () => {
     expect(record).toMatchObject({ clientId: 'C1', subject: 'bob-sub', scope: ['tool:read'], resources: [R1] });
     expect(deps.sessions.consents.get(`bob-sub|C1|${R1}`)).toMatchObject({ scope: ['tool:read'], expiresAt: Math.floor(deps.clock.nowMs() / 1000) + deps.config.tokens.consentSeconds });
     expect(deps.audit.events).toContainEqual({ type: 'consent_granted', subject: 'bob-sub', clientId: 'C1' });
-    expect(deps.sessions.pending.size).toBe(0);
+    // Marker, consent and code in one commit: all or nothing.
+    expect(deps.commits.commits).toHaveLength(1);
+    expect(deps.commits.commits[0]).toMatchObject({ singleUse: { pendingId }, code: record, consents: [{ record: deps.sessions.consents.get(`bob-sub|C1|${R1}`) }] });
     expect(deps.upstream.lastAuthorization).toBeUndefined();
   });
 
@@ -208,7 +242,8 @@ describe('POST /consent: "not you?" (decision=switch_account)', () => {
     expect(deps.upstream.lastAuthorization?.prompt).toBe('login');
     expect(deps.sessions.logins.size).toBe(0);
     expect(setCookies(response)).toContainEqual(expect.stringMatching(/^__Host-mcp_session=; .*Max-Age=0/));
-    const pending = deps.sessions.pending.get(pendingId)!;
+    const pending = (await pendingIn(deps, response))!;
+    expect(pending.id).toBe(pendingId);
     expect(pending.consentedAt).toBeUndefined();
     expect(pending.upstreamStateHash).toBe(sha256(deps.upstream.lastAuthorization!.state));
     expect(deps.codes.items.size).toBe(0);
@@ -218,9 +253,9 @@ describe('POST /consent: "not you?" (decision=switch_account)', () => {
   it('whoever signs in then sees their own consent page: the callback asks /authorize again with the same request', async () => {
     const deps = browserTestDeps();
     const { cookie, csrf } = await atConsentPage(deps, a0({ scope: 'tool:read tool:execute' }), await signedIn(deps));
-    await postConsent(deps, { csrf_token: csrf, decision: 'switch_account' }, cookie);
+    const switched = await postConsent(deps, { csrf_token: csrf, decision: 'switch_account' }, cookie);
     deps.upstream.identity = { subject: 'bob-sub', groups: ['mcp-readers'], authTime: 0, username: 'bob', email: 'bob@example.com' };
-    const callback = await upstreamCallback(deps, { code: 'upstream-code', state: deps.upstream.lastAuthorization!.state }, cookie);
+    const callback = await upstreamCallback(deps, { code: 'upstream-code', state: deps.upstream.lastAuthorization!.state }, browserCookies(cookie, switched));
     expect(callback.status).toBe(303);
     const again = new URL(callback.headers.Location!);
     expect(`${again.origin}${again.pathname}`).toBe(`${ISSUER}/authorize`);
@@ -234,6 +269,25 @@ describe('POST /consent: "not you?" (decision=switch_account)', () => {
     expect(bobsPage.body).toContain('Signed in as <strong>bob@example.com</strong>.');
     expect(bobsPage.body).toContain('See which tools exist');
     expect(bobsPage.body).not.toContain('Run tools on your behalf');
+  });
+
+  it('ends the session server-side: its sealed cookie sent again (a replay, another tab) is no session', async () => {
+    const deps = browserTestDeps();
+    const session = await signedIn(deps, { accountName: 'alice@example.com' });
+    await deps.sessions.putConsent({ subject: 'alice-sub', clientId: 'C1', resource: R1, scope: ['tool:read'], grantedAt: Math.floor(deps.clock.nowMs() / 1000) - 10, expiresAt: Math.floor(deps.clock.nowMs() / 1000) + 3600 });
+    expect((await authorize(deps, a0(), session)).status).toBe(302);
+    const { cookie, csrf } = await atConsentPage(deps, a0({ scope: 'tool:read admin' }), session);
+    await postConsent(deps, { csrf_token: csrf, decision: 'switch_account' }, cookie);
+    expect([...deps.revocations.items.keys()]).toEqual([expect.stringMatching(/^session#/)]);
+    const codes = deps.codes.items.size;
+    const replayed = await authorize(deps, a0(), session);
+    expect(replayed.status).toBe(200);
+    expect(replayed.body).not.toContain('Signed in as');
+    expect(deps.codes.items.size).toBe(codes);
+    // And an approve with it must sign in anew, not ride the IdP's single sign-on.
+    const page = await authorize(deps, a0(), session);
+    await postConsent(deps, { csrf_token: csrfTokenOf(page), decision: 'approve' }, browserCookies(session, page));
+    expect(deps.upstream.lastAuthorization).toMatchObject({ prompt: 'login', maxAge: 0 });
   });
 
   it('needs the form\'s CSRF token like any other decision', async () => {

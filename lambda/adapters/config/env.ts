@@ -12,6 +12,8 @@
  *                           deploy time, such as the Cognito user pool the stack creates)
  *   MCP_OAUTH_TABLES        {"clients": ..., "codes": ..., "families": ..., "revocations": ..., "sessions": ...}
  *   MCP_OAUTH_SIGNING_KEYS  {"active": "<KMS key id or ARN>", "published": ["<key id or ARN>", ...]}
+ *   MCP_OAUTH_COOKIE_KEY    optional: the KMS HMAC key (id or ARN) the sealed browser cookies' key derives
+ *                           from; required by the functions that serve the browser routes
  *   DYNAMODB_ENDPOINT       optional: a DynamoDB endpoint other than AWS's (DynamoDB Local)
  *   MCP_OAUTH_ENDPOINT_GROUP optional: browser | token | public, which routes this function serves
  *                           (unset: all of them); only the browser group talks to the upstream IdP
@@ -109,6 +111,8 @@ export interface AuthorizationServerEnvironment {
   readonly config: Config;
   readonly tableNames: TableNames;
   readonly signingKeys: SigningKeyIds;
+  /** The KMS HMAC key of the sealed cookies; undefined in a function that serves no browser route. */
+  readonly cookieKeyId?: string;
   readonly dynamoDbEndpoint?: string;
   /** Which routes this function serves; undefined: all of them. */
   readonly endpointGroup?: EndpointGroup;
@@ -126,6 +130,7 @@ export function readAuthorizationServerEnvironment(env: Environment = process.en
     config: readConfig(env),
     tableNames: readTableNames(env),
     signingKeys: readSigningKeys(env),
+    ...(env.MCP_OAUTH_COOKIE_KEY ? { cookieKeyId: env.MCP_OAUTH_COOKIE_KEY } : {}),
     dynamoDbEndpoint: readDynamoDbEndpoint(env),
     endpointGroup: readEndpointGroup(env),
   };

@@ -57,7 +57,7 @@ export class DynamoDbAuthorizationCodeStore implements AuthorizationCodeStore {
   }
 }
 
-function codeToItem(code: AuthorizationCodeRecord): Item {
+export function codeToItem(code: AuthorizationCodeRecord): Item {
   return buildItem({
     [PARTITION_KEY]: stringValue(code.codeHash),
     codeHash: stringValue(code.codeHash),

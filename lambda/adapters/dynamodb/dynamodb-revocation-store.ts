@@ -5,7 +5,7 @@ import { isConditionFailure, translateDynamoDbError } from './store-errors';
 import { batchGetByKeys, type BatchGetOptions } from './table-operations';
 import { PARTITION_KEY } from './tables';
 
-const KINDS: readonly RevocationKey['kind'][] = ['jti', 'family', 'subject', 'client'];
+const KINDS: readonly RevocationKey['kind'][] = ['jti', 'family', 'subject', 'client', 'session'];
 
 export interface DynamoDbRevocationStoreOptions {
   /** Attempts of one BatchGetItem while DynamoDB leaves keys unprocessed (throttling). @default 4 */

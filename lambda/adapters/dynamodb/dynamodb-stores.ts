@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbAuthorizationCodeStore } from './dynamodb-authorization-code-store';
+import { DynamoDbAuthorizationCommits } from './dynamodb-authorization-commits';
 import { DynamoDbClientStore } from './dynamodb-client-store';
 import { DynamoDbRefreshFamilyStore } from './dynamodb-refresh-family-store';
 import { DynamoDbRevocationStore } from './dynamodb-revocation-store';
@@ -7,10 +8,11 @@ import { DynamoDbSessionStore } from './dynamodb-session-store';
 import { DynamoDbUsedAssertionStore } from './dynamodb-used-assertion-store';
 import type { TableNames } from './tables';
 
-/** The six stores, named as in AuthorizationServerDeps so a handler can spread them in. */
+/** The stores, named as in AuthorizationServerDeps so a handler can spread them in. */
 export interface DynamoDbStores {
   readonly clients: DynamoDbClientStore;
   readonly codes: DynamoDbAuthorizationCodeStore;
+  readonly commits: DynamoDbAuthorizationCommits;
   readonly families: DynamoDbRefreshFamilyStore;
   readonly revocations: DynamoDbRevocationStore;
   readonly sessions: DynamoDbSessionStore;
@@ -21,6 +23,7 @@ export function createDynamoDbStores(client: DynamoDBClient, names: TableNames):
   return {
     clients: new DynamoDbClientStore(client, names.clients),
     codes: new DynamoDbAuthorizationCodeStore(client, names.codes),
+    commits: new DynamoDbAuthorizationCommits(client, { sessions: names.sessions, codes: names.codes }),
     families: new DynamoDbRefreshFamilyStore(client, names.families),
     revocations: new DynamoDbRevocationStore(client, names.revocations),
     sessions: new DynamoDbSessionStore(client, names.sessions),

@@ -53,12 +53,9 @@ export const PARTITION_KEY = 'pk';
 
 export const FAMILIES_BY_SUBJECT_INDEX = 'bySubject';
 export const FAMILIES_BY_CLIENT_INDEX = 'byClient';
-/** Login sessions and consents carry `subject`; pending requests and upstream-state pointers do not, so they stay out. */
+/** Login sessions and consents carry `subject`; single-use markers do not, so they stay out. */
 export const SESSIONS_BY_SUBJECT_INDEX = 'bySubject';
-/**
- * Only consents carry `consentClientId` (pending requests have a `clientId` too, and are
- * written two or three times per login: indexing them would make each write cost double).
- */
+/** Only consents carry `consentClientId` (a name of their own, so nothing else written to the table is ever indexed by client by accident). */
 export const SESSIONS_BY_CLIENT_INDEX = 'byClient';
 export const SESSIONS_BY_CLIENT_ATTRIBUTE = 'consentClientId';
 
@@ -88,7 +85,7 @@ export const TABLE_DEFINITIONS: Readonly<Record<TableKey, TableDefinition>> = {
     partitionKey: PARTITION_KEY,
     ttlAttribute: 'expiresAt',
     globalSecondaryIndexes: [],
-    description: 'Revocations keyed by what is revoked; pk = `<kind>#<value>` (jti, family, subject, client).',
+    description: 'Revocations keyed by what is revoked; pk = `<kind>#<value>` (jti, family, subject, client, session).',
   },
   sessions: {
     partitionKey: PARTITION_KEY,
@@ -100,7 +97,7 @@ export const TABLE_DEFINITIONS: Readonly<Record<TableKey, TableDefinition>> = {
       { indexName: SESSIONS_BY_CLIENT_INDEX, partitionKey: SESSIONS_BY_CLIENT_ATTRIBUTE, projection: 'KEYS_ONLY' },
     ],
     description:
-      'Browser-side state: pending authorizations, upstream-state pointers, login sessions, consents; pk is prefixed by kind. Indexed by subject and client so an operator can end a user\'s sessions and forget consents.',
+      'Browser-side state: single-use markers of answered authorizations, login session listings, consents; pk is prefixed by kind. Indexed by subject and client so an operator can end a user\'s sessions and forget consents.',
   },
   assertions: {
     partitionKey: PARTITION_KEY,

@@ -8,13 +8,14 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AuthorizationServerDeps } from '../../core/authorization-server/deps';
 import type { EndpointGroup } from '../../core/authorization-server/endpoints';
 import type { Config } from '../../core/config';
-import type { AuditSink, Signer, UpstreamGroups } from '../../core/ports';
+import type { AuditSink, CookieKeys, Signer, UpstreamGroups } from '../../core/ports';
 import { cognitoClient, dynamoDbClient, kmsClient, secretsManagerClient } from '../aws-clients/aws-clients';
 import type { AuthorizationServerEnvironment } from '../config/env';
 import { createDynamoDbStores } from '../dynamodb/dynamodb-stores';
 import type { TableNames } from '../dynamodb/tables';
 import { HttpClientMetadataFetcher, type HttpClientMetadataFetcherOptions } from '../http/client-metadata-fetcher';
 import { HttpTrustedJwksSource } from '../http/trusted-jwks-source';
+import { KmsCookieKeys } from '../kms/kms-cookie-keys';
 import { KmsSigner } from '../kms/kms-signer';
 import { EmfAuditSink } from '../observability/emf-audit-sink';
 import { EmfDependencyOutages } from '../observability/emf-operational-metrics';
@@ -32,6 +33,8 @@ export interface AuthorizationServerParts {
   readonly dynamoDb: DynamoDBClient;
   readonly tableNames: TableNames;
   readonly signer: Signer;
+  /** The keys of the sealed browser cookies: a key file locally, a KMS HMAC key on AWS. */
+  readonly cookieKeys: CookieKeys;
   /** The upstream IdP's client secret, when this function talks to it. */
   readonly upstreamClientSecret: string | undefined;
   readonly audit: AuditSink;
@@ -49,6 +52,7 @@ export function buildAuthorizationServerDeps(parts: AuthorizationServerParts): A
     clock: systemClock,
     random: cryptoRandom,
     signer: parts.signer,
+    cookieKeys: parts.cookieKeys,
     ...createDynamoDbStores(parts.dynamoDb, parts.tableNames),
     upstream: new OidcUpstreamIdp({
       issuer: config.upstream.issuer,
@@ -90,11 +94,17 @@ export async function lambdaAuthorizationServerDeps(
     dynamoDb: dynamoDbClient(env.config.awsCalls, env.dynamoDbEndpoint ? { endpoint: env.dynamoDbEndpoint } : undefined),
     tableNames: env.tableNames,
     signer: new KmsSigner({ kms: kmsClient(env.config.awsCalls), activeKeyId: env.signingKeys.active, publishedKeyIds: env.signingKeys.published }),
+    cookieKeys: env.cookieKeyId ? new KmsCookieKeys({ kms: kmsClient(env.config.awsCalls), macKeyId: env.cookieKeyId }) : noCookieKeys,
     upstreamClientSecret: await resolveUpstreamClientSecret(env.config, secrets, env.endpointGroup),
     audit: new EmfAuditSink({ serviceName }),
     logError: countingOutages(logError, new EmfDependencyOutages({ serviceName })),
   });
 }
+
+/** A function that serves no browser route has no cookie key (and no permission on one): reaching for it is a wiring bug. */
+const noCookieKeys: CookieKeys = {
+  keyRing: () => Promise.reject(new Error('this function has no cookie key (MCP_OAUTH_COOKIE_KEY): it serves no browser route')),
+};
 
 /** Every failure the router answers passes through logError: outages also become the metric the alarms watch (no log text to match). */
 export function countingOutages(logError: AuthorizationServerDeps['logError'], outages: Pick<EmfDependencyOutages, 'record'>): AuthorizationServerDeps['logError'] {

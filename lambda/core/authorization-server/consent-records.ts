@@ -6,7 +6,7 @@
  * even when its row survived the revocation (docs/security.md, cases 58 and 59).
  */
 import type { Config } from '../config';
-import { nowSeconds, type RevocationRecord } from '../ports';
+import type { ConsentRecord, ConsentWrite, RevocationKey, RevocationRecord } from '../ports';
 import { findResource, scopeNamesOf } from '../resources';
 import { grantRevocationKeys, isRevoked } from '../tokens/revocation-check';
 import type { AuthorizationServerDeps } from './deps';
@@ -19,31 +19,64 @@ export function scopeForResource(config: Config, resource: string, scope: readon
   return scope.filter((s) => names.has(s));
 }
 
-export async function consentCovers(deps: AuthorizationServerDeps, subject: string, clientId: string, resources: readonly string[], scope: readonly string[]): Promise<boolean> {
-  const now = nowSeconds(deps);
-  const [revocations, consents] = await Promise.all([
-    deps.revocations.find(grantRevocationKeys({ subject, clientId })),
-    Promise.all(resources.map((resource) => deps.sessions.getConsent(subject, clientId, resource))),
-  ]);
-  return resources.every((resource, i) => {
+/** The consent rows of a user and client for these resources, in their order (undefined where none). */
+export function readConsents(deps: AuthorizationServerDeps, subject: string, clientId: string, resources: readonly string[]): Promise<(ConsentRecord | undefined)[]> {
+  return Promise.all(resources.map((resource) => deps.sessions.getConsent(subject, clientId, resource)));
+}
+
+/** A consent row that still counts: not expired, and given after any revocation of its user or client. */
+function liveConsent(consent: ConsentRecord | undefined, revocations: readonly RevocationRecord[], now: number): consent is ConsentRecord {
+  return consent !== undefined && consent.expiresAt > now && !isRevoked(grantRevocationsOf(revocations, consent), consent.grantedAt);
+}
+
+/** Whether the user's live consents cover every requested scope of every resource. `consents` is in the order of `resources`. */
+export function consentCovers(
+  config: Config,
+  grant: { readonly resources: readonly string[]; readonly scope: readonly string[] },
+  consents: readonly (ConsentRecord | undefined)[],
+  revocations: readonly RevocationRecord[],
+  now: number,
+): boolean {
+  return grant.resources.every((resource, i) => {
     const consent = consents[i];
-    if (!consent || consent.expiresAt <= now || isRevoked(revocations, consent.grantedAt)) return false;
+    if (!liveConsent(consent, revocations, now)) return false;
     const approved = new Set(consent.scope);
-    return scopeForResource(deps.config, resource, scope).every((s) => approved.has(s));
+    return scopeForResource(config, resource, grant.scope).every((s) => approved.has(s));
   });
 }
 
-export async function rememberConsent(deps: AuthorizationServerDeps, subject: string, clientId: string, resources: readonly string[], scope: readonly string[]): Promise<void> {
-  const now = nowSeconds(deps);
-  let revocations: readonly RevocationRecord[] | undefined;
-  for (const resource of resources) {
-    const existing = await deps.sessions.getConsent(subject, clientId, resource);
-    const live = existing !== undefined && existing.expiresAt > now;
-    // Only an earlier consent that would be merged needs the revocation read (a first consent does not).
-    if (live) revocations ??= await deps.revocations.find(grantRevocationKeys({ subject, clientId }));
-    const earlier = live && !isRevoked(revocations ?? [], existing.grantedAt) ? existing.scope : [];
-    const approved = [...new Set([...earlier, ...scopeForResource(deps.config, resource, scope)])];
-    await deps.sessions.putConsent({ subject, clientId, resource, scope: approved, grantedAt: now, expiresAt: now + deps.config.tokens.consentSeconds });
-  }
-  deps.audit.emit({ type: 'consent_granted', subject, clientId });
+/**
+ * The consent rows to write for an approval: each merges the scopes of a live earlier
+ * consent (as read, or none when `earlier` is undefined: a first consent needs no read, and
+ * the commit's condition reports a row it did not expect).
+ */
+export function consentWrites(
+  deps: AuthorizationServerDeps,
+  grant: { readonly subject: string; readonly clientId: string; readonly resources: readonly string[]; readonly scope: readonly string[] },
+  revocations: readonly RevocationRecord[],
+  now: number,
+  earlier: readonly (ConsentRecord | undefined)[] | undefined,
+): ConsentWrite[] {
+  const revokedAt = Math.max(0, ...grantRevocationsOf(revocations, grant).map((record) => record.revokedAt));
+  return grant.resources.map((resource, i) => {
+    const existing = earlier?.[i];
+    const merged = liveConsent(existing, revocations, now) ? existing : undefined;
+    const scope = [...new Set([...(merged?.scope ?? []), ...scopeForResource(deps.config, resource, grant.scope)])];
+    return {
+      record: { subject: grant.subject, clientId: grant.clientId, resource, scope, grantedAt: now, expiresAt: now + deps.config.tokens.consentSeconds },
+      revokedAt,
+      ...(merged ? { replacesGrantedAt: merged.grantedAt } : {}),
+    };
+  });
+}
+
+/** The revocation keys a consent or code of this grant answers to. */
+export function consentRevocationKeys(grant: { readonly subject: string; readonly clientId: string }): RevocationKey[] {
+  return grantRevocationKeys(grant);
+}
+
+function grantRevocationsOf(revocations: readonly RevocationRecord[], grant: { readonly subject: string; readonly clientId: string }): RevocationRecord[] {
+  return revocations.filter(
+    (record) => (record.key.kind === 'subject' && record.key.value === grant.subject) || (record.key.kind === 'client' && record.key.value === grant.clientId),
+  );
 }

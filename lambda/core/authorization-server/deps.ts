@@ -7,9 +7,11 @@ import type { Config } from '../config';
 import type {
   AuditSink,
   AuthorizationCodeStore,
+  AuthorizationCommits,
   ClientMetadataFetcher,
   ClientStore,
   Clock,
+  CookieKeys,
   Random,
   RefreshFamilyStore,
   RevocationStore,
@@ -31,6 +33,10 @@ export interface AuthorizationServerDeps {
   readonly families: RefreshFamilyStore;
   readonly revocations: RevocationStore;
   readonly sessions: SessionStore;
+  /** The end of a browser authorization (single-use marker, session listing, consents, code) as one conditional write. */
+  readonly commits: AuthorizationCommits;
+  /** The keys that seal the pending-authorization and login-session cookies. */
+  readonly cookieKeys: CookieKeys;
   /** The jti of every client assertion and ID-JAG accepted, until it expires. */
   readonly usedAssertions: UsedAssertionStore;
   /** The JWKS of each trusted enterprise IdP, cached. */

@@ -13,6 +13,13 @@ export type CodeGrant = Omit<AuthorizationCodeRecord, 'codeHash' | 'issuedAt' | 
 
 /** Stores the code's record and returns the code itself, which exists nowhere else. */
 export async function issueAuthorizationCode(deps: AuthorizationServerDeps, grant: CodeGrant): Promise<string> {
+  const { code, record } = mintAuthorizationCode(deps, grant);
+  await deps.codes.put(record);
+  return code;
+}
+
+/** The code and the record to store for it, for a caller that writes it with other items (authorization-outcome.ts). */
+export function mintAuthorizationCode(deps: AuthorizationServerDeps, grant: CodeGrant): { readonly code: string; readonly record: AuthorizationCodeRecord } {
   const code = randomToken(deps.random, 32);
   const now = nowSeconds(deps);
   const record: AuthorizationCodeRecord = {
@@ -28,6 +35,5 @@ export async function issueAuthorizationCode(deps: AuthorizationServerDeps, gran
     issuedAt: now,
     expiresAt: now + deps.config.tokens.authorizationCodeSeconds,
   };
-  await deps.codes.put(record);
-  return code;
+  return { code, record };
 }

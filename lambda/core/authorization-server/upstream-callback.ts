@@ -1,10 +1,11 @@
 /**
  * GET /callback?code&state: the upstream IdP sends the user back here after sign-in.
  *
- * The state finds the pending request and is consumed in the same step, so a replayed or
- * forged callback finds nothing (docs/security.md, case 16). The browser must also hold the
- * cookie of that very request: otherwise an attacker could finish their own sign-in in a
- * victim's browser (login CSRF) and have the victim's client receive the attacker's grant.
+ * The browser's sealed pending-authorization cookie must carry the hash of this very state:
+ * otherwise an attacker could finish their own sign-in in a victim's browser (login CSRF)
+ * and have the victim's client receive the attacker's grant. Whatever the callback does, it
+ * writes the request's single-use marker in the same conditional write, so a replayed
+ * callback (the same URL and cookie) finds it taken (docs/security.md, case 16).
  *
  * A sign-in the user already consented to ends with the code. One that followed "not you?"
  * had no consent: whoever signed in goes back through /authorize and sees their own
@@ -18,17 +19,19 @@
 import { constantTimeEqual, sha256Base64url } from '../crypto';
 import { OAuthError } from '../errors';
 import type { HttpRequest, HttpResponse } from '../http';
-import { nowSeconds, type PendingAuthorizationRecord, type UpstreamIdentity } from '../ports';
-import { completeAuthorization } from './authorization-outcome';
+import type { UpstreamIdentity } from '../ports';
+import { answerOnce, completeAuthorization } from './authorization-outcome';
 import { errorRedirectUrl } from './authorization-response';
-import { clearCookieHeader, readCookie } from './cookies';
+import { consentRevocationKeys } from './consent-records';
+import { clearCookieHeader } from './cookies';
 import type { AuthorizationServerDeps } from './deps';
 import { ENDPOINT_PATHS } from './endpoints';
 import { startLoginSession } from './login-session';
 import { answerForm, errorPage } from './pages';
+import { pendingAuthorizationOf, type PendingAuthorization } from './pending-authorization';
 import { redirectResponse } from './responses';
 import { startUpstreamLogin } from './upstream-login';
-import { isRevoked, signInRevocationKeys } from '../tokens/revocation-check';
+import { isRevoked } from '../tokens/revocation-check';
 
 const STALE_SIGN_IN = 'Your identity provider did not ask you to sign in again. Sign out of it, then start again from your application.';
 const INVALID = 'This sign-in response is not valid for this browser, or was already used. Start again from your application.';
@@ -36,16 +39,14 @@ const INVALID = 'This sign-in response is not valid for this browser, or was alr
 export async function handleUpstreamCallback(deps: AuthorizationServerDeps, req: HttpRequest): Promise<HttpResponse> {
   const states = req.query.state ?? [];
   if (states.length !== 1 || states[0] === '') return errorPage(deps.config, 400, 'Sign-in failed', INVALID);
-  const pending = await deps.sessions.takePendingAuthorizationByUpstreamState(sha256Base64url(states[0]));
-  if (!pending || pending.expiresAt <= nowSeconds(deps) || !pending.upstreamCodeVerifier || !pending.upstreamNonce) {
-    return errorPage(deps.config, 400, 'Sign-in failed', INVALID);
-  }
-  const boundTo = readCookie(deps.config, req, 'pendingAuthorization');
-  if (!boundTo || !constantTimeEqual(boundTo, pending.id)) {
+  const pending = await pendingAuthorizationOf(deps, req);
+  // No sealed request that sent this very state upstream: a forged or stale state, or
+  // someone else's sign-in finishing in this browser (login CSRF).
+  if (!pending?.upstreamStateHash || !pending.upstreamCodeVerifier || !pending.upstreamNonce || !constantTimeEqual(sha256Base64url(states[0]), pending.upstreamStateHash)) {
     deps.audit.emit({ type: 'request_rejected', endpoint: 'callback', error: 'browser_mismatch' });
     return errorPage(deps.config, 400, 'Sign-in failed', INVALID);
   }
-
+  const singleUse = { pendingId: pending.id, expiresAt: pending.expiresAt };
   const clearPending = clearCookieHeader(deps.config, 'pendingAuthorization');
   const codes = req.query.code ?? [];
   if (req.query.error !== undefined || codes.length !== 1 || codes[0] === '') {
@@ -64,29 +65,39 @@ export async function handleUpstreamCallback(deps: AuthorizationServerDeps, req:
     throw error;
   }
 
-  if (isRevoked(await deps.revocations.find(signInRevocationKeys(identity.subject)), identity.authTime)) {
+  // One lookup for the sign-in (the user's key) and for the consent and code (the user's and the client's).
+  const revocations = await deps.revocations.find(consentRevocationKeys({ subject: identity.subject, clientId: pending.clientId }));
+  const userRevocations = revocations.filter((record) => record.key.kind === 'subject');
+  if (isRevoked(userRevocations, identity.authTime)) {
+    if (!(await answerOnce(deps, { singleUse }))) return errorPage(deps.config, 400, 'Sign-in failed', INVALID);
     deps.audit.emit({ type: 'request_rejected', endpoint: 'callback', error: 'authentication_before_revocation' });
-    if (pending.upstreamFreshSignIn) return errorPage(deps.config, 403, 'Sign-in refused', STALE_SIGN_IN);
-    const location = await startUpstreamLogin(deps, pending, { signIn: 'fresh', consentedNow: false, pendingWasTaken: true });
-    return redirectResponse(location, [], 303);
+    if (pending.upstreamFreshSignIn) return errorPage(deps.config, 403, 'Sign-in refused', STALE_SIGN_IN, [clearPending]);
+    const upstream = await startUpstreamLogin(deps, pending, { signIn: 'fresh', consentedNow: false, pendingWasAnswered: true });
+    return redirectResponse(upstream.location, [upstream.setCookie], 303);
   }
 
   const { session, setCookie } = await startLoginSession(deps, identity);
+  if (pending.consentedAt === undefined) {
+    if (!(await answerOnce(deps, { singleUse, loginSession: session }))) return errorPage(deps.config, 400, 'Sign-in failed', INVALID);
+    deps.audit.emit({ type: 'login_completed', subject: session.subject });
+    return redirectResponse(authorizationRequestUrl(deps, pending), [setCookie, clearPending], 303);
+  }
+  const outcome = await completeAuthorization(deps, pending, session, { revocations, loginSession: session });
+  if (outcome.kind === 'already_used') return errorPage(deps.config, 400, 'Sign-in failed', INVALID);
   deps.audit.emit({ type: 'login_completed', subject: session.subject });
-  if (pending.consentedAt === undefined) return redirectResponse(authorizationRequestUrl(deps, pending), [setCookie, clearPending], 303);
-  const outcome = await completeAuthorization(deps, pending, session);
   return answerForm(deps.config, outcome.location, [setCookie, clearPending]);
 }
 
-/** The user answered our consent page before leaving (approved, or signed in and chose "not you?"), so reporting the failure to the client's verified redirect URI is safe. */
-function denied(deps: AuthorizationServerDeps, pending: PendingAuthorizationRecord, cookies: string[]): HttpResponse {
+/** The user answered our consent page before leaving (approved, or signed in and chose "not you?"), so reporting the failure to the client's verified redirect URI is safe, once. */
+async function denied(deps: AuthorizationServerDeps, pending: PendingAuthorization, cookies: string[]): Promise<HttpResponse> {
+  if (!(await answerOnce(deps, { singleUse: { pendingId: pending.id, expiresAt: pending.expiresAt } }))) return errorPage(deps.config, 400, 'Sign-in failed', INVALID);
   deps.audit.emit({ type: 'request_rejected', endpoint: 'callback', error: 'access_denied' });
   const location = errorRedirectUrl(deps.config, pending.redirectUri, { error: 'access_denied', description: 'The sign-in did not complete.', state: pending.state });
   return answerForm(deps.config, location, cookies);
 }
 
 /** The authorization request the pending record was made from, to ask again (same client, redirect, PKCE challenge, state, resources and scope). */
-function authorizationRequestUrl(deps: AuthorizationServerDeps, pending: PendingAuthorizationRecord): string {
+function authorizationRequestUrl(deps: AuthorizationServerDeps, pending: PendingAuthorization): string {
   const query = new URLSearchParams({ response_type: 'code', client_id: pending.clientId });
   if (pending.redirectUriWasSent) query.set('redirect_uri', pending.redirectUri);
   query.set('code_challenge', pending.codeChallenge);

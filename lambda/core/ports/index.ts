@@ -23,3 +23,4 @@ export * from './audit';
 export * from './used-assertions';
 export * from './trusted-issuer-keys';
 export * from './cookie-keys';
+export * from './authorization-commits';

@@ -5,7 +5,9 @@ export type RevocationKey =
   | { readonly kind: 'jti'; readonly value: string }
   | { readonly kind: 'family'; readonly value: string }
   | { readonly kind: 'subject'; readonly value: string }
-  | { readonly kind: 'client'; readonly value: string };
+  | { readonly kind: 'client'; readonly value: string }
+  /** One login session at the AS, by its sessionHash ("not you?" ends it). */
+  | { readonly kind: 'session'; readonly value: string };
 
 export interface RevocationRecord {
   readonly key: RevocationKey;

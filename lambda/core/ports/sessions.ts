@@ -1,33 +1,11 @@
-/** Browser-side state at rest: pending authorization requests, login sessions and remembered consents. */
-
-/** An /authorize request that passed validation and waits for consent and login. */
-export interface PendingAuthorizationRecord {
-  /** Random id; the browser holds it in a cookie, the consent form posts it back. */
-  readonly id: string;
-  readonly clientId: string;
-  readonly redirectUri: string;
-  readonly redirectUriWasSent: boolean;
-  readonly state?: string;
-  readonly codeChallenge: string;
-  readonly resources: readonly string[];
-  /** The scope asked for (before narrowing by the user's groups). */
-  readonly requestedScope: readonly string[];
-  /** SHA-256 of the CSRF token printed into the consent form. */
-  readonly csrfTokenHash: string;
-  /** Set when the user approved on the consent page. */
-  readonly consentedAt?: number;
-  /** SHA-256 of the `state` sent to the upstream IdP; set when the upstream redirect goes out. */
-  readonly upstreamStateHash?: string;
-  readonly upstreamNonce?: string;
-  readonly upstreamCodeVerifier?: string;
-  /** Set when that redirect demanded a sign-in made now (prompt=login, max_age=0): the callback then refuses an older one outright. */
-  readonly upstreamFreshSignIn?: boolean;
-  readonly createdAt: number;
-  readonly expiresAt: number;
-}
+/**
+ * Browser-side state at rest: login sessions (as a listing: the sealed session cookie and
+ * the revocations decide whether one is live) and remembered consents. A pending
+ * authorization is not stored: it travels in a sealed cookie (authorization-server/pending-authorization.ts).
+ */
 
 export interface LoginSessionRecord {
-  /** SHA-256 of the session cookie value. */
+  /** SHA-256 of the session id sealed in the cookie; also the value of the session's revocation key. */
   readonly sessionHash: string;
   readonly subject: string;
   readonly groups: readonly string[];
@@ -48,20 +26,9 @@ export interface ConsentRecord {
 }
 
 export interface SessionStore {
-  putPendingAuthorization(record: PendingAuthorizationRecord): Promise<void>;
-  getPendingAuthorization(id: string): Promise<PendingAuthorizationRecord | undefined>;
-  updatePendingAuthorization(record: PendingAuthorizationRecord): Promise<void>;
-  /** Finds the pending request by the upstream state hash and deletes it in one conditional step; undefined if absent or already taken. */
-  takePendingAuthorizationByUpstreamState(upstreamStateHash: string): Promise<PendingAuthorizationRecord | undefined>;
-  /** Deletes it; single use of consent forms. Throws ConditionFailedError if it was already gone. */
-  deletePendingAuthorization(id: string): Promise<void>;
-
-  putLoginSession(record: LoginSessionRecord): Promise<void>;
-  getLoginSession(sessionHash: string): Promise<LoginSessionRecord | undefined>;
-  deleteLoginSession(sessionHash: string): Promise<void>;
-
-  putConsent(record: ConsentRecord): Promise<void>;
   getConsent(subject: string, clientId: string, resource: string): Promise<ConsentRecord | undefined>;
+  /** Drops a login session from the listing ("not you?"); its revocation record is what ends it. */
+  deleteLoginSession(sessionHash: string): Promise<void>;
 }
 
 /**
