@@ -1,25 +1,35 @@
 /**
  * Cold starts, measured: the authorizer's and the authorization server's production bundles
- * (esbuild with the CDK app's own options, lib/definitions/bundling.ts) are each loaded in 20
- * fresh Node processes. Each process times its init (loading the bundle: the config parsed
- * and validated, the clients built) plus its first request: for the authorizer an MCP
- * request with a valid token, including its JWKS fetch from a loopback server and its
- * revocation BatchGetItem; for the authorization server a dynamic registration (one
- * PutItem). DynamoDB is a DynamoDB Local of this run's own, on loopback. Node's own start
- * (about 40 ms here) is not counted, as Lambda's runtime start is not the function's.
+ * (esbuild with the CDK app's own options, lib/definitions/bundling.ts) are each loaded in
+ * fresh Node processes. Each process times its init (loading the bundle, which builds the
+ * function's dependencies: the config parsed and validated, the clients) plus its first
+ * request: for the authorizer an MCP request with a valid token, including its JWKS fetch
+ * from a loopback server and its revocation BatchGetItem; for the authorization server a
+ * dynamic registration (one PutItem) on the function that serves it when deployed (the
+ * `public` endpoint group). DynamoDB is a DynamoDB Local of this run's own, on loopback.
+ * Node's own start (about 40 ms here) is not counted, as Lambda's runtime start is not the
+ * function's.
  *
- *   npm run bench -- --cold-start
+ * Each part is reported as wall time and as the CPU time the process spent in it (user +
+ * system, process.cpuUsage): on a machine other processes load, wall time also holds the
+ * time the process waited for a CPU, CPU time mostly does not.
+ *
+ * With a baseline (a git ref), the same functions are also bundled from that ref's lambda/
+ * sources, and the processes alternate between the two bundles, so that a change is shown
+ * against its baseline under the same load.
+ *
+ *   npm run bench -- --cold-start [--baseline <git ref>] [--processes <n>]
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { createTables, tableNamesForPrefix } from '../lambda/adapters/dynamodb/tables';
 import { parseConfig } from '../lambda/adapters/config/parse-config';
 import { HANDLER_ENTRIES } from '../lib/constructs/handler-entries';
 import { FUNCTION_BUNDLING } from '../lib/definitions/bundling';
-import { localDynamoDbClient, LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, startDynamoDbLocal } from '../local/dynamodb-local';
+import { localDynamoDbClient, LOCAL_AWS_REGION, startDynamoDbLocal } from '../local/dynamodb-local';
 import { createTestSigningKey, mintAccessToken, startLoopbackServer } from '../test/support/guard-token-forge';
 import { proxyEvent } from '../test/support/api-gateway-event';
 import { authorizerEvent } from './authorizer-hot-path';
@@ -27,34 +37,90 @@ import { percentile } from './stats';
 
 const REPO_ROOT = join(__dirname, '..');
 
+/** Medians (and the 90th percentile of the total) of one bundle's processes, in ms. */
 export interface ColdStartSummary {
   readonly processes: number;
   readonly p50Ms: number;
   readonly p90Ms: number;
-  /** Medians of the two parts. */
   readonly initP50Ms: number;
   readonly firstRequestP50Ms: number;
+  /** CPU time (user + system) of init plus the first request. */
+  readonly cpuP50Ms: number;
+  readonly cpuP90Ms: number;
+  readonly initCpuP50Ms: number;
+  readonly firstRequestCpuP50Ms: number;
 }
 
-export interface ColdStartResult {
-  readonly authorizer: ColdStartSummary;
-  readonly authorizationServer: ColdStartSummary;
+export type ColdStartFunction = 'authorizer' | 'authorizationServer';
+
+export interface ColdStartRow {
+  readonly fn: ColdStartFunction;
+  /** `current` (this working tree) or the baseline's git ref. */
+  readonly variant: string;
+  readonly summary: ColdStartSummary;
 }
 
-/** The child: loads the bundle, answers one event, prints the two durations. Plain CommonJS, as Lambda's runtime loads a bundle. */
+export interface ColdStartOptions {
+  readonly processes: number;
+  /** A git ref whose lambda/ sources are bundled too, its processes alternating with the current ones. */
+  readonly baseline?: string;
+}
+
+/**
+ * What Lambda's Node.js runtime gives a function, as far as the function's code reads it:
+ * the execution role's credentials as environment variables (key, secret and session token,
+ * so the SDK's credential chain stops at its first, environment, provider, as it does in
+ * Lambda), the region, the function's name, memory and version, the task root, UTC. No
+ * HOME, so nothing reads ~/.aws files that Lambda does not have. The credentials are fake:
+ * DynamoDB Local accepts any.
+ */
+function lambdaLikeEnvironment(taskRoot: string): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: 'ASIACOLDSTARTBENCH00',
+    AWS_SECRET_ACCESS_KEY: 'cold-start-bench-secret-access-key-000000',
+    AWS_SESSION_TOKEN: 'cold-start-bench-session-token',
+    AWS_REGION: LOCAL_AWS_REGION,
+    AWS_DEFAULT_REGION: LOCAL_AWS_REGION,
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+    AWS_LAMBDA_FUNCTION_NAME: 'cold-start-bench',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    LAMBDA_TASK_ROOT: taskRoot,
+    TZ: ':UTC',
+    // The bundle leaves @aws-sdk/* to the runtime, as Lambda's Node.js runtime provides it.
+    NODE_PATH: join(REPO_ROOT, 'node_modules'),
+    PATH: process.env.PATH ?? '',
+  };
+}
+
+/** The child: loads the bundle, answers one event, prints the durations and CPU times. Plain CommonJS, as Lambda's runtime loads a bundle. */
 const DRIVER = `
+const cpuMs = (from, to) => (to.user - from.user + to.system - from.system) / 1000;
 const start = process.hrtime.bigint();
+const startCpu = process.cpuUsage();
 const { handler } = require(process.env.COLD_START_BUNDLE);
 const loaded = process.hrtime.bigint();
+const loadedCpu = process.cpuUsage();
 Promise.resolve(handler(JSON.parse(process.env.COLD_START_EVENT))).then((result) => {
   const answered = process.hrtime.bigint();
-  process.stdout.write('\\nCOLD_START ' + JSON.stringify({ initMs: Number(loaded - start) / 1e6, firstRequestMs: Number(answered - loaded) / 1e6, result }));
+  const answeredCpu = process.cpuUsage();
+  process.stdout.write('\\nCOLD_START ' + JSON.stringify({
+    initMs: Number(loaded - start) / 1e6, firstRequestMs: Number(answered - loaded) / 1e6,
+    initCpuMs: cpuMs(startCpu, loadedCpu), firstRequestCpuMs: cpuMs(loadedCpu, answeredCpu), result,
+  }));
 }, (error) => {
   process.stdout.write('\\nCOLD_START ' + JSON.stringify({ error: String(error) }));
 });
 `;
 
-export async function benchColdStarts(processes: number): Promise<ColdStartResult> {
+interface Measurement {
+  readonly initMs: number;
+  readonly firstRequestMs: number;
+  readonly initCpuMs: number;
+  readonly firstRequestCpuMs: number;
+}
+
+export async function benchColdStarts(options: ColdStartOptions): Promise<ColdStartRow[]> {
   const work = mkdtempSync(join(tmpdir(), 'mcp-oauth-cold-start-'));
   const dynamo = await startDynamoDbLocal({ port: 0 });
   const key = await createTestSigningKey('cold-start-key');
@@ -72,40 +138,34 @@ export async function benchColdStarts(processes: number): Promise<ColdStartResul
 
     const driver = join(work, 'driver.js');
     writeFileSync(driver, DRIVER);
-    const bundle = async (entry: string, name: string) => {
-      const file = join(work, `${name}.js`);
-      await build({ entryPoints: [entry], bundle: true, ...FUNCTION_BUNDLING, external: [...FUNCTION_BUNDLING.external], outfile: file, logLevel: 'silent' });
-      return file;
-    };
-    const common = {
-      MCP_OAUTH_CONFIG: JSON.stringify(configJson),
-      AWS_REGION: LOCAL_AWS_REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
-      // The bundle leaves @aws-sdk/* to the runtime, as Lambda's Node.js runtime provides it.
-      NODE_PATH: join(REPO_ROOT, 'node_modules'),
-      PATH: process.env.PATH ?? '',
-    };
+    const sources = [{ variant: 'current', root: REPO_ROOT }];
+    if (options.baseline) sources.unshift({ variant: options.baseline, root: checkOut(options.baseline, join(work, 'baseline')) });
+    const bundles = (fn: ColdStartFunction) =>
+      Promise.all(sources.map(async ({ variant, root }, index) => ({ variant, file: await bundle(join(root, relative(REPO_ROOT, HANDLER_ENTRIES[fn])), join(work, `${fn}-${index}.js`)) })));
+    const common = { ...lambdaLikeEnvironment(work), MCP_OAUTH_CONFIG: JSON.stringify(configJson) };
 
-    const authorizerBundle = await bundle(HANDLER_ENTRIES.authorizer, 'authorizer');
-    const authorizer = await runProcesses(processes, driver, authorizerBundle, async () => ({
-      ...common,
-      REVOCATIONS_TABLE_NAME: tables.revocations,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      COLD_START_EVENT: JSON.stringify(authorizerEvent(await mintAccessToken(config, key))),
-    }), (result) => (result as { policyDocument?: { Statement?: { Effect?: string }[] } }).policyDocument?.Statement?.[0]?.Effect === 'Allow');
-
-    const serverBundle = await bundle(HANDLER_ENTRIES.authorizationServer, 'authorization-server');
+    const rows: ColdStartRow[] = [];
+    rows.push(
+      ...(await runAlternating('authorizer', await bundles('authorizer'), options.processes, driver, async () => ({
+        ...common,
+        REVOCATIONS_TABLE_NAME: tables.revocations,
+        // The SDK's (and the authorizer's) own variable for a DynamoDB endpoint other than AWS's.
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+        COLD_START_EVENT: JSON.stringify(authorizerEvent(await mintAccessToken(config, key))),
+      }), (result) => (result as { policyDocument?: { Statement?: { Effect?: string }[] } }).policyDocument?.Statement?.[0]?.Effect === 'Allow')),
+    );
     const registration = { redirect_uris: ['https://app.example/cb'], token_endpoint_auth_method: 'none', client_name: 'Cold start' };
-    const authorizationServer = await runProcesses(processes, driver, serverBundle, async () => ({
-      ...common,
-      MCP_OAUTH_TABLES: JSON.stringify(tables),
-      MCP_OAUTH_SIGNING_KEYS: JSON.stringify({ active: 'alias/cold-start', published: [] }),
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
-      COLD_START_EVENT: JSON.stringify(proxyEvent('POST', '/register', { headers: { 'content-type': 'application/json' }, multiValueHeaders: { 'content-type': ['application/json'] }, body: JSON.stringify(registration) })),
-    }), (result) => (result as { statusCode?: number }).statusCode === 201);
-
-    return { authorizer, authorizationServer };
+    rows.push(
+      ...(await runAlternating('authorizationServer', await bundles('authorizationServer'), options.processes, driver, async () => ({
+        ...common,
+        MCP_OAUTH_TABLES: JSON.stringify(tables),
+        MCP_OAUTH_SIGNING_KEYS: JSON.stringify({ active: 'alias/cold-start', published: [] }),
+        MCP_OAUTH_ENDPOINT_GROUP: 'public',
+        DYNAMODB_ENDPOINT: dynamo.endpoint,
+        COLD_START_EVENT: JSON.stringify(proxyEvent('POST', '/register', { headers: { 'content-type': 'application/json' }, multiValueHeaders: { 'content-type': ['application/json'] }, body: JSON.stringify(registration) })),
+      }), (result) => (result as { statusCode?: number }).statusCode === 201)),
+    );
+    return rows;
   } finally {
     await jwks.close();
     await dynamo.stop();
@@ -113,33 +173,63 @@ export async function benchColdStarts(processes: number): Promise<ColdStartResul
   }
 }
 
-async function runProcesses(count: number, driver: string, bundleFile: string, env: () => Promise<Record<string, string>>, succeeded: (result: unknown) => boolean): Promise<ColdStartSummary> {
-  const totals: number[] = [];
-  const inits: number[] = [];
-  const firsts: number[] = [];
+/** The ref's lambda/ folder, extracted under `dir`; its imports of packages resolve from this repository's node_modules. */
+function checkOut(ref: string, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const archive = execFileSync('git', ['-C', REPO_ROOT, 'archive', '--format=tar', ref, 'lambda'], { maxBuffer: 64 * 1024 * 1024 });
+  execFileSync('tar', ['-x', '-C', dir], { input: archive });
+  return dir;
+}
+
+async function bundle(entry: string, outfile: string): Promise<string> {
+  await build({ entryPoints: [entry], bundle: true, ...FUNCTION_BUNDLING, external: [...FUNCTION_BUNDLING.external], nodePaths: [join(REPO_ROOT, 'node_modules')], outfile, logLevel: 'silent' });
+  return outfile;
+}
+
+async function runAlternating(
+  fn: ColdStartFunction,
+  bundles: readonly { readonly variant: string; readonly file: string }[],
+  count: number,
+  driver: string,
+  env: () => Promise<Record<string, string>>,
+  succeeded: (result: unknown) => boolean,
+): Promise<ColdStartRow[]> {
+  const measured = bundles.map(() => [] as Measurement[]);
   for (let i = 0; i < count; i++) {
     // One process at a time, so that they do not slow each other down; asynchronously, so that this process keeps serving the JWKS.
-    const child = await runChild(driver, { ...(await env()), COLD_START_BUNDLE: bundleFile });
-    let measured: { initMs?: number; firstRequestMs?: number; result?: unknown; error?: string };
-    try {
-      // The functions print their own lines (EMF metrics) to stdout too.
-      const line = child.stdout.split('\n').filter((l) => l.startsWith('COLD_START ')).pop();
-      measured = JSON.parse(line?.slice('COLD_START '.length) ?? '');
-    } catch {
-      throw new Error(`a cold start printed no measurement (status ${child.status}):\n${child.stdout}\n${child.stderr}`);
-    }
-    if (measured.error !== undefined || !succeeded(measured.result)) throw new Error(`a cold start did not answer as expected: ${JSON.stringify(measured)}\n${child.stderr}`);
-    inits.push(measured.initMs!);
-    firsts.push(measured.firstRequestMs!);
-    totals.push(measured.initMs! + measured.firstRequestMs!);
+    for (const [index, { file }] of bundles.entries()) measured[index]!.push(await runOnce(driver, { ...(await env()), COLD_START_BUNDLE: file }, succeeded));
   }
-  const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+  return bundles.map(({ variant }, index) => ({ fn, variant, summary: summarizeColdStarts(measured[index]!) }));
+}
+
+async function runOnce(driver: string, env: Record<string, string>, succeeded: (result: unknown) => boolean): Promise<Measurement> {
+  const child = await runChild(driver, env);
+  let measured: Partial<Measurement> & { result?: unknown; error?: string };
+  try {
+    // The functions print their own lines (EMF metrics) to stdout too.
+    const line = child.stdout.split('\n').filter((l) => l.startsWith('COLD_START ')).pop();
+    measured = JSON.parse(line?.slice('COLD_START '.length) ?? '');
+  } catch {
+    throw new Error(`a cold start printed no measurement (status ${child.status}):\n${child.stdout}\n${child.stderr}`);
+  }
+  if (measured.error !== undefined || !succeeded(measured.result)) throw new Error(`a cold start did not answer as expected: ${JSON.stringify(measured)}\n${child.stderr}`);
+  return measured as Measurement;
+}
+
+function summarizeColdStarts(runs: readonly Measurement[]): ColdStartSummary {
+  const p = (values: number[], q: number) => percentile([...values].sort((a, b) => a - b), q);
+  const totals = runs.map((r) => r.initMs + r.firstRequestMs);
+  const cpuTotals = runs.map((r) => r.initCpuMs + r.firstRequestCpuMs);
   return {
-    processes: count,
-    p50Ms: percentile(sorted(totals), 0.5),
-    p90Ms: percentile(sorted(totals), 0.9),
-    initP50Ms: percentile(sorted(inits), 0.5),
-    firstRequestP50Ms: percentile(sorted(firsts), 0.5),
+    processes: runs.length,
+    p50Ms: p(totals, 0.5),
+    p90Ms: p(totals, 0.9),
+    initP50Ms: p(runs.map((r) => r.initMs), 0.5),
+    firstRequestP50Ms: p(runs.map((r) => r.firstRequestMs), 0.5),
+    cpuP50Ms: p(cpuTotals, 0.5),
+    cpuP90Ms: p(cpuTotals, 0.9),
+    initCpuP50Ms: p(runs.map((r) => r.initCpuMs), 0.5),
+    firstRequestCpuP50Ms: p(runs.map((r) => r.firstRequestCpuMs), 0.5),
   };
 }
 

@@ -4,14 +4,15 @@
  * oidc-provider authorization server (bench/full-flow.ts), 30 runs each. Loopback only.
  * Prints the machine it ran on, so the figures can be copied into docs/performance.md.
  * `npm run bench -- --hot-path` runs part (a) only, for quick before/after comparisons;
- * `npm run bench -- --flow` runs part (b) only; `npm run bench -- --cold-start` the cold
- * starts; `npm run bench -- drill` only the incident drill (bench/incident-drill.ts).
- * `--runs N` changes the number of counted flows of part (b).
+ * `npm run bench -- --flow` runs part (b) only; `npm run bench -- --cold-start [--baseline
+ * <git ref>] [--processes <n>]` the cold starts (bench/cold-start.ts); `npm run bench -- drill`
+ * only the incident drill (bench/incident-drill.ts). `--runs N` changes the number of counted
+ * flows of part (b).
  */
 import { cpus } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { benchAuthorizerHotPath } from './authorizer-hot-path';
-import { benchColdStarts, type ColdStartSummary } from './cold-start';
+import { benchColdStarts, type ColdStartFunction, type ColdStartRow } from './cold-start';
 import { benchFullFlowSideBySide, type FlowSideSummary } from './full-flow';
 import { describeDrill, runIncidentDrill } from './incident-drill';
 import type { LatencySummary } from './stats';
@@ -39,16 +40,27 @@ const row = (name: string, s: LatencySummary) => `| ${name} | ${Math.round(s.per
 const COLD_START_PROCESSES = 20;
 const COLD_START_TARGETS_MS = { authorizer: 100, authorizationServer: 250 } as const;
 
-const coldRow = (name: string, s: ColdStartSummary, targetMs: number) =>
-  `| ${name} | ${s.processes} | ${s.p50Ms.toFixed(1)} | ${s.p90Ms.toFixed(1)} | ${s.initP50Ms.toFixed(1)} | ${s.firstRequestP50Ms.toFixed(1)} | ${targetMs} (${s.p50Ms <= targetMs ? 'met' : 'NOT met'}) |`;
+const COLD_START_NAMES: Readonly<Record<ColdStartFunction, string>> = {
+  authorizer: 'authorizer (first request: JWKS fetch, revocation BatchGetItem)',
+  authorizationServer: 'authorization server, public group (first request: POST /register, one PutItem)',
+};
+
+const coldRow = ({ fn, variant, summary: s }: ColdStartRow) =>
+  `| ${COLD_START_NAMES[fn]} | ${variant} | ${s.processes} | ${s.p50Ms.toFixed(1)} | ${s.p90Ms.toFixed(1)} | ${s.initP50Ms.toFixed(1)} | ${s.firstRequestP50Ms.toFixed(1)} | ${s.cpuP50Ms.toFixed(1)} | ${s.cpuP90Ms.toFixed(1)} | ${s.initCpuP50Ms.toFixed(1)} | ${s.firstRequestCpuP50Ms.toFixed(1)} | ${COLD_START_TARGETS_MS[fn]} (${s.p50Ms <= COLD_START_TARGETS_MS[fn] ? 'met' : 'NOT met'}) |`;
+
+function optionValue(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
 
 async function coldStarts(): Promise<void> {
-  console.log(`\n(c) cold starts: each production bundle in ${COLD_START_PROCESSES} fresh Node processes, init plus the first request (ms)`);
-  const cold = await benchColdStarts(COLD_START_PROCESSES);
-  console.log('| Function | processes | p50 | p90 | init p50 | first request p50 | target p50 |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
-  console.log(coldRow('authorizer (JWKS fetch and revocation BatchGetItem in the first request)', cold.authorizer, COLD_START_TARGETS_MS.authorizer));
-  console.log(coldRow('authorization server (first request: POST /register, one PutItem)', cold.authorizationServer, COLD_START_TARGETS_MS.authorizationServer));
+  const processes = Number(optionValue('--processes') ?? COLD_START_PROCESSES);
+  const baseline = optionValue('--baseline');
+  console.log(`\n(c) cold starts: each production bundle in ${processes} fresh Node processes${baseline ? `, alternating with the bundles of ${baseline}` : ''}, init plus the first request (ms; CPU = user + system time of the process)`);
+  const rows = await benchColdStarts({ processes, baseline });
+  console.log('| Function | bundle | processes | p50 | p90 | init p50 | first request p50 | CPU p50 | CPU p90 | init CPU p50 | first request CPU p50 | target p50 |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const row of rows) console.log(coldRow(row));
 }
 
 function flowRuns(): number {
