@@ -4,11 +4,14 @@
  * fresh Node processes. Each process times its init (loading the bundle, which builds the
  * function's dependencies: the config parsed and validated, the clients) plus its first
  * request: for the authorizer an MCP request with a valid token, including its JWKS fetch
- * from a loopback server and its revocation BatchGetItem; for the authorization server a
- * dynamic registration (one PutItem) on the function that serves it when deployed (the
- * `public` endpoint group). DynamoDB is a DynamoDB Local of this run's own, on loopback.
- * Node's own start (about 40 ms here) is not counted, as Lambda's runtime start is not the
- * function's.
+ * and its revocation BatchGetItem; for the authorization server a dynamic registration (one
+ * PutItem) on the function that serves it when deployed (the `public` endpoint group).
+ * DynamoDB is a DynamoDB Local of this run's own. Both are on loopback and, as in AWS, over
+ * HTTPS (the JWKS server, and a TLS proxy in front of DynamoDB Local, with a certificate made
+ * for the run that the children trust through NODE_EXTRA_CA_CERTS): a plain-http JWKS would
+ * take Node's fetch (undici), whose first load costs more than the whole authorizer, and
+ * which the deployed authorizer never loads. Node's own start (about 40 ms here) is not
+ * counted, as Lambda's runtime start is not the function's.
  *
  * Each part is reported as wall time and as the CPU time the process spent in it (user +
  * system, process.cpuUsage): on a machine other processes load, wall time also holds the
@@ -22,7 +25,10 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import { connect, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
+import { createServer as createTlsServer } from 'node:tls';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { createTables, tableNamesForPrefix } from '../lambda/adapters/dynamodb/tables';
@@ -30,7 +36,7 @@ import { parseConfig } from '../lambda/adapters/config/parse-config';
 import { HANDLER_ENTRIES } from '../lib/constructs/handler-entries';
 import { FUNCTION_BUNDLING } from '../lib/definitions/bundling';
 import { localDynamoDbClient, LOCAL_AWS_REGION, startDynamoDbLocal } from '../local/dynamodb-local';
-import { createTestSigningKey, mintAccessToken, startLoopbackServer } from '../test/support/guard-token-forge';
+import { createTestSigningKey, mintAccessToken } from '../test/support/guard-token-forge';
 import { proxyEvent } from '../test/support/api-gateway-event';
 import { authorizerEvent } from './authorizer-hot-path';
 import { percentile } from './stats';
@@ -122,13 +128,24 @@ interface Measurement {
 
 export async function benchColdStarts(options: ColdStartOptions): Promise<ColdStartRow[]> {
   const work = mkdtempSync(join(tmpdir(), 'mcp-oauth-cold-start-'));
+  const tls = makeCertificate(work);
   const dynamo = await startDynamoDbLocal({ port: 0 });
   const key = await createTestSigningKey('cold-start-key');
-  const jwks = await startLoopbackServer(() => ({ status: 200, body: JSON.stringify({ keys: [key.publicJwk] }) }));
+  const body = JSON.stringify({ keys: [key.publicJwk] });
+  const jwks = createHttpsServer(tls, (_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(body));
+  const dynamoTls = createTlsServer(tls, (socket) => {
+    const engine = connect(dynamo.port, '127.0.0.1');
+    socket.pipe(engine).pipe(socket);
+    const end = () => (socket.destroy(), engine.destroy());
+    socket.on('error', end);
+    engine.on('error', end);
+  });
   try {
+    const jwksOrigin = `https://127.0.0.1:${await listen(jwks)}`;
+    const dynamoEndpoint = `https://127.0.0.1:${await listen(dynamoTls)}`;
     const raw = JSON.parse(readFileSync(join(REPO_ROOT, 'config/local.json'), 'utf8'));
-    // The JWKS at <issuer>/.well-known/jwks.json: the loopback server answers it at any path. No API Gateway cache in front.
-    const configJson = { ...raw, issuer: jwks.url, guard: { ...raw.guard, authorizerCacheTtlSeconds: 0 } };
+    // The JWKS at <issuer>/.well-known/jwks.json: the server answers it at any path. No API Gateway cache in front.
+    const configJson = { ...raw, issuer: jwksOrigin, guard: { ...raw.guard, authorizerCacheTtlSeconds: 0 } };
     delete configJson.local;
     const config = parseConfig(configJson);
     const tables = tableNamesForPrefix(`cold-start-${process.pid}`);
@@ -142,7 +159,7 @@ export async function benchColdStarts(options: ColdStartOptions): Promise<ColdSt
     if (options.baseline) sources.unshift({ variant: options.baseline, root: checkOut(options.baseline, join(work, 'baseline')) });
     const bundles = (fn: ColdStartFunction) =>
       Promise.all(sources.map(async ({ variant, root }, index) => ({ variant, file: await bundle(join(root, relative(REPO_ROOT, HANDLER_ENTRIES[fn])), join(work, `${fn}-${index}.js`)) })));
-    const common = { ...lambdaLikeEnvironment(work), MCP_OAUTH_CONFIG: JSON.stringify(configJson) };
+    const common = { ...lambdaLikeEnvironment(work), NODE_EXTRA_CA_CERTS: tls.caFile, MCP_OAUTH_CONFIG: JSON.stringify(configJson) };
 
     const rows: ColdStartRow[] = [];
     rows.push(
@@ -150,7 +167,7 @@ export async function benchColdStarts(options: ColdStartOptions): Promise<ColdSt
         ...common,
         REVOCATIONS_TABLE_NAME: tables.revocations,
         // The SDK's (and the authorizer's) own variable for a DynamoDB endpoint other than AWS's.
-        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
         COLD_START_EVENT: JSON.stringify(authorizerEvent(await mintAccessToken(config, key))),
       }), (result) => (result as { policyDocument?: { Statement?: { Effect?: string }[] } }).policyDocument?.Statement?.[0]?.Effect === 'Allow')),
     );
@@ -161,16 +178,28 @@ export async function benchColdStarts(options: ColdStartOptions): Promise<ColdSt
         MCP_OAUTH_TABLES: JSON.stringify(tables),
         MCP_OAUTH_SIGNING_KEYS: JSON.stringify({ active: 'alias/cold-start', published: [] }),
         MCP_OAUTH_ENDPOINT_GROUP: 'public',
-        DYNAMODB_ENDPOINT: dynamo.endpoint,
+        DYNAMODB_ENDPOINT: dynamoEndpoint,
         COLD_START_EVENT: JSON.stringify(proxyEvent('POST', '/register', { headers: { 'content-type': 'application/json' }, multiValueHeaders: { 'content-type': ['application/json'] }, body: JSON.stringify(registration) })),
       }), (result) => (result as { statusCode?: number }).statusCode === 201)),
     );
     return rows;
   } finally {
-    await jwks.close();
+    jwks.closeAllConnections();
+    await Promise.all([jwks, dynamoTls].map((server) => new Promise((resolve) => server.close(resolve))));
     await dynamo.stop();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** A certificate for 127.0.0.1, made for this run, and the file that makes the children trust it. */
+function makeCertificate(work: string): { readonly cert: Buffer; readonly key: Buffer; readonly caFile: string } {
+  const [keyFile, certFile] = [join(work, 'tls-key.pem'), join(work, 'tls-cert.pem')];
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  return { cert: readFileSync(certFile), key: readFileSync(keyFile), caFile: certFile };
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
 }
 
 /** The ref's lambda/ folder, extracted under `dir`; its imports of packages resolve from this repository's node_modules. */

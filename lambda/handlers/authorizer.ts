@@ -2,30 +2,38 @@
  * The guard's REQUEST authorizer as a Lambda entry. The CDK app passes the validated
  * configuration and names the guarded resource and the revocations table; everything else
  * is createAuthorizer's (lambda/adapters/apigw/request-authorizer.ts).
+ *
+ * Its cold start is on the path of the first MCP request a new container serves, so it loads
+ * no AWS SDK: its one call, the revocation BatchGetItem, goes through DynamoDbJsonClient. It
+ * is built while the module loads (Lambda's init), its JWKS fetch started then; a build that
+ * fails there is built again by the first invocation, which answers with its error.
  */
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { ENDPOINT_PATHS } from '../core/authorization-server/endpoints';
 import { createAuthorizer } from '../adapters/apigw/request-authorizer';
-import { dynamoDbClient } from '../adapters/aws-clients/aws-clients';
-import { readAuthorizerEnvironment, readServiceName } from '../adapters/config/env';
-import { DynamoDbRevocationStore } from '../adapters/dynamodb/dynamodb-revocation-store';
+import { DynamoDbJsonClient } from '../adapters/aws-clients/dynamodb-json-client';
+import { readAuthorizerEnvironment, readAwsEnvironment, readServiceName } from '../adapters/config/env';
+import { RevocationReader } from '../adapters/dynamodb/revocation-reader';
 import { EmfAuthorizerMetrics } from '../adapters/observability/emf-operational-metrics';
 import { lambdaGuardAudit } from '../adapters/observability/guard-audit-log';
 import { SERVICE_NAMES } from '../adapters/observability/metric-names';
-import { oncePerContainer } from '../adapters/wiring/cold-start';
+import { oncePerContainer, startDuringInit } from '../adapters/wiring/cold-start';
 
 const authorizer = oncePerContainer(() => {
   const env = readAuthorizerEnvironment();
+  const aws = readAwsEnvironment();
   const serviceName = readServiceName(SERVICE_NAMES.authorizer);
   return createAuthorizer({
     config: env.config,
     resource: env.resource,
     jwksUri: `${env.config.issuer}${ENDPOINT_PATHS.jwks}`,
-    revocations: new DynamoDbRevocationStore(dynamoDbClient(env.config.awsCalls), env.revocationsTableName),
+    prefetchJwks: true,
+    revocations: new RevocationReader(new DynamoDbJsonClient({ calls: env.config.awsCalls, region: aws.region, credentials: aws.credentials, endpoint: aws.dynamoDbEndpoint }), env.revocationsTableName),
     metrics: new EmfAuthorizerMetrics({ serviceName, resourceUri: env.resource.uri }),
     audit: lambdaGuardAudit(serviceName),
   });
 });
+startDuringInit(authorizer);
 
 export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   return (await authorizer())(event);

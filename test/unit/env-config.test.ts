@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EnvironmentError, readAuthorizationServerEnvironment, readAuthorizerEnvironment, readConfig, readGuardEnvironment, readServiceName, readDynamoDbEndpoint, readSigningKeys, readTableNames } from '../../lambda/adapters/config/env';
-import { oncePerContainer } from '../../lambda/adapters/wiring/cold-start';
+import { EnvironmentError, readAuthorizationServerEnvironment, readAuthorizerEnvironment, readAwsEnvironment, readConfig, readGuardEnvironment, readServiceName, readDynamoDbEndpoint, readSigningKeys, readTableNames } from '../../lambda/adapters/config/env';
+import { oncePerContainer, startDuringInit } from '../../lambda/adapters/wiring/cold-start';
 
 const configJson = readFileSync(join(__dirname, '../../config/local.json'), 'utf8');
 const LOGO = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4"/></svg>';
@@ -77,6 +77,68 @@ describe('oncePerContainer', () => {
 
     expect(first).toBe(second);
     expect(calls).toBe(2);
+  });
+});
+
+describe('startDuringInit', () => {
+  it('starts the build at once; a failure then is not kept, and the first invocation builds again', async () => {
+    let calls = 0;
+    const read = oncePerContainer(() => {
+      calls++;
+      if (calls === 1) throw new Error('the JWKS is not reachable yet');
+      return { calls };
+    });
+    const unhandled = jest.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      startDuringInit(read);
+      expect(calls).toBe(0); // started, not yet run: the module finishes loading first
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(calls).toBe(1);
+      expect(await read()).toEqual({ calls: 2 });
+      expect(await read()).toEqual({ calls: 2 });
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
+  });
+
+  it('hands the invocation what init built, without building twice', async () => {
+    let calls = 0;
+    const read = oncePerContainer(async () => ({ calls: ++calls }));
+    startDuringInit(read);
+    expect(await read()).toEqual({ calls: 1 });
+    expect(calls).toBe(1);
+  });
+});
+
+describe('readAwsEnvironment (the authorizer signs its own DynamoDB call)', () => {
+  const lambda = { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'token' };
+
+  it('reads what Lambda sets for the execution role, and the region\'s endpoint', () => {
+    expect(readAwsEnvironment(lambda)).toEqual({
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' },
+      dynamoDbEndpoint: 'https://dynamodb.eu-west-1.amazonaws.com',
+    });
+    expect(readAwsEnvironment({ ...lambda, AWS_USE_FIPS_ENDPOINT: 'true' }).dynamoDbEndpoint).toBe('https://dynamodb-fips.eu-west-1.amazonaws.com');
+    expect(readAwsEnvironment({ ...lambda, AWS_SESSION_TOKEN: undefined }).credentials).toEqual({ accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret' });
+  });
+
+  it('takes an endpoint the SDK\'s variables name, service-specific first, unless told to ignore them', () => {
+    expect(readAwsEnvironment({ ...lambda, AWS_ENDPOINT_URL: 'http://127.0.0.1:9000', AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000' }).dynamoDbEndpoint).toBe('http://127.0.0.1:8000');
+    expect(readAwsEnvironment({ ...lambda, AWS_ENDPOINT_URL: 'http://127.0.0.1:9000' }).dynamoDbEndpoint).toBe('http://127.0.0.1:9000');
+    expect(readAwsEnvironment({ ...lambda, AWS_ENDPOINT_URL: 'http://127.0.0.1:9000', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' }).dynamoDbEndpoint).toBe('https://dynamodb.eu-west-1.amazonaws.com');
+  });
+
+  it('names the variable to fix', () => {
+    expect(errorOf(() => readAwsEnvironment({ ...lambda, AWS_REGION: '' })).variable).toBe('AWS_REGION');
+    expect(readAwsEnvironment({ ...lambda, AWS_REGION: undefined, AWS_DEFAULT_REGION: 'us-east-2' }).region).toBe('us-east-2');
+    expect(errorOf(() => readAwsEnvironment({ ...lambda, AWS_ACCESS_KEY_ID: undefined })).variable).toBe('AWS_ACCESS_KEY_ID');
+    expect(errorOf(() => readAwsEnvironment({ ...lambda, AWS_SECRET_ACCESS_KEY: ' ' })).variable).toBe('AWS_SECRET_ACCESS_KEY');
+    expect(errorOf(() => readAwsEnvironment({ ...lambda, AWS_ENDPOINT_URL_DYNAMODB: 'dynamodb.local' })).variable).toBe('AWS_ENDPOINT_URL_DYNAMODB');
+    expect(errorOf(() => readAwsEnvironment({ ...lambda, AWS_REGION: 'us-iso-east-1' })).variable).toBe('AWS_ENDPOINT_URL_DYNAMODB');
+    expect(errorOf(() => readAwsEnvironment({ ...lambda, AWS_USE_DUALSTACK_ENDPOINT: 'true' })).variable).toBe('AWS_ENDPOINT_URL_DYNAMODB');
   });
 });
 

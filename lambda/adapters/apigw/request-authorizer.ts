@@ -29,7 +29,7 @@ export interface AuthorizerDeps {
   readonly resource: ResourceConfig;
   /** The issuer's JWKS: `<issuer>/.well-known/jwks.json`. */
   readonly jwksUri: string;
-  readonly revocations: RevocationStore;
+  readonly revocations: Pick<RevocationStore, 'find'>;
   readonly clock?: Clock;
   /** Structured log lines; never given a token. */
   readonly log?: (entry: Readonly<Record<string, unknown>>) => void;
@@ -39,6 +39,8 @@ export interface AuthorizerDeps {
   readonly metrics?: AuthorizerMetrics;
   /** One structured record per refused route (docs/guard.md, "Audit lines"). @default into `log` */
   readonly audit?: GuardAudit;
+  /** Start fetching the JWKS now rather than at the first token: a Lambda cold start overlaps it with the rest of its init. @default false */
+  readonly prefetchJwks?: boolean;
 }
 
 /** The only header the guard reads: tool-level rules need the body, which the authorizer never sees. */
@@ -57,17 +59,20 @@ export function createAuthorizer(deps: AuthorizerDeps): RequestAuthorizer {
   const metrics = deps.metrics ?? noAuthorizerMetrics;
   const audit = deps.audit ?? ((record) => log({ level: 'info', message: 'route refused', ...record }));
   const cached = deps.config.guard.authorizerCacheTtlSeconds > 0;
+  const signatures = new AccessTokenVerifier({
+    issuer: deps.config.issuer,
+    audience: deps.resource.uri,
+    jwksUri: deps.jwksUri,
+    graceSeconds: deps.config.guard.clockSkewSeconds,
+    jwksRefetchCooldownSeconds: deps.jwksRefetchCooldownSeconds ?? 10,
+  });
+  // A failed prefetch is nobody's answer: the first token fetches again, and its failure is logged then.
+  if (deps.prefetchJwks) signatures.prefetchJwks().catch(() => undefined);
   const guard = createAccessGuard({
     config: deps.config,
     resource: deps.resource,
     clock,
-    signatures: new AccessTokenVerifier({
-      issuer: deps.config.issuer,
-      audience: deps.resource.uri,
-      jwksUri: deps.jwksUri,
-      graceSeconds: deps.config.guard.clockSkewSeconds,
-      jwksRefetchCooldownSeconds: deps.jwksRefetchCooldownSeconds ?? 10,
-    }),
+    signatures,
     revocations: new CachedRevocationStore(deps.revocations, clock, deps.config.guard.revocationCacheTtlSeconds),
   });
 

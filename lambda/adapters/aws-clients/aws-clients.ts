@@ -6,6 +6,8 @@
  * awsCallWorstCaseMs (2.1 s with the defaults); the adapters turn that into
  * DependencyUnavailableError, which the router answers 503 temporarily_unavailable with
  * Retry-After, and a failed call wrote nothing the request depends on (docs/design.md, "Fail fast").
+ * The authorizer's Lambda entry loads none of these: its one call goes through
+ * dynamodb-json-client.ts, which keeps the same promises.
  */
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';

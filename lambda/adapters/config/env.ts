@@ -23,12 +23,20 @@
  *   MCP_OAUTH_CONFIG        as above
  *   MCP_RESOURCE_URI        which configured resource the API guards (default: defaultResource)
  *   REVOCATIONS_TABLE_NAME  the revocations table (the authorizer only)
+ *
+ * The authorizer signs its one DynamoDB call itself (lambda/adapters/aws-clients/dynamodb-json-client.ts),
+ * so it reads what the SDK would, as Lambda's runtime sets it for the execution role:
+ *   AWS_REGION (or AWS_DEFAULT_REGION), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN
+ *   AWS_ENDPOINT_URL_DYNAMODB (or AWS_ENDPOINT_URL)  optional: DynamoDB elsewhere than its regional endpoint
+ *   AWS_USE_FIPS_ENDPOINT   optional: true for the FIPS endpoint
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Config, ResourceConfig } from '../../core/config';
 import { ENDPOINT_GROUPS, type EndpointGroup } from '../../core/authorization-server/endpoints';
-import { TABLE_KEYS, type TableKey, type TableNames } from '../dynamodb/tables';
+import { TABLE_KEYS, type TableKey, type TableNames } from '../dynamodb/table-keys';
+import { dynamoDbEndpointFor } from '../aws-clients/dynamodb-json-client';
+import type { AwsCredentials } from '../aws-clients/sigv4';
 import { inlineBrandingFiles } from './branding-files';
 import { ConfigError, parseConfig } from './parse-config';
 
@@ -174,6 +182,42 @@ export function readAuthorizerEnvironment(env: Environment = process.env): Autho
   const revocationsTableName = env.REVOCATIONS_TABLE_NAME?.trim();
   if (!revocationsTableName) throw new EnvironmentError('REVOCATIONS_TABLE_NAME', 'is not set');
   return { ...readGuardEnvironment(env), revocationsTableName };
+}
+
+/** The region, credentials and DynamoDB endpoint of a function that signs its own calls (the authorizer). */
+export interface AwsEnvironment {
+  readonly region: string;
+  readonly credentials: AwsCredentials;
+  readonly dynamoDbEndpoint: string;
+}
+
+export function readAwsEnvironment(env: Environment = process.env): AwsEnvironment {
+  const region = env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim();
+  if (!region) throw new EnvironmentError('AWS_REGION', 'is not set (Lambda sets it)');
+  const required = (variable: string) => {
+    const value = env[variable]?.trim();
+    if (!value) throw new EnvironmentError(variable, "is not set (Lambda sets it to the execution role's credentials)");
+    return value;
+  };
+  const accessKeyId = required('AWS_ACCESS_KEY_ID');
+  const secretAccessKey = required('AWS_SECRET_ACCESS_KEY');
+  const sessionToken = env.AWS_SESSION_TOKEN?.trim() || undefined;
+  return { region, credentials: { accessKeyId, secretAccessKey, ...(sessionToken && { sessionToken }) }, dynamoDbEndpoint: readAwsDynamoDbEndpoint(env, region) };
+}
+
+/** The endpoint the SDK would take: one configured by the SDK's variables, else the region's. */
+function readAwsDynamoDbEndpoint(env: Environment, region: string): string {
+  const ignoreConfigured = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.trim().toLowerCase() === 'true';
+  for (const variable of ignoreConfigured ? [] : ['AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL']) {
+    const value = env[variable]?.trim();
+    if (!value) continue;
+    if (!/^https?:\/\/[^/]/.test(value) || !URL.canParse(value)) throw new EnvironmentError(variable, 'must be an absolute http(s) URL');
+    return value;
+  }
+  if (env.AWS_USE_DUALSTACK_ENDPOINT?.trim().toLowerCase() === 'true') throw new EnvironmentError('AWS_ENDPOINT_URL_DYNAMODB', 'must name the dual-stack endpoint when AWS_USE_DUALSTACK_ENDPOINT is set');
+  const regional = dynamoDbEndpointFor(region, env.AWS_USE_FIPS_ENDPOINT?.trim().toLowerCase() === 'true');
+  if (!regional) throw new EnvironmentError('AWS_ENDPOINT_URL_DYNAMODB', `must name DynamoDB's endpoint in ${region}${env.AWS_USE_FIPS_ENDPOINT ? ' (FIPS)' : ''}: only the aws, aws-cn and aws-us-gov partitions' endpoints are known`);
+  return regional;
 }
 
 function readJson(env: Environment, variable: string): unknown {

@@ -1,11 +1,10 @@
 import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RevocationKey, RevocationRecord, RevocationStore } from '../../core/ports';
-import { ItemReader, buildItem, numberValue, stringValue, type Item } from './attribute-values';
+import { buildItem, numberValue, stringValue } from './attribute-values';
+import { revocationFromItem, revocationPartitionKey } from './revocation-items';
 import { isConditionFailure, translateDynamoDbError } from './store-errors';
 import { batchGetByKeys, type BatchGetOptions } from './table-operations';
 import { PARTITION_KEY } from './tables';
-
-const KINDS: readonly RevocationKey['kind'][] = ['jti', 'family', 'subject', 'client', 'session'];
 
 export interface DynamoDbRevocationStoreOptions {
   /** Attempts of one BatchGetItem while DynamoDB leaves keys unprocessed (throttling). @default 4 */
@@ -14,13 +13,7 @@ export interface DynamoDbRevocationStoreOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-/**
- * Revocations keyed by what they name. The kinds contain no `#`, so `<kind>#<value>` is
- * unambiguous whatever the value holds.
- */
-export function revocationPartitionKey(key: RevocationKey): string {
-  return `${key.kind}#${key.value}`;
-}
+export { revocationPartitionKey } from './revocation-items';
 
 export class DynamoDbRevocationStore implements RevocationStore {
   private readonly batchOptions: BatchGetOptions;
@@ -65,14 +58,4 @@ export class DynamoDbRevocationStore implements RevocationStore {
     const items = await batchGetByKeys(this.client, this.tableName, keys.map(revocationPartitionKey), this.batchOptions);
     return items.map(revocationFromItem);
   }
-}
-
-function revocationFromItem(item: Item): RevocationRecord {
-  const read = new ItemReader(item, 'revocation');
-  return {
-    key: { kind: read.oneOf('kind', KINDS), value: read.string('value') },
-    revokedAt: read.number('revokedAt'),
-    expiresAt: read.number('expiresAt'),
-    reason: read.string('reason'),
-  };
 }

@@ -17,13 +17,9 @@ import {
   UpdateTimeToLiveCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { PARTITION_KEY, TABLE_KEYS, type TableKey, type TableNames } from './table-keys';
 
-export type TableKey = 'clients' | 'codes' | 'families' | 'revocations' | 'sessions' | 'assertions';
-
-export const TABLE_KEYS: readonly TableKey[] = ['clients', 'codes', 'families', 'revocations', 'sessions', 'assertions'];
-
-/** The physical name of each table: a prefix in local mode and tests, CloudFormation's choice on AWS. */
-export type TableNames = Readonly<Record<TableKey, string>>;
+export { TABLE_KEYS, type TableKey, type TableNames };
 
 export interface GlobalSecondaryIndexDefinition {
   readonly indexName: string;
@@ -49,7 +45,7 @@ export interface TableDefinition {
 /** Every key attribute, of tables and of indexes, is a string. */
 export const KEY_ATTRIBUTE_TYPE = 'S';
 
-export const PARTITION_KEY = 'pk';
+export { PARTITION_KEY };
 
 export const FAMILIES_BY_SUBJECT_INDEX = 'bySubject';
 export const FAMILIES_BY_CLIENT_INDEX = 'byClient';

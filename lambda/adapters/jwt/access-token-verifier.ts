@@ -99,6 +99,15 @@ export class AccessTokenVerifier extends JwtVerifierBase<AccessTokenVerifyProper
     }
   }
 
+  /**
+   * Fetches the JWKS into the cache ahead of the first token (a cold start's init, while the
+   * rest of it runs). A request arriving during the fetch waits for that same fetch; a failed
+   * one is not remembered, so the first token fetches again.
+   */
+  async prefetchJwks(): Promise<void> {
+    await this.jwks.getJwks(this.properties.jwksUri);
+  }
+
   /** The key the token's kid names in the cached JWKS now, if any (never a fetch). */
   private publishedKey(token: DecodedAccessToken): JwkWithKid | undefined {
     try {

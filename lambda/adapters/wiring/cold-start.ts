@@ -15,3 +15,13 @@ export function oncePerContainer<T>(build: () => T | Promise<T>): () => Promise<
     return building;
   };
 }
+
+/**
+ * Starts a oncePerContainer build while the module loads, in Lambda's init phase, so that its
+ * network calls (a JWKS fetch, a secret) are under way before the first invocation arrives. A
+ * failure here is nobody's answer and is not kept: the first invocation builds again and
+ * answers, or logs, that error.
+ */
+export function startDuringInit(build: () => Promise<unknown>): void {
+  build().catch(() => undefined);
+}
