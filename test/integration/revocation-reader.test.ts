@@ -25,10 +25,12 @@ describe('RevocationReader', () => {
     const subject = revocation({ kind: 'subject', value: 'reader#alice' }, 1_767_268_801, 'user offboarded');
     await tables().stores.revocations.revoke(jti);
     await tables().stores.revocations.revoke(subject);
-    const keys: RevocationKey[] = [jti.key, { kind: 'family', value: 'reader-none' }, subject.key, { kind: 'client', value: 'reader#alice' }];
+    const session = revocation({ kind: 'session', value: 'reader-session-1' });
+    await tables().stores.revocations.revoke(session);
+    const keys: RevocationKey[] = [jti.key, { kind: 'family', value: 'reader-none' }, subject.key, { kind: 'client', value: 'reader#alice' }, session.key];
 
     const found = await reader().find(keys);
-    expect(byKind(found)).toStrictEqual(byKind([jti, subject]));
+    expect(byKind(found)).toStrictEqual(byKind([jti, subject, session]));
     expect(byKind(found)).toStrictEqual(byKind(await tables().stores.revocations.find(keys)));
     expect(await reader().find([])).toEqual([]);
   });
