@@ -91,3 +91,18 @@ export class ConditionFailedError extends Error {
     this.name = 'ConditionFailedError';
   }
 }
+
+/**
+ * Why a token-issuing write (GrantWriter) wrote nothing: `moved_on` when the code was
+ * redeemed, or the family rotated or was revoked, since the request read it (a lost race);
+ * `revoked` when a revocation row it had to be clear of covers the grant.
+ */
+export type GrantRefusal = 'moved_on' | 'revoked';
+
+/** A token-issuing write was refused by one of its conditions; nothing was written. */
+export class GrantRefusedError extends Error {
+  constructor(readonly refusal: GrantRefusal) {
+    super(`grant write refused: ${refusal}`);
+    this.name = 'GrantRefusedError';
+  }
+}

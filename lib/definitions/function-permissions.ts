@@ -44,7 +44,8 @@ export const ENDPOINT_GROUP_PERMISSIONS: Readonly<Record<EndpointGroup, Function
     readUpstreamClientSecret: true,
     deriveCookieKey: true,
   },
-  // /token, /revoke, /introspect: redeem codes, rotate and revoke refresh families, check and write revocations,
+  // /token, /revoke, /introspect: redeem codes, rotate and revoke refresh families, check and write revocations
+  // (a ConditionCheck on the user's row inside the redemption or rotation transaction),
   // record each client assertion's and ID-JAG's jti once, sign, re-read a user's groups at refresh.
   token: {
     ...NONE,
@@ -52,7 +53,7 @@ export const ENDPOINT_GROUP_PERMISSIONS: Readonly<Record<EndpointGroup, Function
       clients: ['GetItem'],
       codes: ['GetItem', 'UpdateItem'],
       families: ['GetItem', 'PutItem', 'UpdateItem'],
-      revocations: ['BatchGetItem', 'PutItem'],
+      revocations: ['BatchGetItem', 'PutItem', 'ConditionCheckItem'],
       assertions: ['PutItem'],
     },
     sign: true,

@@ -94,12 +94,12 @@ const FUNCTIONS_BY_ENTRY: readonly { entry: string; functions: Readonly<Record<s
   { entry: HANDLER_ENTRIES.mcpStep, functions: { mcpStep: MCP_STEP_PERMISSIONS }, notCalledWhenDeployed: {} },
 ];
 
-/** The stores that read and write each table (createDynamoDbStores); the end of a browser authorization writes sessions and codes in one transaction. */
+/** The stores that read and write each table (createDynamoDbStores); the end of a browser authorization writes sessions and codes in one transaction, and /token's grant writer codes, families and revocations in one. */
 const STORE_OF_TABLE: Readonly<Record<TableKey, readonly string[]>> = {
   clients: ['dynamodb-client-store.ts'],
-  codes: ['dynamodb-authorization-code-store.ts', 'dynamodb-authorization-commits.ts'],
-  families: ['dynamodb-refresh-family-store.ts'],
-  revocations: ['dynamodb-revocation-store.ts'],
+  codes: ['dynamodb-authorization-code-store.ts', 'dynamodb-authorization-commits.ts', 'dynamodb-grant-writer.ts'],
+  families: ['dynamodb-refresh-family-store.ts', 'dynamodb-grant-writer.ts'],
+  revocations: ['dynamodb-revocation-store.ts', 'dynamodb-grant-writer.ts'],
   sessions: ['dynamodb-session-store.ts', 'dynamodb-authorization-commits.ts'],
   assertions: ['dynamodb-used-assertion-store.ts'],
 };

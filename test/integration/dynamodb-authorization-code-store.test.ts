@@ -59,44 +59,8 @@ describe('DynamoDbAuthorizationCodeStore', () => {
 
   it('refuses to put over an existing code, which would erase its redemption', async () => {
     const stored = code();
-    await tables().stores.codes.put(stored);
-    await tables().stores.codes.markRedeemed(stored.codeHash, 1_767_268_810, 'family-a');
+    await tables().stores.codes.put({ ...stored, redeemedAt: 1_767_268_810, familyId: 'family-a' });
     await expect(tables().stores.codes.put(stored)).rejects.toThrow(ConditionFailedError);
     expect((await tables().stores.codes.get(stored.codeHash))?.redeemedAt).toBe(1_767_268_810);
-  });
-
-  it('marks a code redeemed once and links the family', async () => {
-    const stored = code();
-    await tables().stores.codes.put(stored);
-    await tables().stores.codes.markRedeemed(stored.codeHash, 1_767_268_810, 'family-a');
-    expect(await tables().stores.codes.get(stored.codeHash)).toStrictEqual({ ...stored, redeemedAt: 1_767_268_810, familyId: 'family-a' });
-  });
-
-  it('refuses a second redemption and keeps the first one’s family', async () => {
-    const stored = code();
-    await tables().stores.codes.put(stored);
-    await tables().stores.codes.markRedeemed(stored.codeHash, 1_767_268_810, 'family-a');
-    await expect(tables().stores.codes.markRedeemed(stored.codeHash, 1_767_268_811, 'family-b')).rejects.toThrow(ConditionFailedError);
-    expect(await tables().stores.codes.get(stored.codeHash)).toMatchObject({ redeemedAt: 1_767_268_810, familyId: 'family-a' });
-  });
-
-  it('refuses to redeem a code that does not exist, and does not create it', async () => {
-    await expect(tables().stores.codes.markRedeemed('never-issued', 1, 'family-x')).rejects.toThrow(ConditionFailedError);
-    expect(await tables().stores.codes.get('never-issued')).toBeUndefined();
-  });
-
-  it('lets exactly one of 20 concurrent redemptions win', async () => {
-    const stored = code();
-    await tables().stores.codes.put(stored);
-    const outcomes = await Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => tables().stores.codes.markRedeemed(stored.codeHash, 1_767_268_810 + i, `family-${i}`)),
-    );
-    const winners = outcomes.flatMap((outcome, i) => (outcome.status === 'fulfilled' ? [i] : []));
-    expect(winners).toHaveLength(1);
-    for (const outcome of outcomes) {
-      if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(ConditionFailedError);
-    }
-    // The stored family is the winner's, not a mix of several writers.
-    expect(await tables().stores.codes.get(stored.codeHash)).toMatchObject({ redeemedAt: 1_767_268_810 + winners[0], familyId: `family-${winners[0]}` });
   });
 });

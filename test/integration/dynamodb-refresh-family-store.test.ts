@@ -25,10 +25,6 @@ function family(overrides: Partial<RefreshFamilyRecord> = {}): RefreshFamilyReco
   };
 }
 
-function next(tag: string, scope: readonly string[] = ['tool:read']) {
-  return { currentTokenHash: `current-${tag}`, previousTokenHash: `previous-${tag}`, previousReplacedAt: 1_767_269_000, retiredTokenHashes: [`retired-${tag}`], lastUsedAt: 1_767_269_000, scope, groupsReadAt: 1_767_269_000 };
-}
-
 describe('DynamoDbRefreshFamilyStore', () => {
   it('round-trips a new family without the optional fields', async () => {
     const stored = family();
@@ -60,44 +56,6 @@ describe('DynamoDbRefreshFamilyStore', () => {
     expect((await tables().stores.families.get(stored.familyId))?.subject).toBe('alice-sub');
   });
 
-  it('rotates at the expected generation: new hashes, retry window start, retired hashes, new scope, generation + 1', async () => {
-    const stored = family();
-    await tables().stores.families.create(stored);
-    await tables().stores.families.rotate(stored.familyId, 0, next('a'));
-    expect(await tables().stores.families.get(stored.familyId)).toStrictEqual({
-      ...stored,
-      currentTokenHash: 'current-a',
-      previousTokenHash: 'previous-a',
-      previousReplacedAt: 1_767_269_000,
-      retiredTokenHashes: ['retired-a'],
-      groupsReadAt: 1_767_269_000,
-      lastUsedAt: 1_767_269_000,
-      scope: ['tool:read'],
-      generation: 1,
-    });
-  });
-
-  it('refuses a rotation at a stale generation and changes nothing', async () => {
-    const stored = family();
-    await tables().stores.families.create(stored);
-    await tables().stores.families.rotate(stored.familyId, 0, next('a'));
-    await expect(tables().stores.families.rotate(stored.familyId, 0, next('b'))).rejects.toThrow(ConditionFailedError);
-    expect(await tables().stores.families.get(stored.familyId)).toMatchObject({ generation: 1, currentTokenHash: 'current-a' });
-  });
-
-  it('refuses to rotate a revoked family', async () => {
-    const stored = family();
-    await tables().stores.families.create(stored);
-    await tables().stores.families.markRevoked(stored.familyId, 1_767_268_900);
-    await expect(tables().stores.families.rotate(stored.familyId, 0, next('a'))).rejects.toThrow(ConditionFailedError);
-    expect(await tables().stores.families.get(stored.familyId)).toMatchObject({ generation: 0, currentTokenHash: stored.currentTokenHash });
-  });
-
-  it('refuses to rotate a family that does not exist, and does not create it', async () => {
-    await expect(tables().stores.families.rotate('ghost', 0, next('a'))).rejects.toThrow(ConditionFailedError);
-    expect(await tables().stores.families.get('ghost')).toBeUndefined();
-  });
-
   it('keeps the first revocation time', async () => {
     const stored = family();
     await tables().stores.families.create(stored);
@@ -110,22 +68,6 @@ describe('DynamoDbRefreshFamilyStore', () => {
     await tables().stores.families.markRevoked('unknown-family', 1);
     const { Item } = await tables().client.send(new GetItemCommand({ TableName: tables().names.families, Key: { pk: { S: 'unknown-family' } } }));
     expect(Item).toBeUndefined();
-  });
-
-  it('lets exactly one of 20 concurrent rotations from the same generation win, with no fork', async () => {
-    const stored = family();
-    await tables().stores.families.create(stored);
-    const outcomes = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => tables().stores.families.rotate(stored.familyId, 0, next(`racer-${i}`))));
-    const winners = outcomes.flatMap((outcome, i) => (outcome.status === 'fulfilled' ? [i] : []));
-    expect(winners).toHaveLength(1);
-    for (const outcome of outcomes) {
-      if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(ConditionFailedError);
-    }
-    expect(await tables().stores.families.get(stored.familyId)).toMatchObject({
-      generation: 1,
-      currentTokenHash: `current-racer-${winners[0]}`,
-      previousTokenHash: `previous-racer-${winners[0]}`,
-    });
   });
 
   it('lists a subject’s and a client’s whole families through the GSIs, oldest first, revoked ones included', async () => {

@@ -10,9 +10,9 @@ import {
 import { localDynamoDbClient, freePort } from '../../local/dynamodb-local';
 import { DynamoDbAuthorizationCodeStore } from '../../lambda/adapters/dynamodb/dynamodb-authorization-code-store';
 import { createDynamoDbStores } from '../../lambda/adapters/dynamodb/dynamodb-stores';
-import { translateDynamoDbError } from '../../lambda/adapters/dynamodb/store-errors';
+import { translateDynamoDbError, translateGrantTransactionError } from '../../lambda/adapters/dynamodb/store-errors';
 import { tableNamesForPrefix } from '../../lambda/adapters/dynamodb/tables';
-import { ConditionFailedError, DependencyUnavailableError } from '../../lambda/core/errors';
+import { ConditionFailedError, DependencyUnavailableError, GrantRefusedError } from '../../lambda/core/errors';
 import { useDynamoDbTables } from '../support/dynamodb';
 
 const tables = useDynamoDbTables('errors');
@@ -29,7 +29,7 @@ describe('DynamoDB error mapping', () => {
       expect(error).toBeInstanceOf(DependencyUnavailableError);
       expect((error as Error).message).toBe('DynamoDB is unavailable');
       expect((error as Error).cause).toBe(throttled);
-      await expect(tables().stores.codes.markRedeemed('any', 1, 'f')).rejects.toThrow(DependencyUnavailableError);
+      await expect(tables().stores.grantWriter.rotateFamily('any', 0, { currentTokenHash: 'c', previousTokenHash: 'p', previousReplacedAt: 1, retiredTokenHashes: [], lastUsedAt: 1, scope: [], groupsReadAt: 1 }, { keys: [], issuedAt: 1 })).rejects.toThrow(DependencyUnavailableError);
       await expect(tables().stores.revocations.find([{ kind: 'jti', value: 'j' }])).rejects.toThrow(DependencyUnavailableError);
     } finally {
       spy.mockRestore();
@@ -56,6 +56,25 @@ describe('DynamoDB error mapping', () => {
     );
     const cancelled = new TransactionCanceledException({ message: 'x', ...metadata, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }] });
     expect(translateDynamoDbError(cancelled, 'gone')).toBeInstanceOf(ConditionFailedError);
+  });
+
+  it('maps a cancelled grant transaction to the item that stopped it (CancellationReasons follow the items)', () => {
+    const cancelled = (...codes: string[]) => new TransactionCanceledException({ message: 'x', ...metadata, CancellationReasons: codes.map((Code) => ({ Code })) });
+    const roles = ['grant', 'new', 'clearance'] as const;
+    const refusal = (error: unknown) => (error instanceof GrantRefusedError ? error.refusal : error);
+    // A lost race on the code or family, by its condition or by another transaction on it in flight.
+    expect(refusal(translateGrantTransactionError(cancelled('ConditionalCheckFailed', 'None', 'None'), roles))).toBe('moved_on');
+    expect(refusal(translateGrantTransactionError(cancelled('TransactionConflict', 'None', 'None'), roles))).toBe('moved_on');
+    expect(refusal(translateGrantTransactionError(cancelled('ConditionalCheckFailed', 'None', 'ConditionalCheckFailed'), roles))).toBe('moved_on');
+    expect(refusal(translateGrantTransactionError(cancelled('None', 'None', 'ConditionalCheckFailed'), roles))).toBe('revoked');
+    // Another request of the same user in flight on the revocation row, or throttling: nothing written, retry later.
+    expect(translateGrantTransactionError(cancelled('None', 'None', 'TransactionConflict'), roles)).toBeInstanceOf(DependencyUnavailableError);
+    expect(translateGrantTransactionError(cancelled('None', 'ThrottlingError', 'None'), roles)).toBeInstanceOf(DependencyUnavailableError);
+    // A new item that exists already is an id collision: a bug, left for the 500.
+    const collision = cancelled('None', 'ConditionalCheckFailed', 'None');
+    expect(translateGrantTransactionError(collision, roles)).toBe(collision);
+    const throttled = new ProvisionedThroughputExceededException({ message: 'x', ...metadata });
+    expect(translateGrantTransactionError(throttled, roles)).toBeInstanceOf(DependencyUnavailableError);
   });
 
   it('leaves bugs and misconfiguration alone, so they become a 500', () => {

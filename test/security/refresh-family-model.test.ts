@@ -40,7 +40,8 @@ function harness(): { base: Harness; deps: AuthorizationServerDeps } {
   const base = tokenDeps();
   Object.assign(base.config.tokens, { refreshRetryWindowSeconds: WINDOW, refreshTokenIdleSeconds: IDLE, refreshTokenAbsoluteSeconds: ABSOLUTE, accessTokenSeconds: ACCESS_TOKEN_SECONDS });
   // Real randomness: every run makes a new family in the same tables.
-  return { base, deps: { ...base, random: cryptoRandom, families: tables().stores.families, revocations: tables().stores.revocations } };
+  const { codes, families, grantWriter, revocations } = tables().stores;
+  return { base, deps: { ...base, random: cryptoRandom, codes, families, grantWriter, revocations } };
 }
 
 interface FamilyModel {
@@ -244,7 +245,7 @@ describe('property: a refresh family on DynamoDB Local follows the model of deci
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: RETIRED_TOKENS_KEPT + 2 }), commands, async (rotationsFirst, cmds) => {
         const real = harness();
-        const { code } = await seedCode(real.base, { clientId: PUBLIC, resources: [R1] });
+        const { code } = await seedCode(real.deps, { clientId: PUBLIC, resources: [R1] });
         const first = await serve(real.deps, formRequest('/token', codeParams(code)));
         expect(first.status).toBe(200);
         const body = json(first);

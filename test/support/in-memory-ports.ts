@@ -5,7 +5,8 @@
  * ConditionFailedError, reads return expired records (the core must check expiresAt).
  */
 import { constants, generateKeyPairSync, privateEncrypt, type KeyObject } from 'node:crypto';
-import { ConditionFailedError, DependencyUnavailableError, OAuthError } from '../../lambda/core/errors';
+import { ConditionFailedError, DependencyUnavailableError, GrantRefusedError, OAuthError } from '../../lambda/core/errors';
+import { isRevoked } from '../../lambda/core/tokens/revocation-check';
 import { parseConfig } from '../../lambda/adapters/config/parse-config';
 import { type Config, type JsonWebKeyConfig } from '../../lambda/core/config';
 import type {
@@ -23,11 +24,14 @@ import type {
   CookieKey,
   CookieKeyRing,
   CookieKeys,
+  FamilyRotation,
+  GrantWriter,
   LoginSessionRecord,
   PublicJwk,
   Random,
   RefreshFamilyRecord,
   RefreshFamilyStore,
+  RevocationClearance,
   RevocationKey,
   RevocationRecord,
   RevocationStore,
@@ -101,12 +105,9 @@ export class InMemoryCodeStore implements AuthorizationCodeStore {
   async get(codeHash: string) {
     return this.items.get(codeHash);
   }
-  async markRedeemed(codeHash: string, redeemedAt: number, familyId: string) {
-    const code = this.items.get(codeHash);
-    if (!code || code.redeemedAt !== undefined) throw new ConditionFailedError('code already redeemed');
-    this.items.set(codeHash, { ...code, redeemedAt, familyId });
-  }
 }
+
+const revocationId = (key: RevocationKey) => `${key.kind}#${key.value}`;
 
 export class InMemoryFamilyStore implements RefreshFamilyStore {
   readonly items = new Map<string, RefreshFamilyRecord>();
@@ -117,18 +118,11 @@ export class InMemoryFamilyStore implements RefreshFamilyStore {
   async get(familyId: string) {
     return this.items.get(familyId);
   }
-  async rotate(familyId: string, expectedGeneration: number, next: Parameters<RefreshFamilyStore['rotate']>[2]) {
-    const family = this.items.get(familyId);
-    if (!family || family.generation !== expectedGeneration || family.revokedAt !== undefined) throw new ConditionFailedError('family moved on');
-    this.items.set(familyId, { ...family, ...next, generation: expectedGeneration + 1 });
-  }
   async markRevoked(familyId: string, revokedAt: number) {
     const family = this.items.get(familyId);
     if (family) this.items.set(familyId, { ...family, revokedAt });
   }
 }
-
-const revocationId = (key: RevocationKey) => `${key.kind}#${key.value}`;
 
 export class InMemoryRevocationStore implements RevocationStore {
   readonly items = new Map<string, RevocationRecord>();
@@ -138,6 +132,33 @@ export class InMemoryRevocationStore implements RevocationStore {
   }
   async find(keys: readonly RevocationKey[]) {
     return keys.map((k) => this.items.get(revocationId(k))).filter((r): r is RevocationRecord => r !== undefined);
+  }
+}
+
+/** GrantWriter over the three in-memory stores: every condition is checked, then everything written, in one synchronous step, as one transaction would. */
+export class InMemoryGrantWriter implements GrantWriter {
+  constructor(
+    private readonly codes: InMemoryCodeStore,
+    private readonly families: InMemoryFamilyStore,
+    private readonly revocations: InMemoryRevocationStore,
+  ) {}
+  async redeemCode(codeHash: string, redeemedAt: number, family: RefreshFamilyRecord, clearance: RevocationClearance) {
+    const code = this.codes.items.get(codeHash);
+    if (!code || code.redeemedAt !== undefined) throw new GrantRefusedError('moved_on');
+    if (this.families.items.has(family.familyId)) throw new ConditionFailedError('family exists');
+    this.checkClearance(clearance);
+    this.codes.items.set(codeHash, { ...code, redeemedAt, familyId: family.familyId });
+    this.families.items.set(family.familyId, family);
+  }
+  async rotateFamily(familyId: string, expectedGeneration: number, next: FamilyRotation, clearance: RevocationClearance) {
+    const family = this.families.items.get(familyId);
+    if (!family || family.generation !== expectedGeneration || family.revokedAt !== undefined) throw new GrantRefusedError('moved_on');
+    this.checkClearance(clearance);
+    this.families.items.set(familyId, { ...family, ...next, generation: expectedGeneration + 1 });
+  }
+  private checkClearance(clearance: RevocationClearance) {
+    const rows = clearance.keys.flatMap((key) => this.revocations.items.get(revocationId(key)) ?? []);
+    if (isRevoked(rows, clearance.issuedAt)) throw new GrantRefusedError('revoked');
   }
 }
 
@@ -293,6 +314,7 @@ export interface InMemoryDeps extends AuthorizationServerDeps {
   readonly clients: InMemoryClientStore;
   readonly codes: InMemoryCodeStore;
   readonly families: InMemoryFamilyStore;
+  readonly grantWriter: InMemoryGrantWriter;
   readonly revocations: InMemoryRevocationStore;
   readonly sessions: InMemorySessionStore;
   readonly commits: InMemoryAuthorizationCommits;
@@ -310,6 +332,8 @@ export function inMemoryDeps(config: Config = localTestConfig(), signer: TestRsa
   const errors: unknown[] = [];
   const sessions = new InMemorySessionStore();
   const codes = new InMemoryCodeStore();
+  const families = new InMemoryFamilyStore();
+  const revocations = new InMemoryRevocationStore();
   return {
     config,
     clock: new FixedClock(),
@@ -317,8 +341,9 @@ export function inMemoryDeps(config: Config = localTestConfig(), signer: TestRsa
     signer,
     clients: new InMemoryClientStore(),
     codes,
-    families: new InMemoryFamilyStore(),
-    revocations: new InMemoryRevocationStore(),
+    families,
+    grantWriter: new InMemoryGrantWriter(codes, families, revocations),
+    revocations,
     sessions,
     commits: new InMemoryAuthorizationCommits(sessions, codes),
     cookieKeys: new FixedCookieKeys(),

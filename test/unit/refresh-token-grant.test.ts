@@ -275,11 +275,6 @@ describe('refresh_token grant', () => {
         return [rt, {}];
       }],
       ['the family was revoked', 'invalid_grant', async (d, rt) => { await d.families.markRevoked(rt.split('.')[0], 1); return [rt, {}]; }],
-      ['an operator revoked the user', 'invalid_grant', async (d, rt) => {
-        const now = Math.floor(d.clock.nowMs() / 1000);
-        await d.revocations.revoke({ key: { kind: 'subject', value: 'alice-sub' }, revokedAt: now, expiresAt: now + 1000, reason: 'incident' });
-        return [rt, {}];
-      }],
       ['an operator revoked the client', 'invalid_grant', async (d, rt) => {
         const now = Math.floor(d.clock.nowMs() / 1000);
         await d.revocations.revoke({ key: { kind: 'client', value: PUBLIC }, revokedAt: now, expiresAt: now + 1000, reason: 'incident' });
@@ -296,6 +291,24 @@ describe('refresh_token grant', () => {
       expect(snapshot(deps)).toBe(before);
       expect(deps.audit.events.map((e) => e.type)).not.toContain('refresh_reuse_detected');
     });
+  });
+
+  it('an operator revoked the user -> invalid_grant, no token, and the family is marked revoked so a repeat signs nothing', async () => {
+    const deps = tokenDeps();
+    const rt = (await login(deps)).refreshToken;
+    const now = Math.floor(deps.clock.nowMs() / 1000);
+    await deps.revocations.revoke({ key: { kind: 'subject', value: 'alice-sub' }, revokedAt: now, expiresAt: now + 1000, reason: 'incident' });
+    const issued = () => deps.audit.events.filter((e) => e.type === 'token_issued').length;
+    const issuedBefore = issued();
+    const generation = familyOf(deps, rt).generation;
+    // The user's row is checked in the rotation's write, which comes after the signature.
+    expect(json(await refresh(deps, rt))).toEqual({ error: 'invalid_grant', error_description: expect.any(String) });
+    expect(familyOf(deps, rt)).toMatchObject({ generation, revokedAt: now });
+    const signed = deps.signer.signCalls;
+    expect(json(await refresh(deps, rt)).error).toBe('invalid_grant');
+    expect(deps.signer.signCalls).toBe(signed);
+    expect(issued()).toBe(issuedBefore);
+    expect(deps.audit.events.map((e) => e.type)).not.toContain('refresh_reuse_detected');
   });
 
   it('case 33: another client presenting the token revokes nothing; the owner keeps refreshing', async () => {

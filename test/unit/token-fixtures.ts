@@ -9,6 +9,7 @@ import { sha256Base64url } from '../../lambda/core/crypto';
 import type { HttpRequest, HttpResponse } from '../../lambda/core/http';
 import type { AuthorizationCodeRecord, ClientRecord } from '../../lambda/core/ports';
 import { handleJwks } from '../../lambda/core/authorization-server/jwks';
+import type { AuthorizationServerDeps } from '../../lambda/core/authorization-server/deps';
 import { inMemoryDepsWithSharedSigner, localTestConfig, type InMemoryDeps } from '../support/in-memory-ports';
 
 export const ISSUER = 'http://localhost:8787';
@@ -65,7 +66,7 @@ export function tokenDeps(): InMemoryDeps {
 let codeCounter = 0;
 
 /** Puts a fresh, unredeemed code for PUBLIC (by default) into the store, as /consent would have. */
-export async function seedCode(deps: InMemoryDeps, overrides: Partial<AuthorizationCodeRecord> = {}): Promise<{ code: string; record: AuthorizationCodeRecord }> {
+export async function seedCode(deps: Pick<InMemoryDeps, 'codes' | 'clock' | 'config'> | Pick<AuthorizationServerDeps, 'codes' | 'clock' | 'config'>, overrides: Partial<AuthorizationCodeRecord> = {}): Promise<{ code: string; record: AuthorizationCodeRecord }> {
   const code = `test-code-${++codeCounter}-${'c'.repeat(30)}`;
   const now = Math.floor(deps.clock.nowMs() / 1000);
   const record: AuthorizationCodeRecord = {

@@ -1,4 +1,4 @@
-import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { AuthorizationCodeRecord, AuthorizationCodeStore } from '../../core/ports';
 import {
   ItemReader,
@@ -11,11 +11,10 @@ import {
   withoutUndefined,
   type Item,
 } from './attribute-values';
-import { translateDynamoDbError } from './store-errors';
 import { getByKey, keyOf, putIfAbsent } from './table-operations';
 import { PARTITION_KEY } from './tables';
 
-/** Authorization codes, stored by hash only. Redemption is single use by a conditional write. */
+/** Authorization codes, stored by hash only. Redemption is single use by a conditional write (codeRedemptionUpdate). */
 export class DynamoDbAuthorizationCodeStore implements AuthorizationCodeStore {
   constructor(
     private readonly client: DynamoDBClient,
@@ -32,29 +31,25 @@ export class DynamoDbAuthorizationCodeStore implements AuthorizationCodeStore {
     const item = await getByKey(this.client, this.tableName, codeHash, 'consistent');
     return item ? codeFromItem(item) : undefined;
   }
+}
 
-  async markRedeemed(codeHash: string, redeemedAt: number, familyId: string): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: keyOf(codeHash),
-          UpdateExpression: 'SET redeemedAt = :redeemedAt, familyId = :familyId',
-          // Two /token requests with the same code both read it unredeemed, both check
-          // PKCE, both reach this write:
-          //   A: get -> unredeemed -> markRedeemed ✓ -> tokens
-          //   B: get -> unredeemed -> markRedeemed ✗ (redeemedAt now exists) -> invalid_grant
-          // DynamoDB evaluates the condition and applies the update atomically per item, so
-          // exactly one wins. attribute_exists keeps a vanished code from being recreated.
-          ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(redeemedAt)',
-          ExpressionAttributeNames: { '#pk': PARTITION_KEY },
-          ExpressionAttributeValues: { ':redeemedAt': numberValue(redeemedAt), ':familyId': stringValue(familyId) },
-        }),
-      );
-    } catch (error) {
-      throw translateDynamoDbError(error, 'authorization code already redeemed');
-    }
-  }
+/**
+ * The transaction item that redeems a code (DynamoDbGrantWriter.redeemCode). Two /token
+ * requests with the same code both read it unredeemed, both check PKCE, both reach this write:
+ *   A: get -> unredeemed -> redeem ✓ -> tokens
+ *   B: get -> unredeemed -> redeem ✗ (redeemedAt now exists, or A's transaction is in flight) -> invalid_grant
+ * DynamoDB evaluates the condition and applies the update atomically, so exactly one wins.
+ * attribute_exists keeps a vanished code from being recreated.
+ */
+export function codeRedemptionUpdate(tableName: string, codeHash: string, redeemedAt: number, familyId: string): NonNullable<TransactWriteItem['Update']> {
+  return {
+    TableName: tableName,
+    Key: keyOf(codeHash),
+    UpdateExpression: 'SET redeemedAt = :redeemedAt, familyId = :familyId',
+    ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(redeemedAt)',
+    ExpressionAttributeNames: { '#pk': PARTITION_KEY },
+    ExpressionAttributeValues: { ':redeemedAt': numberValue(redeemedAt), ':familyId': stringValue(familyId) },
+  };
 }
 
 export function codeToItem(code: AuthorizationCodeRecord): Item {

@@ -1,4 +1,4 @@
-import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { UpdateItemCommand, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { FamilyRotation, RefreshFamilyDirectory, RefreshFamilyRecord, RefreshFamilyStore } from '../../core/ports';
 import {
   ItemReader,
@@ -14,7 +14,7 @@ import { isConditionFailure, translateDynamoDbError } from './store-errors';
 import { batchGetByKeys, getByKey, keyOf, putIfAbsent, queryIndexKeys } from './table-operations';
 import { FAMILIES_BY_CLIENT_INDEX, FAMILIES_BY_SUBJECT_INDEX, PARTITION_KEY } from './tables';
 
-/** Refresh token families. Rotation is a conditional write on the generation counter. */
+/** Refresh token families. Rotation is a conditional write on the generation counter (familyRotationUpdate). */
 export class DynamoDbRefreshFamilyStore implements RefreshFamilyStore, RefreshFamilyDirectory {
   constructor(
     private readonly client: DynamoDBClient,
@@ -29,40 +29,6 @@ export class DynamoDbRefreshFamilyStore implements RefreshFamilyStore, RefreshFa
     // Strongly consistent: reuse detection must see the latest rotation and revocation.
     const item = await getByKey(this.client, this.tableName, familyId, 'consistent');
     return item ? familyFromItem(item) : undefined;
-  }
-
-  async rotate(familyId: string, expectedGeneration: number, next: FamilyRotation): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: keyOf(familyId),
-          UpdateExpression:
-            'SET currentTokenHash = :current, previousTokenHash = :previous, previousReplacedAt = :replacedAt, retiredTokenHashes = :retired, ' +
-            'lastUsedAt = :lastUsedAt, #scope = :scope, groupsReadAt = :groupsReadAt, generation = :nextGeneration',
-          // Two refreshes with the same token both read generation g:
-          //   A: get (g) -> rotate(g) ✓ -> generation g+1, new token
-          //   B: get (g) -> rotate(g) ✗ (generation is g+1 now) -> invalid_grant
-          // The condition and the update are one atomic step on the item, so the family
-          // never forks into two live successors. A revoked family never rotates again.
-          ConditionExpression: 'attribute_exists(#pk) AND generation = :expected AND attribute_not_exists(revokedAt)',
-          ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#scope': 'scope' },
-          ExpressionAttributeValues: {
-            ':current': stringValue(next.currentTokenHash),
-            ':previous': stringValue(next.previousTokenHash),
-            ':replacedAt': numberValue(next.previousReplacedAt),
-            ':retired': stringListValue(next.retiredTokenHashes),
-            ':lastUsedAt': numberValue(next.lastUsedAt),
-            ':scope': stringListValue(next.scope),
-            ':groupsReadAt': numberValue(next.groupsReadAt),
-            ':expected': numberValue(expectedGeneration),
-            ':nextGeneration': numberValue(expectedGeneration + 1),
-          },
-        }),
-      );
-    } catch (error) {
-      throw translateDynamoDbError(error, 'refresh family moved on');
-    }
   }
 
   async markRevoked(familyId: string, revokedAt: number): Promise<void> {
@@ -100,6 +66,47 @@ export class DynamoDbRefreshFamilyStore implements RefreshFamilyStore, RefreshFa
     const items = await batchGetByKeys(this.client, this.tableName, familyIds);
     return items.map(familyFromItem).sort((a, b) => a.createdAt - b.createdAt || a.familyId.localeCompare(b.familyId));
   }
+}
+
+/** The transaction item that creates a family (DynamoDbGrantWriter.redeemCode): never over an existing one. */
+export function familyCreationPut(tableName: string, family: RefreshFamilyRecord): NonNullable<TransactWriteItem['Put']> {
+  return {
+    TableName: tableName,
+    Item: familyToItem(family),
+    ConditionExpression: 'attribute_not_exists(#pk)',
+    ExpressionAttributeNames: { '#pk': PARTITION_KEY },
+  };
+}
+
+/**
+ * The transaction item that rotates a family (DynamoDbGrantWriter.rotateFamily). Two refreshes
+ * with the same token both read generation g:
+ *   A: get (g) -> rotate(g) ✓ -> generation g+1, new token
+ *   B: get (g) -> rotate(g) ✗ (generation is g+1 now, or A's transaction is in flight) -> invalid_grant
+ * The condition and the update are one atomic step on the item, so the family never forks
+ * into two live successors. A revoked family never rotates again.
+ */
+export function familyRotationUpdate(tableName: string, familyId: string, expectedGeneration: number, next: FamilyRotation): NonNullable<TransactWriteItem['Update']> {
+  return {
+    TableName: tableName,
+    Key: keyOf(familyId),
+    UpdateExpression:
+      'SET currentTokenHash = :current, previousTokenHash = :previous, previousReplacedAt = :replacedAt, retiredTokenHashes = :retired, ' +
+      'lastUsedAt = :lastUsedAt, #scope = :scope, groupsReadAt = :groupsReadAt, generation = :nextGeneration',
+    ConditionExpression: 'attribute_exists(#pk) AND generation = :expected AND attribute_not_exists(revokedAt)',
+    ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#scope': 'scope' },
+    ExpressionAttributeValues: {
+      ':current': stringValue(next.currentTokenHash),
+      ':previous': stringValue(next.previousTokenHash),
+      ':replacedAt': numberValue(next.previousReplacedAt),
+      ':retired': stringListValue(next.retiredTokenHashes),
+      ':lastUsedAt': numberValue(next.lastUsedAt),
+      ':scope': stringListValue(next.scope),
+      ':groupsReadAt': numberValue(next.groupsReadAt),
+      ':expected': numberValue(expectedGeneration),
+      ':nextGeneration': numberValue(expectedGeneration + 1),
+    },
+  };
 }
 
 function familyToItem(family: RefreshFamilyRecord): Item {

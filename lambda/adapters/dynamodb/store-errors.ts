@@ -6,7 +6,7 @@
  * table) is a bug or a misconfiguration and is rethrown untouched, so it becomes a 500
  * with the details in the log only.
  */
-import { ConditionFailedError, DependencyUnavailableError } from '../../core/errors';
+import { ConditionFailedError, DependencyUnavailableError, GrantRefusedError } from '../../core/errors';
 
 const DEPENDENCY = 'DynamoDB';
 
@@ -88,6 +88,35 @@ export function translateDynamoDbError(error: unknown, conditionFailed?: string)
   if (conditionFailed !== undefined && isConditionFailure(error)) return new ConditionFailedError(conditionFailed);
   if (isUnavailable(error)) return new DependencyUnavailableError(DEPENDENCY, { cause: error });
   return error;
+}
+
+/**
+ * What each item of a token-issuing transaction stands for: `grant` the code or family the
+ * request read (its condition failing, or another transaction on it in flight, is a lost
+ * race), `new` an item created with a fresh random id, `clearance` a revocation row check.
+ */
+export type TransactionItemRole = 'grant' | 'new' | 'clearance';
+
+/**
+ * Maps a cancelled TransactWriteItems to the item that stopped it; CancellationReasons come in
+ * the order of the items. A lost race on the grant item is GrantRefusedError('moved_on'): of
+ * two transactions on one code or family DynamoDB lets at most one through, and the other must
+ * answer invalid_grant, never a 503 whose retry would look like a replay. A failed clearance
+ * is GrantRefusedError('revoked'). A conflict on a revocation row only (another request of the
+ * same user in flight) or throttling is DependencyUnavailableError: nothing was written, a retry
+ * may pass. Anything else, a condition failing on a new item included (an id collision, so a
+ * bug), is rethrown untouched.
+ */
+export function translateGrantTransactionError(error: unknown, roles: readonly TransactionItemRole[]): unknown {
+  const shape = shapeOf(error);
+  if (shape.name === 'TransactionCanceledException') {
+    const codes = (shape.CancellationReasons ?? []).map((reason) => reason.Code);
+    const failedAs = (role: TransactionItemRole, ...failures: string[]) => codes.some((code, i) => roles[i] === role && code !== undefined && failures.includes(code));
+    if (failedAs('grant', 'ConditionalCheckFailed', 'TransactionConflict')) return new GrantRefusedError('moved_on');
+    if (failedAs('clearance', 'ConditionalCheckFailed')) return new GrantRefusedError('revoked');
+    if (failedAs('new', 'ConditionalCheckFailed')) return error;
+  }
+  return translateDynamoDbError(error);
 }
 
 export function unavailable(cause: unknown): DependencyUnavailableError {

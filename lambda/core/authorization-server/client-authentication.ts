@@ -69,6 +69,21 @@ export async function authenticateClient(deps: AuthorizationServerDeps, request:
   return { client, method: presented.method };
 }
 
+/**
+ * The client_id the request names before anything is authenticated (the body's, or Basic's),
+ * so /token can read that client's revocation row alongside its other reads; undefined when it
+ * names none it could be authenticated as. Only a hint: what counts is the client
+ * authenticateClient returns.
+ */
+export function claimedClientId(request: HttpRequest, form: FormBody): string | undefined {
+  if (form.get('client_assertion') !== undefined) return form.get('client_id');
+  try {
+    return presentedCredentials(request, form).clientId;
+  } catch {
+    return undefined;
+  }
+}
+
 /** private_key_jwt (RFC 7523 section 2.2): the assertion is the only credential, so nothing else may claim to be one. */
 async function authenticateByAssertion(deps: AuthorizationServerDeps, request: HttpRequest, form: FormBody): Promise<AuthenticatedClient> {
   if (headerCount(request, 'authorization') > 0 || form.get('client_secret') !== undefined) throw new OAuthError('invalid_request', 'Use one client authentication method, not two.');

@@ -12,6 +12,7 @@ import type {
   ClientStore,
   Clock,
   CookieKeys,
+  GrantWriter,
   Random,
   RefreshFamilyStore,
   RevocationStore,
@@ -31,6 +32,8 @@ export interface AuthorizationServerDeps {
   readonly clients: ClientStore;
   readonly codes: AuthorizationCodeStore;
   readonly families: RefreshFamilyStore;
+  /** The writes that issue tokens at /token, each atomic with its conditions. */
+  readonly grantWriter: GrantWriter;
   readonly revocations: RevocationStore;
   readonly sessions: SessionStore;
   /** The end of a browser authorization (single-use marker, session listing, consents, code) as one conditional write. */

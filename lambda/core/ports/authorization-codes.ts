@@ -1,4 +1,4 @@
-/** Authorization codes at rest: single use is the store's conditional write (OAuth 2.1 section 4.1.3). */
+/** Authorization codes at rest: single use is GrantWriter.redeemCode's conditional write (OAuth 2.1 section 4.1.3). */
 
 export interface AuthorizationCodeRecord {
   /** SHA-256 of the code, base64url. The code itself is never stored. */
@@ -24,9 +24,4 @@ export interface AuthorizationCodeRecord {
 export interface AuthorizationCodeStore {
   put(code: AuthorizationCodeRecord): Promise<void>;
   get(codeHash: string): Promise<AuthorizationCodeRecord | undefined>;
-  /**
-   * Marks the code redeemed and links it to the family, only if it was not redeemed yet.
-   * Throws ConditionFailedError for every loser of a race.
-   */
-  markRedeemed(codeHash: string, redeemedAt: number, familyId: string): Promise<void>;
 }

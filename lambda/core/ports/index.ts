@@ -21,6 +21,7 @@ export * from './upstream-idp';
 export * from './upstream-groups';
 export * from './audit';
 export * from './used-assertions';
+export * from './grant-writes';
 export * from './trusted-issuer-keys';
 export * from './cookie-keys';
 export * from './authorization-commits';

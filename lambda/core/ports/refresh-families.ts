@@ -1,4 +1,4 @@
-/** Refresh token families at rest: rotation is the store's conditional write on the generation (RFC 9700 section 4.14.2). */
+/** Refresh token families at rest: rotation is GrantWriter.rotateFamily's conditional write on the generation (RFC 9700 section 4.14.2). */
 
 /**
  * A refresh token is `<familyId>.<secret>`. The family keeps the SHA-256 of every token it
@@ -44,11 +44,6 @@ export interface FamilyRotation {
 export interface RefreshFamilyStore {
   create(family: RefreshFamilyRecord): Promise<void>;
   get(familyId: string): Promise<RefreshFamilyRecord | undefined>;
-  /**
-   * Writes the rotation only if the stored generation still equals `expectedGeneration` and
-   * the family is not revoked. Throws ConditionFailedError otherwise.
-   */
-  rotate(familyId: string, expectedGeneration: number, next: FamilyRotation): Promise<void>;
   markRevoked(familyId: string, revokedAt: number): Promise<void>;
 }
 

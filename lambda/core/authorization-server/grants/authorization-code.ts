@@ -3,19 +3,25 @@
  *
  * Validate everything first, write last: a request that fails any check consumes nothing,
  * so an attacker who guesses at a code (another client, a wrong verifier, another resource)
- * cannot burn the legitimate client's code. The single write that decides who wins is the
- * conditional markRedeemed; everything before it may run in parallel for the same code.
+ * cannot burn the legitimate client's code. Two round trips to the stores: the code and the
+ * client's revocation row are read while the client is authenticated (readAuthorizationCode,
+ * run by token.ts alongside authenticateClient), and one atomic write marks the code redeemed,
+ * creates the family and checks that no revocation of the user covers the code
+ * (GrantWriter.redeemCode). That write decides who wins; everything before it may run in
+ * parallel for the same code.
  */
 import { constantTimeEqual, sha256Base64url } from '../../crypto';
-import { ConditionFailedError, OAuthError } from '../../errors';
-import { nowSeconds, type AuthorizationCodeRecord, type ClientRecord } from '../../ports';
+import { GrantRefusedError, OAuthError } from '../../errors';
+import type { HttpRequest } from '../../http';
+import { nowSeconds, type AuthorizationCodeRecord, type ClientRecord, type RefreshFamilyRecord, type RevocationRecord } from '../../ports';
 import { issueAccessToken } from '../access-token-issuing';
+import { claimedClientId } from '../client-authentication';
 import type { AuthorizationServerDeps } from '../deps';
 import type { FormBody } from '../form-body';
 import { revokeFamily } from '../refresh-family/family-revocation';
 import { newFamilyId, newRefreshToken } from '../refresh-family/refresh-token-format';
-import { grantRevocationKeys, isRevoked } from '../../tokens/revocation-check';
-import { chooseResource, chooseScope, tokenResponse, type TokenResponseBody } from './grant-parameters';
+import { isRevoked, signInRevocationKeys } from '../../tokens/revocation-check';
+import { chooseResource, chooseScope, clientRevocationRows, tokenResponse, type TokenResponseBody } from './grant-parameters';
 
 /** RFC 7636 section 4.1: 43 to 128 unreserved characters. */
 const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
@@ -23,12 +29,30 @@ const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 /** One text for every way a code can be wrong, so failures do not say which check tripped. */
 const invalidCode = () => new OAuthError('invalid_grant', 'The authorization code is invalid, expired, or was issued to another client.');
 
-export async function exchangeAuthorizationCode(deps: AuthorizationServerDeps, client: ClientRecord, form: FormBody): Promise<TokenResponseBody> {
+/** What the request's first round trip read: the code, and the revocation row of the client the request names. */
+export interface CodeRead {
+  readonly codeHash: string;
+  readonly record: AuthorizationCodeRecord | undefined;
+  readonly claimedClientId: string | undefined;
+  readonly claimedClientRevocations: readonly RevocationRecord[];
+}
+
+/** The reads that need no authenticated client, so token.ts runs them while it authenticates one. Consumes nothing. */
+export async function readAuthorizationCode(deps: AuthorizationServerDeps, request: HttpRequest, form: FormBody): Promise<CodeRead> {
   const code = form.get('code');
   if (code === undefined) throw new OAuthError('invalid_request', 'The code parameter is required.');
-  const now = nowSeconds(deps);
   const codeHash = sha256Base64url(code);
-  const record = await deps.codes.get(codeHash);
+  const claimed = claimedClientId(request, form);
+  const [record, claimedClientRevocations] = await Promise.all([
+    deps.codes.get(codeHash),
+    claimed === undefined ? [] : deps.revocations.find([{ kind: 'client', value: claimed }]),
+  ]);
+  return { codeHash, record, claimedClientId: claimed, claimedClientRevocations };
+}
+
+export async function exchangeAuthorizationCode(deps: AuthorizationServerDeps, client: ClientRecord, form: FormBody, read: CodeRead): Promise<TokenResponseBody> {
+  const { codeHash, record } = read;
+  const now = nowSeconds(deps);
   // TTL deletes late: an expired record may still be read and must be refused here.
   if (!record || record.expiresAt < now || record.clientId !== client.clientId) throw invalidCode();
   checkRedirectUri(record, form.get('redirect_uri'));
@@ -44,14 +68,17 @@ export async function exchangeAuthorizationCode(deps: AuthorizationServerDeps, c
   }
 
   // A code minted at or before an operator revoked its user or client (it lives up to 60 s)
-  // would start a family after the revocation, which no revocation record then matches.
-  if (isRevoked(await deps.revocations.find(grantRevocationKeys(record)), record.issuedAt)) throw invalidCode();
+  // would start a family after the revocation, which no revocation record then matches. The
+  // client's row was read with the code; the user's is checked inside the write below.
+  if (isRevoked(await clientRevocationRows(deps, read, client), record.issuedAt)) throw invalidCode();
 
   const resource = chooseResource(form, record.resources, 'only');
   const scope = chooseScope(deps.config, form, record.scope, resource);
 
   const familyId = newFamilyId(deps.random);
   const refreshToken = newRefreshToken(deps.random, familyId);
+  // Signed before the write, not beside it: a Sign that fails after a committed write would
+  // have used the code up with no token given, and the client's retry would be a replay.
   const accessToken = await issueAccessToken(deps, {
     subject: record.subject,
     clientId: client.clientId,
@@ -63,7 +90,7 @@ export async function exchangeAuthorizationCode(deps: AuthorizationServerDeps, c
 
   // The family exists even for clients without refresh_token: it is what `fid` names, so
   // a later replay of this code can revoke the access token issued now.
-  await deps.families.create({
+  const family: RefreshFamilyRecord = {
     familyId,
     clientId: client.clientId,
     subject: record.subject,
@@ -76,15 +103,15 @@ export async function exchangeAuthorizationCode(deps: AuthorizationServerDeps, c
     createdAt: now,
     lastUsedAt: now,
     expiresAt: now + deps.config.tokens.refreshTokenAbsoluteSeconds,
-  });
+  };
   try {
-    await deps.codes.markRedeemed(codeHash, now, familyId);
+    await deps.grantWriter.redeemCode(codeHash, now, family, { keys: signInRevocationKeys(record.subject), issuedAt: record.issuedAt });
   } catch (error) {
-    if (!(error instanceof ConditionFailedError)) throw error;
-    // Another request redeemed this code between our read and our write. Its tokens are
-    // the only ones; the family we just made never reaches a caller.
-    await deps.families.markRevoked(familyId, now);
-    throw invalidCode();
+    // Another request redeemed this code between our read and our write (its tokens are the
+    // only ones), or the user was revoked meanwhile: nothing was written, the token we signed
+    // never reaches a caller.
+    if (error instanceof GrantRefusedError) throw invalidCode();
+    throw error;
   }
 
   deps.audit.emit({ type: 'token_issued', grantType: 'authorization_code', clientId: client.clientId, subject: record.subject });

@@ -3,6 +3,8 @@
  * scope (never widening it), and the token response body (RFC 6749 section 5.1).
  */
 import type { Config } from '../../config';
+import type { ClientRecord, RevocationRecord } from '../../ports';
+import type { AuthorizationServerDeps } from '../deps';
 import type { IssuedAccessToken } from '../access-token-issuing';
 import { OAuthError } from '../../errors';
 import type { FormBody } from '../form-body';
@@ -86,4 +88,18 @@ export function narrowScope(config: Config, form: FormBody, allowed: readonly st
   const scope = [...new Set(requested)].filter((s) => allowed.includes(s) && defined.has(s));
   if (scope.length === 0) throw new OAuthError('invalid_scope', 'None of the requested scope may be granted to this client for this resource.');
   return scope;
+}
+
+/**
+ * The revocation row of the authenticated client: the one read in the first round trip when
+ * the request named that client (it always does but for a client assertion without
+ * client_id), otherwise read now.
+ */
+export async function clientRevocationRows(
+  deps: Pick<AuthorizationServerDeps, 'revocations'>,
+  read: { readonly claimedClientId: string | undefined; readonly claimedClientRevocations: readonly RevocationRecord[] },
+  client: Pick<ClientRecord, 'clientId'>,
+): Promise<readonly RevocationRecord[]> {
+  if (read.claimedClientId === client.clientId) return read.claimedClientRevocations;
+  return deps.revocations.find([{ kind: 'client', value: client.clientId }]);
 }

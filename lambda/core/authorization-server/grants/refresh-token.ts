@@ -6,30 +6,63 @@
  * nothing and changes nothing. A request that loses the rotation race revokes nothing either.
  * The user's groups are read again once they are older than tokens.groupsRecheckSeconds
  * (refresh-family/groups-recheck.ts).
+ *
+ * Two round trips to the stores: the family and the revocation rows the request can name (the
+ * family's, its client's) are read while the client is authenticated (readRefreshFamily, run
+ * by token.ts alongside authenticateClient); one atomic write rotates the family and checks
+ * that no revocation of the user covers it (GrantWriter.rotateFamily).
  */
-import { OAuthError } from '../../errors';
-import { nowSeconds, type ClientRecord } from '../../ports';
+import { GrantRefusedError, OAuthError } from '../../errors';
+import type { HttpRequest } from '../../http';
+import { nowSeconds, type ClientRecord, type RefreshFamilyRecord, type RevocationKey, type RevocationRecord } from '../../ports';
 import { issueAccessToken } from '../access-token-issuing';
+import { claimedClientId } from '../client-authentication';
 import type { AuthorizationServerDeps } from '../deps';
 import type { FormBody } from '../form-body';
-import { isFamilyAlive } from '../refresh-family/family-liveness';
+import { isFamilyLive, isFamilyRevoked } from '../refresh-family/family-liveness';
 import { revokeFamily } from '../refresh-family/family-revocation';
-import { rotateFamily, rotationOf } from '../refresh-family/family-rotation';
+import { rotationOf } from '../refresh-family/family-rotation';
 import { recheckGroups } from '../refresh-family/groups-recheck';
 import { familyIdOf, newRefreshToken } from '../refresh-family/refresh-token-format';
 import { isWithinRetryWindow, standingOf } from '../refresh-family/token-standing';
-import { chooseResource, chooseScope, tokenResponse, type TokenResponseBody } from './grant-parameters';
+import { signInRevocationKeys } from '../../tokens/revocation-check';
+import { chooseResource, chooseScope, clientRevocationRows, tokenResponse, type TokenResponseBody } from './grant-parameters';
 
 const invalidRefreshToken = () => new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked.');
 
-export async function exchangeRefreshToken(deps: AuthorizationServerDeps, client: ClientRecord, form: FormBody): Promise<TokenResponseBody> {
+/** What the request's first round trip read: the family, its revocation row, and the row of the client the request names. */
+export interface FamilyRead {
+  readonly presented: string;
+  readonly family: RefreshFamilyRecord;
+  readonly familyRevocations: readonly RevocationRecord[];
+  readonly claimedClientId: string | undefined;
+  readonly claimedClientRevocations: readonly RevocationRecord[];
+}
+
+/** The reads that need no authenticated client, so token.ts runs them while it authenticates one. Consumes nothing. */
+export async function readRefreshFamily(deps: AuthorizationServerDeps, request: HttpRequest, form: FormBody): Promise<FamilyRead> {
   const presented = form.get('refresh_token');
   if (presented === undefined) throw new OAuthError('invalid_request', 'The refresh_token parameter is required.');
   const familyId = familyIdOf(presented);
   if (!familyId) throw invalidRefreshToken();
-  const now = nowSeconds(deps);
-  const family = await deps.families.get(familyId);
+  const claimed = claimedClientId(request, form);
+  const keys: RevocationKey[] = [{ kind: 'family', value: familyId }];
+  if (claimed !== undefined) keys.push({ kind: 'client', value: claimed });
+  const [family, rows] = await Promise.all([deps.families.get(familyId), deps.revocations.find(keys)]);
   if (!family) throw invalidRefreshToken();
+  return {
+    presented,
+    family,
+    familyRevocations: rows.filter((row) => row.key.kind === 'family'),
+    claimedClientId: claimed,
+    claimedClientRevocations: rows.filter((row) => row.key.kind === 'client'),
+  };
+}
+
+export async function exchangeRefreshToken(deps: AuthorizationServerDeps, client: ClientRecord, form: FormBody, read: FamilyRead): Promise<TokenResponseBody> {
+  const { presented, family } = read;
+  const { familyId } = family;
+  const now = nowSeconds(deps);
 
   const standing = standingOf(family, presented);
   if (standing === 'never_issued') {
@@ -38,10 +71,14 @@ export async function exchangeRefreshToken(deps: AuthorizationServerDeps, client
   }
   // Another client's presentation proves nothing about the owner's token: refuse, revoke nothing.
   if (family.clientId !== client.clientId) throw invalidRefreshToken();
-  if (!(await isFamilyAlive(deps, family, now))) throw invalidRefreshToken();
+  if (!isFamilyLive(deps, family, now)) throw invalidRefreshToken();
+  if (isFamilyRevoked(family, [...read.familyRevocations, ...(await clientRevocationRows(deps, read, client))])) throw invalidRefreshToken();
 
   const isRetry = standing === 'previous' && isWithinRetryWindow(deps, family, now);
   if (standing !== 'current' && !isRetry) {
+    // An operator's revocation of the user, which the rotation below would have checked, ends
+    // the family already: what is presented after it is not evidence of theft.
+    if (isFamilyRevoked(family, await deps.revocations.find(signInRevocationKeys(family.subject)))) throw invalidRefreshToken();
     // Issued, rotated away, and presented again (a retired token, or the previous one after
     // its retry window): two parties hold this family's tokens, so none of them may live.
     await revokeFamily(deps, familyId, now, 'refresh_reuse');
@@ -56,6 +93,7 @@ export async function exchangeRefreshToken(deps: AuthorizationServerDeps, client
   const scope = chooseScope(deps.config, form, groups.scope, resource);
 
   const refreshToken = newRefreshToken(deps.random, familyId);
+  // Signed before the write (see authorization-code.ts): the rotation is committed only with a token to hand out.
   const accessToken = await issueAccessToken(deps, {
     subject: family.subject,
     clientId: client.clientId,
@@ -64,7 +102,20 @@ export async function exchangeRefreshToken(deps: AuthorizationServerDeps, client
     familyId,
     authTime: family.authTime,
   }, now);
-  if (!(await rotateFamily(deps.families, family, rotationOf(family, isRetry ? 'previous' : 'current', refreshToken, now, groups)))) throw invalidRefreshToken();
+  try {
+    await deps.grantWriter.rotateFamily(familyId, family.generation, rotationOf(family, isRetry ? 'previous' : 'current', refreshToken, now, groups), {
+      keys: signInRevocationKeys(family.subject),
+      issuedAt: family.createdAt,
+    });
+  } catch (error) {
+    if (!(error instanceof GrantRefusedError)) throw error;
+    // Another request rotated first, or the family was revoked meanwhile: nothing was written.
+    // Or the user was revoked since the family began: the family is dead, so it is marked so,
+    // as the operator's revocation marks every family its listing finds; a repeat is then
+    // refused before anything is signed.
+    if (error.refusal === 'revoked') await deps.families.markRevoked(familyId, now);
+    throw invalidRefreshToken();
+  }
 
   deps.audit.emit({ type: 'token_issued', grantType: 'refresh_token', clientId: client.clientId, subject: family.subject });
   return tokenResponse(accessToken, refreshToken);

@@ -5,13 +5,12 @@
  * unused one, but moves no clock: not the retry window (it still counts from the rotation that
  * replaced the previous token), not the idle lifetime (lastUsedAt stays), not the absolute end.
  *
- * Rotation is a conditional write on the generation: of parallel requests with the same token
- * exactly one rotates, the others lose and revoke nothing, because losing a race is not
- * evidence of theft.
+ * Rotation is a conditional write on the generation (GrantWriter.rotateFamily): of parallel
+ * requests with the same token exactly one rotates, the others lose and revoke nothing, because
+ * losing a race is not evidence of theft.
  */
 import { sha256Base64url } from '../../crypto';
-import { ConditionFailedError } from '../../errors';
-import type { FamilyRotation, RefreshFamilyRecord, RefreshFamilyStore } from '../../ports';
+import type { FamilyRotation, RefreshFamilyRecord } from '../../ports';
 import type { FamilyGroups } from './groups-recheck';
 import { RETIRED_TOKENS_KEPT } from './token-standing';
 
@@ -40,15 +39,4 @@ export function rotationOf(family: RefreshFamilyRecord, presentedAs: 'current' |
     scope,
     groupsReadAt,
   };
-}
-
-/** Writes the rotation only if no one rotated since `family` was read. False when another request won. */
-export async function rotateFamily(families: Pick<RefreshFamilyStore, 'rotate'>, family: RefreshFamilyRecord, rotation: FamilyRotation): Promise<boolean> {
-  try {
-    await families.rotate(family.familyId, family.generation, rotation);
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionFailedError) return false;
-    throw error;
-  }
 }
