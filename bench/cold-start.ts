@@ -21,7 +21,7 @@
  * sources, and the processes alternate between the two bundles, so that a change is shown
  * against its baseline under the same load.
  *
- *   npm run bench -- --cold-start [--baseline <git ref>] [--processes <n>]
+ *   npm run bench -- --cold-start [--baseline <git ref>] [--processes <n>] [--cpu-prof <folder>]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
@@ -70,6 +70,8 @@ export interface ColdStartOptions {
   readonly processes: number;
   /** A git ref whose lambda/ sources are bundled too, its processes alternating with the current ones. */
   readonly baseline?: string;
+  /** A folder for a V8 CPU profile of every process (node --cpu-prof), one subfolder per function and bundle: where their time goes. */
+  readonly cpuProfileDir?: string;
 }
 
 /**
@@ -163,7 +165,7 @@ export async function benchColdStarts(options: ColdStartOptions): Promise<ColdSt
 
     const rows: ColdStartRow[] = [];
     rows.push(
-      ...(await runAlternating('authorizer', await bundles('authorizer'), options.processes, driver, async () => ({
+      ...(await runAlternating('authorizer', await bundles('authorizer'), options, driver, async () => ({
         ...common,
         REVOCATIONS_TABLE_NAME: tables.revocations,
         // The SDK's (and the authorizer's) own variable for a DynamoDB endpoint other than AWS's.
@@ -173,7 +175,7 @@ export async function benchColdStarts(options: ColdStartOptions): Promise<ColdSt
     );
     const registration = { redirect_uris: ['https://app.example/cb'], token_endpoint_auth_method: 'none', client_name: 'Cold start' };
     rows.push(
-      ...(await runAlternating('authorizationServer', await bundles('authorizationServer'), options.processes, driver, async () => ({
+      ...(await runAlternating('authorizationServer', await bundles('authorizationServer'), options, driver, async () => ({
         ...common,
         MCP_OAUTH_TABLES: JSON.stringify(tables),
         MCP_OAUTH_SIGNING_KEYS: JSON.stringify({ active: 'alias/cold-start', published: [] }),
@@ -218,21 +220,22 @@ async function bundle(entry: string, outfile: string): Promise<string> {
 async function runAlternating(
   fn: ColdStartFunction,
   bundles: readonly { readonly variant: string; readonly file: string }[],
-  count: number,
+  options: ColdStartOptions,
   driver: string,
   env: () => Promise<Record<string, string>>,
   succeeded: (result: unknown) => boolean,
 ): Promise<ColdStartRow[]> {
   const measured = bundles.map(() => [] as Measurement[]);
-  for (let i = 0; i < count; i++) {
+  const nodeFlags = (variant: string) => (options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(options.cpuProfileDir, `${fn}-${variant.replace(/[^\w.-]/g, '_')}`)}`] : []);
+  for (let i = 0; i < options.processes; i++) {
     // One process at a time, so that they do not slow each other down; asynchronously, so that this process keeps serving the JWKS.
-    for (const [index, { file }] of bundles.entries()) measured[index]!.push(await runOnce(driver, { ...(await env()), COLD_START_BUNDLE: file }, succeeded));
+    for (const [index, { file, variant }] of bundles.entries()) measured[index]!.push(await runOnce([...nodeFlags(variant), driver], { ...(await env()), COLD_START_BUNDLE: file }, succeeded));
   }
   return bundles.map(({ variant }, index) => ({ fn, variant, summary: summarizeColdStarts(measured[index]!) }));
 }
 
-async function runOnce(driver: string, env: Record<string, string>, succeeded: (result: unknown) => boolean): Promise<Measurement> {
-  const child = await runChild(driver, env);
+async function runOnce(args: readonly string[], env: Record<string, string>, succeeded: (result: unknown) => boolean): Promise<Measurement> {
+  const child = await runChild(args, env);
   let measured: Partial<Measurement> & { result?: unknown; error?: string };
   try {
     // The functions print their own lines (EMF metrics) to stdout too.
@@ -262,9 +265,9 @@ function summarizeColdStarts(runs: readonly Measurement[]): ColdStartSummary {
   };
 }
 
-function runChild(driver: string, env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runChild(args: readonly string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [driver], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

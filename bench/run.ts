@@ -5,7 +5,7 @@
  * Prints the machine it ran on, so the figures can be copied into docs/performance.md.
  * `npm run bench -- --hot-path` runs part (a) only, for quick before/after comparisons;
  * `npm run bench -- --flow` runs part (b) only; `npm run bench -- --cold-start [--baseline
- * <git ref>] [--processes <n>]` the cold starts (bench/cold-start.ts); `npm run bench -- drill`
+ * <git ref>] [--processes <n>] [--cpu-prof <folder>]` the cold starts (bench/cold-start.ts); `npm run bench -- drill`
  * only the incident drill (bench/incident-drill.ts). `--runs N` changes the number of counted
  * flows of part (b).
  */
@@ -57,7 +57,7 @@ async function coldStarts(): Promise<void> {
   const processes = Number(optionValue('--processes') ?? COLD_START_PROCESSES);
   const baseline = optionValue('--baseline');
   console.log(`\n(c) cold starts: each production bundle in ${processes} fresh Node processes${baseline ? `, alternating with the bundles of ${baseline}` : ''}, init plus the first request (ms; CPU = user + system time of the process)`);
-  const rows = await benchColdStarts({ processes, baseline });
+  const rows = await benchColdStarts({ processes, baseline, cpuProfileDir: optionValue('--cpu-prof') });
   console.log('| Function | bundle | processes | p50 | p90 | init p50 | first request p50 | CPU p50 | CPU p90 | init CPU p50 | first request CPU p50 | target p50 |');
   console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const row of rows) console.log(coldRow(row));
