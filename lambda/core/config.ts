@@ -156,6 +156,8 @@ export interface RegistrationConfig {
   readonly metadataDocumentCacheSeconds: number;
   readonly metadataDocumentTimeoutMs: number;
   readonly metadataDocumentMaxBytes: number;
+  /** How long a container reuses a registered client's record; a deleted or changed client is honoured within it. 0 = no cache. */
+  readonly clientCacheSeconds: number;
 }
 
 export interface UpstreamConfig {

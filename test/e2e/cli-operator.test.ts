@@ -18,6 +18,8 @@ import { ALICE, BOB, connectWithOAuth, whoami, type McpSession } from '../suppor
 const AUTHORIZER_CACHE_SECONDS = 1;
 const REVOCATION_CACHE_SECONDS = 1;
 const REVOCATION_DELAY_MS = (AUTHORIZER_CACHE_SECONDS + REVOCATION_CACHE_SECONDS) * 1000;
+/** A running container keeps serving a deleted client's record for up to this long (registration.clientCacheSeconds). */
+const CLIENT_CACHE_SECONDS = 1;
 
 let stack: LocalStack;
 let workDir: string;
@@ -29,6 +31,7 @@ beforeAll(async () => {
   stack = await startLocalStack({
     configOverrides: (config) => {
       config.guard = { authorizerCacheTtlSeconds: AUTHORIZER_CACHE_SECONDS, revocationCacheTtlSeconds: REVOCATION_CACHE_SECONDS, clockSkewSeconds: 0 };
+      config.registration = { ...config.registration, clientCacheSeconds: CLIENT_CACHE_SECONDS };
     },
   });
   workDir = mkdtempSync(join(tmpdir(), 'cli-operator-'));
@@ -238,7 +241,8 @@ describe('mcp-oauth clients', () => {
     const gone = await cli('clients', 'show', signedIn.clientId);
     expect({ code: gone.code, stdout: gone.stdout }).toEqual({ code: 1, stdout: '' });
     expect(gone.stderr).toMatch(new RegExp(`^mcp-oauth clients: no client ${signedIn.clientId} in local mode`));
-    // The deleted client can no longer refresh.
+    // The deleted client can no longer refresh, once the stack's client cache has let it go.
+    await new Promise((resolve) => setTimeout(resolve, CLIENT_CACHE_SECONDS * 1000 + 100));
     expect((await refresh(signedIn)).error).toBe('invalid_client');
   });
 

@@ -2,9 +2,9 @@
  * docs/security.md, cases 58 and 59: an operator revokes a user, or a client, at T, on the
  * running local stack (the real CLI, DynamoDB Local, the dev IdP), through the operator's
  * module (lambda/adapters/wiring/operator-stores.ts, what `mcp-oauth revoke` calls).
- * The stack runs with both guard caches off, so "within the documented bound" is "at once"
- * here; the bound itself (authorizer cache TTL + revocation cache TTL) is measured by the
- * drill benchmark.
+ * The stack runs with both guard caches and the client cache off, so "within the documented
+ * bound" is "at once" here; the bound itself (authorizer cache TTL + revocation cache TTL) is
+ * measured by the drill benchmark, the client cache's by its unit test.
  *
  * T is in whole seconds and a revocation covers what was issued at T itself, so before a
  * sign-in that must count as after T the test waits for the clock's next second (ordering,

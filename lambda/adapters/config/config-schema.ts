@@ -245,6 +245,7 @@ const DEFAULT_REGISTRATION: RegistrationConfig = {
   metadataDocumentCacheSeconds: 300,
   metadataDocumentTimeoutMs: 3000,
   metadataDocumentMaxBytes: 5120,
+  clientCacheSeconds: 30,
 };
 
 const flag = (value: boolean) => withDefault(z.boolean({ error: 'must be true or false' }), value);
@@ -256,6 +257,7 @@ const registrationSchema = z.prefault(section({
   metadataDocumentCacheSeconds: withDefault(wholeNumber(0), DEFAULT_REGISTRATION.metadataDocumentCacheSeconds),
   metadataDocumentTimeoutMs: withDefault(wholeNumber(0), DEFAULT_REGISTRATION.metadataDocumentTimeoutMs),
   metadataDocumentMaxBytes: withDefault(wholeNumber(0), DEFAULT_REGISTRATION.metadataDocumentMaxBytes),
+  clientCacheSeconds: withDefault(wholeNumber(0), DEFAULT_REGISTRATION.clientCacheSeconds),
 }), {});
 
 const upstreamSchema = section({

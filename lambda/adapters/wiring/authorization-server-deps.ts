@@ -11,6 +11,7 @@ import type { Config } from '../../core/config';
 import type { AuditSink, CookieKeys, Signer, UpstreamGroups } from '../../core/ports';
 import { cognitoClient, dynamoDbClient, kmsClient, secretsManagerClient } from '../aws-clients/aws-clients';
 import type { AuthorizationServerEnvironment } from '../config/env';
+import { CachedClientStore } from '../dynamodb/cached-client-store';
 import { createDynamoDbStores } from '../dynamodb/dynamodb-stores';
 import type { TableNames } from '../dynamodb/tables';
 import { HttpClientMetadataFetcher, type HttpClientMetadataFetcherOptions } from '../http/client-metadata-fetcher';
@@ -47,13 +48,16 @@ export interface AuthorizationServerParts {
 
 export function buildAuthorizationServerDeps(parts: AuthorizationServerParts): AuthorizationServerDeps {
   const { config } = parts;
+  const stores = createDynamoDbStores(parts.dynamoDb, parts.tableNames);
   return {
     config,
     clock: systemClock,
     random: cryptoRandom,
     signer: parts.signer,
     cookieKeys: parts.cookieKeys,
-    ...createDynamoDbStores(parts.dynamoDb, parts.tableNames),
+    ...stores,
+    // Per container (docs/operations.md, "Deleting a client"): revocations are not cached, so revoke --client acts at once.
+    clients: new CachedClientStore(stores.clients, systemClock, config.registration.clientCacheSeconds),
     upstream: new OidcUpstreamIdp({
       issuer: config.upstream.issuer,
       clientId: config.upstream.clientId,

@@ -67,6 +67,8 @@ export async function startSecurityStack(options: SecurityStackOptions = {}): Pr
       // A revoked token must fail at the MCP server on the very next request, not after a cache expires.
       config.guard.authorizerCacheTtlSeconds = 0;
       config.guard.revocationCacheTtlSeconds = 0;
+      // Likewise a deleted client (case 59); the client cache's bound is unit tested (cached-client-store.test.ts).
+      config.registration.clientCacheSeconds = 0;
       options.configOverrides?.(config, ports);
     },
   });

@@ -1,0 +1,74 @@
+import { CachedClientStore } from '../../lambda/adapters/dynamodb/cached-client-store';
+import type { ClientRecord } from '../../lambda/core/ports';
+import { FixedClock, InMemoryClientStore } from '../support/in-memory-ports';
+
+const client = (clientId: string, clientName = 'App'): ClientRecord => ({
+  clientId, clientName, tokenEndpointAuthMethod: 'none', redirectUris: ['https://app.example/cb'], grantTypes: ['authorization_code'], responseTypes: ['code'], source: 'dynamic', createdAt: 0,
+});
+
+function counted(store: InMemoryClientStore) {
+  const reads: string[] = [];
+  const get = store.get.bind(store);
+  store.get = async (clientId: string) => {
+    reads.push(clientId);
+    return get(clientId);
+  };
+  return reads;
+}
+
+describe('cached-client-store.ts: registered clients per container (registration.clientCacheSeconds)', () => {
+  it('answers from the cache within the TTL and reads again after it: a deletion or change is honoured within the TTL', async () => {
+    const store = new InMemoryClientStore();
+    const reads = counted(store);
+    const clock = new FixedClock();
+    const cache = new CachedClientStore(store, clock, 30);
+    store.items.set('a', client('a', 'Old name'));
+    expect((await cache.get('a'))?.clientName).toBe('Old name');
+    store.items.set('a', client('a', 'New name'));
+    clock.advanceSeconds(29);
+    expect((await cache.get('a'))?.clientName).toBe('Old name');
+    expect(reads).toEqual(['a']);
+    clock.advanceSeconds(1);
+    expect((await cache.get('a'))?.clientName).toBe('New name');
+    store.items.delete('a');
+    clock.advanceSeconds(30);
+    expect(await cache.get('a')).toBeUndefined();
+    expect(reads).toEqual(['a', 'a', 'a']);
+  });
+
+  it('never remembers a client that was not found, so a registration made a moment later is seen at once', async () => {
+    const store = new InMemoryClientStore();
+    const reads = counted(store);
+    const cache = new CachedClientStore(store, new FixedClock(), 30);
+    expect(await cache.get('new')).toBeUndefined();
+    await cache.create(client('new'));
+    expect((await cache.get('new'))?.clientId).toBe('new');
+    expect(reads).toEqual(['new', 'new']);
+  });
+
+  it('holds at most maxEntries, dropping the least recently used first', async () => {
+    const store = new InMemoryClientStore();
+    const reads = counted(store);
+    for (const id of ['a', 'b', 'c']) store.items.set(id, client(id));
+    const cache = new CachedClientStore(store, new FixedClock(), 30, 2);
+    await cache.get('a');
+    await cache.get('b');
+    await cache.get('a'); // a is now the most recently used
+    await cache.get('c'); // evicts b
+    reads.length = 0;
+    await cache.get('a');
+    await cache.get('c');
+    await cache.get('b');
+    expect(reads).toEqual(['b']);
+  });
+
+  it('reads every time with a TTL of 0', async () => {
+    const store = new InMemoryClientStore();
+    const reads = counted(store);
+    store.items.set('a', client('a'));
+    const cache = new CachedClientStore(store, new FixedClock(), 0);
+    await cache.get('a');
+    await cache.get('a');
+    expect(reads).toEqual(['a', 'a']);
+  });
+});
