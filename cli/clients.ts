@@ -56,7 +56,7 @@ const show: Subcommand = {
 
 const remove: Subcommand = {
   name: 'delete',
-  usage: `usage: mcp-oauth clients delete <client_id> [target options]\n\nDeletes a registered client: it can no longer authorize or refresh. Tokens it holds stay\nvalid until they expire: run mcp-oauth revoke --client <client_id> first to end them.\n\n${TARGET_HELP}`,
+  usage: `usage: mcp-oauth clients delete <client_id> [target options]\n\nDeletes a registered client: it can no longer authorize or refresh (within the client cache's\nregistration.clientCacheSeconds). Tokens it holds stay\nvalid until they expire: run mcp-oauth revoke --client <client_id> first to end them.\n\n${TARGET_HELP}`,
   async run(args, io) {
     const parsed = parseOrHelp(args, TARGET_OPTIONS, this.usage, io);
     if (!parsed) return EXIT.ok;
@@ -67,6 +67,7 @@ const remove: Subcommand = {
       if (client.source === 'static') throw new CommandFailure(`${clientId} is configured (clients[] of the config file), not registered: remove it there and restart local mode or redeploy`);
       if (!(await directoryOf(target).delete(clientId!))) throw new CommandFailure(`no registered client ${clientId} in ${target.description} (deleted meanwhile?)`);
       print(`deleted client ${clientId}${client.clientName ? ` ("${client.clientName}")` : ''} from ${target.description}`);
+      print(clientCacheNotice(target));
       print(`tokens it already holds stay valid until they expire; to end them now: mcp-oauth revoke --client ${clientId}`);
       return EXIT.ok;
     });
@@ -78,6 +79,14 @@ export const clientsCommand: Command = {
   summary: 'list | show <id> | delete <id>: configured and registered clients',
   run: (args, io) => runSubcommand('clients', [list, show, remove], SUMMARY, args, io),
 };
+
+/** Each running container remembers a client's record for a while (CachedClientStore): say how long the deletion may take to hold. */
+function clientCacheNotice(target: Target): string {
+  const seconds = target.config?.registration.clientCacheSeconds;
+  if (seconds === 0) return 'the authorization server does not cache clients: the deletion holds at once';
+  const bound = seconds === undefined ? 'registration.clientCacheSeconds of its config (30 s by default)' : `${seconds} s (registration.clientCacheSeconds)`;
+  return `running authorization server containers may still accept it for up to ${bound}, until their client cache lets it go`;
+}
 
 function directoryOf(target: Target): DynamoDbClientDirectory {
   return new DynamoDbClientDirectory(target.dynamoDb, target.tableNames.clients);

@@ -237,6 +237,7 @@ describe('mcp-oauth clients', () => {
     expect(deleted.code).toBe(0);
     expect(deleted.stdout).toContain(`deleted client ${signedIn.clientId} ("client to delete") from local mode`);
     expect(deleted.stdout).toContain(`mcp-oauth revoke --client ${signedIn.clientId}`);
+    expect(deleted.stdout).toContain(`may still accept it for up to ${CLIENT_CACHE_SECONDS} s (registration.clientCacheSeconds)`);
 
     const gone = await cli('clients', 'show', signedIn.clientId);
     expect({ code: gone.code, stdout: gone.stdout }).toEqual({ code: 1, stdout: '' });
