@@ -144,6 +144,20 @@ describe('demo MCP server behind the guard', () => {
     }
   });
 
+  it('the metadata answers a browser\'s CORS preflight (the MCP SDK sends MCP-Protocol-Version with its request); a method not routed is API Gateway\'s 403', async () => {
+    const preflight = await fetch(`${api.url}/.well-known/oauth-protected-resource/mcp`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://inspector.example', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'mcp-protocol-version' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-methods')).toBe('GET, HEAD, OPTIONS');
+    expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('mcp-protocol-version');
+    const post = await fetch(`${api.url}/.well-known/oauth-protected-resource/mcp`, { method: 'POST', body: '{}' });
+    expect(post.status).toBe(403);
+    expect(post.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
+  });
+
   it('with the API Gateway cache on, a tools/call refused in the integration does not poison later requests', async () => {
     const { client, transport } = connect(cachedApi, await tokenFor('bob', 'tool:read'), { withRequestMetadata: true });
     await client.connect(transport);
