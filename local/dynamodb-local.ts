@@ -18,7 +18,14 @@ export interface DynamoDbLocal {
   pause(): void;
   /** SIGCONT after pause(). */
   resume(): void;
-  /** SIGKILL, as a crash; with a data folder, restart() finds what was written before. */
+  /**
+   * SIGKILL, as a crash; with a data folder, restart() finds every write answered before.
+   * DynamoDB answers a write once it is durable; DynamoDB Local may answer a transaction
+   * before its commit reaches the data folder (a family redeemed just before an immediate kill
+   * was gone after the restart, about one run in two of test/security/dependency-faults.test.ts).
+   * So kill() first makes one write of its own, which the engine commits after the writes it
+   * has answered: the crash then loses nothing DynamoDB would have kept.
+   */
   kill(): Promise<void>;
   /**
    * Starts the engine again on the same port and data folder, after kill(), and makes one
@@ -76,11 +83,14 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
     stop: () => stopChild(child),
     pause: () => child.kill('SIGSTOP'),
     resume: () => child.kill('SIGCONT'),
-    kill: () => killChild(child),
+    kill: async () => {
+      await writeMarker(endpoint);
+      await killChild(child);
+    },
     restart: async () => {
       if (child.exitCode === null && child.signalCode === null) throw new Error('DynamoDB Local is still running: kill() it first');
       child = await startEngine();
-      await warmUp(endpoint);
+      await writeMarker(endpoint);
     },
   };
 }
@@ -96,15 +106,16 @@ export function dynamoDbLocalLibDir(): string {
   return `${packageDir}lib/${readLibFolder(packageDir)}`;
 }
 
-const WARM_UP_TABLE = 'dynamodb-local-warm-up';
+const MARKER_TABLE = 'dynamodb-local-warm-up';
 
-async function warmUp(endpoint: string): Promise<void> {
+/** One PutItem to a table of the engine's own: warms a restarted JVM, and queues behind every commit in flight. */
+async function writeMarker(endpoint: string): Promise<void> {
   const client = localDynamoDbClient(endpoint);
-  const put = () => client.send(new PutItemCommand({ TableName: WARM_UP_TABLE, Item: { pk: { S: 'warm-up' } } }));
+  const put = () => client.send(new PutItemCommand({ TableName: MARKER_TABLE, Item: { pk: { S: 'warm-up' } } }));
   try {
     await put().catch(async (error: unknown) => {
       if (!(error instanceof ResourceNotFoundException)) throw error;
-      await client.send(new CreateTableCommand({ TableName: WARM_UP_TABLE, KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+      await client.send(new CreateTableCommand({ TableName: MARKER_TABLE, KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
       await put();
     });
   } finally {
