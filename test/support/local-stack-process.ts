@@ -26,6 +26,8 @@ export interface StartLocalStackOptions {
   readonly readyTimeoutMs?: number;
   /** A DynamoDB Local of the test's own (one it pauses or kills). @default the Jest run's (DYNAMODB_ENDPOINT) */
   readonly dynamoDbEndpoint?: string;
+  /** `npm start` runs the README's command (npm, its shell, tsx, node) instead of tsx directly. @default 'tsx' */
+  readonly launcher?: 'tsx' | 'npm start';
 }
 
 export interface LocalStack {
@@ -38,6 +40,8 @@ export interface LocalStack {
   readonly tablePrefix: string;
   /** The stack's --data-dir (DynamoDB Local's files are elsewhere; the key files local mode writes are here). */
   readonly dataDir: string;
+  /** The process the stack was started as (tsx, or npm with `launcher: 'npm start'`); its process group holds the whole stack. */
+  readonly launcherPid: number;
   /** Everything the child printed so far (for failure messages). */
   output(): string;
   stop(): Promise<void>;
@@ -57,9 +61,13 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
   writeFileSync(configPath, JSON.stringify(config, null, 2));
   const tablePrefix = `e2e-${randomBytes(4).toString('hex')}-`;
 
+  const localArgs = ['--config', configPath, '--data-dir', join(workDir, 'data'), '--dynamodb-endpoint', dynamoDbEndpoint, '--table-prefix', tablePrefix];
+  const [command, args] = options.launcher === 'npm start'
+    ? ['npm', ['start', '--silent', '--', ...localArgs]]
+    : [join(REPO_ROOT, 'node_modules/.bin/tsx'), ['bin/mcp-oauth.ts', 'local', ...localArgs]];
   const child = spawn(
-    join(REPO_ROOT, 'node_modules/.bin/tsx'),
-    ['bin/mcp-oauth.ts', 'local', '--config', configPath, '--data-dir', join(workDir, 'data'), '--dynamodb-endpoint', dynamoDbEndpoint, '--table-prefix', tablePrefix],
+    command,
+    args,
     // Its own process group, so stop() reaches the CLI and anything it spawned (tsx's node, the dev IdP).
     { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
   );
@@ -79,7 +87,7 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
     await stop();
     throw error;
   }
-  return { ...ready, config, ports, tablePrefix, dataDir: join(workDir, 'data'), output: () => output, stop };
+  return { ...ready, config, ports, tablePrefix, dataDir: join(workDir, 'data'), launcherPid: child.pid!, output: () => output, stop };
 }
 
 function moveToPorts(config: any, ports: LocalStackPorts, dynamoDb: URL): void {
