@@ -1,7 +1,8 @@
 /**
  * API Gateway's REQUEST authorizer step: the identity sources (a request missing one gets
  * UNAUTHORIZED without the authorizer running, as AWS does when caching is on), the result
- * cache keyed on them with the configured TTL, the one thrown error API Gateway understands
+ * cache keyed on them with the configured TTL (an expired answer is never served and is
+ * dropped; the cache is capped, as API Gateway's is), the one thrown error API Gateway understands
  * ("Unauthorized"), and the returned policy evaluated against THIS request's method ARN,
  * whether it came from the authorizer or from the cache. An authorizer that throws anything
  * else, answers malformed or runs past its Lambda timeout gets 500
@@ -17,17 +18,70 @@ export type AuthorizerOutcome =
   | { readonly ok: true; readonly answer: AuthorizerAnswer }
   | { readonly ok: false; readonly refusal: GatewayResponseType; readonly message?: string };
 
+/**
+ * How many answers the result cache keeps. API Gateway's authorizer cache is bounded but its
+ * size is not published; this cap keeps a long local run (every token a new key) from
+ * growing without end, and is far above what one developer's tokens reach within a TTL.
+ */
+export const AUTHORIZER_CACHE_MAX_ENTRIES = 1_000;
+
+export interface AuthorizerStepOptions {
+  /** The clock the cache's TTL runs on. @default Date.now */
+  readonly now?: () => number;
+  /** @default AUTHORIZER_CACHE_MAX_ENTRIES */
+  readonly maxCachedAnswers?: number;
+}
+
+interface CachedAnswer {
+  readonly answer: AuthorizerAnswer;
+  readonly expiresAtMs: number;
+}
+
 export class EmulatedAuthorizerStep {
-  private readonly cache = new Map<string, { readonly answer: AuthorizerAnswer; readonly expiresAtMs: number }>();
+  /**
+   * Insertion order is expiry order (one TTL for every entry, and a refreshed key is
+   * re-inserted at the end), so expired entries are always at the front and the first
+   * entry is the oldest.
+   */
+  private readonly cache = new Map<string, CachedAnswer>();
+  private readonly now: () => number;
+  private readonly maxCachedAnswers: number;
 
   constructor(
     private readonly authorizer: EmulatedAuthorizer,
     private readonly apiId: string,
     private readonly stage: string,
-  ) {}
+    options: AuthorizerStepOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.maxCachedAnswers = options.maxCachedAnswers ?? AUTHORIZER_CACHE_MAX_ENTRIES;
+  }
 
   clearCache(): void {
     this.cache.clear();
+  }
+
+  /** How many answers the result cache holds now. */
+  get cachedAnswerCount(): number {
+    return this.cache.size;
+  }
+
+  private cachedAnswer(key: string): AuthorizerAnswer | undefined {
+    const cached = this.cache.get(key);
+    if (!cached) return undefined;
+    if (cached.expiresAtMs > this.now()) return cached.answer;
+    this.cache.delete(key);
+    return undefined;
+  }
+
+  private cacheAnswer(key: string, answer: AuthorizerAnswer): void {
+    const nowMs = this.now();
+    this.cache.delete(key);
+    for (const [oldKey, old] of this.cache) {
+      if (old.expiresAtMs > nowMs && this.cache.size < this.maxCachedAnswers) break;
+      this.cache.delete(oldKey);
+    }
+    this.cache.set(key, { answer, expiresAtMs: nowMs + this.authorizer.resultTtlSeconds * 1000 });
   }
 
   async authorize(event: APIGatewayProxyEvent): Promise<AuthorizerOutcome> {
@@ -38,9 +92,9 @@ export class EmulatedAuthorizerStep {
 
     let answer: AuthorizerAnswer | undefined;
     const cacheKey = JSON.stringify(identity);
-    const cached = authorizer.resultTtlSeconds > 0 ? this.cache.get(cacheKey) : undefined;
-    if (cached && cached.expiresAtMs > Date.now()) {
-      answer = cached.answer;
+    const cached = authorizer.resultTtlSeconds > 0 ? this.cachedAnswer(cacheKey) : undefined;
+    if (cached) {
+      answer = cached;
     } else {
       const authorizerEvent: APIGatewayRequestAuthorizerEvent = {
         type: 'REQUEST',
@@ -72,9 +126,7 @@ export class EmulatedAuthorizerStep {
       }
       answer = parseAuthorizerAnswer(result);
       if (!answer) return { ok: false, refusal: 'AUTHORIZER_CONFIGURATION_ERROR' };
-      if (authorizer.resultTtlSeconds > 0) {
-        this.cache.set(cacheKey, { answer, expiresAtMs: Date.now() + authorizer.resultTtlSeconds * 1000 });
-      }
+      if (authorizer.resultTtlSeconds > 0) this.cacheAnswer(cacheKey, answer);
     }
 
     const decision = evaluatePolicy(answer, arn);
