@@ -40,8 +40,15 @@ function harness(): { base: Harness; deps: AuthorizationServerDeps } {
   const base = tokenDeps();
   Object.assign(base.config.tokens, { refreshRetryWindowSeconds: WINDOW, refreshTokenIdleSeconds: IDLE, refreshTokenAbsoluteSeconds: ABSOLUTE, accessTokenSeconds: ACCESS_TOKEN_SECONDS });
   // Real randomness: every run makes a new family in the same tables.
-  const { codes, families, grantWriter, revocations } = tables().stores;
-  return { base, deps: { ...base, random: cryptoRandom, codes, families, grantWriter, revocations } };
+  const { codes, families, grantWriter, revocations, tokenRequestReads: storedReads } = tables().stores;
+  // /token's one read of the code, the family and the revocations is DynamoDB Local's; the clients stay the fixtures'.
+  const tokenRequestReads: AuthorizationServerDeps['tokenRequestReads'] = {
+    read: async (names) => {
+      const [stored, client] = await Promise.all([storedReads.read({ ...names, clientId: undefined }), names.clientId === undefined ? undefined : base.clients.get(names.clientId)]);
+      return { ...stored, client };
+    },
+  };
+  return { base, deps: { ...base, random: cryptoRandom, codes, families, grantWriter, revocations, tokenRequestReads } };
 }
 
 interface FamilyModel {

@@ -37,6 +37,9 @@ import type {
   RevocationStore,
   SessionStore,
   Signer,
+  TokenRequestNames,
+  TokenRequestReads,
+  TokenRequestRecords,
   TrustedIssuerKeys,
   UpstreamGroups,
   UsedAssertionStore,
@@ -132,6 +135,20 @@ export class InMemoryRevocationStore implements RevocationStore {
   }
   async find(keys: readonly RevocationKey[]) {
     return keys.map((k) => this.items.get(revocationId(k))).filter((r): r is RevocationRecord => r !== undefined);
+  }
+}
+
+/** /token's one read over the in-memory stores, through their own get and find, so a test that replaces one of those changes this too. */
+export class InMemoryTokenRequestReads implements TokenRequestReads {
+  constructor(private readonly stores: { readonly clients: ClientStore; readonly codes: AuthorizationCodeStore; readonly families: RefreshFamilyStore; readonly revocations: RevocationStore }) {}
+  async read(names: TokenRequestNames): Promise<TokenRequestRecords> {
+    const [client, code, family, revocations] = await Promise.all([
+      names.clientId === undefined ? undefined : this.stores.clients.get(names.clientId),
+      names.codeHash === undefined ? undefined : this.stores.codes.get(names.codeHash),
+      names.familyId === undefined ? undefined : this.stores.families.get(names.familyId),
+      names.revocationKeys.length === 0 ? [] : this.stores.revocations.find(names.revocationKeys),
+    ]);
+    return { client, code, family, revocations };
   }
 }
 
@@ -334,16 +351,18 @@ export function inMemoryDeps(config: Config = localTestConfig(), signer: TestRsa
   const codes = new InMemoryCodeStore();
   const families = new InMemoryFamilyStore();
   const revocations = new InMemoryRevocationStore();
+  const clients = new InMemoryClientStore();
   return {
     config,
     clock: new FixedClock(),
     random: new CountingRandom(),
     signer,
-    clients: new InMemoryClientStore(),
+    clients,
     codes,
     families,
     grantWriter: new InMemoryGrantWriter(codes, families, revocations),
     revocations,
+    tokenRequestReads: new InMemoryTokenRequestReads({ clients, codes, families, revocations }),
     sessions,
     commits: new InMemoryAuthorizationCommits(sessions, codes),
     cookieKeys: new FixedCookieKeys(),

@@ -9,14 +9,23 @@
  * Only clients that exist are remembered: a client_id that is not found is asked again next
  * time, so a registration made a moment ago is seen at once and a flood of unknown ids cannot
  * push the known clients out. The cache holds at most `maxEntries`, least recently used first
- * out. A TTL of 0 turns it off.
+ * out. A TTL of 0 turns it off. /token's one read (dynamodb-token-request-reads.ts) asks the
+ * same cache through cached() and remember().
  */
 import type { ClientRecord, ClientStore, Clock } from '../../core/ports';
 
 /** Enough for every client a busy container serves, small enough to stay a few MB. */
 export const CLIENT_CACHE_MAX_ENTRIES = 1_000;
 
-export class CachedClientStore implements ClientStore {
+/** What another read of the client store needs from the cache. */
+export interface ClientCache {
+  /** The client if it was read less than the TTL ago. */
+  cached(clientId: string): ClientRecord | undefined;
+  /** Remembers a client just read from the store. */
+  remember(client: ClientRecord): void;
+}
+
+export class CachedClientStore implements ClientStore, ClientCache {
   private readonly cache = new Map<string, { readonly client: ClientRecord; readonly fetchedAtMs: number }>();
 
   constructor(
@@ -27,22 +36,28 @@ export class CachedClientStore implements ClientStore {
   ) {}
 
   async get(clientId: string): Promise<ClientRecord | undefined> {
-    const now = this.clock.nowMs();
-    const hit = this.cache.get(clientId);
-    if (hit) {
-      this.cache.delete(clientId);
-      if (now - hit.fetchedAtMs < this.ttlSeconds * 1000) {
-        // Re-inserted, so the Map's order is least recently used first.
-        this.cache.set(clientId, hit);
-        return hit.client;
-      }
-    }
+    const hit = this.cached(clientId);
+    if (hit) return hit;
     const client = await this.store.get(clientId);
-    if (client && this.ttlSeconds > 0) {
-      if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value as string);
-      this.cache.set(clientId, { client, fetchedAtMs: now });
-    }
+    if (client) this.remember(client);
     return client;
+  }
+
+  cached(clientId: string): ClientRecord | undefined {
+    const hit = this.cache.get(clientId);
+    if (!hit) return undefined;
+    this.cache.delete(clientId);
+    if (this.clock.nowMs() - hit.fetchedAtMs >= this.ttlSeconds * 1000) return undefined;
+    // Re-inserted, so the Map's order is least recently used first.
+    this.cache.set(clientId, hit);
+    return hit.client;
+  }
+
+  remember(client: ClientRecord): void {
+    if (this.ttlSeconds <= 0) return;
+    this.cache.delete(client.clientId);
+    if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(client.clientId, { client, fetchedAtMs: this.clock.nowMs() });
   }
 
   create(client: ClientRecord): Promise<void> {

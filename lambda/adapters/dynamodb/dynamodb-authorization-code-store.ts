@@ -71,7 +71,7 @@ export function codeToItem(code: AuthorizationCodeRecord): Item {
   });
 }
 
-function codeFromItem(item: Item): AuthorizationCodeRecord {
+export function codeFromItem(item: Item): AuthorizationCodeRecord {
   const read = new ItemReader(item, 'authorization code');
   return withoutUndefined<AuthorizationCodeRecord>({
     codeHash: read.string('codeHash'),

@@ -131,7 +131,7 @@ function familyToItem(family: RefreshFamilyRecord): Item {
   });
 }
 
-function familyFromItem(item: Item): RefreshFamilyRecord {
+export function familyFromItem(item: Item): RefreshFamilyRecord {
   const read = new ItemReader(item, 'refresh family');
   return withoutUndefined<RefreshFamilyRecord>({
     familyId: read.string('familyId'),

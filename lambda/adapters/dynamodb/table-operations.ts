@@ -89,29 +89,59 @@ export interface BatchGetOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
+/** The keys one table is asked for in a BatchGetItem, and how consistently. */
+export interface TableKeys {
+  readonly tableName: string;
+  readonly pks: readonly string[];
+  readonly read: 'consistent' | 'eventual';
+}
+
 /**
  * Reads the items of many partition keys, strongly consistent, 100 per BatchGetItem;
- * absent keys are simply missing from the result. Keys DynamoDB leaves unprocessed are
- * asked again a bounded number of times, then it throws DependencyUnavailableError:
- * answering "absent" for keys that were never read would fail open.
+ * absent keys are simply missing from the result. See batchGetAcrossTables.
  */
 export async function batchGetByKeys(client: DynamoDBClient, tableName: string, pks: readonly string[], options: BatchGetOptions = {}): Promise<Item[]> {
+  return (await batchGetAcrossTables(client, [{ tableName, pks, read: 'consistent' }], options)).get(tableName) ?? [];
+}
+
+/**
+ * Reads the items of keys in several tables, one BatchGetItem per 100 keys whatever table
+ * they are in, so that reads of different tables share a round trip. Absent keys are simply
+ * missing from the result, which maps each table asked to its items. Keys DynamoDB leaves
+ * unprocessed are asked again a bounded number of times, then it throws
+ * DependencyUnavailableError: answering "absent" for keys that were never read would fail open.
+ */
+export async function batchGetAcrossTables(client: DynamoDBClient, tables: readonly TableKeys[], options: BatchGetOptions = {}): Promise<Map<string, Item[]>> {
   const maxAttempts = Math.max(1, options.maxAttempts ?? 4);
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const consistent = new Map(tables.map((table) => [table.tableName, table.read === 'consistent']));
   // BatchGetItem rejects duplicate keys, so ask for each once.
-  const unique = [...new Set(pks)];
-  const items: Item[] = [];
-  for (let start = 0; start < unique.length; start += BATCH_LIMIT) {
-    let pending: KeysAndAttributes | undefined = { Keys: unique.slice(start, start + BATCH_LIMIT).map(keyOf), ConsistentRead: true };
-    for (let attempt = 1; pending?.Keys?.length; attempt++) {
-      if (attempt > maxAttempts) throw unavailable(new Error(`BatchGetItem left ${pending.Keys.length} keys unprocessed after ${maxAttempts} attempts`));
+  const keys = tables.flatMap((table) => [...new Set(table.pks)].map((pk) => ({ tableName: table.tableName, pk })));
+  const items = new Map<string, Item[]>(tables.map((table) => [table.tableName, []]));
+  for (let start = 0; start < keys.length; start += BATCH_LIMIT) {
+    let pending: Record<string, KeysAndAttributes> | undefined = requestItems(keys.slice(start, start + BATCH_LIMIT), consistent);
+    for (let attempt = 1; pending; attempt++) {
+      if (attempt > maxAttempts) throw unavailable(new Error(`BatchGetItem left keys unprocessed after ${maxAttempts} attempts`));
       if (attempt > 1) await sleep(25 * 2 ** (attempt - 2));
-      const response: BatchGetItemCommandOutput = await withTranslatedErrors(() => client.send(new BatchGetItemCommand({ RequestItems: { [tableName]: pending! } })));
-      items.push(...(response.Responses?.[tableName] ?? []));
-      pending = response.UnprocessedKeys?.[tableName];
+      const response: BatchGetItemCommandOutput = await withTranslatedErrors(() => client.send(new BatchGetItemCommand({ RequestItems: pending })));
+      for (const [tableName, found] of Object.entries(response.Responses ?? {})) items.get(tableName)?.push(...found);
+      const unprocessed = Object.entries(response.UnprocessedKeys ?? {}).filter(([, request]) => request.Keys?.length);
+      // Asked again as consistently as the first time, whatever the answer echoes.
+      pending = unprocessed.length
+        ? Object.fromEntries(unprocessed.map(([tableName, request]) => [tableName, { Keys: request.Keys, ...(consistent.get(tableName) && { ConsistentRead: true }) }]))
+        : undefined;
     }
   }
   return items;
+}
+
+function requestItems(keys: readonly { readonly tableName: string; readonly pk: string }[], consistent: ReadonlyMap<string, boolean>): Record<string, KeysAndAttributes> {
+  const request: Record<string, { Keys: Item[]; ConsistentRead?: true }> = {};
+  for (const { tableName, pk } of keys) {
+    request[tableName] ??= { Keys: [], ...(consistent.get(tableName) && { ConsistentRead: true }) };
+    request[tableName].Keys.push(keyOf(pk));
+  }
+  return request;
 }
 
 /**

@@ -11,7 +11,6 @@ import type { Config } from '../../core/config';
 import type { AuditSink, CookieKeys, Signer, UpstreamGroups } from '../../core/ports';
 import { cognitoClient, dynamoDbClient, kmsClient, secretsManagerClient } from '../aws-clients/aws-clients';
 import type { AuthorizationServerEnvironment } from '../config/env';
-import { CachedClientStore } from '../dynamodb/cached-client-store';
 import { createDynamoDbStores } from '../dynamodb/dynamodb-stores';
 import type { TableNames } from '../dynamodb/tables';
 import { HttpClientMetadataFetcher, type HttpClientMetadataFetcherOptions } from '../http/client-metadata-fetcher';
@@ -48,7 +47,8 @@ export interface AuthorizationServerParts {
 
 export function buildAuthorizationServerDeps(parts: AuthorizationServerParts): AuthorizationServerDeps {
   const { config } = parts;
-  const stores = createDynamoDbStores(parts.dynamoDb, parts.tableNames);
+  // Per container (docs/operations.md, "Deleting a client"): revocations are not cached, so revoke --client acts at once.
+  const stores = createDynamoDbStores(parts.dynamoDb, parts.tableNames, { clientCache: { clock: systemClock, ttlSeconds: config.registration.clientCacheSeconds } });
   return {
     config,
     clock: systemClock,
@@ -56,8 +56,6 @@ export function buildAuthorizationServerDeps(parts: AuthorizationServerParts): A
     signer: parts.signer,
     cookieKeys: parts.cookieKeys,
     ...stores,
-    // Per container (docs/operations.md, "Deleting a client"): revocations are not cached, so revoke --client acts at once.
-    clients: new CachedClientStore(stores.clients, systemClock, config.registration.clientCacheSeconds),
     upstream: new OidcUpstreamIdp({
       issuer: config.upstream.issuer,
       clientId: config.upstream.clientId,

@@ -7,7 +7,7 @@
  * The signature of resolveClient is a contract used by /token. /authorize uses
  * findClient, which also says why a client is unknown, so the page can tell the user.
  */
-import type { StaticClientConfig } from '../config';
+import type { Config, StaticClientConfig } from '../config';
 import { OAuthError } from '../errors';
 import type { ClientRecord } from '../ports';
 import { clientFromMetadataDocument, clientIdUrlProblem, looksLikeClientIdUrl } from './client-metadata-document';
@@ -30,10 +30,10 @@ export async function resolveClient(deps: AuthorizationServerDeps, clientId: str
  * forbidden target) are an unknown client; anything else (a store outage) is thrown.
  */
 export async function findClient(deps: AuthorizationServerDeps, clientId: string): Promise<ClientLookup> {
-  if (clientId.length === 0 || clientId.length > MAX_CLIENT_ID_LENGTH) return { found: false, reason: 'The client_id is not valid.' };
-  const configured = deps.config.clients.find((c) => c.clientId === clientId);
-  if (configured) return { found: true, client: configuredClientRecord(configured) };
-  if (looksLikeClientIdUrl(clientId)) return findMetadataDocumentClient(deps, clientId);
+  const home = clientHomeOf(deps.config, clientId);
+  if (home.kind === 'invalid') return { found: false, reason: 'The client_id is not valid.' };
+  if (home.kind === 'configuration') return { found: true, client: configuredClientRecord(home.client) };
+  if (home.kind === 'metadata_document') return findMetadataDocumentClient(deps, clientId);
 
   const stored = await deps.clients.get(clientId);
   // The store may still hold a client that DynamoDB TTL has not yet removed.
@@ -41,6 +41,22 @@ export async function findClient(deps: AuthorizationServerDeps, clientId: string
     return { found: false, reason: 'The client is not registered with this server.' };
   }
   return { found: true, client: stored };
+}
+
+/** Where a client_id is looked up: it is checked, or found, in this order. */
+export type ClientHome =
+  | { readonly kind: 'invalid' }
+  | { readonly kind: 'configuration'; readonly client: StaticClientConfig }
+  | { readonly kind: 'metadata_document' }
+  | { readonly kind: 'store' };
+
+/** Pure, so /token can ask the store for a claimed client in the same round trip as its other reads. */
+export function clientHomeOf(config: Config, clientId: string): ClientHome {
+  if (clientId.length === 0 || clientId.length > MAX_CLIENT_ID_LENGTH) return { kind: 'invalid' };
+  const configured = config.clients.find((c) => c.clientId === clientId);
+  if (configured) return { kind: 'configuration', client: configured };
+  if (looksLikeClientIdUrl(clientId)) return { kind: 'metadata_document' };
+  return { kind: 'store' };
 }
 
 /** A client of the configuration's clients[] as the record every endpoint (and the operator CLI) reads. */

@@ -18,6 +18,7 @@ import type {
   RevocationStore,
   SessionStore,
   Signer,
+  TokenRequestReads,
   UpstreamGroups,
   UpstreamIdp,
   TrustedIssuerKeys,
@@ -35,6 +36,8 @@ export interface AuthorizationServerDeps {
   /** The writes that issue tokens at /token, each atomic with its conditions. */
   readonly grantWriter: GrantWriter;
   readonly revocations: RevocationStore;
+  /** POST /token's first round trip: everything the request names, in one read. */
+  readonly tokenRequestReads: TokenRequestReads;
   readonly sessions: SessionStore;
   /** The end of a browser authorization (single-use marker, session listing, consents, code) as one conditional write. */
   readonly commits: AuthorizationCommits;

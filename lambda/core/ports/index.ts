@@ -25,3 +25,4 @@ export * from './grant-writes';
 export * from './trusted-issuer-keys';
 export * from './cookie-keys';
 export * from './authorization-commits';
+export * from './token-request-reads';

@@ -4,24 +4,22 @@
  * Validate everything first, write last: a request that fails any check consumes nothing,
  * so an attacker who guesses at a code (another client, a wrong verifier, another resource)
  * cannot burn the legitimate client's code. Two round trips to the stores: the code and the
- * client's revocation row are read while the client is authenticated (readAuthorizationCode,
- * run by token.ts alongside authenticateClient), and one atomic write marks the code redeemed,
+ * client's revocation row are read with the client, in token.ts's one read
+ * (authorizationCodeNames says what to read), and one atomic write marks the code redeemed,
  * creates the family and checks that no revocation of the user covers the code
  * (GrantWriter.redeemCode). That write decides who wins; everything before it may run in
  * parallel for the same code.
  */
 import { constantTimeEqual, sha256Base64url } from '../../crypto';
 import { GrantRefusedError, OAuthError } from '../../errors';
-import type { HttpRequest } from '../../http';
-import { nowSeconds, type AuthorizationCodeRecord, type ClientRecord, type RefreshFamilyRecord, type RevocationRecord } from '../../ports';
+import { nowSeconds, type AuthorizationCodeRecord, type ClientRecord, type RefreshFamilyRecord } from '../../ports';
 import { issueAccessToken } from '../access-token-issuing';
-import { claimedClientId } from '../client-authentication';
 import type { AuthorizationServerDeps } from '../deps';
 import type { FormBody } from '../form-body';
 import { revokeFamily } from '../refresh-family/family-revocation';
 import { newFamilyId, newRefreshToken } from '../refresh-family/refresh-token-format';
 import { isRevoked, signInRevocationKeys } from '../../tokens/revocation-check';
-import { chooseResource, chooseScope, clientRevocationRows, tokenResponse, type TokenResponseBody } from './grant-parameters';
+import { chooseResource, chooseScope, clientRevocationRows, tokenResponse, type GrantNames, type GrantRead, type TokenResponseBody } from './grant-parameters';
 
 /** RFC 7636 section 4.1: 43 to 128 unreserved characters. */
 const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
@@ -29,29 +27,16 @@ const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 /** One text for every way a code can be wrong, so failures do not say which check tripped. */
 const invalidCode = () => new OAuthError('invalid_grant', 'The authorization code is invalid, expired, or was issued to another client.');
 
-/** What the request's first round trip read: the code, and the revocation row of the client the request names. */
-export interface CodeRead {
-  readonly codeHash: string;
-  readonly record: AuthorizationCodeRecord | undefined;
-  readonly claimedClientId: string | undefined;
-  readonly claimedClientRevocations: readonly RevocationRecord[];
-}
-
-/** The reads that need no authenticated client, so token.ts runs them while it authenticates one. Consumes nothing. */
-export async function readAuthorizationCode(deps: AuthorizationServerDeps, request: HttpRequest, form: FormBody): Promise<CodeRead> {
+/** What the code grant reads in /token's first round trip: the code, and the revocation row of the client the request names. */
+export function authorizationCodeNames(form: FormBody, claimedClientId: string | undefined): GrantNames & { readonly codeHash: string } {
   const code = form.get('code');
   if (code === undefined) throw new OAuthError('invalid_request', 'The code parameter is required.');
-  const codeHash = sha256Base64url(code);
-  const claimed = claimedClientId(request, form);
-  const [record, claimedClientRevocations] = await Promise.all([
-    deps.codes.get(codeHash),
-    claimed === undefined ? [] : deps.revocations.find([{ kind: 'client', value: claimed }]),
-  ]);
-  return { codeHash, record, claimedClientId: claimed, claimedClientRevocations };
+  return { codeHash: sha256Base64url(code), revocationKeys: claimedClientId === undefined ? [] : [{ kind: 'client', value: claimedClientId }] };
 }
 
-export async function exchangeAuthorizationCode(deps: AuthorizationServerDeps, client: ClientRecord, form: FormBody, read: CodeRead): Promise<TokenResponseBody> {
-  const { codeHash, record } = read;
+export async function exchangeAuthorizationCode(deps: AuthorizationServerDeps, client: ClientRecord, form: FormBody, read: GrantRead<ReturnType<typeof authorizationCodeNames>>): Promise<TokenResponseBody> {
+  const { codeHash } = read.names;
+  const record = read.records.code;
   const now = nowSeconds(deps);
   // TTL deletes late: an expired record may still be read and must be refused here.
   if (!record || record.expiresAt < now || record.clientId !== client.clientId) throw invalidCode();

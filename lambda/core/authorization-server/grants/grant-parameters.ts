@@ -3,7 +3,7 @@
  * scope (never widening it), and the token response body (RFC 6749 section 5.1).
  */
 import type { Config } from '../../config';
-import type { ClientRecord, RevocationRecord } from '../../ports';
+import type { ClientRecord, RevocationRecord, TokenRequestNames, TokenRequestRecords } from '../../ports';
 import type { AuthorizationServerDeps } from '../deps';
 import type { IssuedAccessToken } from '../access-token-issuing';
 import { OAuthError } from '../../errors';
@@ -17,6 +17,17 @@ export interface TokenResponseBody {
   readonly expires_in: number;
   readonly scope: string;
   readonly refresh_token?: string;
+}
+
+/** What a grant reads before any client is authenticated: the names of /token's first round trip but the client's (token.ts adds it). */
+export type GrantNames = Omit<TokenRequestNames, 'clientId'>;
+
+/** What /token's first round trip read for a grant, alongside the client it authenticated. */
+export interface GrantRead<Names extends GrantNames = GrantNames> {
+  readonly names: Names;
+  readonly records: TokenRequestRecords;
+  /** The client_id the request named (client-authentication.ts claimedClientId): a hint until the client is authenticated. */
+  readonly claimedClientId: string | undefined;
 }
 
 /** The successful token response (RFC 6749 section 5.1) for an issued access token, and a refresh token when the client may hold one. */
@@ -97,9 +108,9 @@ export function narrowScope(config: Config, form: FormBody, allowed: readonly st
  */
 export async function clientRevocationRows(
   deps: Pick<AuthorizationServerDeps, 'revocations'>,
-  read: { readonly claimedClientId: string | undefined; readonly claimedClientRevocations: readonly RevocationRecord[] },
+  read: GrantRead,
   client: Pick<ClientRecord, 'clientId'>,
 ): Promise<readonly RevocationRecord[]> {
-  if (read.claimedClientId === client.clientId) return read.claimedClientRevocations;
+  if (read.claimedClientId === client.clientId) return read.records.revocations.filter((row) => row.key.kind === 'client' && row.key.value === client.clientId);
   return deps.revocations.find([{ kind: 'client', value: client.clientId }]);
 }

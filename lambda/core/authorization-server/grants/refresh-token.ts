@@ -8,15 +8,13 @@
  * (refresh-family/groups-recheck.ts).
  *
  * Two round trips to the stores: the family and the revocation rows the request can name (the
- * family's, its client's) are read while the client is authenticated (readRefreshFamily, run
- * by token.ts alongside authenticateClient); one atomic write rotates the family and checks
+ * family's, its client's) are read with the client, in token.ts's one read (refreshTokenNames
+ * says what to read); one atomic write rotates the family and checks
  * that no revocation of the user covers it (GrantWriter.rotateFamily).
  */
 import { GrantRefusedError, OAuthError } from '../../errors';
-import type { HttpRequest } from '../../http';
-import { nowSeconds, type ClientRecord, type RefreshFamilyRecord, type RevocationKey, type RevocationRecord } from '../../ports';
+import { nowSeconds, type ClientRecord, type RevocationKey } from '../../ports';
 import { issueAccessToken } from '../access-token-issuing';
-import { claimedClientId } from '../client-authentication';
 import type { AuthorizationServerDeps } from '../deps';
 import type { FormBody } from '../form-body';
 import { isFamilyLive, isFamilyRevoked } from '../refresh-family/family-liveness';
@@ -26,42 +24,25 @@ import { recheckGroups } from '../refresh-family/groups-recheck';
 import { familyIdOf, newRefreshToken } from '../refresh-family/refresh-token-format';
 import { isWithinRetryWindow, standingOf } from '../refresh-family/token-standing';
 import { signInRevocationKeys } from '../../tokens/revocation-check';
-import { chooseResource, chooseScope, clientRevocationRows, tokenResponse, type TokenResponseBody } from './grant-parameters';
+import { chooseResource, chooseScope, clientRevocationRows, tokenResponse, type GrantNames, type GrantRead, type TokenResponseBody } from './grant-parameters';
 
 const invalidRefreshToken = () => new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked.');
 
-/** What the request's first round trip read: the family, its revocation row, and the row of the client the request names. */
-export interface FamilyRead {
-  readonly presented: string;
-  readonly family: RefreshFamilyRecord;
-  readonly familyRevocations: readonly RevocationRecord[];
-  readonly claimedClientId: string | undefined;
-  readonly claimedClientRevocations: readonly RevocationRecord[];
-}
-
-/** The reads that need no authenticated client, so token.ts runs them while it authenticates one. Consumes nothing. */
-export async function readRefreshFamily(deps: AuthorizationServerDeps, request: HttpRequest, form: FormBody): Promise<FamilyRead> {
+/** What the refresh grant reads in /token's first round trip: the family, its revocation row, and the row of the client the request names. */
+export function refreshTokenNames(form: FormBody, claimedClientId: string | undefined): GrantNames & { readonly familyId: string; readonly presented: string } {
   const presented = form.get('refresh_token');
   if (presented === undefined) throw new OAuthError('invalid_request', 'The refresh_token parameter is required.');
   const familyId = familyIdOf(presented);
   if (!familyId) throw invalidRefreshToken();
-  const claimed = claimedClientId(request, form);
-  const keys: RevocationKey[] = [{ kind: 'family', value: familyId }];
-  if (claimed !== undefined) keys.push({ kind: 'client', value: claimed });
-  const [family, rows] = await Promise.all([deps.families.get(familyId), deps.revocations.find(keys)]);
-  if (!family) throw invalidRefreshToken();
-  return {
-    presented,
-    family,
-    familyRevocations: rows.filter((row) => row.key.kind === 'family'),
-    claimedClientId: claimed,
-    claimedClientRevocations: rows.filter((row) => row.key.kind === 'client'),
-  };
+  const revocationKeys: RevocationKey[] = [{ kind: 'family', value: familyId }];
+  if (claimedClientId !== undefined) revocationKeys.push({ kind: 'client', value: claimedClientId });
+  return { presented, familyId, revocationKeys };
 }
 
-export async function exchangeRefreshToken(deps: AuthorizationServerDeps, client: ClientRecord, form: FormBody, read: FamilyRead): Promise<TokenResponseBody> {
-  const { presented, family } = read;
-  const { familyId } = family;
+export async function exchangeRefreshToken(deps: AuthorizationServerDeps, client: ClientRecord, form: FormBody, read: GrantRead<ReturnType<typeof refreshTokenNames>>): Promise<TokenResponseBody> {
+  const { presented, familyId } = read.names;
+  const { family } = read.records;
+  if (!family) throw invalidRefreshToken();
   const now = nowSeconds(deps);
 
   const standing = standingOf(family, presented);
@@ -72,7 +53,8 @@ export async function exchangeRefreshToken(deps: AuthorizationServerDeps, client
   // Another client's presentation proves nothing about the owner's token: refuse, revoke nothing.
   if (family.clientId !== client.clientId) throw invalidRefreshToken();
   if (!isFamilyLive(deps, family, now)) throw invalidRefreshToken();
-  if (isFamilyRevoked(family, [...read.familyRevocations, ...(await clientRevocationRows(deps, read, client))])) throw invalidRefreshToken();
+  const familyRevocations = read.records.revocations.filter((row) => row.key.kind === 'family' && row.key.value === familyId);
+  if (isFamilyRevoked(family, [...familyRevocations, ...(await clientRevocationRows(deps, read, client))])) throw invalidRefreshToken();
 
   const isRetry = standing === 'previous' && isWithinRetryWindow(deps, family, now);
   if (standing !== 'current' && !isRetry) {
