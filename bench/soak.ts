@@ -4,7 +4,7 @@
  * (files in a temporary folder), with the WAF rate limits and stage throttling raised by
  * bench/soak.config.json (local.rateLimits, local.stageThrottling: docs/local-mode.md).
  *
- *   npm run soak -- --minutes 10 [--workers 8] [--think-ms 20] [--report-seconds 60]
+ *   npm run soak -- --minutes 10 [--workers 8] [--think-ms 20] [--report-seconds 60] [--memory-probe]
  *   npm run soak -- --seconds 20          (a quick run: the test that keeps this script alive)
  *
  * Bounded concurrency: `--workers` workers (default 8, alice and bob in turn), each doing
@@ -16,7 +16,7 @@
  * unexpected answer, and RSS flat after warm-up (under 5% growth from the end of the first
  * interval to the end). Not part of CI. Loopback only.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,18 +32,20 @@ interface SoakOptions {
   readonly workers: number;
   readonly thinkMs: number;
   readonly reportMs: number;
+  /** Preload bench/soak-memory-probe.mjs into the stack and print its heap figures each interval. */
+  readonly memoryProbe: boolean;
 }
 
 function parseOptions(): SoakOptions {
-  const { values } = parseArgs({ options: { minutes: { type: 'string' }, seconds: { type: 'string' }, workers: { type: 'string', default: '8' }, 'think-ms': { type: 'string', default: '20' }, 'report-seconds': { type: 'string', default: '60' } } });
+  const { values } = parseArgs({ options: { minutes: { type: 'string' }, seconds: { type: 'string' }, workers: { type: 'string', default: '8' }, 'think-ms': { type: 'string', default: '20' }, 'report-seconds': { type: 'string', default: '60' }, 'memory-probe': { type: 'boolean', default: false } } });
   const number = (name: string, value: string | undefined, min: number): number => {
     const n = Number(value);
     if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min}`);
     return n;
   };
-  if ((values.minutes === undefined) === (values.seconds === undefined)) throw new Error('usage: npm run soak -- --minutes N | --seconds N [--workers 8] [--think-ms 20] [--report-seconds 60]');
+  if ((values.minutes === undefined) === (values.seconds === undefined)) throw new Error('usage: npm run soak -- --minutes N | --seconds N [--workers 8] [--think-ms 20] [--report-seconds 60] [--memory-probe]');
   const durationMs = values.minutes !== undefined ? number('minutes', values.minutes, 0.1) * 60_000 : number('seconds', values.seconds, 1) * 1000;
-  return { durationMs, workers: Math.floor(number('workers', values.workers, 1)), thinkMs: number('think-ms', values['think-ms'], 0), reportMs: number('report-seconds', values['report-seconds'], 1) * 1000 };
+  return { durationMs, workers: Math.floor(number('workers', values.workers, 1)), thinkMs: number('think-ms', values['think-ms'], 0), reportMs: number('report-seconds', values['report-seconds'], 1) * 1000, memoryProbe: values['memory-probe'] === true };
 }
 
 async function main(): Promise<number> {
@@ -51,10 +53,17 @@ async function main(): Promise<number> {
   const soakConfig = JSON.parse(readFileSync(join(__dirname, 'soak.config.json'), 'utf8')) as { local: Record<string, unknown> };
   const dataDir = mkdtempSync(join(tmpdir(), 'mcp-oauth-soak-'));
   const dynamo = await startDynamoDbLocal({ port: 0, dataDir });
+  const probeFile = join(dataDir, 'memory-probe.jsonl');
+  if (options.memoryProbe) {
+    // The stack inherits this environment (DynamoDB Local, started before, does not).
+    process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import ${join(__dirname, 'soak-memory-probe.mjs')}`.trim();
+    process.env.SOAK_MEMORY_PROBE_FILE = probeFile;
+    process.env.SOAK_MEMORY_PROBE_MS = String(Math.min(10_000, options.reportMs));
+  }
   try {
     const stack = await startLocalStack({ dynamoDbEndpoint: dynamo.endpoint, configOverrides: (config) => Object.assign(config.local, soakConfig.local) });
     try {
-      return await soak(options, stack, dynamo.port);
+      return await soak(options, stack, dynamo.port, options.memoryProbe ? probeFile : undefined);
     } finally {
       await stack.stop();
     }
@@ -64,7 +73,7 @@ async function main(): Promise<number> {
   }
 }
 
-async function soak(options: SoakOptions, stack: Awaited<ReturnType<typeof startLocalStack>>, dynamoPort: number): Promise<number> {
+async function soak(options: SoakOptions, stack: Awaited<ReturnType<typeof startLocalStack>>, dynamoPort: number, probeFile: string | undefined): Promise<number> {
   const watched = watchedProcesses(stack.tablePrefix, dynamoPort);
   const target: SoakTarget = { issuer: stack.issuer, mcpUrl: stack.mcpUrl, devIdp: stack.devIdp, redirectUri: `http://127.0.0.1:${await freePort()}/callback` };
   console.log(`soak: ${options.workers} workers for ${(options.durationMs / 1000).toFixed(0)} s against local mode at ${stack.issuer} (MCP ${stack.mcpUrl}), think time ${options.thinkMs} ms, report every ${options.reportMs / 1000} s`);
@@ -87,6 +96,7 @@ async function soak(options: SoakOptions, stack: Awaited<ReturnType<typeof start
     console.log(`\n[${((Date.now() - started) / 1000).toFixed(0)} s] interval ${interval}: ${counts.requests} requests, ${counts.clientErrors} 4xx, ${counts.serverErrors} 5xx; families started ${recorder.families.started}, completed ${recorder.families.completed}`);
     for (const line of endpointLines(counts)) console.log(line);
     console.log(`  RSS: ${[...sample].map(([label, kb]) => `${label} ${(kb / 1024).toFixed(1)} MB`).join(', ')}`);
+    if (probeFile) console.log(`  memory probe: ${probeLine(probeFile, watched)}`);
   };
   const timer = setInterval(report, options.reportMs);
   const workers = Array.from({ length: options.workers }, (_, i) =>
@@ -124,6 +134,19 @@ function watchedProcesses(tablePrefix: string, dynamoPort: number): WatchedProce
   const jvm = findProcesses(['DynamoDBLocal.jar', `-port ${dynamoPort}`]).map((p) => ({ pid: p.pid, label: 'DynamoDB Local (JVM)' }));
   // Labels name the RSS columns: make them unique.
   return [...stack, ...jvm].map((p, i, all) => (all.filter((q) => q.label === p.label).length > 1 ? { ...p, label: `${p.label} #${i + 1}` } : p));
+}
+
+/** The newest memory probe sample of each watched node process, in MB. */
+function probeLine(probeFile: string, watched: readonly WatchedProcess[]): string {
+  if (!existsSync(probeFile)) return 'no sample yet';
+  const latest = new Map<number, Record<string, number>>();
+  for (const line of readFileSync(probeFile, 'utf8').split('\n')) if (line) latest.set((JSON.parse(line) as { pid: number }).pid, JSON.parse(line) as Record<string, number>);
+  const mb = (bytes: number | undefined) => ((bytes ?? 0) / 1024 / 1024).toFixed(1);
+  return watched.filter((p) => latest.has(p.pid)).map((p) => {
+    const u = latest.get(p.pid)!;
+    const kept = u.afterFullGc === undefined ? 'no full GC in the last sample' : `heap after the last full GC ${mb(u.afterFullGc)}`;
+    return `${p.label}: rss ${mb(u.rss)}, heapTotal ${mb(u.heapTotal)}, heapUsed ${mb(u.heapUsed)}, ${kept}, external ${mb(u.external)}, arrayBuffers ${mb(u.arrayBuffers)}`;
+  }).join('; ');
 }
 
 function rssLine(watched: readonly WatchedProcess[]): string {
