@@ -41,9 +41,24 @@ describe('cached-client-store.ts: registered clients per container (registration
     const reads = counted(store);
     const cache = new CachedClientStore(store, new FixedClock(), 30);
     expect(await cache.get('new')).toBeUndefined();
-    await cache.create(client('new'));
+    store.items.set('new', client('new'));
     expect((await cache.get('new'))?.clientId).toBe('new');
     expect(reads).toEqual(['new', 'new']);
+  });
+
+  it('remembers a client it created, so the /authorize after a registration reads nothing; a create that fails remembers nothing', async () => {
+    const store = new InMemoryClientStore();
+    const reads = counted(store);
+    const cache = new CachedClientStore(store, new FixedClock(), 30);
+    await cache.create(client('registered', 'Registered'));
+    expect((await cache.get('registered'))?.clientName).toBe('Registered');
+    expect(reads).toEqual([]);
+
+    store.create = async () => {
+      throw new Error('ConditionalCheckFailed');
+    };
+    await expect(cache.create(client('taken', 'Impostor'))).rejects.toThrow('ConditionalCheckFailed');
+    expect(cache.cached('taken')).toBeUndefined();
   });
 
   it('holds at most maxEntries, dropping the least recently used first', async () => {

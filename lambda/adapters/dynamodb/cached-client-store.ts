@@ -6,8 +6,8 @@
  * (docs/operations.md). Revocations are never cached here: `revoke --client` is a row the
  * grants read on every request, so it takes effect at once.
  *
- * Only clients that exist are remembered: a client_id that is not found is asked again next
- * time, so a registration made a moment ago is seen at once and a flood of unknown ids cannot
+ * Only clients that exist are remembered (read from the store, or written to it by this
+ * container): a client_id that is not found is asked again next time, so a registration made a moment ago is seen at once and a flood of unknown ids cannot
  * push the known clients out. The cache holds at most `maxEntries`, least recently used first
  * out. A TTL of 0 turns it off. /token's one read (dynamodb-token-request-reads.ts) asks the
  * same cache through cached() and remember().
@@ -60,7 +60,9 @@ export class CachedClientStore implements ClientStore, ClientCache {
     this.cache.set(client.clientId, { client, fetchedAtMs: this.clock.nowMs() });
   }
 
-  create(client: ClientRecord): Promise<void> {
-    return this.store.create(client);
+  /** A client this container just wrote is remembered: the /authorize that follows a registration need not read it back. */
+  async create(client: ClientRecord): Promise<void> {
+    await this.store.create(client);
+    this.remember(client);
   }
 }
