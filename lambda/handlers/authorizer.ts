@@ -5,7 +5,8 @@
  *
  * Its cold start is on the path of the first MCP request a new container serves, so it loads
  * no AWS SDK: its one call, the revocation BatchGetItem, goes through DynamoDbJsonClient. It
- * is built while the module loads (Lambda's init), its JWKS fetch started then; a build that
+ * is built while the module loads (Lambda's init), its JWKS fetch and its DynamoDB connection
+ * started then; a build that
  * fails there is built again by the first invocation, which answers with its error.
  */
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
@@ -23,12 +24,15 @@ const authorizer = oncePerContainer(() => {
   const env = readAuthorizerEnvironment();
   const aws = readAwsEnvironment();
   const serviceName = readServiceName(SERVICE_NAMES.authorizer);
+  const dynamoDb = new DynamoDbJsonClient({ calls: env.config.awsCalls, region: aws.region, credentials: aws.credentials, endpoint: aws.dynamoDbEndpoint });
+  // Its handshake then runs beside the JWKS fetch, not after it on the first request.
+  void dynamoDb.connect();
   return createAuthorizer({
     config: env.config,
     resource: env.resource,
     jwksUri: `${env.config.issuer}${ENDPOINT_PATHS.jwks}`,
     prefetchJwks: true,
-    revocations: new RevocationReader(new DynamoDbJsonClient({ calls: env.config.awsCalls, region: aws.region, credentials: aws.credentials, endpoint: aws.dynamoDbEndpoint }), env.revocationsTableName),
+    revocations: new RevocationReader(dynamoDb, env.revocationsTableName),
     metrics: new EmfAuthorizerMetrics({ serviceName, resourceUri: env.resource.uri }),
     audit: lambdaGuardAudit(serviceName),
   });

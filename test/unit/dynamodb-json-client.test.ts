@@ -46,6 +46,28 @@ const client = (endpoint: string) => new DynamoDbJsonClient({ calls, region: 'eu
 const failureOf = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as Error & { $metadata?: { httpStatusCode?: number } });
 
 describe('DynamoDbJsonClient', () => {
+  it('connect() opens the kept-alive connection that the first call then uses, with an unsigned GET of the root', async () => {
+    const dynamo = await fakeDynamoDb([{ status: 200, body: 'healthy: dynamodb.eu-west-1.amazonaws.com' }, { status: 200, body: { Responses: { t: [] } } }]);
+    try {
+      const dynamoDb = client(dynamo.endpoint);
+      await dynamoDb.connect();
+      expect(await dynamoDb.call('BatchGetItem', { RequestItems: {} })).toEqual({ Responses: { t: [] } });
+      expect(dynamo.connections()).toBe(1);
+      expect(dynamo.seen[0]!.headers.authorization).toBeUndefined();
+      expect(dynamo.seen[1]!.headers['x-amz-target']).toBe('DynamoDB_20120810.BatchGetItem');
+    } finally {
+      await dynamo.close();
+    }
+  });
+
+  it('connect() never fails: with nothing listening it resolves, and the first call reports the failure itself', async () => {
+    const closed = await fakeDynamoDb([]);
+    await closed.close();
+    const dynamoDb = client(closed.endpoint);
+    await expect(dynamoDb.connect()).resolves.toBeUndefined();
+    expect(translateDynamoDbError(await failureOf(dynamoDb.call('BatchGetItem', {})))).toBeInstanceOf(DependencyUnavailableError);
+  });
+
   it('posts the operation as signed JSON 1.0 and returns the answer, over one kept-alive connection', async () => {
     const dynamo = await fakeDynamoDb([{ status: 200, body: { Responses: { t: [] } } }]);
     try {

@@ -78,6 +78,27 @@ export class DynamoDbJsonClient {
     }
   }
 
+  /**
+   * Opens the kept-alive connection (TCP and TLS) before the first call, so that a handshake
+   * made during Lambda's init is not on the first request's path: a GET of the endpoint's root,
+   * which DynamoDB answers unsigned and unbilled (a health check, docs/performance.md "Cold
+   * starts"). Its answer is read and dropped. It never fails: a connection it could not open is
+   * opened by the first call, as it would have been.
+   */
+  connect(): Promise<void> {
+    const { connectionTimeoutMs, requestTimeoutMs } = this.options.calls;
+    return new Promise<void>((resolve) => {
+      const request = this.send({ protocol: this.url.protocol, hostname: this.url.hostname, port: this.url.port, path: '/', method: 'GET', agent: this.agent }, (response) => {
+        response.on('end', resolve);
+        response.on('error', () => resolve());
+        response.resume();
+      });
+      request.setTimeout(connectionTimeoutMs + requestTimeoutMs, () => request.destroy());
+      request.on('error', () => resolve());
+      request.end();
+    });
+  }
+
   private attempt(operation: string, body: string): Promise<unknown> {
     const { connectionTimeoutMs, requestTimeoutMs } = this.options.calls;
     const path = this.url.pathname || '/';
