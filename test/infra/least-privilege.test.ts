@@ -40,10 +40,14 @@ function actionsInBundle(entry: string): Set<string> {
   });
   const code = outputFiles[0]!.text;
   const actions = new Set<string>();
-  for (const [, variable, client] of code.matchAll(/([\w$]+)=(?:[\w$]+\()?require\("@aws-sdk\/(client-[\w-]+)"\)/g)) {
+  // A package is required at the top (`v=require(...)`, used as `v.NameCommand`) or at first use
+  // (sdk-packages.ts: `f=()=>require(...)`, used as `(f()).NameCommand`).
+  for (const [, variable, atFirstUse, client] of code.matchAll(/([\w$]+)=(\(\)=>)?(?:[\w$]+\()?require\("@aws-sdk\/(client-[\w-]+)"\)/g)) {
     const service = SERVICE_OF_CLIENT[client!];
     if (!service) throw new Error(`${entry} uses @aws-sdk/${client}: map it to its IAM service here, and grant what it calls`);
-    for (const [, command] of code.matchAll(new RegExp(`(?<![\\w$])${variable!.replace('$', '\\$')}\\.(\\w+)Command\\b`, 'g'))) actions.add(`${service}:${command}`);
+    const name = variable!.replace('$', '\\$');
+    const used = atFirstUse ? `\\(${name}\\(\\)\\)` : `(?<![\\w$])${name}`;
+    for (const [, command] of code.matchAll(new RegExp(`${used}\\.(\\w+)Command\\b`, 'g'))) actions.add(`${service}:${command}`);
   }
   // The authorizer's DynamoDB JSON client (aws-clients/dynamodb-json-client.ts) sends its
   // operations by name, `X-Amz-Target: DynamoDB_20120810.<operation>`, without the SDK.

@@ -6,15 +6,17 @@
  * awsCallWorstCaseMs (2.1 s with the defaults); the adapters turn that into
  * DependencyUnavailableError, which the router answers 503 temporarily_unavailable with
  * Retry-After, and a failed call wrote nothing the request depends on (docs/design.md, "Fail fast").
+ * KMS, Secrets Manager and Cognito load at their first client (sdk-packages.ts).
  * The authorizer's Lambda entry loads none of these: its one call goes through
  * dynamodb-json-client.ts, which keeps the same promises.
  */
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { AwsCallsConfig } from '../../core/config';
 import { FixedDelayRetries } from './fixed-delay-retries';
+import { cognitoSdk, kmsSdk, secretsManagerSdk } from './sdk-packages';
 
 /** What each client is built with besides its own settings (endpoint, region, credentials). */
 export interface AwsCallSettings {
@@ -44,14 +46,14 @@ export function dynamoDbClient(calls: AwsCallsConfig, override?: EndpointOverrid
 }
 
 export function kmsClient(calls: AwsCallsConfig, override?: EndpointOverride): KMSClient {
-  return new KMSClient({ ...awsCallSettings(calls), ...override });
+  return new (kmsSdk().KMSClient)({ ...awsCallSettings(calls), ...override });
 }
 
 export function secretsManagerClient(calls: AwsCallsConfig, override?: EndpointOverride): SecretsManagerClient {
-  return new SecretsManagerClient({ ...awsCallSettings(calls), ...override });
+  return new (secretsManagerSdk().SecretsManagerClient)({ ...awsCallSettings(calls), ...override });
 }
 
 /** Cognito's user pool API (a user's groups at refresh), in the pool's own region. */
 export function cognitoClient(calls: AwsCallsConfig, region: string): CognitoIdentityProviderClient {
-  return new CognitoIdentityProviderClient({ ...awsCallSettings(calls), region });
+  return new (cognitoSdk().CognitoIdentityProviderClient)({ ...awsCallSettings(calls), region });
 }

@@ -1,10 +1,11 @@
-import { GenerateMacCommand, type KMSClient } from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import { kmsSdk } from '../aws-clients/sdk-packages';
 import { hkdfSync } from 'node:crypto';
 import type { CookieKey, CookieKeyRing, CookieKeys } from '../../core/ports';
 import { translateKmsError } from './kms-errors';
 
 export interface KmsCookieKeysOptions {
-  readonly kms: KMSClient;
+  readonly kms: Pick<KMSClient, 'send'>;
   /** Key id or ARN of the HMAC_256 key (KeyUsage GENERATE_VERIFY_MAC) that the cookie keys derive from. */
   readonly macKeyId: string;
   /** The label version that seals new cookies. @default COOKIE_KEY_VERSIONS.current */
@@ -60,7 +61,7 @@ export class KmsCookieKeys implements CookieKeys {
     let mac: Uint8Array | undefined;
     try {
       const answer = await this.options.kms.send(
-        new GenerateMacCommand({ KeyId: this.options.macKeyId, MacAlgorithm: 'HMAC_SHA_256', Message: Buffer.from(`mcp-oauth-aws cookie key v${version}`, 'utf8') }),
+        new (kmsSdk().GenerateMacCommand)({ KeyId: this.options.macKeyId, MacAlgorithm: 'HMAC_SHA_256', Message: Buffer.from(`mcp-oauth-aws cookie key v${version}`, 'utf8') }),
       );
       mac = answer.Mac;
     } catch (error) {

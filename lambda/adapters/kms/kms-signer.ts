@@ -1,11 +1,12 @@
-import { GetPublicKeyCommand, SignCommand, type KMSClient } from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import { createPublicKey } from 'node:crypto';
 import type { PublicJwk, Signer } from '../../core/ports';
+import { kmsSdk } from '../aws-clients/sdk-packages';
 import { translateKmsError } from './kms-errors';
 import { rsaJwkThumbprint } from './rsa-jwk-thumbprint';
 
 export interface KmsSignerOptions {
-  readonly kms: KMSClient;
+  readonly kms: Pick<KMSClient, 'send'>;
   /** Key id, ARN or alias ARN of the key that signs now. */
   readonly activeKeyId: string;
   /**
@@ -28,7 +29,7 @@ interface LoadedKey {
  * never changes, and rotation introduces a new key (a new deployment), never new material.
  */
 export class KmsSigner implements Signer {
-  private readonly kms: KMSClient;
+  private readonly kms: Pick<KMSClient, 'send'>;
   private readonly keyIds: readonly string[];
   private loading?: Promise<readonly LoadedKey[]>;
 
@@ -49,7 +50,7 @@ export class KmsSigner implements Signer {
     if (keyId !== active.jwk.kid) throw new Error(`key ${keyId} is not the active signing key`);
     let signature: Uint8Array | undefined;
     try {
-      const result = await this.kms.send(new SignCommand({
+      const result = await this.kms.send(new (kmsSdk().SignCommand)({
         KeyId: active.kmsKeyId,
         Message: sha256Digest,
         MessageType: 'DIGEST',
@@ -86,7 +87,7 @@ export class KmsSigner implements Signer {
   private async loadKey(kmsKeyId: string): Promise<LoadedKey> {
     let response;
     try {
-      response = await this.kms.send(new GetPublicKeyCommand({ KeyId: kmsKeyId }));
+      response = await this.kms.send(new (kmsSdk().GetPublicKeyCommand)({ KeyId: kmsKeyId }));
     } catch (error) {
       translateKmsError(error);
     }

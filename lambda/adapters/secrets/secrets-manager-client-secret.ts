@@ -10,8 +10,9 @@
  * A throttled or unreachable Secrets Manager is an outage (DependencyUnavailableError: 503,
  * retry); a missing secret, a denied read or an unusable value is a deployment error (500).
  */
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DependencyUnavailableError } from '../../core/errors';
+import { secretsManagerSdk } from '../aws-clients/sdk-packages';
 
 const DEPENDENCY = 'Secrets Manager';
 
@@ -30,7 +31,7 @@ export class SecretsManagerClientSecret {
   private readonly cache = new Map<string, Promise<string>>();
 
   /** `what` names the secret in errors (the MCP step reads its backend's shared secret with this too). */
-  constructor(private readonly client: SecretsManagerClient, private readonly what?: string) {}
+  constructor(private readonly client: Pick<SecretsManagerClient, 'send'>, private readonly what?: string) {}
 
   read(secretArn: string): Promise<string> {
     let pending = this.cache.get(secretArn);
@@ -47,7 +48,7 @@ export class SecretsManagerClientSecret {
   private async fetch(secretArn: string): Promise<string> {
     let secretString: string | undefined;
     try {
-      ({ SecretString: secretString } = await this.client.send(new GetSecretValueCommand({ SecretId: secretArn })));
+      ({ SecretString: secretString } = await this.client.send(new (secretsManagerSdk().GetSecretValueCommand)({ SecretId: secretArn })));
     } catch (error) {
       if (isTransient(error)) throw new DependencyUnavailableError(DEPENDENCY, { cause: error });
       const name = error instanceof Error ? error.name : 'unknown error';

@@ -7,8 +7,9 @@
  * Bounded like every dependency: one attempt per page with a timeout, at most MAX_PAGES pages;
  * Cognito unreachable or throttling is DependencyUnavailableError (503, nothing consumed).
  */
-import { AdminListGroupsForUserCommand, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DependencyUnavailableError } from '../../core/errors';
+import { cognitoSdk } from '../aws-clients/sdk-packages';
 import type { UpstreamGroups } from '../../core/ports';
 
 /** 60 groups a page (Cognito's maximum): far more groups than any group -> scope policy names. */
@@ -29,7 +30,7 @@ export class CognitoUpstreamGroups implements UpstreamGroups {
       let answer;
       try {
         answer = await this.cognito.send(
-          new AdminListGroupsForUserCommand({ UserPoolId: this.userPoolId, Username: subject, Limit: PAGE_SIZE, NextToken: nextToken }),
+          new (cognitoSdk().AdminListGroupsForUserCommand)({ UserPoolId: this.userPoolId, Username: subject, Limit: PAGE_SIZE, NextToken: nextToken }),
           { abortSignal: AbortSignal.timeout(this.timeoutMs) },
         );
       } catch (error) {

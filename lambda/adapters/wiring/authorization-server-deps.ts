@@ -10,6 +10,7 @@ import type { EndpointGroup } from '../../core/authorization-server/endpoints';
 import type { Config } from '../../core/config';
 import type { AuditSink, CookieKeys, Signer, UpstreamGroups } from '../../core/ports';
 import { cognitoClient, dynamoDbClient, kmsClient, secretsManagerClient } from '../aws-clients/aws-clients';
+import { builtAtFirstCall } from '../aws-clients/sdk-packages';
 import type { AuthorizationServerEnvironment } from '../config/env';
 import { createDynamoDbStores } from '../dynamodb/dynamodb-stores';
 import type { TableNames } from '../dynamodb/tables';
@@ -81,22 +82,24 @@ export function buildAuthorizationServerDeps(parts: AuthorizationServerParts): A
 function upstreamGroupsFor(config: Config): UpstreamGroups {
   const pool = cognitoUserPoolOf(config.upstream.issuer);
   if (!pool) return noUpstreamGroups;
-  return new CognitoUpstreamGroups(cognitoClient(config.awsCalls, pool.region), pool.userPoolId);
+  return new CognitoUpstreamGroups(builtAtFirstCall(() => cognitoClient(config.awsCalls, pool.region)), pool.userPoolId);
 }
 
 /** The Lambda function's parts: KMS, EMF metrics, the upstream secret from Secrets Manager. */
 export async function lambdaAuthorizationServerDeps(
   env: AuthorizationServerEnvironment,
   serviceName: string,
-  secrets: Pick<SecretsManagerClientSecret, 'read'> = new SecretsManagerClientSecret(secretsManagerClient(env.config.awsCalls)),
+  secrets: Pick<SecretsManagerClientSecret, 'read'> = new SecretsManagerClientSecret(builtAtFirstCall(() => secretsManagerClient(env.config.awsCalls))),
 ): Promise<AuthorizationServerDeps> {
   const { logError } = createSafeLogger({ serviceName });
+  // KMS's package loads at the first signature or JWKS, not with the bundle (sdk-packages.ts).
+  const kms = builtAtFirstCall(() => kmsClient(env.config.awsCalls));
   return buildAuthorizationServerDeps({
     config: env.config,
     dynamoDb: dynamoDbClient(env.config.awsCalls, env.dynamoDbEndpoint ? { endpoint: env.dynamoDbEndpoint } : undefined),
     tableNames: env.tableNames,
-    signer: new KmsSigner({ kms: kmsClient(env.config.awsCalls), activeKeyId: env.signingKeys.active, publishedKeyIds: env.signingKeys.published }),
-    cookieKeys: env.cookieKeyId ? new KmsCookieKeys({ kms: kmsClient(env.config.awsCalls), macKeyId: env.cookieKeyId }) : noCookieKeys,
+    signer: new KmsSigner({ kms, activeKeyId: env.signingKeys.active, publishedKeyIds: env.signingKeys.published }),
+    cookieKeys: env.cookieKeyId ? new KmsCookieKeys({ kms, macKeyId: env.cookieKeyId }) : noCookieKeys,
     upstreamClientSecret: await resolveUpstreamClientSecret(env.config, secrets, env.endpointGroup),
     audit: new EmfAuditSink({ serviceName }),
     logError: countingOutages(logError, new EmfDependencyOutages({ serviceName })),
