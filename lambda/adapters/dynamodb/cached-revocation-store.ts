@@ -6,7 +6,8 @@
  */
 import type { Clock, RevocationKey, RevocationLookup, RevocationRecord, RevocationStore } from '../../core/ports';
 
-const MAX_ENTRIES = 10_000;
+/** A bound for a container that serves many tokens within one TTL. */
+export const REVOCATION_CACHE_MAX_ENTRIES = 10_000;
 
 export class CachedRevocationStore implements RevocationLookup {
   private readonly cache = new Map<string, { readonly records: readonly RevocationRecord[]; readonly fetchedAtMs: number }>();
@@ -34,11 +35,29 @@ export class CachedRevocationStore implements RevocationLookup {
   private async fetch(keys: readonly RevocationKey[], cacheKey: string, now: number): Promise<readonly RevocationRecord[]> {
     const records = await this.store.find(keys);
     if (this.ttlSeconds > 0) {
+      this.dropExpired(now);
       this.cache.delete(cacheKey);
-      if (this.cache.size >= MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
+      if (this.cache.size >= REVOCATION_CACHE_MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
       this.cache.set(cacheKey, { records, fetchedAtMs: now });
     }
     return records;
+  }
+
+  /** How many look-ups are remembered. */
+  get size(): number {
+    return this.cache.size;
+  }
+
+  /**
+   * The Map holds look-ups in the order they were cached, so the expired ones are at its
+   * front: dropping them as each new one is cached keeps a container that served many
+   * tokens once from holding all of them until the cap.
+   */
+  private dropExpired(now: number): void {
+    for (const [cacheKey, entry] of this.cache) {
+      if (now - entry.fetchedAtMs < this.ttlSeconds * 1000) return;
+      this.cache.delete(cacheKey);
+    }
   }
 }
 
