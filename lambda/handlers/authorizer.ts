@@ -1,13 +1,10 @@
 /**
- * The guard's REQUEST authorizer as a Lambda entry. The CDK app passes the validated
- * configuration and names the guarded resource and the revocations table; everything else
- * is createAuthorizer's (lambda/adapters/apigw/request-authorizer.ts).
- *
- * Its cold start is on the path of the first MCP request a new container serves, so it loads
- * no AWS SDK: its one call, the revocation BatchGetItem, goes through DynamoDbJsonClient. It
- * is built while the module loads (Lambda's init), its JWKS fetch and its DynamoDB connection
- * started then; a build that
- * fails there is built again by the first invocation, which answers with its error.
+ * The guard's REQUEST authorizer as a Lambda entry: the CDK app passes the validated
+ * configuration and names the guarded resource and the revocations table; the rest is
+ * createAuthorizer's. Its cold start is on the path of the first MCP request a container
+ * serves, so it loads no AWS SDK (its one call goes through DynamoDbJsonClient), and it is
+ * built at init, its JWKS fetch and DynamoDB connection started then; a build that fails
+ * there is built again by the first invocation, which answers with its error.
  */
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { ENDPOINT_PATHS } from '../core/authorization-server/endpoints';
@@ -25,7 +22,6 @@ const authorizer = oncePerContainer(() => {
   const aws = readAwsEnvironment();
   const serviceName = readServiceName(SERVICE_NAMES.authorizer);
   const dynamoDb = new DynamoDbJsonClient({ calls: env.config.awsCalls, region: aws.region, credentials: aws.credentials, endpoint: aws.dynamoDbEndpoint });
-  // Its handshake then runs beside the JWKS fetch, not after it on the first request.
   void dynamoDb.connect();
   return createAuthorizer({
     config: env.config,

@@ -5,24 +5,17 @@
  */
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { AUTHORIZER_CACHE_MAX_ENTRIES, EmulatedAuthorizerStep } from '../../local/emulator/authorizer';
+import { proxyEvent } from '../support/api-gateway-event';
 
 const TTL_SECONDS = 300;
 
 function requestWith(token: string): APIGatewayProxyEvent {
-  return {
+  return proxyEvent('POST', '/mcp', {
     resource: '/mcp',
-    path: '/mcp',
-    httpMethod: 'POST',
     headers: { Authorization: `Bearer ${token}` },
     multiValueHeaders: { Authorization: [`Bearer ${token}`] },
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    body: null,
-    isBase64Encoded: false,
     requestContext: { resourcePath: '/mcp', httpMethod: 'POST', path: '/local/mcp', stage: 'local' } as APIGatewayProxyEvent['requestContext'],
-  };
+  });
 }
 
 /** A step whose authorizer allows every request and records which tokens it was asked about. */
