@@ -7,8 +7,9 @@
  * grants read on every request, so it takes effect at once.
  *
  * Only clients that exist are remembered (read from the store, or written to it by this
- * container): a client_id that is not found is asked again next time, so a registration made a moment ago is seen at once and a flood of unknown ids cannot
- * push the known clients out. The cache holds at most `maxEntries`, least recently used first
+ * container): a client_id that is not found is asked again next time, so a registration
+ * made a moment ago is seen at once and a flood of unknown ids cannot push the known
+ * clients out. The cache holds at most `maxEntries`, least recently used first
  * out. A TTL of 0 turns it off. /token's one read (dynamodb-token-request-reads.ts) asks the
  * same cache through cached() and remember().
  */
@@ -21,7 +22,7 @@ export const CLIENT_CACHE_MAX_ENTRIES = 1_000;
 export interface ClientCache {
   /** The client if it was read less than the TTL ago. */
   cached(clientId: string): ClientRecord | undefined;
-  /** Remembers a client just read from the store. */
+  /** Remembers a client just read from, or written to, the store. */
   remember(client: ClientRecord): void;
 }
 

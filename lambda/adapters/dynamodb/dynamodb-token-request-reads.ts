@@ -38,12 +38,12 @@ export class DynamoDbTokenRequestReads implements TokenRequestReads {
     const items = await batchGetAcrossTables(this.client, asked, this.options);
     const only = (tableName: string) => items.get(tableName)?.[0];
     const storedClient = only(this.tables.clients);
-    const client = cachedClient ?? (storedClient && clientFromItem(storedClient));
-    if (storedClient && client) this.clientCache?.remember(client);
+    const readClient = storedClient && clientFromItem(storedClient);
+    if (readClient) this.clientCache?.remember(readClient);
     const code = only(this.tables.codes);
     const family = only(this.tables.families);
     return {
-      client,
+      client: readClient ?? cachedClient,
       code: code && codeFromItem(code),
       family: family && familyFromItem(family),
       revocations: (items.get(this.tables.revocations) ?? []).map(revocationFromItem),

@@ -127,21 +127,24 @@ export async function batchGetAcrossTables(client: DynamoDBClient, tables: reado
       for (const [tableName, found] of Object.entries(response.Responses ?? {})) items.get(tableName)?.push(...found);
       const unprocessed = Object.entries(response.UnprocessedKeys ?? {}).filter(([, request]) => request.Keys?.length);
       // Asked again as consistently as the first time, whatever the answer echoes.
-      pending = unprocessed.length
-        ? Object.fromEntries(unprocessed.map(([tableName, request]) => [tableName, { Keys: request.Keys, ...(consistent.get(tableName) && { ConsistentRead: true }) }]))
-        : undefined;
+      pending = unprocessed.length ? Object.fromEntries(unprocessed.map(([tableName, request]) => [tableName, keysAndAttributes(request.Keys!, consistent.get(tableName))])) : undefined;
     }
   }
   return items;
 }
 
 function requestItems(keys: readonly { readonly tableName: string; readonly pk: string }[], consistent: ReadonlyMap<string, boolean>): Record<string, KeysAndAttributes> {
-  const request: Record<string, { Keys: Item[]; ConsistentRead?: true }> = {};
+  const byTable = new Map<string, Item[]>();
   for (const { tableName, pk } of keys) {
-    request[tableName] ??= { Keys: [], ...(consistent.get(tableName) && { ConsistentRead: true }) };
-    request[tableName].Keys.push(keyOf(pk));
+    const tableKeys = byTable.get(tableName) ?? [];
+    tableKeys.push(keyOf(pk));
+    byTable.set(tableName, tableKeys);
   }
-  return request;
+  return Object.fromEntries([...byTable].map(([tableName, tableKeys]) => [tableName, keysAndAttributes(tableKeys, consistent.get(tableName))]));
+}
+
+function keysAndAttributes(keys: Item[], consistent: boolean | undefined): KeysAndAttributes {
+  return { Keys: keys, ...(consistent && { ConsistentRead: true }) };
 }
 
 /**

@@ -34,24 +34,22 @@ function grant<Names extends GrantNames>(
   redeem: (deps: AuthorizationServerDeps, client: ClientRecord, form: FormBody, read: GrantRead<Names>) => Promise<object>,
   confidentialOnly: boolean,
 ): Grant {
-  return { names, redeem: (deps, client, form, read) => redeem(deps, client, form, read as GrantRead<Names>), confidentialOnly };
+  return { names, redeem: redeem as Grant['redeem'], confidentialOnly };
 }
 
 /** The grants that read nothing before they know the client. */
 const noNames = (): GrantNames => ({ revocationKeys: [] });
-const withoutReads = (redeem: (deps: AuthorizationServerDeps, client: ClientRecord, form: FormBody) => Promise<object>) =>
-  (deps: AuthorizationServerDeps, client: ClientRecord, form: FormBody) => redeem(deps, client, form);
 
 /** Each grant type this server redeems, and whether a public client may use it. */
 const GRANTS: Readonly<Record<string, Grant>> = {
   authorization_code: grant(authorizationCodeNames, exchangeAuthorizationCode, false),
   refresh_token: grant(refreshTokenNames, exchangeRefreshToken, false),
   // No user is present, so the client's own credentials are all that stands behind the token (RFC 9700 section 2.4).
-  client_credentials: grant(noNames, withoutReads(exchangeClientCredentials), true),
+  client_credentials: grant(noNames, exchangeClientCredentials, true),
   // An ID-JAG names the client it was issued to, so only that client, authenticated, may redeem it.
-  [JWT_BEARER_GRANT]: grant(noNames, withoutReads(exchangeIdentityAssertion), true),
+  [JWT_BEARER_GRANT]: grant(noNames, exchangeIdentityAssertion, true),
   // Only an MCP server, as its resource's confidential client, trades the tokens it received.
-  [TOKEN_EXCHANGE_GRANT]: grant(noNames, withoutReads(exchangeToken), true),
+  [TOKEN_EXCHANGE_GRANT]: grant(noNames, exchangeToken, true),
 };
 
 /** The grant types of GRANTS, for the metadata. */
