@@ -2,7 +2,7 @@
  * Cold starts, measured: the authorizer's and the authorization server's production bundles
  * (esbuild with the CDK app's own options, lib/definitions/bundling.ts) are each loaded in
  * fresh Node processes. Each process times its init (loading the bundle, which builds the
- * function's dependencies: the config parsed and validated, the clients) plus its first
+ * function's dependencies: the config read, the clients) plus its first
  * request: for the authorizer an MCP request with a valid token, including its JWKS fetch
  * and its revocation BatchGetItem; for the authorization server a dynamic registration (one
  * PutItem) on the function that serves it when deployed (the `public` endpoint group).
@@ -17,15 +17,21 @@
  * system, process.cpuUsage): on a machine other processes load, wall time also holds the
  * time the process waited for a CPU, CPU time mostly does not.
  *
+ * Each function reads its configuration as deployed: the file the CDK app bundles beside it
+ * (MCP_OAUTH_CONFIG_FILE in its task root), written by that version's own writer
+ * (lib/constructs/bundled-config.ts writeBundledConfig, run here on config/local.json), so the
+ * authorizer gets the configuration validated "at synth" that it reads without zod.
+ *
  * With a baseline (a git ref), the same functions are also bundled from that ref's lambda/
- * sources, and the processes alternate between the two bundles, so that a change is shown
- * against its baseline under the same load.
+ * sources, their configuration file written by that ref's writer, and the processes alternate
+ * between the two bundles, so that a change is shown against its baseline under the same load.
  *
  *   npm run bench -- --cold-start [--baseline <git ref>] [--processes <n>] [--cpu-prof <folder>]
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
+import { createRequire } from 'node:module';
 import { connect, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { createServer as createTlsServer } from 'node:tls';
@@ -33,6 +39,7 @@ import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { createTables, tableNamesForPrefix } from '../lambda/adapters/dynamodb/tables';
 import { parseConfig } from '../lambda/adapters/config/parse-config';
+import { BUNDLED_CONFIG_FILE_NAME } from '../lib/constructs/bundled-config';
 import { HANDLER_ENTRIES } from '../lib/constructs/handler-entries';
 import { FUNCTION_BUNDLING } from '../lib/definitions/bundling';
 import { localDynamoDbClient, LOCAL_AWS_REGION, startDynamoDbLocal } from '../local/dynamodb-local';
@@ -78,11 +85,12 @@ export interface ColdStartOptions {
  * What Lambda's Node.js runtime gives a function, as far as the function's code reads it:
  * the execution role's credentials as environment variables (key, secret and session token,
  * so the SDK's credential chain stops at its first, environment, provider, as it does in
- * Lambda), the region, the function's name, memory and version, the task root, UTC. No
+ * Lambda), the region, the function's name, memory and version, UTC (the task root is each
+ * bundle's folder, set per process). No
  * HOME, so nothing reads ~/.aws files that Lambda does not have. The credentials are fake:
  * DynamoDB Local accepts any.
  */
-function lambdaLikeEnvironment(taskRoot: string): Record<string, string> {
+function lambdaLikeEnvironment(): Record<string, string> {
   return {
     AWS_ACCESS_KEY_ID: 'ASIACOLDSTARTBENCH00',
     AWS_SECRET_ACCESS_KEY: 'cold-start-bench-secret-access-key-000000',
@@ -93,7 +101,6 @@ function lambdaLikeEnvironment(taskRoot: string): Record<string, string> {
     AWS_LAMBDA_FUNCTION_NAME: 'cold-start-bench',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    LAMBDA_TASK_ROOT: taskRoot,
     TZ: ':UTC',
     // The bundle leaves @aws-sdk/* to the runtime, as Lambda's Node.js runtime provides it.
     NODE_PATH: join(REPO_ROOT, 'node_modules'),
@@ -159,9 +166,16 @@ export async function benchColdStarts(options: ColdStartOptions): Promise<ColdSt
     writeFileSync(driver, DRIVER);
     const sources = [{ variant: 'current', root: REPO_ROOT }];
     if (options.baseline) sources.unshift({ variant: options.baseline, root: checkOut(options.baseline, join(work, 'baseline')) });
+    // One task root per version, holding the configuration file its CDK app would bundle.
+    const taskRoots = await Promise.all(sources.map(async ({ root }, index) => {
+      const taskRoot = join(work, `task-${index}`);
+      mkdirSync(taskRoot);
+      copyFileSync(await writeBundledConfigOf(root, configJson), join(taskRoot, BUNDLED_CONFIG_FILE_NAME));
+      return taskRoot;
+    }));
     const bundles = (fn: ColdStartFunction) =>
-      Promise.all(sources.map(async ({ variant, root }, index) => ({ variant, file: await bundle(join(root, relative(REPO_ROOT, HANDLER_ENTRIES[fn])), join(work, `${fn}-${index}.js`)) })));
-    const common = { ...lambdaLikeEnvironment(work), NODE_EXTRA_CA_CERTS: tls.caFile, MCP_OAUTH_CONFIG: JSON.stringify(configJson) };
+      Promise.all(sources.map(async ({ variant, root }, index) => ({ variant, taskRoot: taskRoots[index]!, file: await bundle(join(root, relative(REPO_ROOT, HANDLER_ENTRIES[fn])), join(taskRoots[index]!, `${fn}.js`)) })));
+    const common = { ...lambdaLikeEnvironment(), NODE_EXTRA_CA_CERTS: tls.caFile, MCP_OAUTH_CONFIG_FILE: BUNDLED_CONFIG_FILE_NAME };
 
     const rows: ColdStartRow[] = [];
     rows.push(
@@ -204,12 +218,34 @@ function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
 }
 
-/** The ref's lambda/ folder, extracted under `dir`; its imports of packages resolve from this repository's node_modules. */
+/** The ref's lambda/ and lib/ folders, extracted under `dir`; their imports of packages resolve from this repository's node_modules. */
 function checkOut(ref: string, dir: string): string {
   mkdirSync(dir, { recursive: true });
-  const archive = execFileSync('git', ['-C', REPO_ROOT, 'archive', '--format=tar', ref, 'lambda'], { maxBuffer: 64 * 1024 * 1024 });
+  const archive = execFileSync('git', ['-C', REPO_ROOT, 'archive', '--format=tar', ref, 'lambda', 'lib'], { maxBuffer: 64 * 1024 * 1024 });
   execFileSync('tar', ['-x', '-C', dir], { input: archive });
   return dir;
+}
+
+/**
+ * The configuration file the CDK app of the sources under `root` bundles for `raw`: that
+ * version's parseConfig, then its writeBundledConfig (lib/constructs/bundled-config.ts), run
+ * from a bundle of the two, as `cdk synth` would run them. The bundle is written under this
+ * repository's node_modules, so that its packages (aws-cdk-lib, zod) resolve from there.
+ */
+async function writeBundledConfigOf(root: string, raw: unknown): Promise<string> {
+  const entry = [
+    `export { writeBundledConfig } from ${JSON.stringify(join(root, 'lib/constructs/bundled-config'))};`,
+    `export { parseConfig } from ${JSON.stringify(join(root, 'lambda/adapters/config/parse-config'))};`,
+  ].join('\n');
+  const dir = mkdtempSync(join(REPO_ROOT, 'node_modules', '.cold-start-config-writer-'));
+  try {
+    const outfile = join(dir, 'writer.js');
+    await build({ stdin: { contents: entry, resolveDir: root, loader: 'ts' }, bundle: true, platform: 'node', format: 'cjs', packages: 'external', outfile, logLevel: 'silent' });
+    const writer = createRequire(outfile)(outfile) as { writeBundledConfig(config: unknown): string; parseConfig(input: unknown): unknown };
+    return writer.writeBundledConfig(writer.parseConfig(raw));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function bundle(entry: string, outfile: string): Promise<string> {
@@ -219,7 +255,7 @@ async function bundle(entry: string, outfile: string): Promise<string> {
 
 async function runAlternating(
   fn: ColdStartFunction,
-  bundles: readonly { readonly variant: string; readonly file: string }[],
+  bundles: readonly { readonly variant: string; readonly file: string; readonly taskRoot: string }[],
   options: ColdStartOptions,
   driver: string,
   env: () => Promise<Record<string, string>>,
@@ -229,7 +265,7 @@ async function runAlternating(
   const nodeFlags = (variant: string) => (options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(options.cpuProfileDir, `${fn}-${variant.replace(/[^\w.-]/g, '_')}`)}`] : []);
   for (let i = 0; i < options.processes; i++) {
     // One process at a time, so that they do not slow each other down; asynchronously, so that this process keeps serving the JWKS.
-    for (const [index, { file, variant }] of bundles.entries()) measured[index]!.push(await runOnce([...nodeFlags(variant), driver], { ...(await env()), COLD_START_BUNDLE: file }, succeeded));
+    for (const [index, { file, variant, taskRoot }] of bundles.entries()) measured[index]!.push(await runOnce([...nodeFlags(variant), driver], { ...(await env()), LAMBDA_TASK_ROOT: taskRoot, COLD_START_BUNDLE: file }, succeeded));
   }
   return bundles.map(({ variant }, index) => ({ fn, variant, summary: summarizeColdStarts(measured[index]!) }));
 }

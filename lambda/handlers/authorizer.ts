@@ -1,16 +1,16 @@
 /**
- * The guard's REQUEST authorizer as a Lambda entry: the CDK app passes the validated
- * configuration and names the guarded resource and the revocations table; the rest is
+ * The guard's REQUEST authorizer as a Lambda entry: the CDK app bundles the configuration it
+ * validated at synth and names the guarded resource and the revocations table; the rest is
  * createAuthorizer's. Its cold start is on the path of the first MCP request a container
- * serves, so it loads no AWS SDK (its one call goes through DynamoDbJsonClient), and it is
- * built at init, its JWKS fetch and DynamoDB connection started then; a build that fails
- * there is built again by the first invocation, which answers with its error.
+ * serves, so it loads no AWS SDK (its one call goes through DynamoDbJsonClient) and no zod
+ * (env-readers.ts), and it is built at init, its JWKS fetch and DynamoDB connection started
+ * then; a build that fails there is built again by the first invocation, which answers with its error.
  */
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { ENDPOINT_PATHS } from '../core/authorization-server/endpoints';
 import { createAuthorizer } from '../adapters/apigw/request-authorizer';
 import { DynamoDbJsonClient } from '../adapters/aws-clients/dynamodb-json-client';
-import { readAuthorizerEnvironment, readAwsEnvironment, readServiceName } from '../adapters/config/env';
+import { readAuthorizerEnvironment, readAwsEnvironment, readServiceName } from '../adapters/config/env-readers';
 import { RevocationReader } from '../adapters/dynamodb/revocation-reader';
 import { EmfAuthorizerMetrics } from '../adapters/observability/emf-operational-metrics';
 import { lambdaGuardAudit } from '../adapters/observability/guard-audit-log';

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readSynthValidatedConfig } from '../../lambda/adapters/config/synth-validated-config';
 import { METRICS_NAMESPACE } from '../../lambda/adapters/observability/metric-names';
 import { FUNCTION_BUNDLING } from '../definitions/bundling';
 import type { FunctionSettings } from '../definitions/function-settings';
@@ -28,8 +29,9 @@ export interface OAuthFunctionProps {
   readonly settings: FunctionSettings;
   readonly environment?: Readonly<Record<string, string>>;
   /**
-   * A JSON file (writeBundledConfig) copied into the bundle as mcp-oauth.config.json, which
-   * MCP_OAUTH_CONFIG_FILE then names. @default no configuration file
+   * The file writeBundledConfig wrote (the configuration validated at synth), copied into the
+   * bundle as mcp-oauth.config.json, which MCP_OAUTH_CONFIG_FILE then names; any other file
+   * fails synth, as the authorizer would refuse it at init. @default no configuration file
    */
   readonly configFile?: string;
   /** @default logs.RetentionDays.ONE_MONTH */
@@ -58,6 +60,7 @@ export class OAuthFunction extends Construct {
     super(scope, id);
     const prebuilt = prebuiltBundleOf(props.entry);
     if (!prebuilt && !existsSync(props.entry)) throw new Error(`OAuthFunction ${id}: handler entry ${props.entry} does not exist`);
+    if (props.configFile) assertSynthValidated(id, props.configFile);
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
@@ -129,6 +132,15 @@ function stagePrebuiltBundle(bundleDir: string, configFile: string | undefined):
     if (configFile) copyFileSync(configFile, join(staged, BUNDLED_CONFIG_FILE_NAME));
   }
   return staged;
+}
+
+/** The authorizer reads its configuration file without validating it: synth, not its init, says when the file is not what writeBundledConfig writes. */
+function assertSynthValidated(id: string, configFile: string): void {
+  try {
+    readSynthValidatedConfig(JSON.parse(readFileSync(configFile, 'utf8')));
+  } catch (error) {
+    throw new Error(`OAuthFunction ${id}: configFile ${configFile} ${(error as Error).message} (write it with writeBundledConfig)`, { cause: error });
+  }
 }
 
 /** Bundling hooks that copy one file into the output directory; node does the copy, so no shell utility or Docker is needed. */

@@ -169,7 +169,7 @@ describe('a product configuration whose branding names a logo file', () => {
     expect(fns.length).toBeGreaterThan(0);
     for (const fn of fns) expect(fn.Properties.Environment.Variables.MCP_OAUTH_CONFIG_FILE).toBe(BUNDLED_CONFIG_FILE_NAME);
     const bundled = writeBundledConfig(deployment.product);
-    expect(JSON.parse(readFileSync(bundled, 'utf8')).branding.logoSvg).toBe(LOGO);
+    expect(JSON.parse(readFileSync(bundled, 'utf8')).config.branding.logoSvg).toBe(LOGO);
     expect(readConfig({ MCP_OAUTH_CONFIG_FILE: bundled }).branding).toEqual({ productName: 'Acme MCP', logoSvg: LOGO });
   });
 

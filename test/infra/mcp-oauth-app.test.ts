@@ -3,6 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../../lambda/adapters/config/parse-config';
+import { readSynthValidatedConfig } from '../../lambda/adapters/config/synth-validated-config';
 import { EDGE_FUNCTIONS } from '../../lib/constructs/handler-entries';
 import { ORIGIN_VERIFY_HEADER, VIEWER_IP_HEADER } from '../../lambda/edge/edge-headers';
 import { AUDIT_METRICS, AUTHORIZER_METRICS, DEPENDENCY_UNAVAILABLE_METRIC, DIMENSIONS, METRICS_NAMESPACE, SERVICE_NAMES } from '../../lambda/adapters/observability/metric-names';
@@ -635,14 +636,17 @@ describe('configuration in the bundle', () => {
     }
   });
 
-  it('puts the validated configuration, without its local section, next to the handler in each bundle', () => {
+  it('puts the configuration validated at synth, without its local section, next to the handler in each bundle: the form the authorizer reads without validating it', () => {
+    expect(functions().filter((fn) => String(fn.Properties.Description).startsWith('mcp-oauth REQUEST authorizer'))).toHaveLength(1);
     for (const fn of functions()) {
       const assetDir = join(assemblyDir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
       expect(readdirSync(assetDir)).toEqual(expect.arrayContaining(['index.js', 'mcp-oauth.config.json']));
-      const bundled = JSON.parse(readFileSync(join(assetDir, 'mcp-oauth.config.json'), 'utf8'));
+      const file = JSON.parse(readFileSync(join(assetDir, 'mcp-oauth.config.json'), 'utf8'));
+      const bundled = readSynthValidatedConfig(file);
       expect(bundled.issuer).toBe('https://auth.example.com');
-      expect(bundled.local).toBeUndefined();
-      expect(parseConfig(bundled).resources.map((r) => r.uri)).toContain('https://mcp.example.com/mcp');
+      expect((bundled as { local?: unknown }).local).toBeUndefined();
+      expect(bundled).toEqual(parseConfig(file.config));
+      expect(bundled.resources.map((r) => r.uri)).toContain('https://mcp.example.com/mcp');
     }
   });
 });

@@ -4,10 +4,12 @@
  * Local and a loopback JWKS. A build that fails at init (here: the environment not set yet)
  * does not poison the container: the first invocation builds again.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { parseConfig } from '../../lambda/adapters/config/parse-config';
+import { readSynthValidatedConfig, synthValidatedConfigJson } from '../../lambda/adapters/config/synth-validated-config';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '../../local/dynamodb-local';
 import { authorizerEvent } from '../../bench/authorizer-hot-path';
 import { dynamoDbEndpoint, useDynamoDbTables } from '../support/dynamodb';
@@ -18,15 +20,18 @@ type Handler = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAu
 
 let key: TestSigningKey;
 let jwks: LoopbackServer;
+let taskRoot: string;
 const saved = { ...process.env };
 
 beforeAll(async () => {
   key = await createTestSigningKey('handler-key');
   jwks = await startLoopbackServer(() => ({ status: 200, body: JSON.stringify({ keys: [key.publicJwk] }) }));
+  taskRoot = mkdtempSync(join(tmpdir(), 'authorizer-handler-'));
 });
 
 afterAll(async () => {
   await jwks.close();
+  rmSync(taskRoot, { recursive: true, force: true });
 });
 
 afterEach(() => {
@@ -34,11 +39,14 @@ afterEach(() => {
   Object.assign(process.env, saved);
 });
 
+/** What the CDK app deploys: the configuration validated at synth, in a file of the task root. */
 function deployedEnvironment(): Record<string, string> {
   const raw = JSON.parse(readFileSync(join(__dirname, '../../config/local.json'), 'utf8'));
   delete raw.local;
+  writeFileSync(join(taskRoot, 'mcp-oauth.config.json'), synthValidatedConfigJson(parseConfig({ ...raw, issuer: jwks.url, guard: { ...raw.guard, authorizerCacheTtlSeconds: 0 } })));
   return {
-    MCP_OAUTH_CONFIG: JSON.stringify({ ...raw, issuer: jwks.url, guard: { ...raw.guard, authorizerCacheTtlSeconds: 0 } }),
+    LAMBDA_TASK_ROOT: taskRoot,
+    MCP_OAUTH_CONFIG_FILE: 'mcp-oauth.config.json',
     REVOCATIONS_TABLE_NAME: tables().names.revocations,
     AWS_REGION: LOCAL_AWS_REGION,
     AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
@@ -48,6 +56,8 @@ function deployedEnvironment(): Record<string, string> {
     POWERTOOLS_METRICS_DISABLED: 'true',
   };
 }
+
+const deployedConfig = () => readSynthValidatedConfig(JSON.parse(readFileSync(join(taskRoot, 'mcp-oauth.config.json'), 'utf8')));
 
 /** A fresh container: the module loaded anew, as Lambda's init loads it. */
 async function loadHandler(): Promise<Handler> {
@@ -64,7 +74,7 @@ describe('the authorizer Lambda entry', () => {
   it('fetches the JWKS during init, allows a valid token, and refuses one revoked a moment ago', async () => {
     const env = deployedEnvironment();
     Object.assign(process.env, env);
-    const config = parseConfig(JSON.parse(env.MCP_OAUTH_CONFIG!));
+    const config = deployedConfig();
     const hitsBefore = jwks.hits;
     const handler = await loadHandler();
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -86,13 +96,13 @@ describe('the authorizer Lambda entry', () => {
 
     const env = deployedEnvironment();
     Object.assign(process.env, env);
-    const config = parseConfig(JSON.parse(env.MCP_OAUTH_CONFIG!));
+    const config = deployedConfig();
     expect(effectOf(await handler(authorizerEvent(await mintAccessToken(config, key))))).toBe('Allow');
   });
 
   it('fails closed, with no token reaching the log, when DynamoDB cannot be reached', async () => {
     Object.assign(process.env, deployedEnvironment(), { AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:1' });
-    const config = parseConfig(JSON.parse(process.env.MCP_OAUTH_CONFIG!));
+    const config = deployedConfig();
     const token = await mintAccessToken(config, key);
     const logged: string[] = [];
     const spy = jest.spyOn(console, 'log').mockImplementation((line: unknown) => void logged.push(String(line)));

@@ -164,7 +164,8 @@ describe('the guard functions\' environment', () => {
 
   it('requires the revocations table for the authorizer only', () => {
     expect(errorOf(() => readAuthorizerEnvironment({ MCP_OAUTH_CONFIG: configJson })).variable).toBe('REVOCATIONS_TABLE_NAME');
-    expect(readAuthorizerEnvironment({ MCP_OAUTH_CONFIG: configJson, REVOCATIONS_TABLE_NAME: 't-revocations' }).revocationsTableName).toBe('t-revocations');
+    // With it, the authorizer still refuses a configuration it would have to validate (test/unit/synth-validated-config.test.ts).
+    expect(errorOf(() => readAuthorizerEnvironment({ MCP_OAUTH_CONFIG: configJson, REVOCATIONS_TABLE_NAME: 't-revocations' })).variable).toBe('MCP_OAUTH_CONFIG_FILE');
   });
 });
 
