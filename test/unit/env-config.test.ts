@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentError, readAuthorizationServerEnvironment, readAuthorizerEnvironment, readAwsEnvironment, readConfig, readGuardEnvironment, readServiceName, readDynamoDbEndpoint, readSigningKeys, readTableNames } from '../../lambda/adapters/config/env';
+import { readMetricsDisabled } from '../../lambda/adapters/config/env-readers';
 import { oncePerContainer, startDuringInit } from '../../lambda/adapters/wiring/cold-start';
 
 const configJson = readFileSync(join(__dirname, '../../config/local.json'), 'utf8');
@@ -166,6 +167,23 @@ describe('the guard functions\' environment', () => {
     expect(errorOf(() => readAuthorizerEnvironment({ MCP_OAUTH_CONFIG: configJson })).variable).toBe('REVOCATIONS_TABLE_NAME');
     // With it, the authorizer still refuses a configuration it would have to validate (test/unit/synth-validated-config.test.ts).
     expect(errorOf(() => readAuthorizerEnvironment({ MCP_OAUTH_CONFIG: configJson, REVOCATIONS_TABLE_NAME: 't-revocations' })).variable).toBe('MCP_OAUTH_CONFIG_FILE');
+  });
+});
+
+describe('readMetricsDisabled (the authorizer writes its EMF documents itself)', () => {
+  it.each([
+    [{}, false],
+    [{ POWERTOOLS_METRICS_DISABLED: 'true' }, true],
+    [{ POWERTOOLS_METRICS_DISABLED: '1' }, true],
+    [{ POWERTOOLS_METRICS_DISABLED: 'false', POWERTOOLS_DEV: 'true' }, false],
+    [{ POWERTOOLS_DEV: 'yes' }, true],
+    [{ POWERTOOLS_DEV: 'maybe' }, false],
+  ])('decides as Powertools Metrics does: %j -> %s', (env, disabled) => {
+    expect(readMetricsDisabled(env)).toBe(disabled);
+  });
+
+  it('names POWERTOOLS_METRICS_DISABLED when it is not a boolean', () => {
+    expect(errorOf(() => readMetricsDisabled({ POWERTOOLS_METRICS_DISABLED: 'maybe' })).variable).toBe('POWERTOOLS_METRICS_DISABLED');
   });
 });
 

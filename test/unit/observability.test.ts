@@ -2,6 +2,8 @@ import { EmfAuditSink, METRICS_NAMESPACE } from '../../lambda/adapters/observabi
 import { ConsoleAuditSink } from '../../lambda/adapters/observability/console-audit-sink';
 import { createSafeLogger, redact } from '../../lambda/adapters/observability/safe-logger';
 import type { AuditEvent } from '../../lambda/core/ports';
+import { lambdaGuardAudit } from '../../lambda/adapters/observability/guard-audit-log';
+import { routeDeniedRecord } from '../../lambda/core/guard/decision-audit';
 
 const JWT = 'eyJhbGciOiJSUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlc2lnbmF0dXJl';
 const REFRESH = 'fam_0123456789abcdef.Qk9CQk9CQk9CQk9CQk9CQk9CQk9CQk9CQk9CQk9CQk9';
@@ -108,5 +110,32 @@ describe('ConsoleAuditSink', () => {
     sink.emit({ type: 'request_rejected', endpoint: '/token', error: 'invalid_grant' });
 
     expect(lines).toEqual(['audit token issued: refresh_token for alice via c1', 'audit rejected at /token: invalid_grant']);
+  });
+});
+
+describe('lambdaGuardAudit', () => {
+  const record = routeDeniedRecord({ resource: 'https://mcp.example.com/mcp', subject: 'alice', clientId: 'client-1' }, { method: 'POST', resourcePath: '/mcp' }, ['tool:read', 'admin'], ['admin']);
+  const linesWrittenBy = (act: () => void) => {
+    const lines: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => (lines.push(String(chunk)), true));
+    try {
+      act();
+    } finally {
+      spy.mockRestore();
+    }
+    return lines.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  };
+
+  it('writes each record as one Powertools log line, its fields top-level keys (the saved queries read them)', () => {
+    const audit = lambdaGuardAudit('mcp-oauth-authorizer');
+    const [first, second] = linesWrittenBy(() => (audit(record), audit(record)));
+    expect(first).toEqual({ level: 'INFO', message: 'mcp_route_denied', timestamp: expect.any(String), service: 'mcp-oauth-authorizer', sampling_rate: 0, ...record });
+    expect(second).toEqual({ ...first, timestamp: expect.any(String) });
+  });
+
+  it('takes a Logger of the caller\'s instead', () => {
+    const info = jest.fn();
+    lambdaGuardAudit('svc', { info } as never)(record);
+    expect(info).toHaveBeenCalledWith('mcp_route_denied', record);
   });
 });

@@ -9,8 +9,10 @@ import {
   EmfAuthorizerMetrics,
   EmfDependencyOutages,
   EmfMcpStepMetrics,
+  guardMetrics,
   unavailableDependency,
 } from '../../lambda/adapters/observability/emf-operational-metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { AUTHORIZER_METRICS, DEPENDENCY_UNAVAILABLE_METRIC, MCP_STEP_METRICS, METRICS_NAMESPACE } from '../../lambda/adapters/observability/metric-names';
 import { proxyEvent } from '../support/api-gateway-event';
 import { inMemoryDeps } from '../support/in-memory-ports';
@@ -49,6 +51,38 @@ describe('EmfAuthorizerMetrics', () => {
   it('counts an authorizer failure as AuthorizerErrors', async () => {
     const [doc] = await emfWrittenBy(() => metrics.failed());
     expect(directiveOf(doc!).Metrics).toEqual([{ Name: AUTHORIZER_METRICS.errors, Unit: 'Count' }]);
+  });
+});
+
+describe('EmfAuthorizerMetrics, written without Powertools', () => {
+  const options = { serviceName: 'mcp-oauth-authorizer', resourceUri: 'https://mcp.example.com/mcp' };
+  const withoutTimestamp = (doc: Record<string, any>) => ({ ...doc, _aws: { ...doc._aws, Timestamp: 0 } });
+  /** What Powertools' singleMetric() writes for the same count: the documents the dashboards, alarms and tests were built on. */
+  const powertoolsCount = (metric: string, reason?: string) => () => {
+    const single = guardMetrics(options).singleMetric();
+    if (reason) single.addDimension('Reason', reason);
+    single.addMetric(metric, MetricUnit.Count, 1);
+  };
+
+  it.each([
+    ['allowed', (m: EmfAuthorizerMetrics) => m.allowed(), powertoolsCount(AUTHORIZER_METRICS.allowed)],
+    ['denied (unauthorized)', (m: EmfAuthorizerMetrics) => m.denied('unauthorized'), powertoolsCount(AUTHORIZER_METRICS.denied, 'unauthorized')],
+    ['denied (forbidden)', (m: EmfAuthorizerMetrics) => m.denied('forbidden'), powertoolsCount(AUTHORIZER_METRICS.denied, 'forbidden')],
+    ['failed', (m: EmfAuthorizerMetrics) => m.failed(), powertoolsCount(AUTHORIZER_METRICS.errors)],
+  ])('%s: the same document, key for key and in the same order, as Powertools writes', async (_case, count, powertools) => {
+    const [ours] = await emfWrittenBy(() => count(new EmfAuthorizerMetrics(options)));
+    const [theirs] = await emfWrittenBy(powertools);
+    expect(JSON.stringify(withoutTimestamp(ours!))).toBe(JSON.stringify(withoutTimestamp(theirs!)));
+  });
+
+  it('stamps the document with the time it was written, one line each, and writes nothing when disabled', () => {
+    const lines: string[] = [];
+    new EmfAuthorizerMetrics({ ...options, write: (line) => lines.push(line), now: () => 1_796_300_000_123 }).allowed();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.endsWith('}\n')).toBe(true);
+    expect(JSON.parse(lines[0]!)._aws.Timestamp).toBe(1_796_300_000_123);
+    new EmfAuthorizerMetrics({ ...options, disabled: true, write: (line) => lines.push(line) }).denied('forbidden');
+    expect(lines).toHaveLength(1);
   });
 });
 

@@ -17,7 +17,7 @@ import type { Clock, RevocationStore } from '../../core/ports';
 import { missingScopes } from '../../core/scopes';
 import { CachedRevocationStore } from '../dynamodb/cached-revocation-store';
 import { AccessTokenVerifier } from '../jwt/access-token-verifier';
-import { noAuthorizerMetrics, type AuthorizerMetrics } from '../observability/emf-operational-metrics';
+import { noAuthorizerMetrics, type AuthorizerMetrics } from '../observability/authorizer-metrics';
 import { systemClock } from '../system/system-clock';
 import { policyStatement } from './authorizer-policy';
 import { eventHeaders } from './event-headers';

@@ -71,6 +71,23 @@ export function readServiceName(fallback: string, env: Environment = process.env
   return value === undefined || value.trim() === '' ? fallback : value;
 }
 
+const TRUE_WORDS = new Set(['1', 'y', 'yes', 't', 'true', 'on']);
+const FALSE_WORDS = new Set(['0', 'n', 'no', 'f', 'false', 'off']);
+
+/**
+ * Whether the metrics are switched off, as Powertools Metrics decides it for the functions that
+ * use it: POWERTOOLS_METRICS_DISABLED when set, else POWERTOOLS_DEV (the authorizer writes its
+ * EMF documents itself, observability/authorizer-metrics.ts, and must honour the same switch).
+ */
+export function readMetricsDisabled(env: Environment = process.env): boolean {
+  const disabled = env.POWERTOOLS_METRICS_DISABLED?.trim().toLowerCase();
+  if (disabled !== undefined) {
+    if (TRUE_WORDS.has(disabled) || FALSE_WORDS.has(disabled)) return TRUE_WORDS.has(disabled);
+    throw new EnvironmentError('POWERTOOLS_METRICS_DISABLED', 'must be a boolean (true or false)');
+  }
+  return TRUE_WORDS.has(env.POWERTOOLS_DEV?.trim().toLowerCase() ?? '');
+}
+
 export function readEndpointGroup(env: Environment = process.env): EndpointGroup | undefined {
   const value = env.MCP_OAUTH_ENDPOINT_GROUP;
   if (value === undefined || value === '') return undefined;

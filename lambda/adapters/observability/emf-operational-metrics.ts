@@ -1,8 +1,8 @@
 /**
- * The operational metrics the alarms watch, in Embedded Metric Format: the authorizer's
- * decisions, the MCP step's tool decisions (both per protected resource) and the
- * authorization server's dependency outages. Each count is published at
- * once as its own EMF document on stdout (CloudWatch Logs extracts it: no API call, no
+ * The operational metrics the alarms watch, in Embedded Metric Format: the MCP step's tool
+ * decisions (per protected resource) and the authorization server's dependency outages, and
+ * the authorizer's decisions (authorizer-metrics.ts, without Powertools, re-exported here).
+ * Each count is published at once as its own EMF document on stdout (CloudWatch Logs extracts it: no API call, no
  * latency on the request path, nothing lost when an invocation ends early).
  *
  * Dimensions stay bounded (a resource of the configuration, a denial reason, a dependency name); nothing about the caller,
@@ -10,51 +10,14 @@
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DependencyUnavailableError } from '../../core/errors';
-import {
-  AUTHORIZER_METRICS,
-  DEPENDENCY_UNAVAILABLE_METRIC,
-  DIMENSIONS,
-  MCP_STEP_METRICS,
-  METRICS_NAMESPACE,
-  type DenialReason,
-  type DependencyName,
-} from './metric-names';
+import { DEPENDENCY_UNAVAILABLE_METRIC, DIMENSIONS, MCP_STEP_METRICS, METRICS_NAMESPACE, type DependencyName } from './metric-names';
 
-/** What the authorizer reports about each decision. */
-export interface AuthorizerMetrics {
-  allowed(): void;
-  denied(reason: DenialReason): void;
-  /** The authorizer could not decide: a dependency failed. */
-  failed(): void;
-}
-
-export const noAuthorizerMetrics: AuthorizerMetrics = { allowed: () => undefined, denied: () => undefined, failed: () => undefined };
+// The authorizer writes its counts without Powertools (its cold start): authorizer-metrics.ts.
+export { EmfAuthorizerMetrics, noAuthorizerMetrics, type AuthorizerMetrics } from './authorizer-metrics';
 
 /** Every count of the guard carries the protected resource as a dimension, so each MCP server has its own dashboard and alarm. */
 export function guardMetrics(options: { serviceName: string; resourceUri: string }): Metrics {
   return new Metrics({ namespace: METRICS_NAMESPACE, serviceName: options.serviceName, defaultDimensions: { [DIMENSIONS.resource]: options.resourceUri } });
-}
-
-export class EmfAuthorizerMetrics implements AuthorizerMetrics {
-  private readonly metrics: Metrics;
-
-  constructor(options: { serviceName: string; resourceUri: string; metrics?: Metrics }) {
-    this.metrics = options.metrics ?? guardMetrics(options);
-  }
-
-  allowed(): void {
-    this.metrics.singleMetric().addMetric(AUTHORIZER_METRICS.allowed, MetricUnit.Count, 1);
-  }
-
-  denied(reason: DenialReason): void {
-    const metric = this.metrics.singleMetric();
-    metric.addDimension(DIMENSIONS.reason, reason);
-    metric.addMetric(AUTHORIZER_METRICS.denied, MetricUnit.Count, 1);
-  }
-
-  failed(): void {
-    this.metrics.singleMetric().addMetric(AUTHORIZER_METRICS.errors, MetricUnit.Count, 1);
-  }
 }
 
 /** What the MCP step reports: each tool decision, and a backend that did not answer. */
