@@ -21,6 +21,8 @@
  *   MCP_OAUTH_ENDPOINT_GROUP optional: browser | token | public, which routes this function serves
  *                           (unset: all of them); only the browser group talks to the upstream IdP
  *   POWERTOOLS_SERVICE_NAME optional: the `service` dimension of the metrics (default per function)
+ *   POWERTOOLS_METRICS_DISABLED, POWERTOOLS_DEV  optional: metrics off, as Powertools reads them (read here
+ *                           for the authorizer, which writes its EMF documents itself: readMetricsDisabled)
  *
  * The guard's functions (authorizer, protected resource metadata, the MCP step, an MCP server behind it):
  *   MCP_OAUTH_CONFIG        as above; the authorizer reads MCP_OAUTH_CONFIG_FILE in the synth-validated
