@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTables } from '../lambda/adapters/dynamodb/tables';
-import { localDynamoDbClient } from '../local/dynamodb-local';
+import { localDynamoDbCalls, localDynamoDbClient } from '../local/dynamodb-local';
 import { parseLocalModeConfig } from '../local/local-config';
 import { localTableNames } from '../local/local-stack';
 import { startLocalMcpApi } from '../local/local-mcp-api';
@@ -35,8 +35,10 @@ async function main(): Promise<void> {
   const resource = config.resources[0]!;
 
   const tableNames = localTableNames(`bench-baseline-${process.pid}`);
-  const dynamoDb = localDynamoDbClient(endpoint, config.awsCalls);
-  await createTables(dynamoDb, tableNames);
+  const admin = localDynamoDbClient(endpoint);
+  await createTables(admin, tableNames);
+  admin.destroy();
+  const dynamoDb = localDynamoDbCalls(endpoint, config.awsCalls);
 
   const as = await startBaselineServer({
     port: asPort,

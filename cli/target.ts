@@ -8,6 +8,8 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Config } from '../lambda/core/config';
 import { DependencyUnavailableError } from '../lambda/core/errors';
+import { sdkDynamoDbCalls } from '../lambda/adapters/aws-clients/sdk-dynamodb-calls';
+import type { DynamoDbCalls } from '../lambda/adapters/dynamodb/dynamodb-calls';
 import { isUnavailable } from '../lambda/adapters/dynamodb/store-errors';
 import { TABLE_KEYS, type TableKey, type TableNames } from '../lambda/adapters/dynamodb/tables';
 import { parseConfig } from '../lambda/adapters/config/parse-config';
@@ -52,7 +54,8 @@ export type TargetValues = { readonly [K in keyof typeof TARGET_OPTIONS]?: strin
 export interface Target {
   /** One line for the output: where the command acted. */
   readonly description: string;
-  readonly dynamoDb: DynamoDBClient;
+  /** Through the SDK's client: an operator's credentials come from its chain (profiles, SSO). */
+  readonly dynamoDb: DynamoDbCalls;
   readonly tableNames: TableNames;
   /** The product config, when there is one (local mode always; a deployment when --config is given). */
   readonly config?: Config;
@@ -78,7 +81,7 @@ function openLocalTarget(values: TargetValues): Target {
   const dynamoDb = new DynamoDBClient({ endpoint, region: LOCAL_AWS_REGION, credentials: LOCAL_AWS_CREDENTIALS, ...shortTimeouts() });
   return {
     description: `local mode (DynamoDB at ${endpoint}, tables ${prefix}*)`,
-    dynamoDb,
+    dynamoDb: sdkDynamoDbCalls(dynamoDb),
     tableNames: localTableNames(prefix),
     config,
     settings: config,
@@ -103,7 +106,7 @@ async function openDeployedTarget(values: TargetValues, env: Readonly<Record<str
   const dynamoDb = new DynamoDBClient({ region, ...shortTimeouts() });
   return {
     description: values.stack === undefined ? `DynamoDB in ${region} (tables given on the command line)` : `stack ${values.stack} in ${region}`,
-    dynamoDb,
+    dynamoDb: sdkDynamoDbCalls(dynamoDb),
     tableNames: tables as TableNames,
     config,
     settings: config ?? fromStack.settings,

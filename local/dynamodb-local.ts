@@ -8,7 +8,7 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand, PutItemCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import type { AwsCallsConfig } from '../lambda/core/config';
-import { dynamoDbClient } from '../lambda/adapters/aws-clients/aws-clients';
+import { DynamoDbJsonClient } from '../lambda/adapters/aws-clients/dynamodb-json-client';
 
 export interface DynamoDbLocal {
   readonly endpoint: string;
@@ -47,14 +47,14 @@ export interface DynamoDbLocalOptions {
 export const LOCAL_AWS_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 export const LOCAL_AWS_REGION = 'us-east-1';
 
-/**
- * A client of DynamoDB Local. With `calls` (config.awsCalls), the timeouts and retries the
- * deployed functions use, for the stores the handlers read; without, the SDK's own, for
- * creating tables and waiting for the engine, which may take longer than a request may.
- */
-export function localDynamoDbClient(endpoint: string, calls?: AwsCallsConfig): DynamoDBClient {
-  const local = { endpoint, region: LOCAL_AWS_REGION, credentials: LOCAL_AWS_CREDENTIALS };
-  return calls ? dynamoDbClient(calls, local) : new DynamoDBClient({ ...local, maxAttempts: 2 });
+/** The SDK's client of DynamoDB Local, with the SDK's own timeouts: for creating tables and waiting for the engine, which may take longer than a request may. */
+export function localDynamoDbClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: LOCAL_AWS_REGION, credentials: LOCAL_AWS_CREDENTIALS, maxAttempts: 2 });
+}
+
+/** The stores' calls to DynamoDB Local as the deployed functions make them: DynamoDB's JSON protocol with the timeouts and retries of config.awsCalls. */
+export function localDynamoDbCalls(endpoint: string, calls: AwsCallsConfig): DynamoDbJsonClient {
+  return new DynamoDbJsonClient({ calls, endpoint, region: LOCAL_AWS_REGION, credentials: LOCAL_AWS_CREDENTIALS });
 }
 
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {

@@ -8,7 +8,6 @@
  * stamp, and the origin-response restore that lets a 403 challenge from the MCP step or
  * server reach clients as WWW-Authenticate.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ENDPOINT_PATHS } from '../lambda/core/authorization-server/endpoints';
 import type { Config, ResourceConfig } from '../lambda/core/config';
 import { AUTHORIZER_IDENTITY_SOURCES } from '../lambda/adapters/apigw/authorizer-policy';
@@ -16,7 +15,8 @@ import { gatewayResponsesFor } from '../lambda/adapters/apigw/gateway-responses'
 import { createProtectedResourceMetadataHandler } from '../lambda/adapters/apigw/protected-resource-metadata-proxy';
 import { createAuthorizer } from '../lambda/adapters/apigw/request-authorizer';
 import { writeStreamingResponse } from '../lambda/adapters/apigw/streaming-response';
-import { DynamoDbRevocationStore } from '../lambda/adapters/dynamodb/dynamodb-revocation-store';
+import type { DynamoDbCalls } from '../lambda/adapters/dynamodb/dynamodb-calls';
+import { RevocationReader } from '../lambda/adapters/dynamodb/revocation-reader';
 import type { TableNames } from '../lambda/adapters/dynamodb/tables';
 import { createDemoMcpHandler } from '../lambda/adapters/mcp/demo-mcp-server';
 import { createMcpStepHandler } from '../lambda/adapters/mcp/mcp-step';
@@ -34,7 +34,7 @@ export interface LocalMcpApiOptions {
   readonly config: Config;
   readonly resource: ResourceConfig;
   readonly port: number;
-  readonly dynamoDb: DynamoDBClient;
+  readonly dynamoDb: DynamoDbCalls;
   readonly tableNames: TableNames;
   readonly log: (line: string) => void;
   /** The local section's overrides of the deployed rate limits and throttling. @default none: the deployed values */
@@ -51,7 +51,7 @@ export async function startLocalMcpApi(opts: LocalMcpApiOptions): Promise<Runnin
     config,
     resource,
     jwksUri: opts.jwksUri ?? `${config.issuer}${ENDPOINT_PATHS.jwks}`,
-    revocations: new DynamoDbRevocationStore(opts.dynamoDb, opts.tableNames.revocations),
+    revocations: new RevocationReader(opts.dynamoDb, opts.tableNames.revocations),
     log: (entry) => opts.log(`[guard] ${JSON.stringify(entry)}`),
     audit,
   });

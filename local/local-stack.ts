@@ -27,7 +27,7 @@ import { DevIdpGroups } from './dev-idp-groups';
 import { DEMO_MACHINE_JWT_KEY_FILE, writeDemoMachineKey } from './demo-machine-key';
 import { devIdpOptionsFromConfig } from './dev-idp-main';
 import { startDevIdp } from './dev-idp';
-import { assertPortFree, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
+import { assertPortFree, localDynamoDbCalls, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
 import { startApiGatewayEmulator } from './emulator/stage';
 import type { RunningApi } from './emulator/types';
 import { loadLocalConfig, type LocalModeConfig } from './local-config';
@@ -114,8 +114,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     } finally {
       admin.destroy();
     }
-    // The handlers' client: the timeouts and retries of config.awsCalls, as deployed.
-    const dynamoDb = localDynamoDbClient(endpoint, config.awsCalls);
+    // The handlers' client: the JSON protocol with the timeouts and retries of config.awsCalls, as deployed.
+    const dynamoDb = localDynamoDbCalls(endpoint, config.awsCalls);
     stoppers.push(async () => dynamoDb.destroy());
     log(`tables ready (${Object.values(tableNames).join(', ')})`);
 

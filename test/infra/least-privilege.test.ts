@@ -49,9 +49,9 @@ function actionsInBundle(entry: string): Set<string> {
     const used = atFirstUse ? `\\(${name}\\(\\)\\)` : `(?<![\\w$])${name}`;
     for (const [, command] of code.matchAll(new RegExp(`${used}\\.(\\w+)Command\\b`, 'g'))) actions.add(`${service}:${command}`);
   }
-  // The authorizer's DynamoDB JSON client (aws-clients/dynamodb-json-client.ts) sends its
-  // operations by name, `X-Amz-Target: DynamoDB_20120810.<operation>`, without the SDK.
-  if (code.includes('DynamoDB_20120810')) for (const [, operation] of code.matchAll(/\.call\("([A-Z]\w+)",/g)) actions.add(`dynamodb:${operation}`);
+  // The stores call DynamoDB by operation name (dynamodb/dynamodb-calls.ts: `client.call("PutItem", ...)`),
+  // which the functions' JSON client sends as `X-Amz-Target: DynamoDB_20120810.<operation>`, without the SDK.
+  for (const [, operation] of code.matchAll(/\.call\("([A-Z]\w+)",/g)) actions.add(`dynamodb:${operation}`);
   return actions;
 }
 

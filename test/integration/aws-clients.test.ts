@@ -1,18 +1,19 @@
 /**
- * lambda/adapters/aws-clients/aws-clients.ts: every SDK client gives up on a dependency that
+ * lambda/adapters/aws-clients/aws-clients.ts and dynamodb-json-client.ts: every client of a
+ * dependency (the SDK's for KMS and Secrets Manager, the JSON protocol's for DynamoDB) gives up on one that
  * accepts connections and never answers, after exactly config.awsCalls.maxAttempts attempts,
  * and the adapter in front of it turns that into DependencyUnavailableError (503, nothing
  * consumed: docs/security.md, case 68). The silent dependency is a loopback TCP server that
  * reads requests and answers none; the attempts are the connections it accepted (a timed-out
  * attempt's socket is destroyed, so each attempt opens its own).
  */
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { DependencyUnavailableError } from '../../lambda/core/errors';
 import type { AwsCallsConfig } from '../../lambda/core/config';
-import { dynamoDbClient, kmsClient, secretsManagerClient, type EndpointOverride } from '../../lambda/adapters/aws-clients/aws-clients';
+import { kmsClient, secretsManagerClient, type EndpointOverride } from '../../lambda/adapters/aws-clients/aws-clients';
+import { DynamoDbJsonClient } from '../../lambda/adapters/aws-clients/dynamodb-json-client';
 import { parseConfig } from '../../lambda/adapters/config/parse-config';
 import { DynamoDbClientStore } from '../../lambda/adapters/dynamodb/dynamodb-client-store';
 import { KmsSigner } from '../../lambda/adapters/kms/kms-signer';
@@ -56,6 +57,8 @@ beforeEach(() => {
   behaviour = 'silent';
 });
 
+const dynamoDb = (calls: AwsCallsConfig) => new DynamoDbJsonClient({ calls, endpoint: override.endpoint, region: LOCAL_AWS_REGION, credentials: LOCAL_AWS_CREDENTIALS });
+
 async function failure(call: () => Promise<unknown>): Promise<unknown> {
   try {
     await call();
@@ -67,7 +70,7 @@ async function failure(call: () => Promise<unknown>): Promise<unknown> {
 
 describe('aws-clients: a dependency that never answers', () => {
   it('DynamoDB: the store gives up after maxAttempts attempts with DependencyUnavailableError', async () => {
-    const client = dynamoDbClient(CALLS, override);
+    const client = dynamoDb(CALLS);
     try {
       const error = await failure(() => new DynamoDbClientStore(client, 'clients').get('some-client'));
       expect(error).toBeInstanceOf(DependencyUnavailableError);
@@ -100,7 +103,7 @@ describe('aws-clients: a dependency that never answers', () => {
   });
 
   it('one attempt only when maxAttempts is 1: no retry at all', async () => {
-    const client = dynamoDbClient({ ...CALLS, maxAttempts: 1 }, override);
+    const client = dynamoDb({ ...CALLS, maxAttempts: 1 });
     try {
       expect(await failure(() => new DynamoDbClientStore(client, 'clients').get('some-client'))).toBeInstanceOf(DependencyUnavailableError);
       expect(accepted).toBe(1);
@@ -113,9 +116,9 @@ describe('aws-clients: a dependency that never answers', () => {
 describe('aws-clients: a client error', () => {
   it('is not retried: a failed condition is the answer, one attempt', async () => {
     behaviour = 'conditionFailed';
-    const client = dynamoDbClient(CALLS, override);
+    const client = dynamoDb(CALLS);
     try {
-      const error = await failure(() => client.send(new PutItemCommand({ TableName: 'codes', Item: { pk: { S: 'x' } }, ConditionExpression: 'attribute_not_exists(pk)' })));
+      const error = await failure(() => client.call('PutItem', { TableName: 'codes', Item: { pk: { S: 'x' } }, ConditionExpression: 'attribute_not_exists(pk)' }));
       expect((error as Error).name).toBe('ConditionalCheckFailedException');
       expect(accepted).toBe(1);
     } finally {

@@ -34,7 +34,7 @@ describe('demo MCP server behind the guard', () => {
         config,
         resource: config.resources[0]!,
         port: 0,
-        dynamoDb: tables().client,
+        dynamoDb: tables().calls,
         tableNames: tables().names,
         log: () => undefined,
         jwksUri: `${jwks.url}/.well-known/jwks.json`,

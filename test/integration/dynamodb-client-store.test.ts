@@ -77,7 +77,7 @@ describe('DynamoDbClientStore', () => {
   it('the operator directory lists every stored client and deletes one, saying whether it was there', async () => {
     const separate = await createTestTables('clients-list');
     try {
-      const directory = new DynamoDbClientDirectory(separate.client, separate.names.clients);
+      const directory = new DynamoDbClientDirectory(separate.calls, separate.names.clients);
       const second = { ...publicClient, clientId: 'dcr-public-2', createdAt: publicClient.createdAt + 1 };
       for (const client of [second, publicClient, fullClient]) await separate.stores.clients.create(client);
       expect((await directory.list()).map((client) => client.clientId)).toEqual([publicClient.clientId, fullClient.clientId, second.clientId]);

@@ -1,4 +1,5 @@
-import { BatchGetItemCommand, GetItemCommand, type BatchGetItemCommandOutput } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDbCalls } from '../../lambda/adapters/dynamodb/dynamodb-calls';
 import { DynamoDbRevocationStore } from '../../lambda/adapters/dynamodb/dynamodb-revocation-store';
 import { DependencyUnavailableError } from '../../lambda/core/errors';
 import type { RevocationKey, RevocationRecord } from '../../lambda/core/ports';
@@ -11,12 +12,12 @@ function revocation(key: RevocationKey, revokedAt = 1_767_268_800, reason = 'ope
 }
 
 /** Counts the BatchGetItem calls that really reach DynamoDB Local, letting every call through. */
-function countBatchGets(store: { client: { send: (...args: any[]) => any } }) {
-  const calls: BatchGetItemCommand[] = [];
-  const original = store.client.send.bind(store.client);
-  const spy = jest.spyOn(store.client, 'send').mockImplementation((command: any) => {
-    if (command instanceof BatchGetItemCommand) calls.push(command);
-    return original(command);
+function countBatchGets(client: DynamoDbCalls) {
+  const calls: unknown[] = [];
+  const original = client.call.bind(client);
+  const spy = jest.spyOn(client, 'call').mockImplementation((operation: any, input: any) => {
+    if (operation === 'BatchGetItem') calls.push(input);
+    return original(operation, input);
   });
   return { calls, restore: () => spy.mockRestore() };
 }
@@ -28,7 +29,7 @@ describe('DynamoDbRevocationStore', () => {
     await tables().stores.revocations.revoke(jti);
     await tables().stores.revocations.revoke(subject);
 
-    const counter = countBatchGets({ client: tables().client });
+    const counter = countBatchGets(tables().calls);
     try {
       const found = await tables().stores.revocations.find([
         { kind: 'jti', value: 'jti-4k-1' },
@@ -45,7 +46,7 @@ describe('DynamoDbRevocationStore', () => {
 
   it('returns nothing for keys never revoked, and nothing for an empty list without calling DynamoDB', async () => {
     expect(await tables().stores.revocations.find([{ kind: 'jti', value: 'never' }])).toEqual([]);
-    const counter = countBatchGets({ client: tables().client });
+    const counter = countBatchGets(tables().calls);
     try {
       expect(await tables().stores.revocations.find([])).toEqual([]);
       expect(counter.calls).toHaveLength(0);
@@ -90,19 +91,18 @@ describe('DynamoDbRevocationStore', () => {
   });
 
   it('retries keys that DynamoDB left unprocessed, with backoff', async () => {
-    const store = new DynamoDbRevocationStore(tables().client, tables().names.revocations, { sleep: async (ms) => void waits.push(ms) });
+    const store = new DynamoDbRevocationStore(tables().calls, tables().names.revocations, { sleep: async (ms) => void waits.push(ms) });
     const waits: number[] = [];
     await store.revoke(revocation({ kind: 'jti', value: 'unprocessed-1' }));
-    const original = tables().client.send.bind(tables().client);
+    const original = tables().calls.call.bind(tables().calls);
     let throttledOnce = false;
-    const spy = jest.spyOn(tables().client, 'send').mockImplementation(async (command: any) => {
-      if (command instanceof BatchGetItemCommand && !throttledOnce) {
+    const spy = jest.spyOn(tables().calls, 'call').mockImplementation(async (operation: any, input: any) => {
+      if (operation === 'BatchGetItem' && !throttledOnce) {
         throttledOnce = true;
         // What DynamoDB answers under throttling: nothing read, every key handed back.
-        const output: BatchGetItemCommandOutput = { $metadata: {}, Responses: { [tables().names.revocations]: [] }, UnprocessedKeys: command.input.RequestItems };
-        return output;
+        return { Responses: { [tables().names.revocations]: [] }, UnprocessedKeys: input.RequestItems };
       }
-      return original(command);
+      return original(operation, input);
     });
     try {
       const found = await store.find([{ kind: 'jti', value: 'unprocessed-1' }, { kind: 'jti', value: 'unprocessed-2' }]);
@@ -115,11 +115,8 @@ describe('DynamoDbRevocationStore', () => {
 
   it('fails closed with DependencyUnavailableError when keys stay unprocessed', async () => {
     const waits: number[] = [];
-    const store = new DynamoDbRevocationStore(tables().client, tables().names.revocations, { maxBatchAttempts: 3, sleep: async (ms) => void waits.push(ms) });
-    const spy = jest.spyOn(tables().client, 'send').mockImplementation(async (command: any) => {
-      const output: BatchGetItemCommandOutput = { $metadata: {}, Responses: {}, UnprocessedKeys: command.input.RequestItems };
-      return output;
-    });
+    const store = new DynamoDbRevocationStore(tables().calls, tables().names.revocations, { maxBatchAttempts: 3, sleep: async (ms) => void waits.push(ms) });
+    const spy = jest.spyOn(tables().calls, 'call').mockImplementation(async (_operation: any, input: any) => ({ Responses: {}, UnprocessedKeys: input.RequestItems }));
     try {
       await expect(store.find([{ kind: 'jti', value: 'x' }])).rejects.toThrow(DependencyUnavailableError);
       expect(spy).toHaveBeenCalledTimes(3);

@@ -7,13 +7,13 @@ import {
   ThrottlingException,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
-import { localDynamoDbClient, freePort } from '../../local/dynamodb-local';
+import { localDynamoDbCalls, freePort } from '../../local/dynamodb-local';
 import { DynamoDbAuthorizationCodeStore } from '../../lambda/adapters/dynamodb/dynamodb-authorization-code-store';
 import { createDynamoDbStores } from '../../lambda/adapters/dynamodb/dynamodb-stores';
 import { translateDynamoDbError, translateGrantTransactionError } from '../../lambda/adapters/dynamodb/store-errors';
 import { tableNamesForPrefix } from '../../lambda/adapters/dynamodb/tables';
 import { ConditionFailedError, DependencyUnavailableError, GrantRefusedError } from '../../lambda/core/errors';
-import { useDynamoDbTables } from '../support/dynamodb';
+import { TEST_AWS_CALLS, useDynamoDbTables } from '../support/dynamodb';
 
 const tables = useDynamoDbTables('errors');
 const metadata = { $metadata: {} };
@@ -21,7 +21,7 @@ const metadata = { $metadata: {} };
 describe('DynamoDB error mapping', () => {
   it('maps a throttled call of a real store to DependencyUnavailableError, keeping the cause', async () => {
     const throttled = new ProvisionedThroughputExceededException({ message: 'Rate of requests exceeds the allowed throughput.', ...metadata });
-    const spy = jest.spyOn(tables().client, 'send').mockImplementation(async () => {
+    const spy = jest.spyOn(tables().calls, 'call').mockImplementation(async () => {
       throw throttled;
     });
     try {
@@ -88,7 +88,7 @@ describe('DynamoDB error mapping', () => {
   });
 
   it('maps an unreachable DynamoDB (nothing listening) to DependencyUnavailableError', async () => {
-    const client = localDynamoDbClient(`http://127.0.0.1:${await freePort()}`);
+    const client = localDynamoDbCalls(`http://127.0.0.1:${await freePort()}`, TEST_AWS_CALLS);
     try {
       const store = new DynamoDbAuthorizationCodeStore(client, 'any-table');
       await expect(store.get('any')).rejects.toThrow(DependencyUnavailableError);
@@ -98,7 +98,9 @@ describe('DynamoDB error mapping', () => {
   });
 
   it('reports a missing table as what it is, not as an outage', async () => {
-    const stores = createDynamoDbStores(tables().client, tableNamesForPrefix('no-such-prefix'));
-    await expect(stores.codes.get('any')).rejects.toBeInstanceOf(ResourceNotFoundException);
+    const stores = createDynamoDbStores(tables().calls, tableNamesForPrefix('no-such-prefix'));
+    const error = await stores.codes.get('any').catch((caught: unknown) => caught);
+    expect(error).not.toBeInstanceOf(DependencyUnavailableError);
+    expect(error).toMatchObject({ name: 'ResourceNotFoundException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
   });
 });

@@ -3,7 +3,8 @@
  * BatchGetItem across four tables, as consistent as each store's own read, the client cache
  * honoured, and keys DynamoDB leaves unprocessed asked again or answered 503, never "absent".
  */
-import { BatchGetItemCommand, type BatchGetItemCommandOutput } from '@aws-sdk/client-dynamodb';
+import type { BatchGetItemCommandInput } from '@aws-sdk/client-dynamodb';
+import type { DynamoDbOperations } from '../../lambda/adapters/dynamodb/dynamodb-calls';
 import { CachedClientStore } from '../../lambda/adapters/dynamodb/cached-client-store';
 import { DynamoDbTokenRequestReads } from '../../lambda/adapters/dynamodb/dynamodb-token-request-reads';
 import { DependencyUnavailableError } from '../../lambda/core/errors';
@@ -66,14 +67,16 @@ async function stored() {
 }
 
 /** Records the BatchGetItem calls (their input) and lets `answer` replace DynamoDB's answer. */
-function spyOnBatchGets(answer?: (command: BatchGetItemCommand, original: (command: unknown) => Promise<unknown>) => Promise<unknown>) {
-  const calls: BatchGetItemCommand['input'][] = [];
-  const client = tables().client;
-  const original = client.send.bind(client) as (command: unknown) => Promise<unknown>;
-  const spy = jest.spyOn(client, 'send').mockImplementation(async (command: any) => {
-    if (!(command instanceof BatchGetItemCommand)) return original(command);
-    calls.push(structuredClone(command.input));
-    return answer ? answer(command, original) : original(command);
+type BatchGetOutput = DynamoDbOperations['BatchGetItem']['output'];
+
+function spyOnBatchGets(answer?: (input: BatchGetItemCommandInput, original: (input: BatchGetItemCommandInput) => Promise<BatchGetOutput>) => Promise<BatchGetOutput>) {
+  const calls: BatchGetItemCommandInput[] = [];
+  const client = tables().calls;
+  const original = client.call.bind(client) as (operation: string, input: unknown) => Promise<any>;
+  const spy = jest.spyOn(client, 'call').mockImplementation(async (operation: any, input: any) => {
+    if (operation !== 'BatchGetItem') return original(operation, input);
+    calls.push(structuredClone(input));
+    return answer ? answer(input, (asked) => original('BatchGetItem', asked)) : original(operation, input);
   });
   return { calls, restore: () => spy.mockRestore() };
 }
@@ -90,7 +93,7 @@ function allNames(written: ReturnType<typeof records>): TokenRequestNames {
 describe('DynamoDbTokenRequestReads', () => {
   it('reads the client, the code, the family and the revocation rows in ONE BatchGetItem', async () => {
     const written = await stored();
-    const reads = new DynamoDbTokenRequestReads(tables().client, tables().names);
+    const reads = new DynamoDbTokenRequestReads(tables().calls, tables().names);
     const spy = spyOnBatchGets();
     try {
       const found = await reads.read(allNames(written));
@@ -111,7 +114,7 @@ describe('DynamoDbTokenRequestReads', () => {
   });
 
   it('answers absent for names with no record, and asks nothing when nothing is named', async () => {
-    const reads = new DynamoDbTokenRequestReads(tables().client, tables().names);
+    const reads = new DynamoDbTokenRequestReads(tables().calls, tables().names);
     const spy = spyOnBatchGets();
     try {
       expect(await reads.read({ clientId: 'nobody', codeHash: 'no-code', familyId: 'no-family', revocationKeys: [{ kind: 'client', value: 'nobody' }] })).toStrictEqual({
@@ -131,7 +134,7 @@ describe('DynamoDbTokenRequestReads', () => {
     const written = await stored();
     const clock = new FixedClock();
     const cache = new CachedClientStore(tables().stores.clients, clock, 60);
-    const reads = new DynamoDbTokenRequestReads(tables().client, tables().names, cache);
+    const reads = new DynamoDbTokenRequestReads(tables().calls, tables().names, cache);
     const spy = spyOnBatchGets();
     try {
       expect((await reads.read({ clientId: written.client.clientId, codeHash: written.code.codeHash, revocationKeys: [] })).client).toStrictEqual(written.client);
@@ -154,15 +157,15 @@ describe('DynamoDbTokenRequestReads', () => {
   it('asks again, as consistently, for keys DynamoDB left unprocessed', async () => {
     const written = await stored();
     const waits: number[] = [];
-    const reads = new DynamoDbTokenRequestReads(tables().client, tables().names, undefined, { sleep: async (ms) => void waits.push(ms) });
+    const reads = new DynamoDbTokenRequestReads(tables().calls, tables().names, undefined, { sleep: async (ms) => void waits.push(ms) });
     const codes = tables().names.codes;
     let throttledOnce = false;
-    const spy = spyOnBatchGets(async (command, original) => {
-      if (throttledOnce) return original(command);
+    const spy = spyOnBatchGets(async (input, original) => {
+      if (throttledOnce) return original(input);
       throttledOnce = true;
       // Throttled on the codes table: the others read, the code handed back without ConsistentRead.
-      const { [codes]: code, ...others } = command.input.RequestItems!;
-      const output = (await original(new BatchGetItemCommand({ RequestItems: others }))) as BatchGetItemCommandOutput;
+      const { [codes]: code, ...others } = input.RequestItems!;
+      const output = await original({ RequestItems: others });
       return { ...output, UnprocessedKeys: { [codes]: { Keys: code.Keys } } };
     });
     try {
@@ -178,8 +181,8 @@ describe('DynamoDbTokenRequestReads', () => {
   it('fails closed with DependencyUnavailableError when keys stay unprocessed, never "absent"', async () => {
     const written = await stored();
     const waits: number[] = [];
-    const reads = new DynamoDbTokenRequestReads(tables().client, tables().names, undefined, { maxAttempts: 3, sleep: async (ms) => void waits.push(ms) });
-    const spy = spyOnBatchGets(async (command) => ({ $metadata: {}, Responses: {}, UnprocessedKeys: command.input.RequestItems }));
+    const reads = new DynamoDbTokenRequestReads(tables().calls, tables().names, undefined, { maxAttempts: 3, sleep: async (ms) => void waits.push(ms) });
+    const spy = spyOnBatchGets(async (input) => ({ Responses: {}, UnprocessedKeys: input.RequestItems }));
     try {
       await expect(reads.read(allNames(written))).rejects.toThrow(DependencyUnavailableError);
       expect(spy.calls).toHaveLength(3);

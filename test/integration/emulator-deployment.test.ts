@@ -75,7 +75,7 @@ describe('an MCP server\'s API', () => {
   let api: RunningApi;
   beforeAll(async () => {
     config = localConfig({ authorizerCacheTtlSeconds: 0 });
-    api = await startLocalMcpApi({ config, resource: config.resources[0]!, port: 0, dynamoDb: tables().client, tableNames: tables().names, log: () => undefined, jwksUri: 'http://127.0.0.1:9/unused' });
+    api = await startLocalMcpApi({ config, resource: config.resources[0]!, port: 0, dynamoDb: tables().calls, tableNames: tables().names, log: () => undefined, jwksUri: 'http://127.0.0.1:9/unused' });
     running.push(api);
   });
 

@@ -1,18 +1,18 @@
 /**
  * A write that DynamoDB applied but whose answer never came back (docs/performance.md, "Fail
  * fast"): the attempt times out and config.awsCalls retries it. The writes that issue tokens
- * and codes are TransactWriteItems (the grant writer, the callback's commit), and the SDK
- * gives every transaction a ClientRequestToken when it serializes the request, before its
- * retry loop, so each attempt carries the same token and DynamoDB answers a repeat within ten
+ * and codes are TransactWriteItems (the grant writer, the callback's commit), and the
+ * functions' DynamoDB client (DynamoDbJsonClient) gives every transaction a ClientRequestToken
+ * before its retry loop, as the SDK does, so each attempt carries the same token and DynamoDB answers a repeat within ten
  * minutes with the first attempt's outcome instead of running it again. A plain conditional
  * PutItem has no such token: its retry fails its own condition. Both are shown against the
  * real DynamoDB Local behind a loopback proxy that forwards a write, lets DynamoDB apply it,
  * and drops the answer.
  */
-import { GetItemCommand, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { createServer, request, type Server } from 'node:http';
 import type { AwsCallsConfig } from '../../lambda/core/config';
-import { dynamoDbClient } from '../../lambda/adapters/aws-clients/aws-clients';
+import { DynamoDbJsonClient } from '../../lambda/adapters/aws-clients/dynamodb-json-client';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '../../local/dynamodb-local';
 import { useDynamoDbTables } from '../support/dynamodb';
 
@@ -64,7 +64,7 @@ beforeEach(() => {
 });
 
 function clientThroughProxy() {
-  return dynamoDbClient(CALLS, { endpoint: proxyEndpoint, region: LOCAL_AWS_REGION, credentials: LOCAL_AWS_CREDENTIALS });
+  return new DynamoDbJsonClient({ calls: CALLS, endpoint: proxyEndpoint, region: LOCAL_AWS_REGION, credentials: LOCAL_AWS_CREDENTIALS });
 }
 
 const itemOnce = (pk: string) => ({ TableName: tables().names.codes, Item: { pk: { S: pk }, written: { S: 'once' } }, ConditionExpression: 'attribute_not_exists(pk)' });
@@ -72,7 +72,7 @@ const itemOnce = (pk: string) => ({ TableName: tables().names.codes, Item: { pk:
 it('a conditional transaction applied on an attempt whose answer was lost succeeds on the retry: same ClientRequestToken, applied once', async () => {
   const client = clientThroughProxy();
   try {
-    await client.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: itemOnce('lost-answer-transaction') }] }));
+    await client.call('TransactWriteItems', { TransactItems: [{ Put: itemOnce('lost-answer-transaction') }] });
 
     expect(writes.map((w) => w.operation)).toEqual(['TransactWriteItems', 'TransactWriteItems']);
     expect(writes[0]!.clientRequestToken).toMatch(/^[0-9a-f-]{36}$/);
@@ -87,7 +87,7 @@ it('a conditional transaction applied on an attempt whose answer was lost succee
 it('a conditional PutItem applied on an attempt whose answer was lost fails its condition on the retry (why the grants are transactions)', async () => {
   const client = clientThroughProxy();
   try {
-    await expect(client.send(new PutItemCommand(itemOnce('lost-answer-put')))).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+    await expect(client.call('PutItem', itemOnce('lost-answer-put'))).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
 
     expect(writes.map((w) => w.operation)).toEqual(['PutItem', 'PutItem']);
     const stored = await tables().client.send(new GetItemCommand({ TableName: tables().names.codes, Key: { pk: { S: 'lost-answer-put' } }, ConsistentRead: true }));

@@ -103,7 +103,7 @@ describe('the cost estimate counts in docs/deploy.md are the counts the code mak
 
   beforeAll(async () => {
     tables = await createTestTables('operation-counts');
-    recorder = new DynamoDbCallRecorder(tables.client);
+    recorder = new DynamoDbCallRecorder(tables.calls);
     // A cache TTL far above the test's duration: hit or miss is then decided by the test alone.
     config = localTestConfig((raw) => {
       raw.guard.authorizerCacheTtlSeconds = 300;

@@ -13,7 +13,7 @@ let events: AuditEvent[];
 let stores: OperatorStores;
 beforeEach(() => {
   events = [];
-  stores = operatorStores({ dynamodb: tables().client, tables: tables().names, config, audit: { emit: (event) => events.push(event) } });
+  stores = operatorStores({ dynamodb: tables().calls, tables: tables().names, config, audit: { emit: (event) => events.push(event) } });
 });
 
 let counter = 0;

@@ -10,7 +10,8 @@
  * sign-in that must count as after T the test waits for the clock's next second (ordering,
  * not a timed assertion).
  */
-import { localDynamoDbClient } from '../../local/dynamodb-local';
+import { localDynamoDbCalls } from '../../local/dynamodb-local';
+import { TEST_AWS_CALLS } from '../support/dynamodb';
 import { revokeAccess, type RevocationTarget } from '../../lambda/core/authorization-server/access-revocation';
 import { parseConfig } from '../../lambda/adapters/config/parse-config';
 import { tableNamesForPrefix } from '../../lambda/adapters/dynamodb/tables';
@@ -20,11 +21,11 @@ import { C1, C2, a0Url, expectOAuthError, introspect, newPkce, obtainCode, postJ
 
 let ctx: SecurityStack;
 let stores: OperatorStores;
-let dynamodb: ReturnType<typeof localDynamoDbClient>;
+let dynamodb: ReturnType<typeof localDynamoDbCalls>;
 
 beforeAll(async () => {
   ctx = await startSecurityStack();
-  dynamodb = localDynamoDbClient(process.env.DYNAMODB_ENDPOINT!);
+  dynamodb = localDynamoDbCalls(process.env.DYNAMODB_ENDPOINT!, TEST_AWS_CALLS);
   stores = operatorStores({
     dynamodb,
     tables: tableNamesForPrefix(ctx.stack.tablePrefix.replace(/-+$/, '')),

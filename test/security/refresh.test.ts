@@ -10,7 +10,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { localDynamoDbClient } from '../../local/dynamodb-local';
+import { localDynamoDbCalls } from '../../local/dynamodb-local';
+import { TEST_AWS_CALLS } from '../support/dynamodb';
 import { DynamoDbRevocationStore } from '../../lambda/adapters/dynamodb/dynamodb-revocation-store';
 import { tableNamesForPrefix } from '../../lambda/adapters/dynamodb/tables';
 import { Browser } from '../support/browser';
@@ -152,7 +153,7 @@ describe('case 33: another client', () => {
 
 /** The revocation rows the stack wrote for a family, read straight from its table in DynamoDB Local. */
 async function familyRevocations(familyId: string) {
-  const client = localDynamoDbClient(process.env.DYNAMODB_ENDPOINT!);
+  const client = localDynamoDbCalls(process.env.DYNAMODB_ENDPOINT!, TEST_AWS_CALLS);
   try {
     const store = new DynamoDbRevocationStore(client, tableNamesForPrefix(ctx.stack.tablePrefix.replace(/-+$/, '')).revocations);
     return await store.find([{ kind: 'family', value: familyId }]);

@@ -14,19 +14,27 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DeleteTableCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { localDynamoDbClient } from '../../local/dynamodb-local';
+import type { DynamoDbJsonClient } from '../../lambda/adapters/aws-clients/dynamodb-json-client';
+import type { AwsCallsConfig } from '../../lambda/core/config';
+import { localDynamoDbCalls, localDynamoDbClient } from '../../local/dynamodb-local';
 import { createDynamoDbStores, type DynamoDbStores } from '../../lambda/adapters/dynamodb/dynamodb-stores';
 import { TABLE_KEYS, createTables, tableNamesForPrefix, type TableNames } from '../../lambda/adapters/dynamodb/tables';
 
 export interface TestTables {
   readonly endpoint: string;
+  /** The SDK's client, for a test that reads or writes items behind the stores' back. */
   readonly client: DynamoDBClient;
+  /** The stores' calls, as the functions make them (DynamoDB's JSON protocol). */
+  readonly calls: DynamoDbJsonClient;
   readonly prefix: string;
   readonly names: TableNames;
   readonly stores: DynamoDbStores;
   /** Deletes the tables and closes the client. */
   dispose(): Promise<void>;
 }
+
+/** Generous: the suites share two CPUs with DynamoDB Local's JVM, and what they test is not the time a call takes. */
+export const TEST_AWS_CALLS: AwsCallsConfig = { connectionTimeoutMs: 5_000, requestTimeoutMs: 10_000, maxAttempts: 2, retryDelayMs: 100 };
 
 export function dynamoDbEndpoint(): string {
   const endpoint = process.env.DYNAMODB_ENDPOINT;
@@ -47,20 +55,23 @@ export interface TestTablesOptions {
 export async function createTestTables(label = 'test', options: TestTablesOptions = {}): Promise<TestTables> {
   const endpoint = dynamoDbEndpoint();
   const client = localDynamoDbClient(endpoint);
+  const calls = localDynamoDbCalls(endpoint, TEST_AWS_CALLS);
   const prefix = uniqueTablePrefix(label);
   const names = tableNamesForPrefix(prefix);
   await createTables(client, names, { timeToLive: options.timeToLive ?? false });
   return {
     endpoint,
     client,
+    calls,
     prefix,
     names,
-    stores: createDynamoDbStores(client, names),
+    stores: createDynamoDbStores(calls, names),
     dispose: async () => {
       try {
         await deleteTables(client, names);
       } finally {
         client.destroy();
+        calls.destroy();
       }
     },
   };

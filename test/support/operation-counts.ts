@@ -1,6 +1,6 @@
 /**
- * What a flow costs on AWS, counted while it runs: DynamoDB calls (by a middleware on the
- * real DynamoDBClient), the request units AWS bills for them, and the tables in
+ * What a flow costs on AWS, counted while it runs: DynamoDB calls (through the stores' real
+ * DynamoDB client), the request units AWS bills for them, and the tables in
  * docs/deploy.md that these measurements must match.
  *
  * Request units, on-demand:
@@ -16,7 +16,7 @@
  *   transactional writes, so its report is taken as it is.
  */
 import { readFileSync } from 'node:fs';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDbCalls } from '../../lambda/adapters/dynamodb/dynamodb-calls';
 
 export const DYNAMODB_COMMANDS = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchGetItem', 'TransactWriteItems'] as const;
 export type DynamoDbCommand = (typeof DYNAMODB_COMMANDS)[number];
@@ -31,28 +31,24 @@ export interface DynamoDbCall {
   readonly reportedCapacity: number;
 }
 
-/** Counts every command sent through `client`, from now on, until detach(). */
+/** Counts every call made through `client` (the stores' DynamoDbCalls), from now on, until detach(). */
 export class DynamoDbCallRecorder {
   readonly calls: DynamoDbCall[] = [];
-  private static nextId = 0;
-  private readonly name = `operationCounter${DynamoDbCallRecorder.nextId++}`;
+  private readonly original: DynamoDbCalls['call'];
 
-  constructor(private readonly client: DynamoDBClient) {
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const command = String(context.commandName ?? 'unknown').replace(/Command$/, '');
-        const input = args.input as Record<string, unknown>;
-        // Asking for the consumed capacity changes nothing else about the call.
-        const result = await next({ ...args, input: { ...input, ReturnConsumedCapacity: 'TOTAL' } });
-        this.calls.push(describeCall(command, input, result.output as unknown as Record<string, unknown>));
-        return result;
-      },
-      { step: 'initialize', name: this.name },
-    );
+  constructor(private readonly client: DynamoDbCalls) {
+    this.original = client.call;
+    const original = client.call.bind(client) as (operation: string, input: Record<string, unknown>) => Promise<Record<string, unknown>>;
+    client.call = (async (operation: string, input: Record<string, unknown>) => {
+      // Asking for the consumed capacity changes nothing else about the call.
+      const output = await original(operation, { ...input, ReturnConsumedCapacity: 'TOTAL' });
+      this.calls.push(describeCall(operation, input, output));
+      return output;
+    }) as DynamoDbCalls['call'];
   }
 
   detach(): void {
-    this.client.middlewareStack.remove(this.name);
+    this.client.call = this.original;
   }
 }
 

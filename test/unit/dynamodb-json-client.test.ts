@@ -8,7 +8,7 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbJsonClient, dynamoDbEndpointFor } from '../../lambda/adapters/aws-clients/dynamodb-json-client';
 import { translateDynamoDbError } from '../../lambda/adapters/dynamodb/store-errors';
-import { DependencyUnavailableError } from '../../lambda/core/errors';
+import { ConditionFailedError, DependencyUnavailableError } from '../../lambda/core/errors';
 
 const calls = { connectionTimeoutMs: 200, requestTimeoutMs: 400, maxAttempts: 2, retryDelayMs: 10 };
 const credentials = { accessKeyId: 'ASIATEST', secretAccessKey: 'secret', sessionToken: 'token' };
@@ -65,7 +65,7 @@ describe('DynamoDbJsonClient', () => {
     await closed.close();
     const dynamoDb = client(closed.endpoint);
     await expect(dynamoDb.connect()).resolves.toBeUndefined();
-    expect(translateDynamoDbError(await failureOf(dynamoDb.call('BatchGetItem', {})))).toBeInstanceOf(DependencyUnavailableError);
+    expect(translateDynamoDbError(await failureOf(dynamoDb.call('BatchGetItem', { RequestItems: {} })))).toBeInstanceOf(DependencyUnavailableError);
   });
 
   it('posts the operation as signed JSON 1.0 and returns the answer, over one kept-alive connection', async () => {
@@ -87,10 +87,24 @@ describe('DynamoDbJsonClient', () => {
     }
   });
 
+  it('carries a cancelled transaction\'s reasons as the SDK does, so a lost race reads as a failed condition and a conflict as an outage', async () => {
+    const cancelled = (codes: string[]) => ({ status: 400, body: { __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException', message: 'Transaction cancelled', CancellationReasons: codes.map((Code) => ({ Code })) } });
+    const dynamo = await fakeDynamoDb([cancelled(['None', 'ConditionalCheckFailed']), cancelled(['TransactionConflict', 'None'])]);
+    try {
+      const lostRace = await failureOf(client(dynamo.endpoint).call('TransactWriteItems', { TransactItems: [] }));
+      expect(lostRace).toMatchObject({ name: 'TransactionCanceledException', CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }] });
+      expect(translateDynamoDbError(lostRace, 'already used')).toBeInstanceOf(ConditionFailedError);
+      const conflict = await failureOf(client(dynamo.endpoint).call('TransactWriteItems', { TransactItems: [] }));
+      expect(translateDynamoDbError(conflict, 'already used')).toBeInstanceOf(DependencyUnavailableError);
+    } finally {
+      await dynamo.close();
+    }
+  });
+
   it('throws a client error at once, named as the SDK names it, and the stores do not call it an outage', async () => {
     const dynamo = await fakeDynamoDb([{ status: 400, body: { __type: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException', message: 'Requested resource not found' } }]);
     try {
-      const error = await failureOf(client(dynamo.endpoint).call('BatchGetItem', {}));
+      const error = await failureOf(client(dynamo.endpoint).call('BatchGetItem', { RequestItems: {} }));
       expect(error).toMatchObject({ name: 'ResourceNotFoundException', message: 'Requested resource not found', $fault: 'client', $metadata: { httpStatusCode: 400 } });
       expect(dynamo.seen).toHaveLength(1);
       expect(translateDynamoDbError(error)).toBe(error);
@@ -102,7 +116,7 @@ describe('DynamoDbJsonClient', () => {
   it('retries a server error once after retryDelayMs, and succeeds', async () => {
     const dynamo = await fakeDynamoDb([{ status: 500, body: { __type: 'com.amazon.coral.service#InternalFailure' } }, { status: 200, body: { ok: true } }]);
     try {
-      expect(await client(dynamo.endpoint).call('BatchGetItem', {})).toEqual({ ok: true });
+      expect(await client(dynamo.endpoint).call('BatchGetItem', { RequestItems: {} })).toEqual({ ok: true });
       expect(dynamo.seen).toHaveLength(2);
     } finally {
       await dynamo.close();
@@ -112,7 +126,7 @@ describe('DynamoDbJsonClient', () => {
   it('gives up on throttling after maxAttempts, as an outage', async () => {
     const dynamo = await fakeDynamoDb([{ status: 400, body: { __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException', message: 'slow down' } }]);
     try {
-      const error = await failureOf(client(dynamo.endpoint).call('BatchGetItem', {}));
+      const error = await failureOf(client(dynamo.endpoint).call('BatchGetItem', { RequestItems: {} }));
       expect(error?.name).toBe('ProvisionedThroughputExceededException');
       expect(dynamo.seen).toHaveLength(calls.maxAttempts);
       expect(translateDynamoDbError(error)).toBeInstanceOf(DependencyUnavailableError);
@@ -125,7 +139,7 @@ describe('DynamoDbJsonClient', () => {
     const dynamo = await fakeDynamoDb([null]);
     try {
       const started = Date.now();
-      const error = await failureOf(client(dynamo.endpoint).call('BatchGetItem', {}));
+      const error = await failureOf(client(dynamo.endpoint).call('BatchGetItem', { RequestItems: {} }));
       const took = Date.now() - started;
       expect(error?.name).toBe('TimeoutError');
       expect(dynamo.seen).toHaveLength(calls.maxAttempts);
@@ -143,7 +157,7 @@ describe('DynamoDbJsonClient', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
       const started = Date.now();
-      const error = await failureOf(client(`https://127.0.0.1:${(silent.address() as AddressInfo).port}`).call('BatchGetItem', {}));
+      const error = await failureOf(client(`https://127.0.0.1:${(silent.address() as AddressInfo).port}`).call('BatchGetItem', { RequestItems: {} }));
       expect(error?.name).toBe('TimeoutError');
       expect(error?.message).toContain('connection');
       expect(sockets).toHaveLength(calls.maxAttempts);
@@ -158,7 +172,7 @@ describe('DynamoDbJsonClient', () => {
     const dynamo = await fakeDynamoDb([]);
     const { endpoint } = dynamo;
     await dynamo.close();
-    const error = await failureOf(client(endpoint).call('BatchGetItem', {}));
+    const error = await failureOf(client(endpoint).call('BatchGetItem', { RequestItems: {} }));
     expect((error as Error & { code?: string }).code).toBe('ECONNREFUSED');
     expect(translateDynamoDbError(error)).toBeInstanceOf(DependencyUnavailableError);
   });

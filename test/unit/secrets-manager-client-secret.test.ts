@@ -118,7 +118,11 @@ describe('the Lambda entry with the secret in Secrets Manager', () => {
       MCP_OAUTH_TABLES: JSON.stringify({ clients: 'c', codes: 'o', families: 'f', revocations: 'r', sessions: 's', assertions: 'a' }),
       MCP_OAUTH_SIGNING_KEYS: JSON.stringify({ active: 'arn:aws:kms:eu-west-1:111122223333:key/a' }),
       MCP_OAUTH_ENDPOINT_GROUP: 'browser',
+      // What Lambda sets for the execution role; DynamoDB on loopback, where nothing listens (this test reads no table).
       AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'ASIATEST',
+      AWS_SECRET_ACCESS_KEY: 'test-secret',
+      DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
     });
   });
   afterAll(() => {

@@ -1,5 +1,5 @@
 /**
- * The one builder of the AWS SDK clients (DynamoDB, KMS, Secrets Manager, Cognito), so that every call
+ * The one builder of the AWS SDK clients (KMS, Secrets Manager, Cognito), so that every call
  * has the same explicit timeouts and bounded retries (config.awsCalls). Without them the SDK
  * waits on a silent connection for as long as the function runs: a DynamoDB that stops
  * answering held `/token` until API Gateway's 29 s timeout. With them a call gives up within
@@ -7,11 +7,10 @@
  * DependencyUnavailableError, which the router answers 503 temporarily_unavailable with
  * Retry-After, and a failed call wrote nothing the request depends on (docs/design.md, "Fail fast").
  * KMS, Secrets Manager and Cognito load at their first client (sdk-packages.ts).
- * The authorizer's Lambda entry loads none of these: its one call goes through
- * dynamodb-json-client.ts, which keeps the same promises.
+ * DynamoDB is not among them: the functions' and local mode's stores call it through
+ * dynamodb-json-client.ts, which keeps the same promises without loading the SDK.
  */
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { AwsCallsConfig } from '../../core/config';
@@ -39,10 +38,6 @@ export interface EndpointOverride {
   readonly endpoint: string;
   readonly region?: string;
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
-}
-
-export function dynamoDbClient(calls: AwsCallsConfig, override?: EndpointOverride): DynamoDBClient {
-  return new DynamoDBClient({ ...awsCallSettings(calls), ...override });
 }
 
 export function kmsClient(calls: AwsCallsConfig, override?: EndpointOverride): KMSClient {

@@ -1,22 +1,26 @@
 /**
- * DynamoDB's JSON protocol over node:https, signed with SigV4 (sigv4.ts): what the
- * authorizer needs for its one BatchGetItem, without the AWS SDK. Loading the SDK's DynamoDB
- * client and making its first call cost the authorizer's cold start about 100 ms here, more
- * than everything else together (docs/performance.md, "Cold starts"); the authorizer runs
- * before every MCP request a new container serves.
+ * DynamoDB's JSON protocol over node:https, signed with SigV4 (sigv4.ts): the transport of
+ * the functions' and local mode's DynamoDB calls (dynamodb/dynamodb-calls.ts), without the AWS
+ * SDK. Loading the SDK's DynamoDB client and making its first call cost the authorizer's cold
+ * start about 100 ms here, more than everything else together, and each warm call through the
+ * SDK about 1.7 ms more (docs/performance.md, "Cold starts" and "Full flow").
  *
  * It keeps the promises of config.awsCalls that the SDK clients keep (aws-clients.ts): each
  * attempt has its connection timeout (TCP and TLS) and its request timeout (from the start to
  * the whole answer), at most maxAttempts attempts with retryDelayMs between them, and only
  * what the store adapters count as the dependency being unavailable (store-errors.ts:
  * throttling, 5xx, timeouts, a refused or reset connection) is retried. What it throws has
- * the SDK's error shape (name, $fault, $metadata.httpStatusCode, or the socket's code), so
- * translateDynamoDbError reads it as it reads the SDK's. Connections are kept alive.
+ * the SDK's error shape (name, $fault, $metadata.httpStatusCode, a cancelled transaction's
+ * CancellationReasons, or the socket's code), so translateDynamoDbError reads it as it reads
+ * the SDK's. Connections are kept alive.
  */
+import type { TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import type { AwsCallsConfig } from '../../core/config';
+import type { DynamoDbCalls, DynamoDbOperation, DynamoDbOperations } from '../dynamodb/dynamodb-calls';
 import { isUnavailable } from '../dynamodb/store-errors';
 import { signRequest, type AwsCredentials } from './sigv4';
 
@@ -34,12 +38,15 @@ export interface DynamoDbJsonClientOptions {
 export class DynamoDbServiceError extends Error {
   readonly $fault: 'client' | 'server';
   readonly $metadata: { readonly httpStatusCode: number };
+  /** A cancelled transaction's reason for each of its items, in order, as the SDK gives them. */
+  readonly CancellationReasons?: readonly { readonly Code?: string; readonly Message?: string }[];
 
-  constructor(name: string, message: string, httpStatusCode: number) {
+  constructor(name: string, message: string, httpStatusCode: number, cancellationReasons?: readonly { readonly Code?: string; readonly Message?: string }[]) {
     super(message);
     this.name = name;
     this.$fault = httpStatusCode >= 500 ? 'server' : 'client';
     this.$metadata = { httpStatusCode };
+    if (cancellationReasons) this.CancellationReasons = cancellationReasons;
   }
 }
 
@@ -50,7 +57,7 @@ function timeoutError(message: string): Error {
 
 const API_VERSION_TARGET = 'DynamoDB_20120810';
 
-export class DynamoDbJsonClient {
+export class DynamoDbJsonClient implements DynamoDbCalls {
   private readonly url: URL;
   private readonly agent: HttpAgent;
   private readonly send: typeof httpRequest;
@@ -65,12 +72,12 @@ export class DynamoDbJsonClient {
   }
 
   /** One operation (`BatchGetItem`, ...) with its JSON input; its JSON output, or the error of the last attempt. */
-  async call(operation: string, input: unknown): Promise<unknown> {
-    const body = JSON.stringify(input);
+  async call<O extends DynamoDbOperation>(operation: O, input: DynamoDbOperations[O]['input']): Promise<DynamoDbOperations[O]['output']> {
+    const body = JSON.stringify(operation === 'TransactWriteItems' ? withIdempotencyToken(input as TransactWriteItemsCommandInput) : input);
     const { maxAttempts, retryDelayMs } = this.options.calls;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.attempt(operation, body);
+        return (await this.attempt(operation, body)) as DynamoDbOperations[O]['output'];
       } catch (error) {
         if (attempt >= maxAttempts || !isUnavailable(error)) throw error;
         await new Promise((resolve) => setTimeout(resolve, retryDelayMs));
@@ -97,6 +104,11 @@ export class DynamoDbJsonClient {
       request.on('error', () => resolve());
       request.end();
     });
+  }
+
+  /** Closes the kept-alive connections (local mode's stop, tests); Lambda freezes them instead. */
+  destroy(): void {
+    this.agent.destroy();
   }
 
   private attempt(operation: string, body: string): Promise<unknown> {
@@ -149,6 +161,16 @@ export class DynamoDbJsonClient {
   }
 }
 
+/**
+ * A transaction carries a ClientRequestToken made once per call, before the retries, as the
+ * SDK makes it: an attempt DynamoDB applied but whose answer was lost is then answered on the
+ * retry with the first attempt's outcome, not run again and refused by its own conditions
+ * (test/integration/lost-answer-retry.test.ts).
+ */
+function withIdempotencyToken(input: TransactWriteItemsCommandInput): TransactWriteItemsCommandInput {
+  return input.ClientRequestToken === undefined ? { ...input, ClientRequestToken: randomUUID() } : input;
+}
+
 function answerOf(status: number, text: string): unknown {
   let parsed: unknown;
   try {
@@ -157,11 +179,12 @@ function answerOf(status: number, text: string): unknown {
     throw new DynamoDbServiceError(status >= 500 ? 'InternalServerError' : 'UnknownError', `DynamoDB answered ${status} with a body that is not JSON`, status);
   }
   if (status === 200) return parsed;
-  const error = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as { __type?: unknown; message?: unknown; Message?: unknown };
+  const error = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as { __type?: unknown; message?: unknown; Message?: unknown; CancellationReasons?: unknown };
   // "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException": the name is after the #.
   const name = typeof error.__type === 'string' ? error.__type.slice(error.__type.lastIndexOf('#') + 1) : status >= 500 ? 'InternalServerError' : 'UnknownError';
   const message = typeof error.message === 'string' ? error.message : typeof error.Message === 'string' ? error.Message : `DynamoDB answered ${status}`;
-  throw new DynamoDbServiceError(name, message, status);
+  const reasons = Array.isArray(error.CancellationReasons) ? (error.CancellationReasons as { Code?: string; Message?: string }[]) : undefined;
+  throw new DynamoDbServiceError(name, message, status, reasons);
 }
 
 /**

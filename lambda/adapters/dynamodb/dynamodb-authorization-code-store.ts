@@ -1,4 +1,4 @@
-import type { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { AuthorizationCodeRecord, AuthorizationCodeStore } from '../../core/ports';
 import {
   ItemReader,
@@ -12,12 +12,13 @@ import {
   type Item,
 } from './attribute-values';
 import { getByKey, keyOf, putIfAbsent } from './table-operations';
-import { PARTITION_KEY } from './tables';
+import { PARTITION_KEY } from './table-keys';
+import type { DynamoDbCalls } from './dynamodb-calls';
 
 /** Authorization codes, stored by hash only. Redemption is single use by a conditional write (codeRedemptionUpdate). */
 export class DynamoDbAuthorizationCodeStore implements AuthorizationCodeStore {
   constructor(
-    private readonly client: DynamoDBClient,
+    private readonly client: DynamoDbCalls,
     private readonly tableName: string,
   ) {}
 

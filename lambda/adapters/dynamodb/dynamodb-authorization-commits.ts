@@ -1,10 +1,11 @@
-import { PutItemCommand, TransactWriteItemsCommand, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { AuthorizationCommit, AuthorizationCommits, CommitOutcome, ConsentWrite } from '../../core/ports';
 import { buildItem, numberValue, stringValue } from './attribute-values';
 import { codeToItem } from './dynamodb-authorization-code-store';
 import { consentToItem, loginSessionToItem, usedMarkerKey } from './dynamodb-session-store';
 import { isConditionFailure, translateDynamoDbError } from './store-errors';
-import { PARTITION_KEY } from './tables';
+import { PARTITION_KEY } from './table-keys';
+import type { DynamoDbCalls } from './dynamodb-calls';
 
 type Put = NonNullable<TransactWriteItem['Put']>;
 
@@ -21,7 +22,7 @@ type Put = NonNullable<TransactWriteItem['Put']>;
  */
 export class DynamoDbAuthorizationCommits implements AuthorizationCommits {
   constructor(
-    private readonly client: DynamoDBClient,
+    private readonly client: DynamoDbCalls,
     private readonly tableNames: { readonly sessions: string; readonly codes: string },
   ) {}
 
@@ -49,8 +50,8 @@ export class DynamoDbAuthorizationCommits implements AuthorizationCommits {
     }
     if (items.length === 0) return { kind: 'committed' };
     try {
-      if (items.length === 1) await this.client.send(new PutItemCommand(items[0].put));
-      else await this.client.send(new TransactWriteItemsCommand({ TransactItems: items.map((item) => ({ Put: item.put })) }));
+      if (items.length === 1) await this.client.call('PutItem', items[0].put);
+      else await this.client.call('TransactWriteItems', { TransactItems: items.map((item) => ({ Put: item.put })) });
       return { kind: 'committed' };
     } catch (error) {
       if (!isConditionFailure(error)) throw translateDynamoDbError(error);

@@ -4,18 +4,18 @@
  * bundle holds a Scan or a DeleteItem on clients, and least privilege can grant neither
  * (test/infra/least-privilege.test.ts reads the bundles).
  */
-import { DeleteItemCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ClientDirectory, ClientRecord } from '../../core/ports';
 import type { Item } from './attribute-values';
 import { clientFromItem, DynamoDbClientStore } from './dynamodb-client-store';
 import { translateDynamoDbError } from './store-errors';
 import { keyOf } from './table-operations';
+import type { DynamoDbCalls } from './dynamodb-calls';
 
 export class DynamoDbClientDirectory implements ClientDirectory {
   private readonly store: DynamoDbClientStore;
 
   constructor(
-    private readonly client: DynamoDBClient,
+    private readonly client: DynamoDbCalls,
     private readonly tableName: string,
   ) {
     this.store = new DynamoDbClientStore(client, tableName);
@@ -31,7 +31,7 @@ export class DynamoDbClientDirectory implements ClientDirectory {
     let exclusiveStartKey: Item | undefined;
     try {
       do {
-        const page = await this.client.send(new ScanCommand({ TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: exclusiveStartKey }));
+        const page = await this.client.call('Scan', { TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: exclusiveStartKey });
         for (const item of page.Items ?? []) clients.push(clientFromItem(item));
         exclusiveStartKey = page.LastEvaluatedKey;
       } while (exclusiveStartKey);
@@ -43,7 +43,7 @@ export class DynamoDbClientDirectory implements ClientDirectory {
 
   async delete(clientId: string): Promise<boolean> {
     try {
-      const { Attributes } = await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: keyOf(clientId), ReturnValues: 'ALL_OLD' }));
+      const { Attributes } = await this.client.call('DeleteItem', { TableName: this.tableName, Key: keyOf(clientId), ReturnValues: 'ALL_OLD' });
       return Attributes !== undefined;
     } catch (error) {
       throw translateDynamoDbError(error);

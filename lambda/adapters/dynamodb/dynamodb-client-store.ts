@@ -1,4 +1,3 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ClientRecord, ClientStore, TokenEndpointAuthMethod } from '../../core/ports';
 import {
   ItemReader,
@@ -11,7 +10,8 @@ import {
   type Item,
 } from './attribute-values';
 import { getByKey, putIfAbsent } from './table-operations';
-import { PARTITION_KEY } from './tables';
+import { PARTITION_KEY } from './table-keys';
+import type { DynamoDbCalls } from './dynamodb-calls';
 
 const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = ['none', 'client_secret_basic', 'client_secret_post'];
 const SOURCES: readonly ClientRecord['source'][] = ['static', 'dynamic', 'metadata_document'];
@@ -23,7 +23,7 @@ const APPLICATION_TYPES: readonly NonNullable<ClientRecord['applicationType']>[]
  */
 export class DynamoDbClientStore implements ClientStore {
   constructor(
-    private readonly client: DynamoDBClient,
+    private readonly client: DynamoDbCalls,
     private readonly tableName: string,
   ) {}
 

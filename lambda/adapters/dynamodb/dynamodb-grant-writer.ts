@@ -10,17 +10,18 @@
  * many requests at once, like a popular client's, would also make concurrent transactions
  * conflict with each other, which a read does not.
  */
-import { TransactWriteItemsCommand, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { FamilyRotation, GrantWriter, RefreshFamilyRecord, RevocationClearance } from '../../core/ports';
 import { codeRedemptionUpdate } from './dynamodb-authorization-code-store';
 import { familyCreationPut, familyRotationUpdate } from './dynamodb-refresh-family-store';
 import { revocationClearanceChecks } from './revocation-condition';
 import { translateGrantTransactionError, type TransactionItemRole } from './store-errors';
-import type { TableNames } from './tables';
+import type { TableNames } from './table-keys';
+import type { DynamoDbCalls } from './dynamodb-calls';
 
 export class DynamoDbGrantWriter implements GrantWriter {
   constructor(
-    private readonly client: DynamoDBClient,
+    private readonly client: DynamoDbCalls,
     private readonly tableNames: Pick<TableNames, 'codes' | 'families' | 'revocations'>,
   ) {}
 
@@ -42,7 +43,7 @@ export class DynamoDbGrantWriter implements GrantWriter {
 
   private async transact(items: readonly [TransactionItemRole, TransactWriteItem][]): Promise<void> {
     try {
-      await this.client.send(new TransactWriteItemsCommand({ TransactItems: items.map(([, item]) => item) }));
+      await this.client.call('TransactWriteItems', { TransactItems: items.map(([, item]) => item) });
     } catch (error) {
       throw translateGrantTransactionError(error, items.map(([role]) => role));
     }

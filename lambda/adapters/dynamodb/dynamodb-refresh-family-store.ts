@@ -1,4 +1,4 @@
-import { UpdateItemCommand, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { FamilyRotation, RefreshFamilyDirectory, RefreshFamilyRecord, RefreshFamilyStore } from '../../core/ports';
 import {
   ItemReader,
@@ -12,12 +12,13 @@ import {
 } from './attribute-values';
 import { isConditionFailure, translateDynamoDbError } from './store-errors';
 import { batchGetByKeys, getByKey, keyOf, putIfAbsent, queryIndexKeys } from './table-operations';
-import { FAMILIES_BY_CLIENT_INDEX, FAMILIES_BY_SUBJECT_INDEX, PARTITION_KEY } from './tables';
+import { FAMILIES_BY_CLIENT_INDEX, FAMILIES_BY_SUBJECT_INDEX, PARTITION_KEY } from './table-keys';
+import type { DynamoDbCalls } from './dynamodb-calls';
 
 /** Refresh token families. Rotation is a conditional write on the generation counter (familyRotationUpdate). */
 export class DynamoDbRefreshFamilyStore implements RefreshFamilyStore, RefreshFamilyDirectory {
   constructor(
-    private readonly client: DynamoDBClient,
+    private readonly client: DynamoDbCalls,
     private readonly tableName: string,
   ) {}
 
@@ -33,18 +34,15 @@ export class DynamoDbRefreshFamilyStore implements RefreshFamilyStore, RefreshFa
 
   async markRevoked(familyId: string, revokedAt: number): Promise<void> {
     try {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: keyOf(familyId),
-          // The first revocation time stands: a second one (reuse after revocation) adds nothing.
-          UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :revokedAt)',
-          // Never create a bare item for an unknown family.
-          ConditionExpression: 'attribute_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': PARTITION_KEY },
-          ExpressionAttributeValues: { ':revokedAt': numberValue(revokedAt) },
-        }),
-      );
+      await this.client.call('UpdateItem', {
+        TableName: this.tableName,
+        Key: keyOf(familyId),
+        // The first revocation time stands: a second one (reuse after revocation) adds nothing.
+        UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :revokedAt)',
+        // Never create a bare item for an unknown family.
+        ConditionExpression: 'attribute_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': PARTITION_KEY },
+        ExpressionAttributeValues: { ':revokedAt': numberValue(revokedAt) },});
     } catch (error) {
       if (isConditionFailure(error)) return; // nothing to revoke
       throw translateDynamoDbError(error);

@@ -1,4 +1,3 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ConsentRecord, LoginSessionRecord, SessionDirectory, SessionStore } from '../../core/ports';
 import {
   ItemReader,
@@ -11,7 +10,8 @@ import {
   type Item,
 } from './attribute-values';
 import { batchGetByKeys, deleteByKey, getByKey, queryIndexKeys } from './table-operations';
-import { PARTITION_KEY, SESSIONS_BY_CLIENT_ATTRIBUTE, SESSIONS_BY_CLIENT_INDEX, SESSIONS_BY_SUBJECT_INDEX } from './tables';
+import { PARTITION_KEY, SESSIONS_BY_CLIENT_ATTRIBUTE, SESSIONS_BY_CLIENT_INDEX, SESSIONS_BY_SUBJECT_INDEX } from './table-keys';
+import type { DynamoDbCalls } from './dynamodb-calls';
 
 /**
  * Browser-side state in one table, told apart by the prefix of `pk`:
@@ -24,7 +24,7 @@ import { PARTITION_KEY, SESSIONS_BY_CLIENT_ATTRIBUTE, SESSIONS_BY_CLIENT_INDEX, 
  */
 export class DynamoDbSessionStore implements SessionStore, SessionDirectory {
   constructor(
-    private readonly client: DynamoDBClient,
+    private readonly client: DynamoDbCalls,
     private readonly tableName: string,
   ) {}
 

@@ -1,4 +1,3 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbAuthorizationCodeStore } from './dynamodb-authorization-code-store';
 import { DynamoDbAuthorizationCommits } from './dynamodb-authorization-commits';
 import { DynamoDbClientStore } from './dynamodb-client-store';
@@ -10,7 +9,8 @@ import { DynamoDbTokenRequestReads } from './dynamodb-token-request-reads';
 import { DynamoDbUsedAssertionStore } from './dynamodb-used-assertion-store';
 import type { ClientStore, Clock } from '../../core/ports';
 import { CachedClientStore } from './cached-client-store';
-import type { TableNames } from './tables';
+import type { TableNames } from './table-keys';
+import type { DynamoDbCalls } from './dynamodb-calls';
 
 /** The stores, and the grant writer over three of them, named as in AuthorizationServerDeps so a handler can spread them in. */
 export interface DynamoDbStores {
@@ -34,7 +34,7 @@ export interface DynamoDbStoresOptions {
   readonly clientCache?: { readonly clock: Clock; readonly ttlSeconds: number };
 }
 
-export function createDynamoDbStores(client: DynamoDBClient, names: TableNames, options: DynamoDbStoresOptions = {}): DynamoDbStores {
+export function createDynamoDbStores(client: DynamoDbCalls, names: TableNames, options: DynamoDbStoresOptions = {}): DynamoDbStores {
   const storedClients = new DynamoDbClientStore(client, names.clients);
   const cache = options.clientCache && new CachedClientStore(storedClients, options.clientCache.clock, options.clientCache.ttlSeconds);
   return {

@@ -7,7 +7,6 @@
  * unprocessed are asked again, then DependencyUnavailableError (batchGetAcrossTables), never
  * "absent".
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { TokenRequestNames, TokenRequestReads, TokenRequestRecords } from '../../core/ports';
 import type { ClientCache } from './cached-client-store';
 import { clientFromItem } from './dynamodb-client-store';
@@ -15,11 +14,12 @@ import { codeFromItem } from './dynamodb-authorization-code-store';
 import { familyFromItem } from './dynamodb-refresh-family-store';
 import { revocationFromItem, revocationPartitionKey } from './revocation-items';
 import { batchGetAcrossTables, type BatchGetOptions, type TableKeys } from './table-operations';
-import type { TableNames } from './tables';
+import type { TableNames } from './table-keys';
+import type { DynamoDbCalls } from './dynamodb-calls';
 
 export class DynamoDbTokenRequestReads implements TokenRequestReads {
   constructor(
-    private readonly client: DynamoDBClient,
+    private readonly client: DynamoDbCalls,
     private readonly tables: Pick<TableNames, 'clients' | 'codes' | 'families' | 'revocations'>,
     /** The cache in front of the client store, so a client it holds is not asked for. @default none */
     private readonly clientCache?: ClientCache,

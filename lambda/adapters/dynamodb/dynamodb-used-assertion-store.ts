@@ -1,13 +1,13 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { UsedAssertionStore } from '../../core/ports';
 import { buildItem, numberValue, stringValue } from './attribute-values';
 import { putIfAbsent } from './table-operations';
-import { PARTITION_KEY } from './tables';
+import { PARTITION_KEY } from './table-keys';
+import type { DynamoDbCalls } from './dynamodb-calls';
 
 /** The jti of every accepted assertion, kept until the assertion expires (TTL removes it later still). */
 export class DynamoDbUsedAssertionStore implements UsedAssertionStore {
   constructor(
-    private readonly client: DynamoDBClient,
+    private readonly client: DynamoDbCalls,
     private readonly tableName: string,
   ) {}
 

@@ -11,7 +11,7 @@ import { REVOCATION_COMPARISON } from '../../core/tokens/revocation-check';
 import { numberValue } from './attribute-values';
 import { revocationPartitionKey } from './dynamodb-revocation-store';
 import { keyOf } from './table-operations';
-import { PARTITION_KEY } from './tables';
+import { PARTITION_KEY } from './table-keys';
 
 /** What a row must satisfy NOT to revoke what was issued at :issuedAt, per comparison the core may use. */
 const NOT_REVOKED: Readonly<Record<typeof REVOCATION_COMPARISON, string>> = {

@@ -1,30 +1,15 @@
 /**
- * The authorizer's side of the revocation store: find() only, one strongly consistent
- * BatchGetItem through DynamoDbJsonClient, which does not load the AWS SDK (its modules
- * would be most of the authorizer's cold start). The items and their keys are the store's
- * own (revocation-items.ts); the rules are batchGetByKeys' (table-operations.ts): each key
+ * Finding revocations: one strongly consistent BatchGetItem (batchGetByKeys' rules: each key
  * asked once, at most 100 per call, keys DynamoDB leaves unprocessed asked again a bounded
- * number of times and then DependencyUnavailableError, never "absent" for a key not read.
+ * number of times and then DependencyUnavailableError, never "absent" for a key not read).
+ * The revocation store finds through it; the authorizer uses it alone, so that its bundle
+ * holds no write of the table and least privilege grants it none
+ * (test/infra/least-privilege.test.ts reads the bundles).
  */
 import type { RevocationKey, RevocationRecord, RevocationStore } from '../../core/ports';
-import type { DynamoDbJsonClient } from '../aws-clients/dynamodb-json-client';
-import type { Item } from './attribute-values';
+import type { DynamoDbCalls } from './dynamodb-calls';
 import { revocationFromItem, revocationPartitionKey } from './revocation-items';
-import { translateDynamoDbError, unavailable } from './store-errors';
-import { PARTITION_KEY } from './table-keys';
-
-/** BatchGetItem takes at most 100 keys per call. */
-const BATCH_LIMIT = 100;
-
-interface KeysAndAttributes {
-  readonly Keys: readonly Item[];
-  readonly ConsistentRead: true;
-}
-
-interface BatchGetItemOutput {
-  readonly Responses?: Readonly<Record<string, readonly Item[]>>;
-  readonly UnprocessedKeys?: Readonly<Record<string, { readonly Keys?: readonly Item[] }>>;
-}
+import { batchGetByKeys, type BatchGetOptions } from './table-operations';
 
 export interface RevocationReaderOptions {
   /** Attempts of one BatchGetItem while DynamoDB leaves keys unprocessed (throttling). @default 4 */
@@ -34,37 +19,19 @@ export interface RevocationReaderOptions {
 }
 
 export class RevocationReader implements Pick<RevocationStore, 'find'> {
-  constructor(
-    private readonly client: Pick<DynamoDbJsonClient, 'call'>,
-    private readonly tableName: string,
-    private readonly options: RevocationReaderOptions = {},
-  ) {}
+  private readonly batchOptions: BatchGetOptions;
 
-  async find(keys: readonly RevocationKey[]): Promise<readonly RevocationRecord[]> {
-    const maxAttempts = Math.max(1, this.options.maxBatchAttempts ?? 4);
-    const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-    // BatchGetItem rejects duplicate keys, so ask for each once.
-    const unique = [...new Set(keys.map(revocationPartitionKey))];
-    const items: Item[] = [];
-    for (let start = 0; start < unique.length; start += BATCH_LIMIT) {
-      let pending: KeysAndAttributes | undefined = { Keys: unique.slice(start, start + BATCH_LIMIT).map((pk) => ({ [PARTITION_KEY]: { S: pk } })), ConsistentRead: true };
-      for (let attempt = 1; pending?.Keys.length; attempt++) {
-        if (attempt > maxAttempts) throw unavailable(new Error(`BatchGetItem left ${pending.Keys.length} keys unprocessed after ${maxAttempts} attempts`));
-        if (attempt > 1) await sleep(25 * 2 ** (attempt - 2));
-        const response = await this.batchGet(pending);
-        items.push(...(response.Responses?.[this.tableName] ?? []));
-        const unprocessed = response.UnprocessedKeys?.[this.tableName]?.Keys;
-        pending = unprocessed?.length ? { Keys: unprocessed, ConsistentRead: true } : undefined;
-      }
-    }
-    return items.map(revocationFromItem);
+  constructor(
+    private readonly client: DynamoDbCalls,
+    private readonly tableName: string,
+    options: RevocationReaderOptions = {},
+  ) {
+    this.batchOptions = { maxAttempts: options.maxBatchAttempts, sleep: options.sleep };
   }
 
-  private async batchGet(request: KeysAndAttributes): Promise<BatchGetItemOutput> {
-    try {
-      return (await this.client.call('BatchGetItem', { RequestItems: { [this.tableName]: request } })) as BatchGetItemOutput;
-    } catch (error) {
-      throw translateDynamoDbError(error);
-    }
+  async find(keys: readonly RevocationKey[]): Promise<readonly RevocationRecord[]> {
+    // Strongly consistent: a token revoked a moment ago must not pass because a replica lags.
+    const items = await batchGetByKeys(this.client, this.tableName, keys.map(revocationPartitionKey), this.batchOptions);
+    return items.map(revocationFromItem);
   }
 }

@@ -3,19 +3,11 @@
  * core's errors (store-errors.ts). Conditions that are a store's own race stay in that
  * store, next to the comment that explains the race; only the calls shared by all live here.
  */
-import {
-  BatchGetItemCommand,
-  DeleteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  type BatchGetItemCommandOutput,
-  type DynamoDBClient,
-  type KeysAndAttributes,
-} from '@aws-sdk/client-dynamodb';
+import type { KeysAndAttributes } from '@aws-sdk/client-dynamodb';
 import { ItemReader, stringValue, type Item } from './attribute-values';
+import type { DynamoDbCalls } from './dynamodb-calls';
 import { translateDynamoDbError, unavailable } from './store-errors';
-import { PARTITION_KEY } from './tables';
+import { PARTITION_KEY } from './table-keys';
 
 /** The primary key of the item whose partition key is `pk` (every table has a partition key only). */
 export function keyOf(pk: string): Item {
@@ -23,7 +15,7 @@ export function keyOf(pk: string): Item {
 }
 
 /**
- * Runs one SDK call and throws the core's error if it fails. `conditionFailed` names what
+ * Runs one DynamoDB call and throws the core's error if it fails. `conditionFailed` names what
  * lost the race when the call carries a condition; see translateDynamoDbError.
  */
 async function withTranslatedErrors<T>(call: () => Promise<T>, conditionFailed?: string): Promise<T> {
@@ -39,23 +31,21 @@ async function withTranslatedErrors<T>(call: () => Promise<T>, conditionFailed?:
  * would replace it whole, so the caller's record must never silently overwrite another;
  * the loser gets ConditionFailedError(`alreadyExists`).
  */
-export function putIfAbsent(client: DynamoDBClient, tableName: string, item: Item, alreadyExists: string): Promise<void> {
+export function putIfAbsent(client: DynamoDbCalls, tableName: string, item: Item, alreadyExists: string): Promise<void> {
   return withTranslatedErrors(async () => {
-    await client.send(
-      new PutItemCommand({
-        TableName: tableName,
-        Item: item,
-        ConditionExpression: 'attribute_not_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': PARTITION_KEY },
-      }),
-    );
+    await client.call('PutItem', {
+      TableName: tableName,
+      Item: item,
+      ConditionExpression: 'attribute_not_exists(#pk)',
+      ExpressionAttributeNames: { '#pk': PARTITION_KEY },
+    });
   }, alreadyExists);
 }
 
 /** Writes `item`, replacing whatever had its partition key. */
-export function putItem(client: DynamoDBClient, tableName: string, item: Item): Promise<void> {
+export function putItem(client: DynamoDbCalls, tableName: string, item: Item): Promise<void> {
   return withTranslatedErrors(async () => {
-    await client.send(new PutItemCommand({ TableName: tableName, Item: item }));
+    await client.call('PutItem', { TableName: tableName, Item: item });
   });
 }
 
@@ -63,19 +53,17 @@ export function putItem(client: DynamoDBClient, tableName: string, item: Item): 
  * Reads the item whose partition key is `pk`. `consistent` asks for a strongly consistent
  * read (twice the read cost), for a caller that must see a write made a moment ago.
  */
-export function getByKey(client: DynamoDBClient, tableName: string, pk: string, read: 'consistent' | 'eventual'): Promise<Item | undefined> {
+export function getByKey(client: DynamoDbCalls, tableName: string, pk: string, read: 'consistent' | 'eventual'): Promise<Item | undefined> {
   return withTranslatedErrors(async () => {
-    const { Item } = await client.send(
-      new GetItemCommand({ TableName: tableName, Key: keyOf(pk), ...(read === 'consistent' && { ConsistentRead: true }) }),
-    );
+    const { Item } = await client.call('GetItem', { TableName: tableName, Key: keyOf(pk), ...(read === 'consistent' && { ConsistentRead: true }) });
     return Item;
   });
 }
 
 /** Deletes the item whose partition key is `pk`; deleting an absent item is no error. */
-export function deleteByKey(client: DynamoDBClient, tableName: string, pk: string): Promise<void> {
+export function deleteByKey(client: DynamoDbCalls, tableName: string, pk: string): Promise<void> {
   return withTranslatedErrors(async () => {
-    await client.send(new DeleteItemCommand({ TableName: tableName, Key: keyOf(pk) }));
+    await client.call('DeleteItem', { TableName: tableName, Key: keyOf(pk) });
   });
 }
 
@@ -100,7 +88,7 @@ export interface TableKeys {
  * Reads the items of many partition keys, strongly consistent, 100 per BatchGetItem;
  * absent keys are simply missing from the result. See batchGetAcrossTables.
  */
-export async function batchGetByKeys(client: DynamoDBClient, tableName: string, pks: readonly string[], options: BatchGetOptions = {}): Promise<Item[]> {
+export async function batchGetByKeys(client: DynamoDbCalls, tableName: string, pks: readonly string[], options: BatchGetOptions = {}): Promise<Item[]> {
   return (await batchGetAcrossTables(client, [{ tableName, pks, read: 'consistent' }], options)).get(tableName) ?? [];
 }
 
@@ -111,7 +99,7 @@ export async function batchGetByKeys(client: DynamoDBClient, tableName: string, 
  * unprocessed are asked again a bounded number of times, then it throws
  * DependencyUnavailableError: answering "absent" for keys that were never read would fail open.
  */
-export async function batchGetAcrossTables(client: DynamoDBClient, tables: readonly TableKeys[], options: BatchGetOptions = {}): Promise<Map<string, Item[]>> {
+export async function batchGetAcrossTables(client: DynamoDbCalls, tables: readonly TableKeys[], options: BatchGetOptions = {}): Promise<Map<string, Item[]>> {
   const maxAttempts = Math.max(1, options.maxAttempts ?? 4);
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const consistent = new Map(tables.map((table) => [table.tableName, table.read === 'consistent']));
@@ -123,7 +111,7 @@ export async function batchGetAcrossTables(client: DynamoDBClient, tables: reado
     for (let attempt = 1; pending; attempt++) {
       if (attempt > maxAttempts) throw unavailable(new Error(`BatchGetItem left keys unprocessed after ${maxAttempts} attempts`));
       if (attempt > 1) await sleep(25 * 2 ** (attempt - 2));
-      const response: BatchGetItemCommandOutput = await withTranslatedErrors(() => client.send(new BatchGetItemCommand({ RequestItems: pending })));
+      const response = await withTranslatedErrors(() => client.call('BatchGetItem', { RequestItems: pending }));
       for (const [tableName, found] of Object.entries(response.Responses ?? {})) items.get(tableName)?.push(...found);
       const unprocessed = Object.entries(response.UnprocessedKeys ?? {}).filter(([, request]) => request.Keys?.length);
       // Asked again as consistently as the first time, whatever the answer echoes.
@@ -153,7 +141,7 @@ function keysAndAttributes(keys: Item[], consistent: boolean | undefined): KeysA
  * a table that holds several. Indexes are eventually consistent: see the callers.
  */
 export async function queryIndexKeys(
-  client: DynamoDBClient,
+  client: DynamoDbCalls,
   tableName: string,
   index: { readonly indexName: string; readonly attribute: string; readonly value: string; readonly pkPrefix?: string },
 ): Promise<string[]> {
@@ -161,18 +149,16 @@ export async function queryIndexKeys(
   let exclusiveStartKey: Item | undefined;
   do {
     const page = await withTranslatedErrors(() =>
-      client.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: index.indexName,
-          KeyConditionExpression: '#attribute = :value',
-          ...(index.pkPrefix !== undefined && { FilterExpression: 'begins_with(#pk, :prefix)' }),
-          ExpressionAttributeNames: { '#attribute': index.attribute, '#pk': PARTITION_KEY },
-          ExpressionAttributeValues: { ':value': stringValue(index.value), ...(index.pkPrefix !== undefined && { ':prefix': stringValue(index.pkPrefix) }) },
-          ProjectionExpression: '#pk',
-          ExclusiveStartKey: exclusiveStartKey,
-        }),
-      ),
+      client.call('Query', {
+        TableName: tableName,
+        IndexName: index.indexName,
+        KeyConditionExpression: '#attribute = :value',
+        ...(index.pkPrefix !== undefined && { FilterExpression: 'begins_with(#pk, :prefix)' }),
+        ExpressionAttributeNames: { '#attribute': index.attribute, '#pk': PARTITION_KEY },
+        ExpressionAttributeValues: { ':value': stringValue(index.value), ...(index.pkPrefix !== undefined && { ':prefix': stringValue(index.pkPrefix) }) },
+        ProjectionExpression: '#pk',
+        ExclusiveStartKey: exclusiveStartKey,
+      }),
     );
     for (const item of page.Items ?? []) pks.push(new ItemReader(item, 'index entry').string(PARTITION_KEY));
     exclusiveStartKey = page.LastEvaluatedKey;

@@ -17,7 +17,17 @@ import {
   UpdateTimeToLiveCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { PARTITION_KEY, TABLE_KEYS, type TableKey, type TableNames } from './table-keys';
+import {
+  FAMILIES_BY_CLIENT_INDEX,
+  FAMILIES_BY_SUBJECT_INDEX,
+  PARTITION_KEY,
+  SESSIONS_BY_CLIENT_ATTRIBUTE,
+  SESSIONS_BY_CLIENT_INDEX,
+  SESSIONS_BY_SUBJECT_INDEX,
+  TABLE_KEYS,
+  type TableKey,
+  type TableNames,
+} from './table-keys';
 
 export { TABLE_KEYS, type TableKey, type TableNames };
 
@@ -45,15 +55,7 @@ export interface TableDefinition {
 /** Every key attribute, of tables and of indexes, is a string. */
 export const KEY_ATTRIBUTE_TYPE = 'S';
 
-export { PARTITION_KEY };
-
-export const FAMILIES_BY_SUBJECT_INDEX = 'bySubject';
-export const FAMILIES_BY_CLIENT_INDEX = 'byClient';
-/** Login sessions and consents carry `subject`; single-use markers do not, so they stay out. */
-export const SESSIONS_BY_SUBJECT_INDEX = 'bySubject';
-/** Only consents carry `consentClientId` (a name of their own, so nothing else written to the table is ever indexed by client by accident). */
-export const SESSIONS_BY_CLIENT_INDEX = 'byClient';
-export const SESSIONS_BY_CLIENT_ATTRIBUTE = 'consentClientId';
+export { FAMILIES_BY_CLIENT_INDEX, FAMILIES_BY_SUBJECT_INDEX, PARTITION_KEY, SESSIONS_BY_CLIENT_ATTRIBUTE, SESSIONS_BY_CLIENT_INDEX, SESSIONS_BY_SUBJECT_INDEX };
 
 export const TABLE_DEFINITIONS: Readonly<Record<TableKey, TableDefinition>> = {
   clients: {

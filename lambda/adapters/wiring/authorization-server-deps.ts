@@ -4,14 +4,15 @@
  * signer, the audit sink and the error log. Each host passes only what differs (KMS or a key
  * file, EMF or console lines, local mode's test-only trust).
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AuthorizationServerDeps } from '../../core/authorization-server/deps';
 import type { EndpointGroup } from '../../core/authorization-server/endpoints';
 import type { Config } from '../../core/config';
 import type { AuditSink, CookieKeys, Signer, UpstreamGroups } from '../../core/ports';
-import { cognitoClient, dynamoDbClient, kmsClient, secretsManagerClient } from '../aws-clients/aws-clients';
+import { cognitoClient, kmsClient, secretsManagerClient } from '../aws-clients/aws-clients';
+import { DynamoDbJsonClient } from '../aws-clients/dynamodb-json-client';
 import { builtAtFirstCall } from '../aws-clients/sdk-packages';
-import type { AuthorizationServerEnvironment } from '../config/env';
+import type { AuthorizationServerEnvironment, AwsEnvironment } from '../config/env';
+import type { DynamoDbCalls } from '../dynamodb/dynamodb-calls';
 import { createDynamoDbStores } from '../dynamodb/dynamodb-stores';
 import type { TableNames } from '../dynamodb/tables';
 import { HttpClientMetadataFetcher, type HttpClientMetadataFetcherOptions } from '../http/client-metadata-fetcher';
@@ -31,7 +32,7 @@ import { OidcUpstreamIdp } from '../upstream-oidc/oidc-upstream-idp';
 
 export interface AuthorizationServerParts {
   readonly config: Config;
-  readonly dynamoDb: DynamoDBClient;
+  readonly dynamoDb: DynamoDbCalls;
   readonly tableNames: TableNames;
   readonly signer: Signer;
   /** The keys of the sealed browser cookies: a key file locally, a KMS HMAC key on AWS. */
@@ -85,18 +86,22 @@ function upstreamGroupsFor(config: Config): UpstreamGroups {
   return new CognitoUpstreamGroups(builtAtFirstCall(() => cognitoClient(config.awsCalls, pool.region)), pool.userPoolId);
 }
 
-/** The Lambda function's parts: KMS, EMF metrics, the upstream secret from Secrets Manager. */
+/** The Lambda function's parts: DynamoDB's JSON protocol signed with the execution role's credentials, KMS, EMF metrics, the upstream secret from Secrets Manager. */
 export async function lambdaAuthorizationServerDeps(
   env: AuthorizationServerEnvironment,
+  aws: AwsEnvironment,
   serviceName: string,
   secrets: Pick<SecretsManagerClientSecret, 'read'> = new SecretsManagerClientSecret(builtAtFirstCall(() => secretsManagerClient(env.config.awsCalls))),
 ): Promise<AuthorizationServerDeps> {
   const { logError } = createSafeLogger({ serviceName });
   // KMS's package loads at the first signature or JWKS, not with the bundle (sdk-packages.ts).
   const kms = builtAtFirstCall(() => kmsClient(env.config.awsCalls));
+  // No AWS SDK for DynamoDB: its load and first call were most of a cold start (docs/performance.md, "Cold starts").
+  const dynamoDb = new DynamoDbJsonClient({ calls: env.config.awsCalls, region: aws.region, credentials: aws.credentials, endpoint: env.dynamoDbEndpoint ?? aws.dynamoDbEndpoint });
+  void dynamoDb.connect();
   return buildAuthorizationServerDeps({
     config: env.config,
-    dynamoDb: dynamoDbClient(env.config.awsCalls, env.dynamoDbEndpoint ? { endpoint: env.dynamoDbEndpoint } : undefined),
+    dynamoDb,
     tableNames: env.tableNames,
     signer: new KmsSigner({ kms, activeKeyId: env.signingKeys.active, publishedKeyIds: env.signingKeys.published }),
     cookieKeys: env.cookieKeyId ? new KmsCookieKeys({ kms, macKeyId: env.cookieKeyId }) : noCookieKeys,

@@ -4,10 +4,10 @@
  * same code serves local mode (DynamoDB Local's endpoint, the prefixed table names) and
  * AWS (the region's endpoint, the deployed stack's table names).
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AccessRevocationDeps } from '../../core/authorization-server/access-revocation';
 import type { Config } from '../../core/config';
 import type { AuditSink, ClientDirectory, RefreshFamilyDirectory, RevocationStore, SessionDirectory } from '../../core/ports';
+import type { DynamoDbCalls } from '../dynamodb/dynamodb-calls';
 import { DynamoDbClientDirectory } from '../dynamodb/dynamodb-client-directory';
 import { DynamoDbRefreshFamilyStore } from '../dynamodb/dynamodb-refresh-family-store';
 import { DynamoDbRevocationStore } from '../dynamodb/dynamodb-revocation-store';
@@ -15,7 +15,7 @@ import { DynamoDbSessionStore } from '../dynamodb/dynamodb-session-store';
 import type { TableNames } from '../dynamodb/tables';
 
 export interface OperatorStoreParts {
-  readonly dynamodb: DynamoDBClient;
+  readonly dynamodb: DynamoDbCalls;
   readonly tables: TableNames;
   /** The deployment's config: its token lifetimes size the revocation records, its guard TTLs the delay. */
   readonly config: Pick<Config, 'tokens' | 'guard'>;
