@@ -24,6 +24,11 @@ export async function startLoopbackServer(respond: (path: string) => { status: n
     const { status, body } = respond(req.url ?? '/');
     res.writeHead(status, { 'Content-Type': 'application/json' }).end(body);
   });
+  // No idle timeout on the server's side: with Node's default (5 s) it may close a kept-alive
+  // socket just as fetch (undici) reuses it, when a loaded machine delays undici's own 4 s
+  // timer, and the fetch then fails ("fetch failed", a reset): a test would see an outage
+  // that is the harness's. The client closes its idle sockets itself; close() ends the rest.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
