@@ -1,9 +1,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EnvironmentError, readAuthorizationServerEnvironment, readAuthorizerEnvironment, readAwsEnvironment, readConfig, readGuardEnvironment, readServiceName, readDynamoDbEndpoint, readSigningKeys, readTableNames } from '../../lambda/adapters/config/env';
+import { readAuthorizationServerEnvironment, readAuthorizerEnvironment, readAwsEnvironment, readConfig, readGuardEnvironment, readServiceName, readDynamoDbEndpoint, readSigningKeys, readTableNames } from '../../lambda/adapters/config/env';
 import { readMetricsDisabled } from '../../lambda/adapters/config/env-readers';
 import { oncePerContainer, startDuringInit } from '../../lambda/adapters/wiring/cold-start';
+import { environmentErrorOf } from '../support/environment-error';
 
 const configJson = readFileSync(join(__dirname, '../../config/local.json'), 'utf8');
 const LOGO = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4"/></svg>';
@@ -14,15 +15,6 @@ const validEnv = {
   MCP_OAUTH_SIGNING_KEYS: JSON.stringify({ active: 'arn:aws:kms:eu-west-1:111122223333:key/a', published: ['arn:aws:kms:eu-west-1:111122223333:key/b'] }),
 };
 
-function errorOf(read: () => unknown): EnvironmentError {
-  try {
-    read();
-  } catch (error) {
-    if (error instanceof EnvironmentError) return error;
-    throw error;
-  }
-  throw new Error('expected an EnvironmentError');
-}
 
 describe('readAuthorizationServerEnvironment', () => {
   it('reads and validates every variable', () => {
@@ -43,7 +35,7 @@ describe('readAuthorizationServerEnvironment', () => {
     ['MCP_OAUTH_SIGNING_KEYS', JSON.stringify({ published: [] }), 'MCP_OAUTH_SIGNING_KEYS: must be {"active"'],
     ['MCP_OAUTH_SIGNING_KEYS', JSON.stringify({ active: 'k', published: [1] }), 'MCP_OAUTH_SIGNING_KEYS: must be {"active"'],
   ])('names %s in the error (case %#)', (variable, value, message) => {
-    const error = errorOf(() => readAuthorizationServerEnvironment({ ...validEnv, [variable]: value }));
+    const error = environmentErrorOf(() => readAuthorizationServerEnvironment({ ...validEnv, [variable]: value }));
 
     expect(error.variable).toBe(variable);
     expect(error.message.startsWith(message)).toBe(true);
@@ -54,12 +46,12 @@ describe('readAuthorizationServerEnvironment', () => {
   });
 
   it('rejects a DYNAMODB_ENDPOINT that is not an http(s) URL, and allows none', () => {
-    expect(errorOf(() => readDynamoDbEndpoint({ DYNAMODB_ENDPOINT: 'localhost:8000' })).message).toBe('DYNAMODB_ENDPOINT: must be an absolute http(s) URL');
+    expect(environmentErrorOf(() => readDynamoDbEndpoint({ DYNAMODB_ENDPOINT: 'localhost:8000' })).message).toBe('DYNAMODB_ENDPOINT: must be an absolute http(s) URL');
     expect(readDynamoDbEndpoint({})).toBeUndefined();
   });
 
   it('does not accept table names for an unknown shape', () => {
-    expect(errorOf(() => readTableNames({ MCP_OAUTH_TABLES: '"x"' })).variable).toBe('MCP_OAUTH_TABLES');
+    expect(environmentErrorOf(() => readTableNames({ MCP_OAUTH_TABLES: '"x"' })).variable).toBe('MCP_OAUTH_TABLES');
   });
 });
 
@@ -133,13 +125,13 @@ describe('readAwsEnvironment (the authorizer signs its own DynamoDB call)', () =
   });
 
   it('names the variable to fix', () => {
-    expect(errorOf(() => readAwsEnvironment({ ...lambda, AWS_REGION: '' })).variable).toBe('AWS_REGION');
+    expect(environmentErrorOf(() => readAwsEnvironment({ ...lambda, AWS_REGION: '' })).variable).toBe('AWS_REGION');
     expect(readAwsEnvironment({ ...lambda, AWS_REGION: undefined, AWS_DEFAULT_REGION: 'us-east-2' }).region).toBe('us-east-2');
-    expect(errorOf(() => readAwsEnvironment({ ...lambda, AWS_ACCESS_KEY_ID: undefined })).variable).toBe('AWS_ACCESS_KEY_ID');
-    expect(errorOf(() => readAwsEnvironment({ ...lambda, AWS_SECRET_ACCESS_KEY: ' ' })).variable).toBe('AWS_SECRET_ACCESS_KEY');
-    expect(errorOf(() => readAwsEnvironment({ ...lambda, AWS_ENDPOINT_URL_DYNAMODB: 'dynamodb.local' })).variable).toBe('AWS_ENDPOINT_URL_DYNAMODB');
-    expect(errorOf(() => readAwsEnvironment({ ...lambda, AWS_REGION: 'us-iso-east-1' })).variable).toBe('AWS_ENDPOINT_URL_DYNAMODB');
-    expect(errorOf(() => readAwsEnvironment({ ...lambda, AWS_USE_DUALSTACK_ENDPOINT: 'true' })).variable).toBe('AWS_ENDPOINT_URL_DYNAMODB');
+    expect(environmentErrorOf(() => readAwsEnvironment({ ...lambda, AWS_ACCESS_KEY_ID: undefined })).variable).toBe('AWS_ACCESS_KEY_ID');
+    expect(environmentErrorOf(() => readAwsEnvironment({ ...lambda, AWS_SECRET_ACCESS_KEY: ' ' })).variable).toBe('AWS_SECRET_ACCESS_KEY');
+    expect(environmentErrorOf(() => readAwsEnvironment({ ...lambda, AWS_ENDPOINT_URL_DYNAMODB: 'dynamodb.local' })).variable).toBe('AWS_ENDPOINT_URL_DYNAMODB');
+    expect(environmentErrorOf(() => readAwsEnvironment({ ...lambda, AWS_REGION: 'us-iso-east-1' })).variable).toBe('AWS_ENDPOINT_URL_DYNAMODB');
+    expect(environmentErrorOf(() => readAwsEnvironment({ ...lambda, AWS_USE_DUALSTACK_ENDPOINT: 'true' })).variable).toBe('AWS_ENDPOINT_URL_DYNAMODB');
   });
 });
 
@@ -154,19 +146,19 @@ describe('the guard functions\' environment', () => {
   });
 
   it('names MCP_RESOURCE_URI when it matches no configured resource', () => {
-    const error = errorOf(() => readGuardEnvironment({ MCP_OAUTH_CONFIG: configJson, MCP_RESOURCE_URI: 'https://elsewhere.example/mcp' }));
+    const error = environmentErrorOf(() => readGuardEnvironment({ MCP_OAUTH_CONFIG: configJson, MCP_RESOURCE_URI: 'https://elsewhere.example/mcp' }));
     expect(error.variable).toBe('MCP_RESOURCE_URI');
     expect(error.message).toContain('https://elsewhere.example/mcp');
   });
 
   it('names MCP_OAUTH_CONFIG when the configuration is missing', () => {
-    expect(errorOf(() => readGuardEnvironment({})).variable).toBe('MCP_OAUTH_CONFIG');
+    expect(environmentErrorOf(() => readGuardEnvironment({})).variable).toBe('MCP_OAUTH_CONFIG');
   });
 
   it('requires the revocations table for the authorizer only', () => {
-    expect(errorOf(() => readAuthorizerEnvironment({ MCP_OAUTH_CONFIG: configJson })).variable).toBe('REVOCATIONS_TABLE_NAME');
+    expect(environmentErrorOf(() => readAuthorizerEnvironment({ MCP_OAUTH_CONFIG: configJson })).variable).toBe('REVOCATIONS_TABLE_NAME');
     // With it, the authorizer still refuses a configuration it would have to validate (test/unit/synth-validated-config.test.ts).
-    expect(errorOf(() => readAuthorizerEnvironment({ MCP_OAUTH_CONFIG: configJson, REVOCATIONS_TABLE_NAME: 't-revocations' })).variable).toBe('MCP_OAUTH_CONFIG_FILE');
+    expect(environmentErrorOf(() => readAuthorizerEnvironment({ MCP_OAUTH_CONFIG: configJson, REVOCATIONS_TABLE_NAME: 't-revocations' })).variable).toBe('MCP_OAUTH_CONFIG_FILE');
   });
 });
 
@@ -183,7 +175,7 @@ describe('readMetricsDisabled (the authorizer writes its EMF documents itself)',
   });
 
   it('names POWERTOOLS_METRICS_DISABLED when it is not a boolean', () => {
-    expect(errorOf(() => readMetricsDisabled({ POWERTOOLS_METRICS_DISABLED: 'maybe' })).variable).toBe('POWERTOOLS_METRICS_DISABLED');
+    expect(environmentErrorOf(() => readMetricsDisabled({ POWERTOOLS_METRICS_DISABLED: 'maybe' })).variable).toBe('POWERTOOLS_METRICS_DISABLED');
   });
 });
 
@@ -231,7 +223,7 @@ describe('readConfig from the bundled file', () => {
     [{ MCP_OAUTH_CONFIG_FILE: 'logo-missing.json' }, 'MCP_OAUTH_CONFIG_FILE', /branding\.logoSvgFile: cannot read/],
     [{ MCP_OAUTH_CONFIG: JSON.stringify({ ...JSON.parse(configJson), branding: { logoSvgFile: 'logo.svg' } }) }, 'MCP_OAUTH_CONFIG', /branding\.logoSvgFile: was not read/],
   ])('names the variable when %j cannot be used', (env, variable, message) => {
-    const error = errorOf(() => readConfig({ ...env, LAMBDA_TASK_ROOT: taskRoot }));
+    const error = environmentErrorOf(() => readConfig({ ...env, LAMBDA_TASK_ROOT: taskRoot }));
     expect(error.variable).toBe(variable);
     expect(error.message).toMatch(message);
   });

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EnvironmentError, readAuthorizerEnvironment, readConfig } from '../../lambda/adapters/config/env';
+import { readAuthorizerEnvironment, readConfig } from '../../lambda/adapters/config/env';
 import { parseConfig } from '../../lambda/adapters/config/parse-config';
 import {
   CONFIG_SCHEMA_FINGERPRINT,
@@ -9,6 +9,7 @@ import {
   readSynthValidatedConfig,
   synthValidatedConfigJson,
 } from '../../lambda/adapters/config/synth-validated-config';
+import { environmentErrorOf } from '../support/environment-error';
 
 const CONFIG_DIR = join(__dirname, '../../config');
 /** Every product configuration the repository ships, without local mode's section (and with an upstream where the CDK app fills in Cognito's). */
@@ -65,22 +66,13 @@ describe('the authorizer\'s environment: the synth-validated file only', () => {
   });
   afterAll(() => rmSync(taskRoot, { recursive: true, force: true }));
 
-  function errorOf(read: () => unknown): EnvironmentError {
-    try {
-      read();
-    } catch (error) {
-      if (error instanceof EnvironmentError) return error;
-      throw error;
-    }
-    throw new Error('expected an EnvironmentError');
-  }
 
   it('reads the file the CDK app writes, as parseConfig would, and the resource MCP_RESOURCE_URI names', () => {
     const env = readAuthorizerEnvironment({ ...base(), MCP_OAUTH_CONFIG_FILE: 'mcp-oauth.config.json' });
     expect(env.config).toEqual(parseConfig(local));
     expect(env.resource).toEqual(parseConfig(local).resources[0]);
     expect(env.revocationsTableName).toBe('t-revocations');
-    expect(errorOf(() => readAuthorizerEnvironment({ ...base(), MCP_OAUTH_CONFIG_FILE: 'mcp-oauth.config.json', MCP_RESOURCE_URI: 'https://elsewhere.example/mcp' })).variable).toBe('MCP_RESOURCE_URI');
+    expect(environmentErrorOf(() => readAuthorizerEnvironment({ ...base(), MCP_OAUTH_CONFIG_FILE: 'mcp-oauth.config.json', MCP_RESOURCE_URI: 'https://elsewhere.example/mcp' })).variable).toBe('MCP_RESOURCE_URI');
   });
 
   it.each([
@@ -90,7 +82,7 @@ describe('the authorizer\'s environment: the synth-validated file only', () => {
     ['an upstream section replacing the file\'s', { MCP_OAUTH_CONFIG_FILE: 'mcp-oauth.config.json', MCP_OAUTH_UPSTREAM: '{"issuer":"https://idp.example","clientId":"x"}' }, 'MCP_OAUTH_UPSTREAM', /must not be set/],
     ['a file it cannot read', { MCP_OAUTH_CONFIG_FILE: 'missing.json' }, 'MCP_OAUTH_CONFIG_FILE', /cannot read/],
   ])('refuses %s, naming the variable', (_case, variables, variable, message) => {
-    const error = errorOf(() => readAuthorizerEnvironment({ ...base(), ...variables }));
+    const error = environmentErrorOf(() => readAuthorizerEnvironment({ ...base(), ...variables }));
     expect(error.variable).toBe(variable);
     expect(error.message).toMatch(message);
   });
@@ -98,7 +90,7 @@ describe('the authorizer\'s environment: the synth-validated file only', () => {
   it('the other functions validate the synth-validated file\'s configuration again, and still read a raw file', () => {
     expect(readConfig({ LAMBDA_TASK_ROOT: taskRoot, MCP_OAUTH_CONFIG_FILE: 'mcp-oauth.config.json' })).toEqual(parseConfig(local));
     expect(readConfig({ LAMBDA_TASK_ROOT: taskRoot, MCP_OAUTH_CONFIG_FILE: 'raw.json' })).toEqual(parseConfig(local));
-    expect(errorOf(() => readConfig({ LAMBDA_TASK_ROOT: taskRoot, MCP_OAUTH_CONFIG_FILE: 'invalid-inside.json' })).message).toMatch(/^MCP_OAUTH_CONFIG_FILE: invalid configuration:\n {2}issuer:/);
-    expect(errorOf(() => readConfig({ LAMBDA_TASK_ROOT: taskRoot, MCP_OAUTH_CONFIG_FILE: 'other-version.json' })).message).toMatch(/another configuration schema/);
+    expect(environmentErrorOf(() => readConfig({ LAMBDA_TASK_ROOT: taskRoot, MCP_OAUTH_CONFIG_FILE: 'invalid-inside.json' })).message).toMatch(/^MCP_OAUTH_CONFIG_FILE: invalid configuration:\n {2}issuer:/);
+    expect(environmentErrorOf(() => readConfig({ LAMBDA_TASK_ROOT: taskRoot, MCP_OAUTH_CONFIG_FILE: 'other-version.json' })).message).toMatch(/another configuration schema/);
   });
 });
