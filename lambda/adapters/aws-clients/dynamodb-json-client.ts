@@ -34,14 +34,16 @@ export interface DynamoDbJsonClientOptions {
   readonly now?: () => Date;
 }
 
+/** A cancelled transaction's reason for each of its items, in order, as the SDK gives them. */
+type CancellationReasons = readonly { readonly Code?: string; readonly Message?: string }[];
+
 /** A DynamoDB error answer, shaped as the SDK's service exceptions are. */
 export class DynamoDbServiceError extends Error {
   readonly $fault: 'client' | 'server';
   readonly $metadata: { readonly httpStatusCode: number };
-  /** A cancelled transaction's reason for each of its items, in order, as the SDK gives them. */
-  readonly CancellationReasons?: readonly { readonly Code?: string; readonly Message?: string }[];
+  readonly CancellationReasons?: CancellationReasons;
 
-  constructor(name: string, message: string, httpStatusCode: number, cancellationReasons?: readonly { readonly Code?: string; readonly Message?: string }[]) {
+  constructor(name: string, message: string, httpStatusCode: number, cancellationReasons?: CancellationReasons) {
     super(message);
     this.name = name;
     this.$fault = httpStatusCode >= 500 ? 'server' : 'client';
@@ -183,7 +185,7 @@ function answerOf(status: number, text: string): unknown {
   // "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException": the name is after the #.
   const name = typeof error.__type === 'string' ? error.__type.slice(error.__type.lastIndexOf('#') + 1) : status >= 500 ? 'InternalServerError' : 'UnknownError';
   const message = typeof error.message === 'string' ? error.message : typeof error.Message === 'string' ? error.Message : `DynamoDB answered ${status}`;
-  const reasons = Array.isArray(error.CancellationReasons) ? (error.CancellationReasons as { Code?: string; Message?: string }[]) : undefined;
+  const reasons = Array.isArray(error.CancellationReasons) ? (error.CancellationReasons as CancellationReasons) : undefined;
   throw new DynamoDbServiceError(name, message, status, reasons);
 }
 

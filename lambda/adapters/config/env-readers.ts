@@ -141,7 +141,7 @@ function readSynthValidatedConfigFile(env: Environment): Config {
   }
 }
 
-/** The region, credentials and DynamoDB endpoint of a function that signs its own calls (the authorizer). */
+/** The region, credentials and DynamoDB endpoint of a function that signs its own DynamoDB calls (the authorizer, the authorization server). */
 export interface AwsEnvironment {
   readonly region: string;
   readonly credentials: AwsCredentials;

@@ -30,8 +30,10 @@
  *   MCP_RESOURCE_URI        which configured resource the API guards (default: defaultResource)
  *   REVOCATIONS_TABLE_NAME  the revocations table (the authorizer only)
  *
- * The authorizer signs its one DynamoDB call itself (lambda/adapters/aws-clients/dynamodb-json-client.ts),
- * so it reads what the SDK would, as Lambda's runtime sets it for the execution role:
+ * The authorizer and the authorization server sign their DynamoDB calls themselves
+ * (lambda/adapters/aws-clients/dynamodb-json-client.ts), so they read what the SDK would, as
+ * Lambda's runtime sets it for the execution role (DYNAMODB_ENDPOINT, above, still takes precedence
+ * for the authorization server):
  *   AWS_REGION (or AWS_DEFAULT_REGION), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN
  *   AWS_ENDPOINT_URL_DYNAMODB (or AWS_ENDPOINT_URL)  optional: DynamoDB elsewhere than its regional endpoint
  *   AWS_USE_FIPS_ENDPOINT   optional: true for the FIPS endpoint
