@@ -51,7 +51,7 @@ export async function runSoakWorker(options: SoakWorkerOptions): Promise<void> {
   let browser = new TimedBrowser(http);
   for (let family = 0; Date.now() < options.deadline; family++) {
     try {
-      if (family % FAMILIES_PER_CLIENT === 0) clientId = await register(http, options);
+      if (family % FAMILIES_PER_CLIENT === 0 || clientId === undefined) clientId = await register(http, options);
       if (family % 3 === 0) browser = new TimedBrowser(http);
       let tokens = await authorize(http, browser, options, clientId!);
       recorder.families.started++;

@@ -106,7 +106,12 @@ async function soak(options: SoakOptions, stack: Awaited<ReturnType<typeof start
   clearInterval(timer);
   report(); // the last, partial interval
 
-  return verdicts(recorder, rssSamples);
+  const code = verdicts(recorder, rssSamples);
+  // What went wrong, as the stack logged it (its error lines name the failure, never a token).
+  if (recorder.total.serverErrors > 0 || recorder.unexpected.length > 0) {
+    for (const line of stack.output().split('\n').filter((l) => l.startsWith('error: ')).slice(0, 20)) console.log(`  stack logged: ${line}`);
+  }
+  return code;
 }
 
 function verdicts(recorder: SoakRecorder, rssSamples: readonly Map<string, number>[]): number {
@@ -136,16 +141,33 @@ function watchedProcesses(tablePrefix: string, dynamoPort: number): WatchedProce
   return [...stack, ...jvm].map((p, i, all) => (all.filter((q) => q.label === p.label).length > 1 ? { ...p, label: `${p.label} #${i + 1}` } : p));
 }
 
-/** The newest memory probe sample of each watched node process, in MB. */
+/**
+ * The newest memory probe sample of each watched node process, in MB: its heap's committed
+ * spaces, the heap left after the newest full collection in any sample so far (not every
+ * sample has one), and the collections' main-thread time since the process started.
+ */
 function probeLine(probeFile: string, watched: readonly WatchedProcess[]): string {
   if (!existsSync(probeFile)) return 'no sample yet';
-  const latest = new Map<number, Record<string, number>>();
-  for (const line of readFileSync(probeFile, 'utf8').split('\n')) if (line) latest.set((JSON.parse(line) as { pid: number }).pid, JSON.parse(line) as Record<string, number>);
+  interface ProbeSample { pid: number; rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number; afterFullGc?: number; fullCollections: number; gcMs: number; longestGcMs: number; spaces: Record<string, number> }
+  const latest = new Map<number, { sample: ProbeSample; kept?: number; fullCollections: number; gcMs: number; longestGcMs: number }>();
+  for (const line of readFileSync(probeFile, 'utf8').split('\n')) {
+    if (!line) continue;
+    const sample = JSON.parse(line) as ProbeSample;
+    const before = latest.get(sample.pid);
+    latest.set(sample.pid, {
+      sample,
+      kept: sample.afterFullGc ?? before?.kept,
+      fullCollections: (before?.fullCollections ?? 0) + sample.fullCollections,
+      gcMs: (before?.gcMs ?? 0) + sample.gcMs,
+      longestGcMs: Math.max(before?.longestGcMs ?? 0, sample.longestGcMs),
+    });
+  }
   const mb = (bytes: number | undefined) => ((bytes ?? 0) / 1024 / 1024).toFixed(1);
   return watched.filter((p) => latest.has(p.pid)).map((p) => {
-    const u = latest.get(p.pid)!;
-    const kept = u.afterFullGc === undefined ? 'no full GC in the last sample' : `heap after the last full GC ${mb(u.afterFullGc)}`;
-    return `${p.label}: rss ${mb(u.rss)}, heapTotal ${mb(u.heapTotal)}, heapUsed ${mb(u.heapUsed)}, ${kept}, external ${mb(u.external)}, arrayBuffers ${mb(u.arrayBuffers)}`;
+    const { sample: u, kept, fullCollections, gcMs, longestGcMs } = latest.get(p.pid)!;
+    const spaces = `new ${mb(u.spaces.new_space)} + old ${mb(u.spaces.old_space)} + code ${mb(u.spaces.code_space)} + large objects ${mb((u.spaces.large_object_space ?? 0) + (u.spaces.new_large_object_space ?? 0) + (u.spaces.code_large_object_space ?? 0))}`;
+    const keptText = kept === undefined ? 'no full GC yet' : `heap after the last full GC ${mb(kept)}`;
+    return `${p.label}: rss ${mb(u.rss)}, heapTotal ${mb(u.heapTotal)} (${spaces}), heapUsed ${mb(u.heapUsed)}, ${keptText}, external ${mb(u.external)}, arrayBuffers ${mb(u.arrayBuffers)}; GC so far ${(gcMs / 1000).toFixed(1)} s in all, ${fullCollections} full, longest pause ${longestGcMs.toFixed(0)} ms`;
   }).join('; ');
 }
 

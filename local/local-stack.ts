@@ -32,6 +32,7 @@ import { startApiGatewayEmulator } from './emulator/stage';
 import type { RunningApi } from './emulator/types';
 import { loadLocalConfig, type LocalModeConfig } from './local-config';
 import { authorizationServerRoutes, authorizationServerWebAcl, LOCAL_EDGE, localStageThrottling } from './local-deployment';
+import { boundLocalHeapGrowth } from './local-heap';
 import { startLocalMcpApi } from './local-mcp-api';
 
 export interface LocalStackOptions {
@@ -75,6 +76,7 @@ export function localTableNames(tablePrefix: string): TableNames {
 
 export async function startLocalStack(options: LocalStackOptions): Promise<RunningLocalStack> {
   const { log } = options;
+  boundLocalHeapGrowth();
   const config = loadLocalConfig(options.configPath, options.portOverride);
   const { local } = config;
   const asPort = Number(new URL(config.issuer).port);

@@ -18,6 +18,6 @@ it('npm run soak -- --seconds 8 runs flows and passes its checks', () => {
   expect(output).toMatch(/PASS no other unexpected answer/);
   expect(output).toMatch(/SKIP RSS flat after warm-up/);
   // The stack's node process reports its own heap (not that of tsx's module-hooks thread, a few MB).
-  expect(output).toMatch(/memory probe: .*local stack \(node[^)]*\): rss \d+\.\d, heapTotal \d+\.\d, heapUsed [1-9]\d+\.\d, /);
+  expect(output).toMatch(/memory probe: .*local stack \(node[^)]*\): rss \d+\.\d, heapTotal \d+\.\d \(new [\d.]+ \+ old [\d.]+ \+ code [\d.]+ \+ large objects [\d.]+\), heapUsed [1-9]\d+\.\d, /);
   for (const endpoint of ['AS POST /register', 'AS POST /token authorization_code', 'AS POST /token refresh_token', 'AS POST /revoke', 'MCP POST /mcp tools/call', 'MCP POST /mcp tools/list']) expect(output).toContain(endpoint);
 }, 180_000);
