@@ -15,7 +15,6 @@ const validEnv = {
   MCP_OAUTH_SIGNING_KEYS: JSON.stringify({ active: 'arn:aws:kms:eu-west-1:111122223333:key/a', published: ['arn:aws:kms:eu-west-1:111122223333:key/b'] }),
 };
 
-
 describe('readAuthorizationServerEnvironment', () => {
   it('reads and validates every variable', () => {
     const env = readAuthorizationServerEnvironment({ ...validEnv, DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' });
