@@ -115,7 +115,7 @@ describe('DynamoDbRevocationStore', () => {
 
   it('fails closed with DependencyUnavailableError when keys stay unprocessed', async () => {
     const waits: number[] = [];
-    const store = new DynamoDbRevocationStore(tables().calls, tables().names.revocations, { maxBatchAttempts: 3, sleep: async (ms) => void waits.push(ms) });
+    const store = new DynamoDbRevocationStore(tables().calls, tables().names.revocations, { maxAttempts: 3, sleep: async (ms) => void waits.push(ms) });
     const spy = jest.spyOn(tables().calls, 'call').mockImplementation(async (_operation: any, input: any) => ({ Responses: {}, UnprocessedKeys: input.RequestItems }));
     try {
       await expect(store.find([{ kind: 'jti', value: 'x' }])).rejects.toThrow(DependencyUnavailableError);

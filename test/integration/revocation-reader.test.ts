@@ -54,7 +54,7 @@ describe('RevocationReader', () => {
     expect(requests).toHaveLength(2);
     expect(sleeps).toEqual([25]);
 
-    const stuck = new RevocationReader({ call: async () => unprocessed }, table, { maxBatchAttempts: 3, sleep: async () => undefined });
+    const stuck = new RevocationReader({ call: async () => unprocessed }, table, { maxAttempts: 3, sleep: async () => undefined });
     await expect(stuck.find([{ kind: 'jti', value: 'late' }])).rejects.toBeInstanceOf(DependencyUnavailableError);
   });
 

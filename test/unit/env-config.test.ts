@@ -104,7 +104,7 @@ describe('startDuringInit', () => {
   });
 });
 
-describe('readAwsEnvironment (the authorizer signs its own DynamoDB call)', () => {
+describe('readAwsEnvironment (the functions sign their own DynamoDB calls)', () => {
   const lambda = { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'token' };
 
   it('reads what Lambda sets for the execution role, and the region\'s endpoint', () => {

@@ -11,23 +11,15 @@ import type { DynamoDbCalls } from './dynamodb-calls';
 import { revocationFromItem, revocationPartitionKey } from './revocation-items';
 import { batchGetByKeys, type BatchGetOptions } from './table-operations';
 
-export interface RevocationReaderOptions {
-  /** Attempts of one BatchGetItem while DynamoDB leaves keys unprocessed (throttling). @default 4 */
-  readonly maxBatchAttempts?: number;
-  /** Waits between those attempts; replaceable so tests need not sleep. */
-  readonly sleep?: (ms: number) => Promise<void>;
-}
+/** How a look-up retries the keys DynamoDB leaves unprocessed: batchGetByKeys' own options. */
+export type RevocationReaderOptions = BatchGetOptions;
 
 export class RevocationReader implements Pick<RevocationStore, 'find'> {
-  private readonly batchOptions: BatchGetOptions;
-
   constructor(
     private readonly client: DynamoDbCalls,
     private readonly tableName: string,
-    options: RevocationReaderOptions = {},
-  ) {
-    this.batchOptions = { maxAttempts: options.maxBatchAttempts, sleep: options.sleep };
-  }
+    private readonly batchOptions: RevocationReaderOptions = {},
+  ) {}
 
   async find(keys: readonly RevocationKey[]): Promise<readonly RevocationRecord[]> {
     // Strongly consistent: a token revoked a moment ago must not pass because a replica lags.
