@@ -61,20 +61,37 @@ describe('cached-client-store.ts: registered clients per container (registration
     expect(cache.cached('taken')).toBeUndefined();
   });
 
-  it('holds at most maxEntries, dropping the least recently used first', async () => {
+  it('holds at most maxEntries, dropping the client read longest ago (the next to expire) first', async () => {
     const store = new InMemoryClientStore();
     const reads = counted(store);
     for (const id of ['a', 'b', 'c']) store.items.set(id, client(id));
-    const cache = new CachedClientStore(store, new FixedClock(), 30, 2);
+    const clock = new FixedClock();
+    const cache = new CachedClientStore(store, clock, 30, 2);
     await cache.get('a');
+    clock.advanceSeconds(1);
     await cache.get('b');
-    await cache.get('a'); // a is now the most recently used
-    await cache.get('c'); // evicts b
+    await cache.get('a'); // a hit does not extend a's time: a still expires first
+    await cache.get('c'); // evicts a
     reads.length = 0;
-    await cache.get('a');
-    await cache.get('c');
     await cache.get('b');
-    expect(reads).toEqual(['b']);
+    await cache.get('c');
+    await cache.get('a');
+    expect(reads).toEqual(['a']);
+    expect(cache.size).toBe(2);
+  });
+
+  it('drops expired clients as it remembers new ones, so a container that sees a stream of new clients holds only those of the last TTL', async () => {
+    const store = new InMemoryClientStore();
+    const clock = new FixedClock();
+    const cache = new CachedClientStore(store, clock, 30, 1_000);
+    for (let i = 0; i < 300; i++) {
+      await cache.create(client(`client-${i}`));
+      clock.advanceSeconds(1);
+    }
+    // Created at 270..299 s and still live at 300 s; the 270 before them were dropped.
+    expect(cache.size).toBe(30);
+    expect(cache.cached('client-299')?.clientId).toBe('client-299');
+    expect(cache.cached('client-269')).toBeUndefined();
   });
 
   it('reads every time with a TTL of 0', async () => {

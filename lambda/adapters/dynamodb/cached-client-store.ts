@@ -9,8 +9,12 @@
  * Only clients that exist are remembered (read from the store, or written to it by this
  * container): a client_id that is not found is asked again next time, so a registration
  * made a moment ago is seen at once and a flood of unknown ids cannot push the known
- * clients out. The cache holds at most `maxEntries`, least recently used first
- * out. A TTL of 0 turns it off. /token's one read (dynamodb-token-request-reads.ts) asks the
+ * clients out. The cache holds at most `maxEntries`. Its entries are kept in the order they
+ * were read, so the first is always the next to expire: each remember() first drops the
+ * expired ones from the front (a busy container that registers clients all day holds only
+ * those read within the TTL, not the last 1,000; the soak's memory grew by the difference,
+ * docs/performance.md "Soak"), and a full cache drops the client nearest its expiry. A TTL
+ * of 0 turns it off. /token's one read (dynamodb-token-request-reads.ts) asks the
  * same cache through cached() and remember().
  */
 import type { ClientRecord, ClientStore, Clock } from '../../core/ports';
@@ -47,18 +51,32 @@ export class CachedClientStore implements ClientStore, ClientCache {
   cached(clientId: string): ClientRecord | undefined {
     const hit = this.cache.get(clientId);
     if (!hit) return undefined;
-    this.cache.delete(clientId);
-    if (this.clock.nowMs() - hit.fetchedAtMs >= this.ttlSeconds * 1000) return undefined;
-    // Re-inserted, so the Map's order is least recently used first.
-    this.cache.set(clientId, hit);
+    if (this.isExpired(hit, this.clock.nowMs())) {
+      this.cache.delete(clientId);
+      return undefined;
+    }
     return hit.client;
   }
 
   remember(client: ClientRecord): void {
     if (this.ttlSeconds <= 0) return;
+    const nowMs = this.clock.nowMs();
     this.cache.delete(client.clientId);
+    for (const [clientId, entry] of this.cache) {
+      if (!this.isExpired(entry, nowMs)) break;
+      this.cache.delete(clientId);
+    }
     if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(client.clientId, { client, fetchedAtMs: this.clock.nowMs() });
+    this.cache.set(client.clientId, { client, fetchedAtMs: nowMs });
+  }
+
+  /** How many clients the cache holds now, expired ones not yet dropped included. */
+  get size(): number {
+    return this.cache.size;
+  }
+
+  private isExpired(entry: { readonly fetchedAtMs: number }, nowMs: number): boolean {
+    return nowMs - entry.fetchedAtMs >= this.ttlSeconds * 1000;
   }
 
   /** A client this container just wrote is remembered: the /authorize that follows a registration need not read it back. */
