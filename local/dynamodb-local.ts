@@ -199,7 +199,27 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-export function freePort(): Promise<number> {
+/** Ports freePort() has handed out in this process. */
+const handedOutPorts = new Set<number>();
+
+/**
+ * A loopback port nothing listens on, and one this process has not been given before: the
+ * kernel may hand a just-released port out again (8 to 21 repeats in 500 calls here), and a
+ * stack given one port for two of its servers fails to start ("port ... is already in use",
+ * a CI run's test/security/revocation-introspection.test.ts).
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 1; attempt <= 100; attempt++) {
+    const port = await unusedPort();
+    if (!handedOutPorts.has(port)) {
+      handedOutPorts.add(port);
+      return port;
+    }
+  }
+  throw new Error('no free loopback port that this process was not given already');
+}
+
+function unusedPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

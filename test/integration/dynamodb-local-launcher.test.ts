@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { localDynamoDbClient, startDynamoDbLocal } from '../../local/dynamodb-local';
+import { freePort, localDynamoDbClient, startDynamoDbLocal } from '../../local/dynamodb-local';
 
 describe('DynamoDB Local launcher', () => {
   it('starts an answering DynamoDB Local with telemetry off: nothing written to its working directory', async () => {
@@ -28,5 +28,11 @@ describe('DynamoDB Local launcher', () => {
       process.chdir(previousDir);
       rmSync(workingDir, { recursive: true, force: true });
     }
+  });
+
+  it('freePort never gives one process the same port twice (the kernel repeats released ones)', async () => {
+    const ports: number[] = [];
+    for (let i = 0; i < 500; i++) ports.push(await freePort());
+    expect(new Set(ports).size).toBe(ports.length);
   });
 });
