@@ -58,7 +58,9 @@ async function main(): Promise<number> {
     // The stack inherits this environment (DynamoDB Local, started before, does not).
     process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import ${join(__dirname, 'soak-memory-probe.mjs')}`.trim();
     process.env.SOAK_MEMORY_PROBE_FILE = probeFile;
-    process.env.SOAK_MEMORY_PROBE_MS = String(Math.min(10_000, options.reportMs));
+    // At least four samples in the run: a run shorter than one period would report only the
+    // probe's first sample, taken as the stack's process started, before it loaded anything.
+    process.env.SOAK_MEMORY_PROBE_MS = String(Math.max(1_000, Math.min(10_000, options.reportMs, Math.floor(options.durationMs / 4))));
   }
   try {
     const stack = await startLocalStack({ dynamoDbEndpoint: dynamo.endpoint, configOverrides: (config) => Object.assign(config.local, soakConfig.local) });
