@@ -38,7 +38,15 @@ let ctx: SecurityStack;
 const browser = new Browser();
 
 beforeAll(async () => {
-  ctx = await startSecurityStack({ secondResource: true, configOverrides: (config) => (config.local.rateLimits = { token: TOKEN_LIMIT }) });
+  ctx = await startSecurityStack({
+    secondResource: true,
+    configOverrides: (config) => {
+      config.local.rateLimits = { token: TOKEN_LIMIT };
+      // The WAF flood below sends up to 500 requests a second: above the stage's throttling
+      // (200 a second, burst 400), whose 429 would end the flood before the WAF's did.
+      config.local.stageThrottling = { authorizationServer: { ratePerSecond: 10_000, burst: 20_000 } };
+    },
+  });
 }, 90_000);
 
 afterAll(async () => {
