@@ -13,6 +13,7 @@ import { evaluatePolicy, methodArn, parseAuthorizerAnswer, type AuthorizerAnswer
 import type { GatewayResponseType } from './gateway-responses';
 import { lookupHeader } from './headers';
 import type { EmulatedAuthorizer } from './types';
+import { ExpiringCache } from '../../lambda/adapters/system/expiring-cache';
 
 export type AuthorizerOutcome =
   | { readonly ok: true; readonly answer: AuthorizerAnswer }
@@ -32,20 +33,10 @@ export interface AuthorizerStepOptions {
   readonly maxCachedAnswers?: number;
 }
 
-interface CachedAnswer {
-  readonly answer: AuthorizerAnswer;
-  readonly expiresAtMs: number;
-}
-
 export class EmulatedAuthorizerStep {
-  /**
-   * Insertion order is expiry order (one TTL for every entry, and a refreshed key is
-   * re-inserted at the end), so expired entries are always at the front and the first
-   * entry is the oldest.
-   */
-  private readonly cache = new Map<string, CachedAnswer>();
+  /** API Gateway's result cache: the configured TTL for every answer, capped (ExpiringCache). */
+  private readonly cache: ExpiringCache<AuthorizerAnswer>;
   private readonly now: () => number;
-  private readonly maxCachedAnswers: number;
 
   constructor(
     private readonly authorizer: EmulatedAuthorizer,
@@ -54,7 +45,7 @@ export class EmulatedAuthorizerStep {
     options: AuthorizerStepOptions = {},
   ) {
     this.now = options.now ?? Date.now;
-    this.maxCachedAnswers = options.maxCachedAnswers ?? AUTHORIZER_CACHE_MAX_ENTRIES;
+    this.cache = new ExpiringCache(authorizer.resultTtlSeconds * 1000, options.maxCachedAnswers ?? AUTHORIZER_CACHE_MAX_ENTRIES);
   }
 
   clearCache(): void {
@@ -66,24 +57,6 @@ export class EmulatedAuthorizerStep {
     return this.cache.size;
   }
 
-  private cachedAnswer(key: string): AuthorizerAnswer | undefined {
-    const cached = this.cache.get(key);
-    if (!cached) return undefined;
-    if (cached.expiresAtMs > this.now()) return cached.answer;
-    this.cache.delete(key);
-    return undefined;
-  }
-
-  private cacheAnswer(key: string, answer: AuthorizerAnswer): void {
-    const nowMs = this.now();
-    this.cache.delete(key);
-    for (const [oldKey, old] of this.cache) {
-      if (old.expiresAtMs > nowMs && this.cache.size < this.maxCachedAnswers) break;
-      this.cache.delete(oldKey);
-    }
-    this.cache.set(key, { answer, expiresAtMs: nowMs + this.authorizer.resultTtlSeconds * 1000 });
-  }
-
   async authorize(event: APIGatewayProxyEvent): Promise<AuthorizerOutcome> {
     const { authorizer } = this;
     const identity = identityValues(authorizer.identitySources, event);
@@ -92,7 +65,7 @@ export class EmulatedAuthorizerStep {
 
     let answer: AuthorizerAnswer | undefined;
     const cacheKey = JSON.stringify(identity);
-    const cached = authorizer.resultTtlSeconds > 0 ? this.cachedAnswer(cacheKey) : undefined;
+    const cached = this.cache.get(cacheKey, this.now());
     if (cached) {
       answer = cached;
     } else {
@@ -126,7 +99,7 @@ export class EmulatedAuthorizerStep {
       }
       answer = parseAuthorizerAnswer(result);
       if (!answer) return { ok: false, refusal: 'AUTHORIZER_CONFIGURATION_ERROR' };
-      if (authorizer.resultTtlSeconds > 0) this.cacheAnswer(cacheKey, answer);
+      this.cache.set(cacheKey, answer, this.now());
     }
 
     const decision = evaluatePolicy(answer, arn);

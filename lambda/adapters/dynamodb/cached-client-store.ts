@@ -9,15 +9,14 @@
  * Only clients that exist are remembered (read from the store, or written to it by this
  * container): a client_id that is not found is asked again next time, so a registration
  * made a moment ago is seen at once and a flood of unknown ids cannot push the known
- * clients out. The cache holds at most `maxEntries`. Its entries are kept in the order they
- * were read, so the first is always the next to expire: each remember() first drops the
- * expired ones from the front (a busy container that registers clients all day holds only
- * those read within the TTL, not the last 1,000; the soak's memory grew by the difference,
- * docs/performance.md "Soak"), and a full cache drops the client nearest its expiry. A TTL
- * of 0 turns it off. /token's one read (dynamodb-token-request-reads.ts) asks the
+ * clients out. The cache holds at most `maxEntries` and drops expired clients as it
+ * remembers new ones (ExpiringCache): a container that registers clients all day holds only
+ * those read within the TTL, not the last 1,000 (the soak's memory grew by the difference,
+ * docs/performance.md "Soak"). A TTL of 0 turns it off. /token's one read (dynamodb-token-request-reads.ts) asks the
  * same cache through cached() and remember().
  */
 import type { ClientRecord, ClientStore, Clock } from '../../core/ports';
+import { ExpiringCache } from '../system/expiring-cache';
 
 /** Enough for every client a busy container serves, small enough to stay a few MB. */
 export const CLIENT_CACHE_MAX_ENTRIES = 1_000;
@@ -31,14 +30,16 @@ export interface ClientCache {
 }
 
 export class CachedClientStore implements ClientStore, ClientCache {
-  private readonly cache = new Map<string, { readonly client: ClientRecord; readonly fetchedAtMs: number }>();
+  private readonly cache: ExpiringCache<ClientRecord>;
 
   constructor(
     private readonly store: ClientStore,
     private readonly clock: Clock,
-    private readonly ttlSeconds: number,
-    private readonly maxEntries = CLIENT_CACHE_MAX_ENTRIES,
-  ) {}
+    ttlSeconds: number,
+    maxEntries = CLIENT_CACHE_MAX_ENTRIES,
+  ) {
+    this.cache = new ExpiringCache(ttlSeconds * 1000, maxEntries);
+  }
 
   async get(clientId: string): Promise<ClientRecord | undefined> {
     const hit = this.cached(clientId);
@@ -49,34 +50,16 @@ export class CachedClientStore implements ClientStore, ClientCache {
   }
 
   cached(clientId: string): ClientRecord | undefined {
-    const hit = this.cache.get(clientId);
-    if (!hit) return undefined;
-    if (this.isExpired(hit, this.clock.nowMs())) {
-      this.cache.delete(clientId);
-      return undefined;
-    }
-    return hit.client;
+    return this.cache.get(clientId, this.clock.nowMs());
   }
 
   remember(client: ClientRecord): void {
-    if (this.ttlSeconds <= 0) return;
-    const nowMs = this.clock.nowMs();
-    this.cache.delete(client.clientId);
-    for (const [clientId, entry] of this.cache) {
-      if (!this.isExpired(entry, nowMs)) break;
-      this.cache.delete(clientId);
-    }
-    if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(client.clientId, { client, fetchedAtMs: nowMs });
+    this.cache.set(client.clientId, client, this.clock.nowMs());
   }
 
   /** How many clients the cache holds now, expired ones not yet dropped included. */
   get size(): number {
     return this.cache.size;
-  }
-
-  private isExpired(entry: { readonly fetchedAtMs: number }, nowMs: number): boolean {
-    return nowMs - entry.fetchedAtMs >= this.ttlSeconds * 1000;
   }
 
   /** A client this container just wrote is remembered: the /authorize that follows a registration need not read it back. */
